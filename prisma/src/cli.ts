@@ -1,0 +1,18 @@
+import { openDatabase } from './database.ts';
+import { createLogger } from './logger.ts';
+import { migrate } from './migrate.ts';
+
+// `pnpm db:migrate`: applies pending migrations to DATABASE_URL (or the embedded database).
+const log = createLogger('db');
+const command = process.argv[2];
+if (command !== 'migrate') {
+  log.error(`unknown command ${command ?? '(none)'}; usage: tsx src/cli.ts migrate`);
+  process.exit(2);
+}
+const database = await openDatabase(log);
+try {
+  const applied = await migrate(database.url, log);
+  log.info({ applied: applied.length }, applied.length ? 'migrations applied' : 'nothing to migrate');
+} finally {
+  await database.stop();
+}

@@ -1,0 +1,29 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaClient } from './generated/prisma/client.ts';
+
+// PostgreSQL returns bigint (COUNT, SUM of integers) as text by default; our sums fit in a double exactly.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export interface DatabaseClients {
+  /** Prisma for typed reads and writes of single rows. */
+  db: PrismaClient;
+  /** The same connection pool, for set-based SQL on hot paths (ingest, KPI windows, rollups). */
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export function createDatabaseClients(connectionString: string, options: { max?: number } = {}): DatabaseClients {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+  // A dropped idle connection (database restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    db,
+    pool,
+    close: async () => {
+      await db.$disconnect();
+      await pool.end().catch(() => {});
+    },
+  };
+}

