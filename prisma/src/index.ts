@@ -4,5 +4,6 @@ export { ensureDatabase, startEmbeddedCluster, type EmbeddedCluster } from './em
 export { freePort } from './free-port.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { migrate, readMigrations, MIGRATIONS_DIR } from './migrate.ts';
+export * from './notify.ts';
 export { Prisma, PrismaClient } from './generated/prisma/client.ts';
 export type * from './generated/prisma/models.ts';

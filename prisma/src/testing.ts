@@ -2,6 +2,15 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** URL of a database on the test cluster with the right to CREATE DATABASE. */
+    pgAdminUrl: string;
+    /** Migrated database each test file clones its own database from. */
+    pgTemplateDatabase: string;
+  }
+}
+
 export interface TestDatabase {
   /** Connection URL of this test file's own database. */
   url: string;

@@ -6,15 +6,8 @@ import type { TestProject } from 'vitest/node';
 import { ensureDatabase, startEmbeddedCluster } from '../embedded.ts';
 import { createLogger } from '../logger.ts';
 import { migrate } from '../migrate.ts';
+import type {} from '../testing.ts';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** URL of a database on the test cluster with the right to CREATE DATABASE. */
-    pgAdminUrl: string;
-    /** Migrated database each test file clones its own database from. */
-    pgTemplateDatabase: string;
-  }
-}
 
 /**
  * Vitest global setup: a PostgreSQL for the whole run (DATABASE_URL's server, or a throwaway embedded cluster), with a

@@ -1,0 +1,114 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createDatabaseClients, createLogger, type Logger } from '@pmd/db';
+import { createYoga } from 'graphql-yoga';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { readServerConfig, type ServerConfig } from './config.ts';
+import type { AppContext, RequestContext } from './context.ts';
+import { createLivePubSub } from './live/pubsub.ts';
+import { restRoutes } from './rest/index.ts';
+import { useRestRoutes } from './rest/router.ts';
+import { schema } from './schema/index.ts';
+
+export interface BuildAppOptions {
+  databaseUrl: string;
+  config?: Partial<ServerConfig>;
+  log?: Logger;
+}
+
+export interface App {
+  yoga: ReturnType<typeof createYoga<Record<string, unknown>, RequestContext>>;
+  context: AppContext;
+  /** Listens on `port` (0 picks a free one) and resolves the bound port. */
+  start(port?: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export function buildApp(options: BuildAppOptions): App {
+  const config = { ...readServerConfig(), ...options.config };
+  const log = options.log ?? createLogger('server');
+  const { db, pool, close } = createDatabaseClients(options.databaseUrl, { max: 20 });
+  const context: AppContext = { db, pool, pubsub: createLivePubSub(), config, log };
+
+  const yoga = createYoga<Record<string, unknown>, RequestContext>({
+    schema,
+    context: ({ request }) => ({ ...context, request }),
+    graphqlEndpoint: '/graphql',
+    // GET /health is ours (it checks the database); Yoga's own liveness probe moves out of its way.
+    healthCheckEndpoint: '/livez',
+    landingPage: false,
+    cors: { origin: config.corsOrigin, credentials: false },
+    graphiql: {
+      title: 'perf-mktg-dash GraphQL',
+      subscriptionsProtocol: 'WS',
+    },
+    logging: {
+      debug: (...args) => log.debug(args.length === 1 ? args[0] : args),
+      info: (...args) => log.info(args.length === 1 ? args[0] : args),
+      warn: (...args) => log.warn(args.length === 1 ? args[0] : args),
+      error: (...args) => log.error(args.length === 1 ? args[0] : args),
+    },
+    plugins: [useRestRoutes(restRoutes, context)],
+  });
+
+  let server: Server | undefined;
+  let disposeWs: (() => Promise<void>) | undefined;
+
+  return {
+    yoga,
+    context,
+    async start(port = config.port) {
+      server = createServer(yoga);
+      const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+      // graphql-ws shares Yoga's envelop pipeline (the recipe of yoga's examples/graphql-ws).
+      const wsHandle = useServer(
+        {
+          execute: (args: any) => args.rootValue.execute(args),
+          subscribe: (args: any) => args.rootValue.subscribe(args),
+          onSubscribe: async (ctx, _id, params) => {
+            const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+              ...ctx,
+              req: ctx.extra.request,
+              socket: ctx.extra.socket,
+              params,
+            });
+            const args = {
+              schema: envelopedSchema,
+              operationName: params.operationName,
+              document: parse(params.query),
+              variableValues: params.variables,
+              contextValue: await contextFactory(),
+              rootValue: { execute, subscribe },
+            };
+            const errors = validate(args.schema, args.document);
+            if (errors.length) return errors;
+            return args;
+          },
+        },
+        wsServer,
+      );
+      disposeWs = async () => {
+        await wsHandle.dispose();
+        await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      };
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(port, () => resolve());
+      });
+      const bound = (server.address() as AddressInfo).port;
+      log.info({ port: bound, graphiql: `http://localhost:${bound}/graphql` }, 'server listening');
+      if (!config.ingestToken) log.warn('INGEST_TOKEN is not set: ingest is open to anyone who can reach this port');
+      return bound;
+    },
+    async stop() {
+      await disposeWs?.();
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server!.close(() => resolve()));
+      }
+      await close();
+      log.info('server stopped');
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { Logger, PrismaClient } from '@pmd/db';
+import type pg from 'pg';
+import type { ServerConfig } from './config.ts';
+import type { LivePubSub } from './live/pubsub.ts';
+
+/**
+ * What every resolver and REST handler receives. The database clients travel in the context (not a module singleton)
+ * because one process may run several apps on different databases: every test file does.
+ */
+export interface AppContext {
+  db: PrismaClient;
+  pool: pg.Pool;
+  pubsub: LivePubSub;
+  config: ServerConfig;
+  log: Logger;
+}
+
+export interface RequestContext extends AppContext {
+  request: Request;
+}

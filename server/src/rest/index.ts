@@ -1,0 +1,5 @@
+import { healthRoutes } from './health.ts';
+import type { RestRoute } from './router.ts';
+
+/** Every endpoint of the original FastAPI service, mapped onto our services. */
+export const restRoutes: RestRoute[] = [...healthRoutes];

@@ -1,0 +1,39 @@
+import type { JobHelpers } from 'graphile-worker';
+
+/** The cron tick a job was scheduled for, when cron scheduled it (graphile-worker adds `_cron` to the payload). */
+export function cronTick(payload: unknown): Date | undefined {
+  const ts = (payload as { _cron?: { ts?: unknown } } | null)?._cron?.ts;
+  return typeof ts === 'string' ? new Date(ts) : undefined;
+}
+
+/**
+ * Runs `work` and writes its outcome to task_runs (what the pipeline status shows): start, duration, rows changed,
+ * error. The error is re-thrown so graphile-worker retries the job.
+ */
+export async function recordTaskRun(
+  helpers: Pick<JobHelpers, 'withPgClient' | 'logger'>,
+  taskName: string,
+  payload: unknown,
+  work: () => Promise<number>,
+): Promise<number> {
+  const startedAt = new Date();
+  let rowsChanged = 0;
+  let error: string | null = null;
+  try {
+    rowsChanged = await work();
+    return rowsChanged;
+  } catch (caught) {
+    error = caught instanceof Error ? caught.message : String(caught);
+    throw caught;
+  } finally {
+    const finishedAt = new Date();
+    await helpers.withPgClient((client) =>
+      client.query(
+        `INSERT INTO task_runs (task_name, scheduled_at, started_at, finished_at, duration_ms, rows_changed, error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [taskName, cronTick(payload) ?? null, startedAt, finishedAt, finishedAt.getTime() - startedAt.getTime(), rowsChanged, error],
+      ),
+    );
+    helpers.logger.info(`${taskName} ${error ? 'failed' : 'done'}`, { rowsChanged, ms: finishedAt.getTime() - startedAt.getTime(), error });
+  }
+}
