@@ -14,7 +14,8 @@ export interface DatabaseClients {
 }
 
 export function createDatabaseClients(connectionString: string, options: { max?: number } = {}): DatabaseClients {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+  // Every bucket (minute, hour, UTC day) is computed in UTC whatever the server's TimeZone setting.
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, options: '-c TimeZone=UTC' });
   // A dropped idle connection (database restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = new PrismaClient({ adapter: new PrismaPg(pool) });

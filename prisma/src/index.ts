@@ -5,5 +5,6 @@ export { freePort } from './free-port.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { migrate, readMigrations, MIGRATIONS_DIR } from './migrate.ts';
 export * from './notify.ts';
+export * from './kpi.ts';
 export { Prisma, PrismaClient } from './generated/prisma/client.ts';
 export type * from './generated/prisma/models.ts';

@@ -1,4 +1,5 @@
 import { builder } from '../builder.ts';
+import './error.ts';
 import './health.ts';
 
 export const schema = builder.toSchema();

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { healthStatus, kpisFromSums, ratio, ZERO_SUMS } from './kpi.ts';
+
+describe('KPI formulas', () => {
+  it('divides, and gives 0 for a zero denominator as the original did', () => {
+    expect(ratio(3, 4)).toBe(0.75);
+    expect(ratio(3, 0)).toBe(0);
+  });
+
+  it('computes every KPI from sums', () => {
+    const kpis = kpisFromSums({ impressions: 1000, clicks: 40, signups: 8, activations: 4, clickCost: 30, spend: 32 });
+    expect(kpis).toMatchObject({ ctr: 0.04, clickToSignup: 0.2, signupToActivation: 0.5, cpc: 0.8, cpm: 32, costPerSignup: 4, costPerActivation: 8 });
+  });
+
+  it('leaves costs per unit undefined when there are no units', () => {
+    expect(kpisFromSums(ZERO_SUMS)).toMatchObject({ ctr: 0, cpc: null, cpm: null, costPerSignup: null, costPerActivation: null });
+  });
+
+  it('marks At Risk as the original did', () => {
+    expect(healthStatus({ ctr: 0.019, signupToActivation: 0.5 }).status).toBe('AT_RISK');
+    expect(healthStatus({ ctr: 0.03, signupToActivation: 0.39 }).status).toBe('AT_RISK');
+    expect(healthStatus({ ctr: 0.02, signupToActivation: 0.4 })).toEqual({ status: 'HEALTHY', reasons: [] });
+  });
+});
