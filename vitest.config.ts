@@ -5,7 +5,14 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     globalSetup: ['./prisma/src/testing/global-setup.ts'],
-    projects: ['prisma', 'server', 'worker', 'generator', 'client'],
+    projects: [
+      'prisma',
+      'server',
+      'worker',
+      'generator',
+      'client',
+      { test: { name: 'start', include: ['scripts/**/*.spec.ts'] } },
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
