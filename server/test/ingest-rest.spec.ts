@@ -115,7 +115,7 @@ describe('ingest with INGEST_TOKEN set', () => {
   };
 
   it('answers REST 401 {"detail":…} without the token or with a wrong one', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 's3cret' }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 's3cret' }] as Record<string, string>[]) {
       const single = await post(server.current.baseUrl, '/events', event, headers);
       expect(single.status).toBe(401);
       expect(typeof single.body.detail).toBe('string');
