@@ -31,4 +31,5 @@ builder.addScalarType('DateTime', DateTimeResolver, {
 });
 
 builder.queryType({ description: 'Reads: KPIs, funnels, breakdowns, time series, campaigns, alerts, pipeline status.' });
+builder.mutationType({ description: 'Writes: event ingest and alert acknowledgement.' });
 builder.subscriptionType({ description: 'Live pushes over graphql-ws (or SSE) on /graphql.' });
