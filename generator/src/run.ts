@@ -93,7 +93,7 @@ export async function runLive(options: GeneratorOptions, { log, stopSignal }: Ru
 export async function runBackfill(options: GeneratorOptions, { log, stopSignal }: RunContext): Promise<RunSummary> {
   const started = Date.now();
   const end = started;
-  const simulation = new Simulation(simulationOptions(options, new Date(end - options.backfillMs), true));
+  const simulation = new Simulation({ ...simulationOptions(options, new Date(end - options.backfillMs), true), stopAt: new Date(end) });
   const sender = createSender(options, log);
   const counts = { generated: 0, resent: 0 };
   const stepMs = 60_000;

@@ -66,6 +66,8 @@ export interface SimulationOptions {
   seed: number;
   /** Simulated time the first journey may start. */
   start: Date;
+  /** No journey starts after this (steps of earlier journeys still come); default: never stop. */
+  stopAt?: Date;
   /** Mean journeys per second of simulated time (original: 20). */
   journeysPerSecond: number;
   campaigns: readonly CampaignSpec[];
@@ -129,7 +131,8 @@ export class Simulation {
 
   advanceTo(until: Date): SimulatedEvent[] {
     const limit = until.getTime();
-    while (this.nextJourneyAt <= limit) {
+    const lastStart = Math.min(limit, this.options.stopAt?.getTime() ?? Number.POSITIVE_INFINITY);
+    while (this.nextJourneyAt <= lastStart) {
       this.startJourney(this.nextJourneyAt);
       const rate = this.options.journeysPerSecond * (this.options.diurnal ? diurnalFactor(this.nextJourneyAt) : 1);
       this.nextJourneyAt += this.random.exponential(rate) * 1000;
