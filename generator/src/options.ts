@@ -70,6 +70,33 @@ Output
 
 Durations: a number with s, m, h or d (plain numbers are seconds). Ctrl-C sends what is buffered, then prints a summary.`;
 
+/** Every flag (each must appear in HELP: a test checks). */
+export const FLAGS = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  rate: { type: 'string' },
+  duration: { type: 'string' },
+  campaigns: { type: 'string' },
+  users: { type: 'string' },
+  seed: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'flush-interval': { type: 'string' },
+  concurrency: { type: 'string' },
+  buffer: { type: 'string' },
+  scenario: { type: 'string', multiple: true },
+  'ctr-drop-campaign': { type: 'string' },
+  'ctr-drop-factor': { type: 'string' },
+  'ctr-drop-signup-factor': { type: 'string' },
+  'ctr-drop-phase': { type: 'string' },
+  'late-fraction': { type: 'string' },
+  'late-max': { type: 'string' },
+  'duplicate-fraction': { type: 'string' },
+  backfill: { type: 'string' },
+  'backfill-rate': { type: 'string' },
+  'status-interval': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Parses `10m`, `2s`, `7d`, `1.5h`, or plain seconds, into milliseconds. */
 export function parseDuration(text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(text.trim());
@@ -90,31 +117,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: {
-      url: { type: 'string' },
-      token: { type: 'string' },
-      rate: { type: 'string' },
-      duration: { type: 'string' },
-      campaigns: { type: 'string' },
-      users: { type: 'string' },
-      seed: { type: 'string' },
-      'batch-size': { type: 'string' },
-      'flush-interval': { type: 'string' },
-      concurrency: { type: 'string' },
-      buffer: { type: 'string' },
-      scenario: { type: 'string', multiple: true },
-      'ctr-drop-campaign': { type: 'string' },
-      'ctr-drop-factor': { type: 'string' },
-      'ctr-drop-signup-factor': { type: 'string' },
-      'ctr-drop-phase': { type: 'string' },
-      'late-fraction': { type: 'string' },
-      'late-max': { type: 'string' },
-      'duplicate-fraction': { type: 'string' },
-      backfill: { type: 'string' },
-      'backfill-rate': { type: 'string' },
-      'status-interval': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: FLAGS,
   });
   const backfillMs = values.backfill ? parseDuration(values.backfill) : 0;
   const scenarioList = (values.scenario ?? (env.GENERATOR_SCENARIOS ? [env.GENERATOR_SCENARIOS] : []))
