@@ -79,7 +79,7 @@ describe('Simulation', () => {
       const costTolerance = (4.5 * 0.15 * campaign.cpc) / Math.sqrt(observed.clicks);
       expect(Math.abs(observed.meanClickCost - campaign.cpc)).toBeLessThan(costTolerance);
     }
-  });
+  }, 120_000); // ~300k events: seconds alone, much longer on a loaded machine
 
   it('keeps funnel order per user and campaign: no step outnumbers the one before it at any time', () => {
     const events = run({ users: 50 }, 3_600_000).sort((a, b) => a.ts.getTime() - b.ts.getTime());
