@@ -28,13 +28,19 @@ const { values: args } = parseArgs({
     events: { type: 'string', default: '200000' },
     'single-events': { type: 'string', default: '20000' },
     clients: { type: 'string', default: '4' },
-    'spread-minutes': { type: 'string', default: '10' },
+    campaigns: { type: 'string', default: '4' },
+    'spread-minutes': { type: 'string', default: '1' },
   },
 });
 const EVENTS = Number(args.events);
 const SINGLE_EVENTS = Math.min(Number(args['single-events']), EVENTS);
 const CLIENTS = Number(args.clients);
-/** Event times fall in the last N minutes: a live stream fills few minute buckets per campaign, a backfill many. */
+/**
+ * The default shape is the original generator's traffic (4 campaign/channel pairs, events stamped "now", so within the
+ * last minute), the load the issue's 6,000 events/s figure of the FastAPI service was measured with. More pairs and a
+ * wider spread (e.g. `--campaigns 80 --spread-minutes 10`) touch more minute rows and dirty hours per batch: costlier.
+ */
+const CAMPAIGNS = Number(args.campaigns);
 const SPREAD_MS = Number(args['spread-minutes']) * 60_000;
 const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = createLogger('bench');
@@ -52,7 +58,7 @@ interface BenchEvent {
 const TYPES = ['ad_impression', 'ad_impression', 'ad_impression', 'ad_click', 'signup', 'activation'];
 const CHANNELS = ['google', 'meta', 'tiktok', 'email'];
 
-/** Deterministic realistic events: 20 campaigns × 4 channels over the last --spread-minutes. */
+/** Deterministic events over --campaigns campaign/channel pairs and the last --spread-minutes. */
 function makeEvents(count: number, prefix: string): BenchEvent[] {
   const now = Date.now();
   return Array.from({ length: count }, (_, i) => {
@@ -61,8 +67,8 @@ function makeEvents(count: number, prefix: string): BenchEvent[] {
       event_id: `${prefix}-${i.toString(36)}-${((i * 2_654_435_761) >>> 0).toString(16)}`,
       ts: new Date(now - ((i * 7_919) % SPREAD_MS)).toISOString().replace('Z', '123+00:00'),
       user_id: `user_${String(i % 2000).padStart(5, '0')}`,
-      campaign_id: `camp_${i % 20}`,
-      channel: CHANNELS[(i >> 3) % CHANNELS.length]!,
+      campaign_id: `camp_${i % CAMPAIGNS}`,
+      channel: CHANNELS[i % CAMPAIGNS % CHANNELS.length]!,
       event_type: type,
       cost: type === 'ad_click' ? Math.round(((i % 97) / 50 + 0.1) * 1e6) / 1e6 : 0,
     };
@@ -78,6 +84,43 @@ interface PhaseResult {
   events: number;
   seconds: number;
   latenciesMs: number[];
+  /** CPU seconds spent during the phase by the server process, by this database's PostgreSQL backends, by this client. */
+  cpu?: { server: number; postgres: number; client: number };
+}
+
+/** utime + stime of a process in seconds (0 when it is gone or not on this machine). */
+async function cpuSeconds(pid: number): Promise<number> {
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Measures the CPU the server, the database's backends and this process spend while `run` goes. */
+async function withCpu(serverPid: number, databaseUrl: string, run: () => Promise<PhaseResult>): Promise<PhaseResult> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const backendPids = async () =>
+    (await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((r) => r.pid);
+  const sum = async (pids: number[]) => (await Promise.all(pids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
+  try {
+    const pidsBefore = await backendPids();
+    const before = { server: await cpuSeconds(serverPid), postgres: await sum(pidsBefore), client: process.cpuUsage() };
+    const result = await run();
+    // Backends opened during the phase started from 0 CPU; backends closed during it are lost (the pool keeps them).
+    const pidsAfter = [...new Set([...pidsBefore, ...(await backendPids())])];
+    const usage = process.cpuUsage(before.client);
+    result.cpu = {
+      server: (await cpuSeconds(serverPid)) - before.server,
+      postgres: (await sum(pidsAfter)) - before.postgres,
+      client: (usage.user + usage.system) / 1e6,
+    };
+    return result;
+  } finally {
+    await client.end();
+  }
 }
 
 // node:http with keep-alive costs the client far less CPU than fetch; client and server share the same 2 cores.
@@ -140,14 +183,22 @@ async function copyPhase(databaseUrl: string, events: BenchEvent[]): Promise<Pha
     const lines = events.map(
       (e) => `${e.event_id}\t${e.ts}\t${e.user_id}\t${e.campaign_id}\t${e.channel}\t${e.event_type}\t${e.cost}\n`,
     );
+    const backendPid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const cpuBefore = { postgres: await cpuSeconds(backendPid), client: process.cpuUsage() };
     const started = performance.now();
     await pipeline(
       Readable.from(chunks(lines, 1000).map((chunk) => chunk.join(''))),
       client.query(copyFrom('COPY bench_raw_events (event_id, ts, user_id, campaign_id, channel, event_type, cost) FROM STDIN')),
     );
     const seconds = (performance.now() - started) / 1000;
+    const clientUsage = process.cpuUsage(cpuBefore.client);
+    const cpu = {
+      server: 0,
+      postgres: (await cpuSeconds(backendPid)) - cpuBefore.postgres,
+      client: (clientUsage.user + clientUsage.system) / 1e6,
+    };
     await client.query('DROP TABLE bench_raw_events');
-    return { name: '(d) COPY into a scratch raw_events', events: events.length, seconds, latenciesMs: [] };
+    return { name: '(d) COPY into a scratch raw_events', events: events.length, seconds, latenciesMs: [], cpu };
   } finally {
     await client.end();
   }
@@ -181,7 +232,9 @@ async function openThrowawayDatabase(): Promise<{ url: string; dispose(): Promis
 
 async function startServer(databaseUrl: string): Promise<{ child: ChildProcess; baseUrl: string }> {
   const port = await freePort(0);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+  // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the server process.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/index.ts'], {
     cwd: SERVER_DIR,
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', INGEST_TOKEN: '' },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -242,19 +295,26 @@ try {
 
   log.info({ events: EVENTS, singleEvents: SINGLE_EVENTS, clients: CLIENTS }, 'loading');
   const results: PhaseResult[] = [];
+  const serverPid = server.child.pid!;
   results.push(
-    await runPhase(`(a) GraphQL ingestEvents ×1000, ${CLIENTS} clients`, `${baseUrl}/graphql`, graphqlBodies, (json, n) =>
-      expectStored(json.data?.ingestEvents?.stored, n, 'graphql'),
+    await withCpu(serverPid, database.url, () =>
+      runPhase(`(a) GraphQL ingestEvents ×1000, ${CLIENTS} clients`, `${baseUrl}/graphql`, graphqlBodies, (json, n) =>
+        expectStored(json.data?.ingestEvents?.stored, n, 'graphql'),
+      ),
     ),
   );
   results.push(
-    await runPhase(`(b) REST /events/batch ×50, ${CLIENTS} clients`, `${baseUrl}/events/batch`, restBodies, (json, n) =>
-      expectStored(json.ingested, n, 'rest batch'),
+    await withCpu(serverPid, database.url, () =>
+      runPhase(`(b) REST /events/batch ×50, ${CLIENTS} clients`, `${baseUrl}/events/batch`, restBodies, (json, n) =>
+        expectStored(json.ingested, n, 'rest batch'),
+      ),
     ),
   );
   results.push(
-    await runPhase(`(c) REST /events ×1, ${CLIENTS} clients`, `${baseUrl}/events`, singleBodies, (json) =>
-      expectStored(json.duplicate === false ? 1 : 0, 1, 'rest single'),
+    await withCpu(serverPid, database.url, () =>
+      runPhase(`(c) REST /events ×1, ${CLIENTS} clients`, `${baseUrl}/events`, singleBodies, (json) =>
+        expectStored(json.duplicate === false ? 1 : 0, 1, 'rest single'),
+      ),
     ),
   );
   const rssMb = await peakRssMb(server.child.pid!);
@@ -263,9 +323,9 @@ try {
   const rate = (r: PhaseResult) => r.events / r.seconds;
   console.log(
     `\ningest benchmark: ${EVENTS} events (single-event phase: ${SINGLE_EVENTS}), ${CLIENTS} clients, ` +
-      `event times over the last ${SPREAD_MS / 60_000} minutes, 20 campaigns × 4 channels\n`,
+      `${CAMPAIGNS} campaign/channel pairs, event times over the last ${SPREAD_MS / 60_000} minute(s)\n`,
   );
-  console.log('phase'.padEnd(46), 'events'.padStart(8), 'seconds'.padStart(8), 'events/s'.padStart(10), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8));
+  console.log('phase'.padEnd(46), 'events'.padStart(8), 'seconds'.padStart(8), 'events/s'.padStart(10), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), '  CPU ms per 1000 events: server / postgres / client');
   for (const r of results) {
     const sorted = [...r.latenciesMs].sort((x, y) => x - y);
     console.log(
@@ -275,6 +335,7 @@ try {
       Math.round(rate(r)).toString().padStart(10),
       (sorted.length ? percentile(sorted, 50).toFixed(1) : '-').padStart(8),
       (sorted.length ? percentile(sorted, 99).toFixed(1) : '-').padStart(8),
+      r.cpu ? `  ${[r.cpu.server, r.cpu.postgres, r.cpu.client].map((c) => ((c * 1e6) / r.events).toFixed(1)).join(' / ')}` : '',
     );
   }
   const ratio = rate(results[0]!) / rate(results[3]!);
