@@ -1,5 +1,6 @@
 import { healthRoutes } from './health.ts';
+import { readRoutes } from './reads.ts';
 import type { RestRoute } from './router.ts';
 
 /** Every endpoint of the original FastAPI service, mapped onto our services. */
-export const restRoutes: RestRoute[] = [...healthRoutes];
+export const restRoutes: RestRoute[] = [...healthRoutes, ...readRoutes];

@@ -22,7 +22,7 @@ export const MAX_WINDOW_MINUTES = 90 * 24 * 60;
 export function resolveWindow(input: WindowInput, now: Date = new Date()): TimeWindow {
   const hasRange = input.from != null || input.to != null;
   if (input.lastMinutes != null) {
-    if (hasRange) throw new InvalidArgumentError('Give either lastMinutes or from/to, not both.', 'window');
+    if (hasRange) throw new InvalidArgumentError('window: give either lastMinutes or from/to, not both.', 'window');
     const minutes = input.lastMinutes;
     if (!Number.isInteger(minutes) || minutes < MIN_WINDOW_MINUTES || minutes > MAX_WINDOW_MINUTES) {
       throw new InvalidArgumentError(
