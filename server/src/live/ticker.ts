@@ -2,31 +2,19 @@ import type { Logger } from '@pmd/db';
 import { Repeater, SlidingBuffer } from 'graphql-yoga';
 import type { LivePubSub } from './pubsub.ts';
 
-/** Pushes to one subscription never come closer than this. */
+/** Updates of one live computation (hence of each of its subscriptions) never come closer than this. */
 export const MIN_PUSH_INTERVAL_MS = 1_000;
 
 interface Subscriber<T> {
   push(value: T): void;
+  /** False until the subscriber got its first value; a tick's value arriving before that replaces it. */
   ready: boolean;
-  lastPushAt: number;
   pending: { value: T } | undefined;
-  timer: NodeJS.Timeout | undefined;
 }
 
-/** Delivers `value` now, or (throttled) the latest value once a second has passed since the previous push. */
 function deliver<T>(subscriber: Subscriber<T>, value: T): void {
-  subscriber.pending = { value };
-  if (!subscriber.ready || subscriber.timer) return;
-  const wait = subscriber.lastPushAt + MIN_PUSH_INTERVAL_MS - Date.now();
-  const flush = () => {
-    subscriber.timer = undefined;
-    if (!subscriber.pending) return;
-    subscriber.push(subscriber.pending.value);
-    subscriber.pending = undefined;
-    subscriber.lastPushAt = Date.now();
-  };
-  if (wait <= 0) flush();
-  else subscriber.timer = setTimeout(flush, wait);
+  if (subscriber.ready) subscriber.push(value);
+  else subscriber.pending = { value };
 }
 
 /**
@@ -124,7 +112,12 @@ export class LiveTickers {
     for (const ticker of this.tickers.values()) ticker.changed();
   }
 
-  /** A stream of `compute()`'s value: the first at once, then after new data, at most once per second. */
+  /**
+   * A stream of `compute()`'s value: the first at once, then the shared computation's updates after new data, at most
+   * one per second. Updates follow the shared tick, not the subscriber's own clock: holding a tick back for a late
+   * joiner would phase-lock it a second behind the data for good, so only the first value may precede an update by
+   * less than a second.
+   */
   subscribe<T>(key: string, compute: () => Promise<T>): AsyncIterable<T> {
     return new Repeater<T>(async (push, stop) => {
       let ticker = this.tickers.get(key) as Ticker<T> | undefined;
@@ -132,13 +125,7 @@ export class LiveTickers {
         ticker = new Ticker(compute, this.log);
         this.tickers.set(key, ticker as Ticker<unknown>);
       }
-      const subscriber: Subscriber<T> = {
-        push: (value) => void push(value),
-        ready: false,
-        lastPushAt: 0,
-        pending: undefined,
-        timer: undefined,
-      };
+      const subscriber: Subscriber<T> = { push: (value) => void push(value), ready: false, pending: undefined };
       ticker.subscribers.add(subscriber);
       try {
         const first = await ticker.current();
@@ -147,12 +134,10 @@ export class LiveTickers {
         subscriber.pending = undefined;
         void push(value);
         subscriber.ready = true;
-        subscriber.lastPushAt = Date.now();
       } catch (error) {
         stop(error);
       }
       await stop;
-      clearTimeout(subscriber.timer);
       ticker.subscribers.delete(subscriber);
       if (!ticker.subscribers.size && this.tickers.get(key) === ticker) {
         ticker.dispose();
