@@ -26,7 +26,9 @@ const log = createLogger('bench-live');
 
 const database = await openBenchDatabase('pmd_bench_live', log);
 const { pool, close } = createDatabaseClients(database.url);
-await pool.query('TRUNCATE raw_events, campaign_metrics_minute, campaign_metrics_hourly, campaign_metrics_daily, rollup_dirty_hours, rollup_dirty_days');
+await pool.query(
+  'TRUNCATE raw_events, campaign_metrics_minute, campaign_metrics_hourly, campaign_metrics_daily, rollup_dirty_hours, rollup_dirty_days',
+);
 const server = await startServerProcess(database.url);
 
 /** Total events a delivered overview counts → when it was received, per subscriber. */
@@ -74,7 +76,9 @@ try {
     const due = start + (batch * 1000) / BATCHES_PER_SECOND;
     if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
     const now = Date.now();
-    cumulative += await ingestLike(pool, randomEvents(random, perBatch, new Date(now - 2_000), new Date(now)), { notify: true });
+    cumulative += await ingestLike(pool, randomEvents(random, perBatch, new Date(now - 2_000), new Date(now)), {
+      notify: true,
+    });
     commits.set(cumulative, Date.now());
     if (batch % BATCHES_PER_SECOND === 0) rssSamples.push(await server.rssMiB());
   }
@@ -85,15 +89,21 @@ try {
   const latencies = receipts.flatMap(({ total, at }) => (commits.has(total) ? [at - commits.get(total)!] : []));
   const unmatched = receipts.length - latencies.length;
   const finalSeen = receipts.filter((r) => r.total === cumulative).length;
-  console.log(`\nbench:live — ${SUBSCRIBERS} websocket subscribers on liveOverview(lastMinutes: 60), ${cumulative.toLocaleString('en')} events ingested in ${elapsed.toFixed(1)} s (${Math.round(cumulative / elapsed)} events/s, ${perBatch}-event batches, each with its NOTIFY)`);
+  console.log(
+    `\nbench:live — ${SUBSCRIBERS} websocket subscribers on liveOverview(lastMinutes: 60), ${cumulative.toLocaleString('en')} events ingested in ${elapsed.toFixed(1)} s (${Math.round(cumulative / elapsed)} events/s, ${perBatch}-event batches, each with its NOTIFY)`,
+  );
   console.log(`| metric | value |\n|---|---|`);
-  console.log(`| deliveries after the first value | ${receipts.length} (${(receipts.length / SUBSCRIBERS).toFixed(1)} per subscriber, ≤ 1/s each) |`);
+  console.log(
+    `| deliveries after the first value | ${receipts.length} (${(receipts.length / SUBSCRIBERS).toFixed(1)} per subscriber, ≤ 1/s each) |`,
+  );
   console.log(`| batch commit → delivery p50 | ${ms(quantile(latencies, 0.5))} ms |`);
   console.log(`| batch commit → delivery p95 | ${ms(quantile(latencies, 0.95))} ms |`);
   console.log(`| batch commit → delivery max | ${ms(quantile(latencies, 1))} ms |`);
   console.log(`| subscribers that received the final total | ${finalSeen} of ${SUBSCRIBERS} |`);
   console.log(`| deliveries not matching a batch boundary | ${unmatched} |`);
-  console.log(`| server RSS during ingest (max) / after | ${Math.max(...rssSamples).toFixed(0)} MiB / ${(await server.rssMiB()).toFixed(0)} MiB |`);
+  console.log(
+    `| server RSS during ingest (max) / after | ${Math.max(...rssSamples).toFixed(0)} MiB / ${(await server.rssMiB()).toFixed(0)} MiB |`,
+  );
 } finally {
   await Promise.all(clients.map((client) => client.dispose()));
   await server.stop();

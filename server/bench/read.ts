@@ -35,7 +35,9 @@ async function load(pool: pg.Pool): Promise<void> {
   if (rows[0].n === EVENTS) {
     log.info({ events: EVENTS }, 'reusing loaded events (rollups rebuilt)');
   } else {
-    await pool.query('TRUNCATE raw_events, campaign_metrics_minute, campaign_metrics_hourly, campaign_metrics_daily, rollup_dirty_hours, rollup_dirty_days');
+    await pool.query(
+      'TRUNCATE raw_events, campaign_metrics_minute, campaign_metrics_hourly, campaign_metrics_daily, rollup_dirty_hours, rollup_dirty_days',
+    );
     const chunk = 1_000_000;
     for (let start = 0; start < EVENTS; start += chunk) {
       const end = Math.min(EVENTS, start + chunk);
@@ -51,7 +53,9 @@ async function load(pool: pg.Pool): Promise<void> {
       log.info({ loaded: end, of: EVENTS }, 'loading raw events');
     }
   }
-  await pool.query('TRUNCATE campaign_metrics_minute, campaign_metrics_hourly, campaign_metrics_daily, rollup_dirty_hours, rollup_dirty_days');
+  await pool.query(
+    'TRUNCATE campaign_metrics_minute, campaign_metrics_hourly, campaign_metrics_daily, rollup_dirty_hours, rollup_dirty_days',
+  );
   // What ingest (minute rows, dirty hours) and the worker (hour and day rows) would have written.
   await pool.query(
     `INSERT INTO campaign_metrics_minute (campaign_id, channel, minute, impressions, clicks, signups, activations, cost, total_cost)
@@ -86,7 +90,8 @@ async function load(pool: pg.Pool): Promise<void> {
   await pool.query('ANALYZE');
 }
 
-const TOTALS = 'impressions clicks signups activations ctr clickToSignup signupToActivation spend cpc cpm costPerSignup costPerActivation';
+const TOTALS =
+  'impressions clicks signups activations ctr clickToSignup signupToActivation spend cpc cpm costPerSignup costPerActivation';
 const QUERIES = {
   overview: `query ($w: WindowInput!) { overview(window: $w) { ... on Overview { current { ${TOTALS} } previous { ${TOTALS} } change { clicks ctr } } } }`,
   funnel: `query ($w: WindowInput!) { funnel(window: $w) { ... on Funnel { stages { stage count conversionFromPrevious } } } }`,
@@ -99,7 +104,12 @@ const BRUTE_SUMS = `count(*) FILTER (WHERE event_type = 'ad_impression') AS impr
 
 async function bruteForce(pool: pg.Pool, kind: keyof typeof QUERIES, from: Date, to: Date): Promise<unknown> {
   if (kind === 'breakdown') {
-    return (await pool.query(`SELECT campaign_id, channel, ${BRUTE_SUMS} FROM raw_events WHERE ts >= $1 AND ts < $2 GROUP BY 1, 2`, [from, to])).rows;
+    return (
+      await pool.query(
+        `SELECT campaign_id, channel, ${BRUTE_SUMS} FROM raw_events WHERE ts >= $1 AND ts < $2 GROUP BY 1, 2`,
+        [from, to],
+      )
+    ).rows;
   }
   const current = await pool.query(`SELECT ${BRUTE_SUMS} FROM raw_events WHERE ts >= $1 AND ts < $2`, [from, to]);
   if (kind === 'funnel') return current.rows;
@@ -127,7 +137,12 @@ const server = await (async () => {
 
 try {
   const now = Date.now();
-  const windows: [string, number][] = [['15 min', 15], ['1 h', 60], ['24 h', 1440], ['7 d', 10080]];
+  const windows: [string, number][] = [
+    ['15 min', 15],
+    ['1 h', 60],
+    ['24 h', 1440],
+    ['7 d', 10080],
+  ];
   const results: string[][] = [];
   for (const [label, minutes] of windows) {
     // Explicit from/to so brute force reads exactly the same window; the edges are not minute-aligned on purpose.
@@ -138,7 +153,10 @@ try {
         const response = await fetch(`${server.baseUrl}/graphql`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: QUERIES[kind], variables: { w: { from: from.toISOString(), to: to.toISOString() } } }),
+          body: JSON.stringify({
+            query: QUERIES[kind],
+            variables: { w: { from: from.toISOString(), to: to.toISOString() } },
+          }),
         });
         const body = (await response.json()) as { errors?: unknown };
         if (body.errors) throw new Error(JSON.stringify(body.errors));
@@ -149,12 +167,24 @@ try {
       const brute: number[] = [];
       for (let i = 0; i < BRUTE_ITERATIONS; i++) brute.push(await timed(() => bruteForce(pool, kind, from, to)));
       const speedup = quantile(brute, 0.5) / quantile(fast, 0.5);
-      results.push([kind, label, ms(quantile(fast, 0.5)), ms(quantile(fast, 0.95)), ms(quantile(brute, 0.5)), `${speedup.toFixed(0)}×`]);
-      log.info({ kind, window: label, p50: quantile(fast, 0.5), p95: quantile(fast, 0.95), bruteP50: quantile(brute, 0.5) }, 'measured');
+      results.push([
+        kind,
+        label,
+        ms(quantile(fast, 0.5)),
+        ms(quantile(fast, 0.95)),
+        ms(quantile(brute, 0.5)),
+        `${speedup.toFixed(0)}×`,
+      ]);
+      log.info(
+        { kind, window: label, p50: quantile(fast, 0.5), p95: quantile(fast, 0.95), bruteP50: quantile(brute, 0.5) },
+        'measured',
+      );
     }
   }
   const header = ['query', 'window', 'p50 ms (HTTP)', 'p95 ms (HTTP)', 'brute force p50 ms (SQL only)', 'speedup p50'];
-  console.log(`\nbench:read — ${EVENTS.toLocaleString('en')} raw events over 90 days, ${ITERATIONS} requests per cell, server RSS ${(await server.rssMiB()).toFixed(0)} MiB`);
+  console.log(
+    `\nbench:read — ${EVENTS.toLocaleString('en')} raw events over 90 days, ${ITERATIONS} requests per cell, server RSS ${(await server.rssMiB()).toFixed(0)} MiB`,
+  );
   console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
   for (const row of results) console.log(`| ${row.join(' | ')} |`);
 } finally {

@@ -53,7 +53,8 @@ export function createNotificationListener(options: NotificationListenerOptions)
       return;
     }
     if (channel === NOTIFY_CHANNELS.eventsIngested) pubsub.publish('events:ingested', data as EventsIngestedPayload);
-    else if (channel === NOTIFY_CHANNELS.rollupsChanged) pubsub.publish('rollups:changed', data as RollupsChangedPayload);
+    else if (channel === NOTIFY_CHANNELS.rollupsChanged)
+      pubsub.publish('rollups:changed', data as RollupsChangedPayload);
     else if (channel === NOTIFY_CHANNELS.alertChanged) pubsub.publish('alert:changed', data as AlertChangedPayload);
   }
 

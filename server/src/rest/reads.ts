@@ -25,10 +25,15 @@ export const readRoutes: RestRoute[] = [
       const requested = intParam(url, 'minutes', 60);
       if (requested === null) return notAnInteger('minutes');
       const minutes = clamp(requested, 5, 360);
-      const result = await breakdown(app.pool, resolveWindow({ lastMinutes: minutes }), {}, {
-        by: 'CAMPAIGN_CHANNEL',
-        sortBy: 'CLICKS',
-      });
+      const result = await breakdown(
+        app.pool,
+        resolveWindow({ lastMinutes: minutes }),
+        {},
+        {
+          by: 'CAMPAIGN_CHANNEL',
+          sortBy: 'CLICKS',
+        },
+      );
       return json({
         window_minutes: minutes,
         rows: result.rows.map((row) => ({

@@ -27,8 +27,16 @@ export const AlertRef = builder.prismaObject('Alert', {
     baselineValue: t.exposeFloat('baselineValue', { description: 'The metric over the trailing baseline.' }),
     thresholdValue: t.exposeFloat('thresholdValue', { description: 'The value the current one crossed.' }),
     message: t.exposeString('message', { description: 'A sentence for people.' }),
-    status: t.field({ type: AlertStatusEnum, description: 'Firing, acknowledged or resolved.', resolve: (a) => a.status as AlertStatusValue }),
-    acknowledgedAt: t.expose('acknowledgedAt', { type: 'DateTime', nullable: true, description: 'When it was acknowledged.' }),
+    status: t.field({
+      type: AlertStatusEnum,
+      description: 'Firing, acknowledged or resolved.',
+      resolve: (a) => a.status as AlertStatusValue,
+    }),
+    acknowledgedAt: t.expose('acknowledgedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was acknowledged.',
+    }),
     resolvedAt: t.expose('resolvedAt', { type: 'DateTime', nullable: true, description: 'When it resolved.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'Last state change.' }),
   }),
@@ -71,7 +79,11 @@ builder.mutationField('acknowledgeAlert', (t) =>
     type: AlertRef,
     description:
       'Marks a firing alert acknowledged (an acknowledged alert keeps its first acknowledgement; a resolved one stays resolved). Subscribers of alertChanged are told.',
-    errors: { types: [NotFoundError], directResult: true, union: { description: 'The alert as it is now, or NotFoundError.' } },
+    errors: {
+      types: [NotFoundError],
+      directResult: true,
+      union: { description: 'The alert as it is now, or NotFoundError.' },
+    },
     args: { id: t.arg.id({ required: true, description: 'The alert id (alert_id).' }) },
     resolve: async (_root, { id }, ctx) => {
       const alertId = parseAlertId(id);

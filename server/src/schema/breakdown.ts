@@ -39,7 +39,10 @@ export const HealthStatusEnum = builder.enumType('HealthStatus', {
 export const BreakdownRowRef = builder.objectRef<BreakdownRow>('BreakdownRow').implement({
   description: 'Totals of one campaign, channel, or campaign and channel.',
   fields: (t) => ({
-    campaignId: t.exposeString('campaignId', { nullable: true, description: 'The campaign; null when grouped by CHANNEL.' }),
+    campaignId: t.exposeString('campaignId', {
+      nullable: true,
+      description: 'The campaign; null when grouped by CHANNEL.',
+    }),
     channel: t.exposeString('channel', { nullable: true, description: 'The channel; null when grouped by CAMPAIGN.' }),
     totals: t.field({ type: KpiTotalsRef, description: 'Sums and KPIs of the row.', resolve: (row) => row.totals }),
     status: t.field({ type: HealthStatusEnum, description: 'Healthy or At Risk.', resolve: (row) => row.status }),
@@ -51,8 +54,16 @@ export const BreakdownRef = builder.objectRef<Breakdown>('Breakdown').implement(
   description: 'KPIs of a window per campaign and/or channel.',
   fields: (t) => ({
     window: t.field({ type: WindowRef, description: 'The window the rows cover.', resolve: (b) => b.window }),
-    dimension: t.field({ type: BreakdownDimensionEnum, description: 'What the rows group by.', resolve: (b) => b.dimension }),
-    rows: t.field({ type: [BreakdownRowRef], description: 'Rows with data in the window, sorted.', resolve: (b) => b.rows }),
+    dimension: t.field({
+      type: BreakdownDimensionEnum,
+      description: 'What the rows group by.',
+      resolve: (b) => b.dimension,
+    }),
+    rows: t.field({
+      type: [BreakdownRowRef],
+      description: 'Rows with data in the window, sorted.',
+      resolve: (b) => b.rows,
+    }),
   }),
 });
 
@@ -60,7 +71,12 @@ export const BreakdownRef = builder.objectRef<Breakdown>('Breakdown').implement(
 export const breakdownArgs = builder.args((t) => ({
   window: t.field({ type: WindowInputRef, required: true, description: 'The window.' }),
   filter: t.field({ type: KpiFilterRef, required: false, description: 'Campaigns and channels to include.' }),
-  by: t.field({ type: BreakdownDimensionEnum, required: false, defaultValue: 'CAMPAIGN_CHANNEL', description: 'Grouping.' }),
+  by: t.field({
+    type: BreakdownDimensionEnum,
+    required: false,
+    defaultValue: 'CAMPAIGN_CHANNEL',
+    description: 'Grouping.',
+  }),
   sortBy: t.field({ type: BreakdownSortEnum, required: false, defaultValue: 'CLICKS', description: 'Sort key.' }),
   descending: t.boolean({ required: false, defaultValue: true, description: 'Largest first (default).' }),
 }));
@@ -69,7 +85,11 @@ builder.queryField('breakdown', (t) =>
   t.field({
     type: BreakdownRef,
     description: 'KPIs per campaign, channel or both for a window, with the health status, sorted.',
-    errors: { types: [InvalidArgumentError], directResult: true, union: { description: 'The breakdown, or why the window was refused.' } },
+    errors: {
+      types: [InvalidArgumentError],
+      directResult: true,
+      union: { description: 'The breakdown, or why the window was refused.' },
+    },
     args: breakdownArgs,
     resolve: (_root, args, ctx) =>
       breakdown(ctx.pool, windowFromArgs(args.window), filterFromArgs(args.filter), {

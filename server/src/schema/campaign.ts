@@ -76,7 +76,8 @@ export const CampaignRef = builder.objectRef<CampaignSummary>('Campaign').implem
     }),
     hourlyMetrics: t.prismaField({
       type: ['CampaignMetricsHourly'],
-      description: 'Hourly rollup rows with hour in [from, to), oldest first; default the last 48 hours. As stored by the worker.',
+      description:
+        'Hourly rollup rows with hour in [from, to), oldest first; default the last 48 hours. As stored by the worker.',
       args: {
         from: t.arg({ type: 'DateTime', required: false, description: 'Earliest hour (inclusive).' }),
         to: t.arg({ type: 'DateTime', required: false, description: 'Latest hour (exclusive); default now.' }),
@@ -86,14 +87,19 @@ export const CampaignRef = builder.objectRef<CampaignSummary>('Campaign').implem
         const { start, end } = range(args.from, args.to, 48 * HOUR_MS);
         return ctx.db.campaignMetricsHourly.findMany({
           ...query,
-          where: { campaignId: campaign.campaignId, hour: { gte: start, lt: end }, ...(args.channel ? { channel: args.channel } : {}) },
+          where: {
+            campaignId: campaign.campaignId,
+            hour: { gte: start, lt: end },
+            ...(args.channel ? { channel: args.channel } : {}),
+          },
           orderBy: [{ hour: 'asc' }, { channel: 'asc' }],
         });
       },
     }),
     dailyMetrics: t.prismaField({
       type: ['CampaignMetricsDaily'],
-      description: 'Daily rollup rows with day in [from, to) (UTC days), oldest first; default the last 30 days. As stored by the worker.',
+      description:
+        'Daily rollup rows with day in [from, to) (UTC days), oldest first; default the last 30 days. As stored by the worker.',
       args: {
         from: t.arg({ type: 'DateTime', required: false, description: 'Earliest day (the UTC day containing it).' }),
         to: t.arg({ type: 'DateTime', required: false, description: 'Exclusive end; default now (today included).' }),
@@ -104,7 +110,11 @@ export const CampaignRef = builder.objectRef<CampaignSummary>('Campaign').implem
         const firstDay = new Date(Math.floor(start.getTime() / DAY_MS) * DAY_MS);
         return ctx.db.campaignMetricsDaily.findMany({
           ...query,
-          where: { campaignId: campaign.campaignId, day: { gte: firstDay, lt: end }, ...(args.channel ? { channel: args.channel } : {}) },
+          where: {
+            campaignId: campaign.campaignId,
+            day: { gte: firstDay, lt: end },
+            ...(args.channel ? { channel: args.channel } : {}),
+          },
           orderBy: [{ day: 'asc' }, { channel: 'asc' }],
         });
       },

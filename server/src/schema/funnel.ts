@@ -23,7 +23,9 @@ export const FunnelStageRef = builder.objectRef<FunnelStage>('FunnelStage').impl
       nullable: true,
       description: 'count / previous stage count (0 when that is 0); null for the first stage.',
     }),
-    conversionFromTop: t.exposeFloat('conversionFromTop', { description: 'count / impressions (0 without impressions).' }),
+    conversionFromTop: t.exposeFloat('conversionFromTop', {
+      description: 'count / impressions (0 without impressions).',
+    }),
   }),
 });
 
@@ -39,7 +41,11 @@ builder.queryField('funnel', (t) =>
   t.field({
     type: FunnelRef,
     description: 'Impressions → clicks → signups → activations in a window, with step conversion.',
-    errors: { types: [InvalidArgumentError], directResult: true, union: { description: 'The funnel, or why the window was refused.' } },
+    errors: {
+      types: [InvalidArgumentError],
+      directResult: true,
+      union: { description: 'The funnel, or why the window was refused.' },
+    },
     args: {
       window: t.arg({ type: WindowInputRef, required: true, description: 'The window.' }),
       filter: t.arg({ type: KpiFilterRef, required: false, description: 'Campaigns and channels to include.' }),

@@ -19,8 +19,14 @@ export const KpiTotalsRef = builder.objectRef<Kpis>('KpiTotals').implement({
     spend: t.exposeFloat('spend', { description: 'Sum of all cost (`total_cost`).' }),
     clickCost: t.exposeFloat('clickCost', { description: 'Sum of the cost of clicks (`cost`).' }),
     cpc: t.exposeFloat('cpc', { nullable: true, description: 'spend / clicks; null without clicks.' }),
-    cpm: t.exposeFloat('cpm', { nullable: true, description: 'spend per 1,000 impressions; null without impressions.' }),
-    costPerSignup: t.exposeFloat('costPerSignup', { nullable: true, description: 'spend / signups; null without signups.' }),
+    cpm: t.exposeFloat('cpm', {
+      nullable: true,
+      description: 'spend per 1,000 impressions; null without impressions.',
+    }),
+    costPerSignup: t.exposeFloat('costPerSignup', {
+      nullable: true,
+      description: 'spend / signups; null without signups.',
+    }),
     costPerActivation: t.exposeFloat('costPerActivation', {
       nullable: true,
       description: 'spend / activations; null without activations.',
@@ -61,15 +67,24 @@ export const OverviewRef = builder.objectRef<Overview>('Overview').implement({
       description: 'Totals of the previous window of equal length.',
       resolve: (o) => o.previous,
     }),
-    change: t.field({ type: KpiChangeRef, description: 'Relative change current vs previous.', resolve: (o) => o.change }),
+    change: t.field({
+      type: KpiChangeRef,
+      description: 'Relative change current vs previous.',
+      resolve: (o) => o.change,
+    }),
   }),
 });
 
 builder.queryField('overview', (t) =>
   t.field({
     type: OverviewRef,
-    description: 'KPI totals of a window (exact, including events stored a moment ago) and their change against the previous window.',
-    errors: { types: [InvalidArgumentError], directResult: true, union: { description: 'The overview, or why the window was refused.' } },
+    description:
+      'KPI totals of a window (exact, including events stored a moment ago) and their change against the previous window.',
+    errors: {
+      types: [InvalidArgumentError],
+      directResult: true,
+      union: { description: 'The overview, or why the window was refused.' },
+    },
     args: {
       window: t.arg({ type: WindowInputRef, required: true, description: 'The window.' }),
       filter: t.arg({ type: KpiFilterRef, required: false, description: 'Campaigns and channels to include.' }),

@@ -5,7 +5,12 @@ export const PipelineTaskRef = builder.objectRef<PipelineTask>('PipelineTask').i
   description: 'One scheduled worker task and how its runs went (what the Airflow UI showed).',
   fields: (t) => ({
     name: t.exposeString('name', { description: 'metrics_hourly | metrics_daily | anomaly_alerts' }),
-    lastRunAt: t.field({ type: 'DateTime', nullable: true, description: 'Start of its latest run.', resolve: (task) => task.lastRunAt }),
+    lastRunAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'Start of its latest run.',
+      resolve: (task) => task.lastRunAt,
+    }),
     lastSuccessAt: t.field({
       type: 'DateTime',
       nullable: true,
@@ -14,7 +19,10 @@ export const PipelineTaskRef = builder.objectRef<PipelineTask>('PipelineTask').i
     }),
     lastDurationMs: t.exposeInt('lastDurationMs', { nullable: true, description: 'Duration of its latest run.' }),
     lastError: t.exposeString('lastError', { nullable: true, description: 'Error of its latest run, if it failed.' }),
-    lagSeconds: t.exposeFloat('lagSeconds', { nullable: true, description: 'Seconds since its latest successful run.' }),
+    lagSeconds: t.exposeFloat('lagSeconds', {
+      nullable: true,
+      description: 'Seconds since its latest successful run.',
+    }),
     runsLastHour: t.exposeInt('runsLastHour', { description: 'Runs started in the last hour.' }),
     failuresLastHour: t.exposeInt('failuresLastHour', { description: 'Of those, how many failed.' }),
   }),
@@ -24,8 +32,12 @@ export const PipelineStatusRef = builder.objectRef<PipelineStatus>('PipelineStat
   description: 'Health of the rollup and alert pipeline.',
   fields: (t) => ({
     tasks: t.field({ type: [PipelineTaskRef], description: 'Each worker task.', resolve: (status) => status.tasks }),
-    pendingDirtyHours: t.exposeInt('pendingDirtyHours', { description: 'Campaign/channel hours waiting for metrics_hourly.' }),
-    pendingDirtyDays: t.exposeInt('pendingDirtyDays', { description: 'Campaign/channel days waiting for metrics_daily.' }),
+    pendingDirtyHours: t.exposeInt('pendingDirtyHours', {
+      description: 'Campaign/channel hours waiting for metrics_hourly.',
+    }),
+    pendingDirtyDays: t.exposeInt('pendingDirtyDays', {
+      description: 'Campaign/channel days waiting for metrics_daily.',
+    }),
     latestEventAt: t.field({
       type: 'DateTime',
       nullable: true,

@@ -26,7 +26,11 @@ export const TimeSeriesRef = builder.objectRef<TimeSeries>('TimeSeries').impleme
   fields: (t) => ({
     window: t.field({ type: WindowRef, description: 'The window the series covers.', resolve: (s) => s.window }),
     granularity: t.field({ type: GranularityEnum, description: 'Bucket size.', resolve: (s) => s.granularity }),
-    points: t.field({ type: [TimeSeriesPointRef], description: 'One point per bucket, oldest first.', resolve: (s) => s.points }),
+    points: t.field({
+      type: [TimeSeriesPointRef],
+      description: 'One point per bucket, oldest first.',
+      resolve: (s) => s.points,
+    }),
   }),
 });
 
@@ -34,7 +38,11 @@ builder.queryField('timeSeries', (t) =>
   t.field({
     type: TimeSeriesRef,
     description: 'Every KPI of a window per minute, hour or day (at most 20,000 points).',
-    errors: { types: [InvalidArgumentError], directResult: true, union: { description: 'The time series, or why the window or granularity was refused.' } },
+    errors: {
+      types: [InvalidArgumentError],
+      directResult: true,
+      union: { description: 'The time series, or why the window or granularity was refused.' },
+    },
     args: {
       window: t.arg({ type: WindowInputRef, required: true, description: 'The window.' }),
       filter: t.arg({ type: KpiFilterRef, required: false, description: 'Campaigns and channels to include.' }),

@@ -1,7 +1,13 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
 import type { KpiFilter } from '../services/kpi-window.ts';
-import { MAX_WINDOW_MINUTES, resolveWindow, windowMinutes, type TimeWindow, type WindowInput } from '../services/windows.ts';
+import {
+  MAX_WINDOW_MINUTES,
+  resolveWindow,
+  windowMinutes,
+  type TimeWindow,
+  type WindowInput,
+} from '../services/windows.ts';
 import { InvalidArgumentError } from './error.ts';
 
 export const WindowInputRef = builder.inputType('WindowInput', {
@@ -34,11 +40,17 @@ export const WindowRef = builder.objectRef<TimeWindow>('Window').implement({
 });
 
 /** GraphQL input → resolved window (throws InvalidArgumentError). */
-export function windowFromArgs(input: { lastMinutes?: number | null; from?: Date | null; to?: Date | null }): TimeWindow {
+export function windowFromArgs(input: {
+  lastMinutes?: number | null;
+  from?: Date | null;
+  to?: Date | null;
+}): TimeWindow {
   return resolveWindow(input as WindowInput);
 }
 
-export function filterFromArgs(input: { campaignIds?: string[] | null; channels?: string[] | null } | null | undefined): KpiFilter {
+export function filterFromArgs(
+  input: { campaignIds?: string[] | null; channels?: string[] | null } | null | undefined,
+): KpiFilter {
   return { campaignIds: input?.campaignIds ?? null, channels: input?.channels ?? null };
 }
 

@@ -4,7 +4,10 @@ import type pg from 'pg';
 export type AlertStatusValue = 'firing' | 'acknowledged' | 'resolved';
 
 /** The Prisma filter of the alerts list (status any of, one campaign). */
-export function alertsWhere(filter: { status?: readonly AlertStatusValue[] | null; campaignId?: string | null }): Prisma.AlertWhereInput {
+export function alertsWhere(filter: {
+  status?: readonly AlertStatusValue[] | null;
+  campaignId?: string | null;
+}): Prisma.AlertWhereInput {
   return {
     ...(filter.status?.length ? { status: { in: [...filter.status] } } : {}),
     ...(filter.campaignId ? { campaignId: filter.campaignId } : {}),

@@ -5,7 +5,15 @@ import type { TimeWindow } from './windows.ts';
 
 export type BreakdownDimension = 'CAMPAIGN' | 'CHANNEL' | 'CAMPAIGN_CHANNEL';
 export type BreakdownSort =
-  | 'IMPRESSIONS' | 'CLICKS' | 'SIGNUPS' | 'ACTIVATIONS' | 'CTR' | 'CLICK_TO_SIGNUP' | 'SIGNUP_TO_ACTIVATION' | 'SPEND' | 'CPC';
+  | 'IMPRESSIONS'
+  | 'CLICKS'
+  | 'SIGNUPS'
+  | 'ACTIVATIONS'
+  | 'CTR'
+  | 'CLICK_TO_SIGNUP'
+  | 'SIGNUP_TO_ACTIVATION'
+  | 'SPEND'
+  | 'CPC';
 
 export interface BreakdownRow {
   campaignId: string | null;
@@ -45,13 +53,24 @@ export async function breakdown(
   pool: pg.Pool,
   window: TimeWindow,
   filter: KpiFilter = {},
-  { by = 'CAMPAIGN_CHANNEL', sortBy = 'CLICKS', descending = true, thresholds = DEFAULT_HEALTH_THRESHOLDS }: BreakdownOptions = {},
+  {
+    by = 'CAMPAIGN_CHANNEL',
+    sortBy = 'CLICKS',
+    descending = true,
+    thresholds = DEFAULT_HEALTH_THRESHOLDS,
+  }: BreakdownOptions = {},
 ): Promise<Breakdown> {
   const sums = await kpiWindowSums(pool, window, filter, { campaign: by !== 'CHANNEL', channel: by !== 'CAMPAIGN' });
   const rows = sums.map(({ campaignId, channel, ...rest }) => {
     const totals = kpisFromSums(rest);
     const health = healthStatus(totals, thresholds);
-    return { campaignId: campaignId ?? null, channel: channel ?? null, totals, status: health.status, statusReasons: health.reasons };
+    return {
+      campaignId: campaignId ?? null,
+      channel: channel ?? null,
+      totals,
+      status: health.status,
+      statusReasons: health.reasons,
+    };
   });
   const key = SORT_KEY[sortBy];
   const label = (row: BreakdownRow) => `${row.campaignId ?? ''}\u0000${row.channel ?? ''}`;

@@ -104,7 +104,10 @@ export async function kpiWindowSums(
   grouping: KpiGrouping = {},
 ): Promise<KpiSumsRow[]> {
   const plan = planWindow(window, grouping.bucket ?? 'day');
-  const [edgeA, edgeB] = [plan.raw[0] ?? { from: window.to, to: window.to }, plan.raw[1] ?? { from: window.to, to: window.to }];
+  const [edgeA, edgeB] = [
+    plan.raw[0] ?? { from: window.to, to: window.to },
+    plan.raw[1] ?? { from: window.to, to: window.to },
+  ];
   const columns = groupColumns(grouping);
   const groupBy = columns.length ? `GROUP BY ${columns.map((_, index) => index + 1).join(', ')}` : '';
   const sql = `${WINDOW_SOURCES_SQL}

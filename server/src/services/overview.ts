@@ -20,8 +20,18 @@ function relativeChange(current: number | null, previous: number | null): number
 
 export function kpiChange(current: Kpis, previous: Kpis): KpiChange {
   const keys = [
-    'impressions', 'clicks', 'signups', 'activations', 'ctr', 'clickToSignup', 'signupToActivation',
-    'spend', 'cpc', 'cpm', 'costPerSignup', 'costPerActivation',
+    'impressions',
+    'clicks',
+    'signups',
+    'activations',
+    'ctr',
+    'clickToSignup',
+    'signupToActivation',
+    'spend',
+    'cpc',
+    'cpm',
+    'costPerSignup',
+    'costPerActivation',
   ] as const;
   return Object.fromEntries(keys.map((key) => [key, relativeChange(current[key], previous[key])])) as KpiChange;
 }

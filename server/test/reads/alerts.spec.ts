@@ -12,7 +12,13 @@ describe('alerts: connection, acknowledgement, alertChanged, pipeline status', (
   const ids: number[] = [];
 
   /** Inserts an alert the way the anomaly job does (row + notification in one statement). */
-  async function fireAlert(campaignId: string, metric: string, triggeredAt: string, status = 'firing', channel = 'google'): Promise<number> {
+  async function fireAlert(
+    campaignId: string,
+    metric: string,
+    triggeredAt: string,
+    status = 'firing',
+    channel = 'google',
+  ): Promise<number> {
     const { rows } = await clients.pool.query(
       `WITH fired AS (
          INSERT INTO alerts (triggered_at, campaign_id, channel, metric, current_value, baseline_value, threshold_value,
@@ -31,7 +37,15 @@ describe('alerts: connection, acknowledgement, alertChanged, pipeline status', (
     const metrics = ['ctr_drop', 'click_to_signup_drop', 'signup_to_activation_drop', 'cpc_spike'];
     for (let i = 0; i < 7; i++) {
       const status = i === 1 ? 'resolved' : i === 2 ? 'acknowledged' : 'firing';
-      ids.push(await fireAlert(i % 2 ? 'camp_a' : 'camp_b', `${metrics[i % 4]}`, `2026-11-2${i}T10:00:00Z`, status, `channel_${i}`));
+      ids.push(
+        await fireAlert(
+          i % 2 ? 'camp_a' : 'camp_b',
+          `${metrics[i % 4]}`,
+          `2026-11-2${i}T10:00:00Z`,
+          status,
+          `channel_${i}`,
+        ),
+      );
     }
   });
 
@@ -43,8 +57,26 @@ describe('alerts: connection, acknowledgement, alertChanged, pipeline status', (
     const page = (after?: string) =>
       graphql(
         server.current.baseUrl,
-        `query ($after: String) { alerts(first: 3, after: $after) {
-           totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { alertId status } } } }`,
+        `
+          query ($after: String) {
+            alerts(first: 3, after: $after) {
+              totalCount
+              pageInfo {
+                hasNextPage
+                hasPreviousPage
+                startCursor
+                endCursor
+              }
+              edges {
+                cursor
+                node {
+                  alertId
+                  status
+                }
+              }
+            }
+          }
+        `,
         { after },
       );
     const first = await page();
@@ -60,8 +92,28 @@ describe('alerts: connection, acknowledgement, alertChanged, pipeline status', (
 
     const filtered = await graphql(
       server.current.baseUrl,
-      `{ alerts(status: [RESOLVED, ACKNOWLEDGED]) { totalCount edges { node { alertId status } } }
-         byCampaign: alerts(campaignId: "camp_a", status: [FIRING]) { totalCount edges { node { campaignId status } } } }`,
+      `
+        {
+          alerts(status: [RESOLVED, ACKNOWLEDGED]) {
+            totalCount
+            edges {
+              node {
+                alertId
+                status
+              }
+            }
+          }
+          byCampaign: alerts(campaignId: "camp_a", status: [FIRING]) {
+            totalCount
+            edges {
+              node {
+                campaignId
+                status
+              }
+            }
+          }
+        }
+      `,
     );
     expect(filtered.data.alerts.edges).toEqual([
       { node: { alertId: ids[2], status: 'ACKNOWLEDGED' } },
@@ -69,7 +121,9 @@ describe('alerts: connection, acknowledgement, alertChanged, pipeline status', (
     ]);
     expect(filtered.data.alerts.totalCount).toBe(2);
     expect(filtered.data.byCampaign.totalCount).toBe(2);
-    expect(filtered.data.byCampaign.edges.every((e: any) => e.node.campaignId === 'camp_a' && e.node.status === 'FIRING')).toBe(true);
+    expect(
+      filtered.data.byCampaign.edges.every((e: any) => e.node.campaignId === 'camp_a' && e.node.status === 'FIRING'),
+    ).toBe(true);
   });
 
   it('reads one alert by id with every field, null for an unknown id', async () => {
@@ -101,13 +155,34 @@ describe('alerts: connection, acknowledgement, alertChanged, pipeline status', (
     const ack = (id: string) =>
       graphql(
         server.current.baseUrl,
-        `mutation ($id: ID!) { acknowledgeAlert(id: $id) { __typename
-           ... on Alert { alertId status acknowledgedAt resolvedAt } ... on NotFoundError { message resource id } } }`,
+        `
+          mutation ($id: ID!) {
+            acknowledgeAlert(id: $id) {
+              __typename
+              ... on Alert {
+                alertId
+                status
+                acknowledgedAt
+                resolvedAt
+              }
+              ... on NotFoundError {
+                message
+                resource
+                id
+              }
+            }
+          }
+        `,
         { id },
       );
     const firstAck = await ack(String(ids[6]));
     expect(firstAck.errors).toBeUndefined();
-    expect(firstAck.data.acknowledgeAlert).toMatchObject({ __typename: 'Alert', alertId: ids[6], status: 'ACKNOWLEDGED', resolvedAt: null });
+    expect(firstAck.data.acknowledgeAlert).toMatchObject({
+      __typename: 'Alert',
+      alertId: ids[6],
+      status: 'ACKNOWLEDGED',
+      resolvedAt: null,
+    });
     const acknowledgedAt = firstAck.data.acknowledgeAlert.acknowledgedAt;
     expect(Math.abs(Date.parse(acknowledgedAt) - Date.now())).toBeLessThan(60_000);
     const again = await ack(String(ids[6]));
@@ -126,15 +201,23 @@ describe('alerts: connection, acknowledgement, alertChanged, pipeline status', (
   });
 
   it('pushes alertChanged after an acknowledgement, and after any writer updates a row and notifies', async () => {
-    const subscription = collect<any>(server.current.wsUrl, `subscription { alertChanged { kind alert { ${ALERT_FIELDS} } } }`);
+    const subscription = collect<any>(
+      server.current.wsUrl,
+      `subscription { alertChanged { kind alert { ${ALERT_FIELDS} } } }`,
+    );
     try {
       const probe = () =>
-        clients.pool.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNELS.alertChanged, JSON.stringify({ alertId: ids[0], status: 'firing' })]);
+        clients.pool.query('SELECT pg_notify($1, $2)', [
+          NOTIFY_CHANNELS.alertChanged,
+          JSON.stringify({ alertId: ids[0], status: 'firing' }),
+        ]);
       await primeSubscription(subscription, probe, (data: any) => data.alertChanged.alert.alertId === ids[0]);
       const about = (id: number) => (data: any) => data.alertChanged.alert.alertId === id;
       await graphql(server.current.baseUrl, `mutation { acknowledgeAlert(id: "${ids[5]}") { __typename } }`);
       const acknowledged = await subscription.until(about(ids[5]!));
-      expect(acknowledged).toMatchObject({ alertChanged: { kind: 'ACKNOWLEDGED', alert: { alertId: ids[5], status: 'ACKNOWLEDGED' } } });
+      expect(acknowledged).toMatchObject({
+        alertChanged: { kind: 'ACKNOWLEDGED', alert: { alertId: ids[5], status: 'ACKNOWLEDGED' } },
+      });
 
       await clients.pool.query(
         `WITH resolved AS (
@@ -144,26 +227,41 @@ describe('alerts: connection, acknowledgement, alertChanged, pipeline status', (
         [ids[5], NOTIFY_CHANNELS.alertChanged],
       );
       const resolved = await subscription.until(about(ids[5]!));
-      expect(resolved).toMatchObject({ alertChanged: { kind: 'RESOLVED', alert: { alertId: ids[5], status: 'RESOLVED' } } });
+      expect(resolved).toMatchObject({
+        alertChanged: { kind: 'RESOLVED', alert: { alertId: ids[5], status: 'RESOLVED' } },
+      });
       expect(resolved.alertChanged.alert.resolvedAt).not.toBeNull();
 
       const fired = await fireAlert('camp_c', 'ctr_drop', new Date().toISOString());
-      expect(await subscription.until(about(fired))).toMatchObject({ alertChanged: { kind: 'FIRED', alert: { alertId: fired, status: 'FIRING' } } });
+      expect(await subscription.until(about(fired))).toMatchObject({
+        alertChanged: { kind: 'FIRED', alert: { alertId: fired, status: 'FIRING' } },
+      });
     } finally {
       await subscription.dispose();
     }
   });
 
   it('answers GET /alerts/active with unresolved alerts only, newest first, limit clamped to 1..200', async () => {
-    const body = async (query: string) => (await (await fetch(`${server.current.baseUrl}/alerts/active${query}`)).json()) as any;
+    const body = async (query: string) =>
+      (await (await fetch(`${server.current.baseUrl}/alerts/active${query}`)).json()) as any;
     const { rows } = await clients.pool.query(
       'SELECT alert_id FROM alerts WHERE resolved_at IS NULL ORDER BY triggered_at DESC, alert_id DESC',
     );
     const all = await body('');
     expect(all.alerts.map((a: any) => a.alert_id)).toEqual(rows.map((r) => r.alert_id));
     expect(Object.keys(all.alerts[0])).toEqual([
-      'alert_id', 'triggered_at', 'campaign_id', 'channel', 'metric', 'current_value', 'baseline_value',
-      'threshold_value', 'message', 'resolved_at', 'status', 'acknowledged_at',
+      'alert_id',
+      'triggered_at',
+      'campaign_id',
+      'channel',
+      'metric',
+      'current_value',
+      'baseline_value',
+      'threshold_value',
+      'message',
+      'resolved_at',
+      'status',
+      'acknowledged_at',
     ]);
     expect((await body('?limit=0')).alerts).toHaveLength(1);
     expect((await body('?limit=2')).alerts).toHaveLength(2);
@@ -182,8 +280,25 @@ describe('alerts: connection, acknowledgement, alertChanged, pipeline status', (
     );
     const result = await graphql(
       server.current.baseUrl,
-      `{ pipelineStatus { pendingDirtyHours pendingDirtyDays latestEventAt
-          tasks { name lastRunAt lastSuccessAt lastDurationMs lastError lagSeconds runsLastHour failuresLastHour } } }`,
+      `
+        {
+          pipelineStatus {
+            pendingDirtyHours
+            pendingDirtyDays
+            latestEventAt
+            tasks {
+              name
+              lastRunAt
+              lastSuccessAt
+              lastDurationMs
+              lastError
+              lagSeconds
+              runsLastHour
+              failuresLastHour
+            }
+          }
+        }
+      `,
     );
     expect(result.errors).toBeUndefined();
     const status = result.data.pipelineStatus;
@@ -197,10 +312,14 @@ describe('alerts: connection, acknowledgement, alertChanged, pipeline status', (
     expect(hourly.lagSeconds).toBeLessThan(700);
     expect(daily).toMatchObject({ lastDurationMs: 30, lastError: null, runsLastHour: 0, failuresLastHour: 0 });
     expect(anomaly).toEqual({
-      name: 'anomaly_alerts', lastRunAt: null, lastSuccessAt: null, lastDurationMs: null, lastError: null, lagSeconds: null,
-      runsLastHour: 0, failuresLastHour: 0,
+      name: 'anomaly_alerts',
+      lastRunAt: null,
+      lastSuccessAt: null,
+      lastDurationMs: null,
+      lastError: null,
+      lagSeconds: null,
+      runsLastHour: 0,
+      failuresLastHour: 0,
     });
   });
-
 });
-

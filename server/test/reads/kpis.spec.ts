@@ -50,8 +50,14 @@ describe(`KPI reads equal brute force over raw_events (seed ${SEED})`, () => {
     ['1 h', { lastMinutes: 60 }],
     ['24 h', { lastMinutes: 1440 }],
     ['7 d', { lastMinutes: 10080 }],
-    ['odd explicit 8.5 d', { from: new Date(now - 8.5 * DAY + 17_123).toISOString(), to: new Date(now - 0.25 * DAY - 4_321).toISOString() }],
-    ['inside one minute', { from: new Date(now - 3 * DAY + 5_000).toISOString(), to: new Date(now - 3 * DAY + 65_000).toISOString() }],
+    [
+      'odd explicit 8.5 d',
+      { from: new Date(now - 8.5 * DAY + 17_123).toISOString(), to: new Date(now - 0.25 * DAY - 4_321).toISOString() },
+    ],
+    [
+      'inside one minute',
+      { from: new Date(now - 3 * DAY + 5_000).toISOString(), to: new Date(now - 3 * DAY + 65_000).toISOString() },
+    ],
   ];
   const filters: [string, Record<string, unknown> | null][] = [
     ['no filter', null],
@@ -106,7 +112,10 @@ describe(`KPI reads equal brute force over raw_events (seed ${SEED})`, () => {
         expectTotals(data.overview.current, expectedCurrent, 'current');
         expectTotals(data.overview.previous, expectedPrevious, 'previous');
         if (expectedPrevious!.clicks > 0) {
-          expect(data.overview.change.clicks).toBeCloseTo((expectedCurrent!.clicks - expectedPrevious!.clicks) / expectedPrevious!.clicks, 9);
+          expect(data.overview.change.clicks).toBeCloseTo(
+            (expectedCurrent!.clicks - expectedPrevious!.clicks) / expectedPrevious!.clicks,
+            9,
+          );
         } else {
           expect(data.overview.change.clicks).toBeNull();
         }
@@ -118,7 +127,10 @@ describe(`KPI reads equal brute force over raw_events (seed ${SEED})`, () => {
         expect(data.funnel.stages.map((s: any) => s.count)).toEqual(counts);
         expect(data.funnel.stages[0].conversionFromPrevious).toBeNull();
         for (let i = 1; i < 4; i++) {
-          expect(data.funnel.stages[i].conversionFromPrevious).toBeCloseTo(counts[i - 1] ? counts[i]! / counts[i - 1]! : 0, 9);
+          expect(data.funnel.stages[i].conversionFromPrevious).toBeCloseTo(
+            counts[i - 1] ? counts[i]! / counts[i - 1]! : 0,
+            9,
+          );
           expect(data.funnel.stages[i].conversionFromTop).toBeCloseTo(counts[0] ? counts[i]! / counts[0] : 0, 9);
         }
 
@@ -127,12 +139,18 @@ describe(`KPI reads equal brute force over raw_events (seed ${SEED})`, () => {
           ['byKey', ['campaign_id', 'channel']],
           ['byChannel', ['channel']],
         ] as const) {
-          const expectedRows = await bruteForce(pool, data[field].window, { ...bruteFilter(filter), groupBy: [...groupBy] });
+          const expectedRows = await bruteForce(pool, data[field].window, {
+            ...bruteFilter(filter),
+            groupBy: [...groupBy],
+          });
           const actualRows = data[field].rows as any[];
           expect(actualRows.length, field).toBe(expectedRows.length);
           const keyOf = (row: any) => `${row.campaign_id ?? row.campaignId ?? '-'}|${row.channel ?? '-'}`;
           const expectedByKey = new Map(
-            expectedRows.map((row) => [keyOf({ campaign_id: row.campaign_id ?? null, channel: row.channel ?? null }), row]),
+            expectedRows.map((row) => [
+              keyOf({ campaign_id: row.campaign_id ?? null, channel: row.channel ?? null }),
+              row,
+            ]),
           );
           for (const row of actualRows) {
             expect(expectedByKey.has(keyOf(row)), `${field} ${keyOf(row)}`).toBe(true);
@@ -156,7 +174,11 @@ describe(`KPI reads equal brute force over raw_events (seed ${SEED})`, () => {
     ['15 min by minute', { lastMinutes: 15 }, 'MINUTE'],
     ['24 h by hour', { lastMinutes: 1440 }, 'HOUR'],
     ['7 d by day', { lastMinutes: 10080 }, 'DAY'],
-    ['odd 3 d by hour', { from: new Date(now - 3 * DAY - 1_234_567).toISOString(), to: new Date(now - DAY + 7_777).toISOString() }, 'HOUR'],
+    [
+      'odd 3 d by hour',
+      { from: new Date(now - 3 * DAY - 1_234_567).toISOString(), to: new Date(now - DAY + 7_777).toISOString() },
+      'HOUR',
+    ],
   ] as const) {
     it(`timeSeries ${windowName}: every bucket equals brute force, empty buckets are zeros`, async () => {
       const result = await graphql(
@@ -198,22 +220,46 @@ describe(`KPI reads equal brute force over raw_events (seed ${SEED})`, () => {
     for (const window of cases) {
       const result = await graphql(
         server.current.baseUrl,
-        `query ($window: WindowInput!) {
-          overview(window: $window) { __typename ... on InvalidArgumentError { message argument } }
-          funnel(window: $window) { __typename }
-          breakdown(window: $window) { __typename }
-          timeSeries(window: $window, granularity: DAY) { __typename }
-        }`,
+        `
+          query ($window: WindowInput!) {
+            overview(window: $window) {
+              __typename
+              ... on InvalidArgumentError {
+                message
+                argument
+              }
+            }
+            funnel(window: $window) {
+              __typename
+            }
+            breakdown(window: $window) {
+              __typename
+            }
+            timeSeries(window: $window, granularity: DAY) {
+              __typename
+            }
+          }
+        `,
         { window },
       );
       expect(result.errors, JSON.stringify(window)).toBeUndefined();
       expect(result.data.overview.__typename).toBe('InvalidArgumentError');
       expect(result.data.overview.message).toMatch(/window/);
-      for (const field of ['funnel', 'breakdown', 'timeSeries']) expect(result.data[field].__typename).toBe('InvalidArgumentError');
+      for (const field of ['funnel', 'breakdown', 'timeSeries'])
+        expect(result.data[field].__typename).toBe('InvalidArgumentError');
     }
     const tooManyPoints = await graphql(
       server.current.baseUrl,
-      `{ timeSeries(window: { lastMinutes: 129600 }, granularity: MINUTE) { __typename ... on InvalidArgumentError { argument } } }`,
+      `
+        {
+          timeSeries(window: { lastMinutes: 129600 }, granularity: MINUTE) {
+            __typename
+            ... on InvalidArgumentError {
+              argument
+            }
+          }
+        }
+      `,
     );
     expect(tooManyPoints.data.timeSeries).toEqual({ __typename: 'InvalidArgumentError', argument: 'granularity' });
   });
@@ -250,7 +296,11 @@ describe(`KPI reads equal brute force over raw_events (seed ${SEED})`, () => {
       })),
     );
     const campaign = result.data.campaign;
-    expect(campaign.channels).toEqual(SEED_KEYS.filter((k) => k.campaignId === 'camp_meta_prospecting').map((k) => k.channel).sort());
+    expect(campaign.channels).toEqual(
+      SEED_KEYS.filter((k) => k.campaignId === 'camp_meta_prospecting')
+        .map((k) => k.channel)
+        .sort(),
+    );
     const hourly = await clients.pool.query(
       `SELECT count(*) AS n FROM campaign_metrics_hourly WHERE campaign_id = 'camp_meta_prospecting' AND hour >= $1`,
       [new Date(now - 10 * DAY)],
@@ -259,7 +309,9 @@ describe(`KPI reads equal brute force over raw_events (seed ${SEED})`, () => {
     const hours = campaign.hourlyMetrics.map((row: any) => row.hour);
     expect(hours).toEqual([...hours].sort());
     expect(campaign.dailyMetrics.length).toBeGreaterThan(0);
-    expect(campaign.dailyMetrics.every((row: any) => /^\d{4}-\d{2}-\d{2}$/.test(row.day) && row.channel === 'meta')).toBe(true);
+    expect(
+      campaign.dailyMetrics.every((row: any) => /^\d{4}-\d{2}-\d{2}$/.test(row.day) && row.channel === 'meta'),
+    ).toBe(true);
     expect(result.data.missing).toEqual({
       __typename: 'NotFoundError',
       message: 'No campaign "camp_nope" has any events.',

@@ -15,7 +15,8 @@ describe('live subscriptions over graphql-ws, fed by LISTEN/NOTIFY', () => {
   const server = useTestServer();
   let clients: DatabaseClients;
   const random = createRandom(7);
-  const recent = (count: number) => randomEvents(random, count, new Date(Date.now() - 5 * 60_000), new Date(Date.now() - 1));
+  const recent = (count: number) =>
+    randomEvents(random, count, new Date(Date.now() - 5 * 60_000), new Date(Date.now() - 1));
 
   beforeAll(async () => {
     clients = createDatabaseClients(server.current.databaseUrl);
@@ -33,14 +34,20 @@ describe('live subscriptions over graphql-ws, fed by LISTEN/NOTIFY', () => {
       const first = (await subscription.next()).data.liveFunnel;
       const [expectedFirst] = await bruteForce(clients.pool, first.window, filter);
       expect(first.stages.map((s: any) => s.count)).toEqual([
-        expectedFirst!.impressions, expectedFirst!.clicks, expectedFirst!.signups, expectedFirst!.activations,
+        expectedFirst!.impressions,
+        expectedFirst!.clicks,
+        expectedFirst!.signups,
+        expectedFirst!.activations,
       ]);
       const stored = await ingestLike(clients.pool, recent(300), { notify: true });
       expect(stored).toBe(300);
       const updated = (await subscription.next()).data.liveFunnel;
       const [expected] = await bruteForce(clients.pool, updated.window, filter);
       expect(updated.stages.map((s: any) => s.count)).toEqual([
-        expected!.impressions, expected!.clicks, expected!.signups, expected!.activations,
+        expected!.impressions,
+        expected!.clicks,
+        expected!.signups,
+        expected!.activations,
       ]);
       expect(updated.stages[0].count).toBeGreaterThan(first.stages[0].count);
     } finally {
@@ -82,7 +89,10 @@ describe('live subscriptions over graphql-ws, fed by LISTEN/NOTIFY', () => {
   });
 
   it('metricsUpdated: pushes each rollups-changed notification', async () => {
-    const subscription = collect<any>(server.current.wsUrl, 'subscription { metricsUpdated { grain buckets from to } }');
+    const subscription = collect<any>(
+      server.current.wsUrl,
+      'subscription { metricsUpdated { grain buckets from to } }',
+    );
     const payload = { grain: 'hour', buckets: 3, from: '2026-11-25T08:00:00.000Z', to: '2026-11-25T10:00:00.000Z' };
     try {
       await primeSubscription(
@@ -126,9 +136,14 @@ describe('live subscriptions over graphql-ws, fed by LISTEN/NOTIFY', () => {
       const query = 'subscription { alertChanged { kind alert { alertId status } } }';
       const subscriptions = [collect<any>(server.current.wsUrl, query), collect<any>(secondWsUrl, query)];
       const notify = () =>
-        clients.pool.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNELS.alertChanged, JSON.stringify({ alertId, status: 'firing' })]);
+        clients.pool.query('SELECT pg_notify($1, $2)', [
+          NOTIFY_CHANNELS.alertChanged,
+          JSON.stringify({ alertId, status: 'firing' }),
+        ]);
       try {
-        await Promise.all(subscriptions.map((s) => primeSubscription(s, notify, (d) => d.alertChanged.alert.alertId === alertId)));
+        await Promise.all(
+          subscriptions.map((s) => primeSubscription(s, notify, (d) => d.alertChanged.alert.alertId === alertId)),
+        );
         // One notification after both are primed: each instance delivers it.
         await clients.pool.query('SELECT pg_notify($1, $2)', [
           NOTIFY_CHANNELS.alertChanged,

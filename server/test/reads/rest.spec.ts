@@ -16,8 +16,20 @@ describe('REST read endpoints of the original API', () => {
     clients = createDatabaseClients(server.current.databaseUrl);
     const at = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000);
     let n = 0;
-    const event = (campaignId: string, channel: string, eventType: SeedEvent['eventType'], secondsAgo: number, cost = '0'): SeedEvent => ({
-      eventId: `rest-${n++}`, ts: at(secondsAgo), userId: 'user_00001', campaignId, channel, eventType, cost,
+    const event = (
+      campaignId: string,
+      channel: string,
+      eventType: SeedEvent['eventType'],
+      secondsAgo: number,
+      cost = '0',
+    ): SeedEvent => ({
+      eventId: `rest-${n++}`,
+      ts: at(secondsAgo),
+      userId: 'user_00001',
+      campaignId,
+      channel,
+      eventType,
+      cost,
     });
     await ingestLike(clients.pool, [
       ...Array.from({ length: 10 }, () => event('camp_google_brand', 'google', 'ad_impression', 120)),
@@ -59,7 +71,14 @@ describe('REST read endpoints of the original API', () => {
     const sixty = await get('/funnels/realtime?minutes=60');
     expect(sixty.status).toBe(200);
     expect(Object.keys(sixty.body)).toEqual(['window_minutes', 'rows']);
-    expect(Object.keys(sixty.body.rows[0])).toEqual(['campaign_id', 'channel', 'impressions', 'clicks', 'signups', 'activations']);
+    expect(Object.keys(sixty.body.rows[0])).toEqual([
+      'campaign_id',
+      'channel',
+      'impressions',
+      'clicks',
+      'signups',
+      'activations',
+    ]);
     expect(sixty.body).toMatchInlineSnapshot(`
       {
         "rows": [
@@ -103,14 +122,27 @@ describe('REST read endpoints of the original API', () => {
     const response = await get('/campaigns/camp_google_brand/kpis?hours=24');
     expect(response.status).toBe(200);
     expect(Object.keys(response.body.rows[0])).toEqual([
-      'campaign_id', 'channel', 'hour', 'impressions', 'clicks', 'signups', 'activations', 'cost', 'ctr',
-      'click_to_signup', 'signup_to_activation', 'total_cost',
+      'campaign_id',
+      'channel',
+      'hour',
+      'impressions',
+      'clicks',
+      'signups',
+      'activations',
+      'cost',
+      'ctr',
+      'click_to_signup',
+      'signup_to_activation',
+      'total_cost',
     ]);
     // Hours are relative to the current hour: snapshot them as "N h before the current hour".
     const currentHour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
     const stable = {
       ...response.body,
-      rows: response.body.rows.map((row: any) => ({ ...row, hour: `${(currentHour - Date.parse(row.hour)) / 3_600_000} h before the current hour` })),
+      rows: response.body.rows.map((row: any) => ({
+        ...row,
+        hour: `${(currentHour - Date.parse(row.hour)) / 3_600_000} h before the current hour`,
+      })),
     };
     expect(stable).toMatchInlineSnapshot(`
       {

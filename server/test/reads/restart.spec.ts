@@ -1,7 +1,14 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createLogger, ensureDatabase, migrate, NOTIFY_CHANNELS, startEmbeddedCluster, type EmbeddedCluster } from '@pmd/db';
+import {
+  createLogger,
+  ensureDatabase,
+  migrate,
+  NOTIFY_CHANNELS,
+  startEmbeddedCluster,
+  type EmbeddedCluster,
+} from '@pmd/db';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.ts';
@@ -40,7 +47,10 @@ describe('a subscription survives a PostgreSQL restart', () => {
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     try {
-      await client.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNELS.alertChanged, JSON.stringify({ alertId, status })]);
+      await client.query('SELECT pg_notify($1, $2)', [
+        NOTIFY_CHANNELS.alertChanged,
+        JSON.stringify({ alertId, status }),
+      ]);
     } finally {
       await client.end();
     }
@@ -57,7 +67,11 @@ describe('a subscription survives a PostgreSQL restart', () => {
     const alertId: number = rows[0].alert_id;
     const subscription = collect<any>(wsUrl, 'subscription { alertChanged { kind alert { alertId status } } }');
     try {
-      await primeSubscription(subscription, () => notifyAlert(alertId, 'firing'), (d) => d.alertChanged.kind === 'FIRED');
+      await primeSubscription(
+        subscription,
+        () => notifyAlert(alertId, 'firing'),
+        (d) => d.alertChanged.kind === 'FIRED',
+      );
 
       await cluster.stop();
       cluster = await startEmbeddedCluster({ dataDir, port: cluster.port, persistent: true, log });

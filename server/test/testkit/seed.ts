@@ -35,7 +35,15 @@ export const SEED_KEYS = [
   { campaignId: 'camp_email_reactivation', channel: 'email' },
 ];
 
-const TYPES: EventTypeName[] = ['ad_impression', 'ad_impression', 'ad_impression', 'ad_impression', 'ad_click', 'signup', 'activation'];
+const TYPES: EventTypeName[] = [
+  'ad_impression',
+  'ad_impression',
+  'ad_impression',
+  'ad_impression',
+  'ad_click',
+  'signup',
+  'activation',
+];
 
 /** `count` random events with times uniform in [from, to) over SEED_KEYS, with random costs (clicks and others). */
 export function randomEvents(random: () => number, count: number, from: Date, to: Date): SeedEvent[] {
@@ -43,7 +51,8 @@ export function randomEvents(random: () => number, count: number, from: Date, to
   return Array.from({ length: count }, () => {
     const key = SEED_KEYS[Math.floor(random() * SEED_KEYS.length)]!;
     const eventType = TYPES[Math.floor(random() * TYPES.length)]!;
-    const cost = eventType === 'ad_click' || random() < 0.1 ? (Math.floor(random() * 2_000_000) / 1_000_000).toFixed(6) : '0';
+    const cost =
+      eventType === 'ad_click' || random() < 0.1 ? (Math.floor(random() * 2_000_000) / 1_000_000).toFixed(6) : '0';
     return {
       eventId: randomUUID(),
       // microsecond-free on purpose is not needed: PostgreSQL keeps µs, windows are ms; both sides use the same rows.
@@ -60,7 +69,11 @@ export function randomEvents(random: () => number, count: number, from: Date, to
  * What ingest does, in one statement: store the events (duplicates skipped), add exactly the stored ones to
  * campaign_metrics_minute, queue their (key, hour) in rollup_dirty_hours, and NOTIFY pmd_events_ingested.
  */
-export async function ingestLike(pool: pg.Pool, events: SeedEvent[], options: { notify?: boolean } = {}): Promise<number> {
+export async function ingestLike(
+  pool: pg.Pool,
+  events: SeedEvent[],
+  options: { notify?: boolean } = {},
+): Promise<number> {
   let stored = 0;
   for (let start = 0; start < events.length; start += 5_000) {
     const batch = events.slice(start, start + 5_000);
@@ -200,7 +213,12 @@ export interface BruteForceRow extends KpiSums {
 export async function bruteForce(
   pool: pg.Pool,
   window: { from: Date | string; to: Date | string },
-  options: { campaignIds?: string[]; channels?: string[]; groupBy?: ('campaign_id' | 'channel')[]; bucket?: 'minute' | 'hour' | 'day' } = {},
+  options: {
+    campaignIds?: string[];
+    channels?: string[];
+    groupBy?: ('campaign_id' | 'channel')[];
+    bucket?: 'minute' | 'hour' | 'day';
+  } = {},
 ): Promise<(BruteForceRow & { bucket?: Date })[]> {
   const groups: string[] = [...(options.groupBy ?? [])];
   if (options.bucket) groups.push(`date_trunc('${options.bucket}', ts, 'UTC') AS bucket`);

@@ -39,7 +39,8 @@ export function collect<T = any>(wsUrl: string, query: string, variables?: Recor
       if (value !== undefined) return value;
       if (failure) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got ${JSON.stringify(results)}`);
+      if (left <= 0)
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got ${JSON.stringify(results)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         wake = () => {
@@ -51,7 +52,8 @@ export function collect<T = any>(wsUrl: string, query: string, variables?: Recor
   }
   return {
     results,
-    next: (timeoutMs = 10_000) => waitFor(() => (taken < results.length ? results[taken++] : undefined), timeoutMs, 'the next result'),
+    next: (timeoutMs = 10_000) =>
+      waitFor(() => (taken < results.length ? results[taken++] : undefined), timeoutMs, 'the next result'),
     until: (predicate, timeoutMs = 10_000) =>
       waitFor(
         () => {
