@@ -88,6 +88,27 @@ describe('live subscriptions over graphql-ws, fed by LISTEN/NOTIFY', () => {
     expect(tickers.size).toBe(0);
   });
 
+  it('serves the same live subscriptions over SSE', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${server.current.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: FUNNEL, variables: { window: { lastMinutes: 30 } } }),
+      signal: controller.signal,
+    });
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = response.body!.getReader();
+    let text = '';
+    while (!text.includes('"liveFunnel"')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    const payload = JSON.parse(/data: (.*)/.exec(text)![1]!);
+    expect(payload.data.liveFunnel.stages).toHaveLength(4);
+  });
+
   it('metricsUpdated: pushes each rollups-changed notification', async () => {
     const subscription = collect<any>(
       server.current.wsUrl,
