@@ -6,7 +6,9 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { AppContext, RequestContext } from './context.ts';
+import { createNotificationListener } from './live/listener.ts';
 import { createLivePubSub } from './live/pubsub.ts';
+import { LiveTickers } from './live/ticker.ts';
 import { restRoutes } from './rest/index.ts';
 import { useRestRoutes } from './rest/router.ts';
 import { schema } from './schema/index.ts';
@@ -29,7 +31,15 @@ export function buildApp(options: BuildAppOptions): App {
   const config = { ...readServerConfig(), ...options.config };
   const log = options.log ?? createLogger('server');
   const { db, pool, close } = createDatabaseClients(options.databaseUrl, { max: 20 });
-  const context: AppContext = { db, pool, pubsub: createLivePubSub(), config, log };
+  const pubsub = createLivePubSub();
+  const tickers = new LiveTickers(pubsub, log);
+  const context: AppContext = { db, pool, pubsub, tickers, config, log };
+  const listener = createNotificationListener({
+    databaseUrl: options.databaseUrl,
+    pubsub,
+    log,
+    onReconnected: () => tickers.changedAll(),
+  });
 
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
@@ -59,6 +69,8 @@ export function buildApp(options: BuildAppOptions): App {
     yoga,
     context,
     async start(port = config.port) {
+      tickers.start();
+      await listener.start();
       server = createServer(yoga);
       const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
       // graphql-ws shares Yoga's envelop pipeline (the recipe of yoga's examples/graphql-ws).
@@ -102,6 +114,8 @@ export function buildApp(options: BuildAppOptions): App {
       return bound;
     },
     async stop() {
+      await listener.stop();
+      tickers.stop();
       await disposeWs?.();
       if (server) {
         server.closeAllConnections();

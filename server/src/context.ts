@@ -2,6 +2,7 @@ import type { Logger, PrismaClient } from '@pmd/db';
 import type pg from 'pg';
 import type { ServerConfig } from './config.ts';
 import type { LivePubSub } from './live/pubsub.ts';
+import type { LiveTickers } from './live/ticker.ts';
 
 /**
  * What every resolver and REST handler receives. The database clients travel in the context (not a module singleton)
@@ -11,6 +12,8 @@ export interface AppContext {
   db: PrismaClient;
   pool: pg.Pool;
   pubsub: LivePubSub;
+  /** Shared live computations (liveOverview, liveFunnel, liveBreakdown). */
+  tickers: LiveTickers;
   config: ServerConfig;
   log: Logger;
 }
