@@ -19,3 +19,22 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   }
   return out;
 }
+
+/** A standard normal draw (Box–Muller). */
+export function gaussian(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+/**
+ * A Binomial(n, p) draw: exact Bernoulli trials for small n·p·(1−p), the (rounded, clamped) normal approximation for
+ * large ones, where it is accurate and trials would be slow.
+ */
+export function binomial(random: () => number, n: number, p: number): number {
+  const variance = n * p * (1 - p);
+  if (variance < 50) {
+    let successes = 0;
+    for (let i = 0; i < n; i++) if (random() < p) successes++;
+    return successes;
+  }
+  return Math.min(n, Math.max(0, Math.round(n * p + Math.sqrt(variance) * gaussian(random))));
+}
