@@ -89,7 +89,7 @@ describe('anomaly_alerts', () => {
       clients.forEach((c) => c.release());
     }
     const open = await pool.query(
-      `SELECT campaign_id, metric, count(*)::int AS n FROM alerts WHERE resolved_at IS NULL GROUP BY 1, 2 ORDER BY 1 COLLATE "C", 2`,
+      `SELECT campaign_id, metric, count(*)::int AS n FROM alerts WHERE resolved_at IS NULL GROUP BY 1, 2 ORDER BY campaign_id COLLATE "C", metric`,
     );
     expect(open.rows).toEqual([
       { campaign_id: BIG.campaign_id, metric: 'ctr_drop', n: 1 },
