@@ -38,6 +38,7 @@ describe('anomaly_alerts', () => {
 
   beforeAll(async () => {
     pool = new pg.Pool({ connectionString: database.url });
+    pool.on('error', () => {}); // idle clients are cut when the test database is dropped
     listener = new pg.Client({ connectionString: database.url });
     await listener.connect();
     listener.on('notification', (m) => {

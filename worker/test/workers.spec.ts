@@ -31,6 +31,7 @@ describe('real workers', () => {
   let pool: pg.Pool;
   beforeAll(async () => {
     pool = new pg.Pool({ connectionString: database.url });
+    pool.on('error', () => {}); // idle clients are cut when the test database is dropped
     await migrateWorkerSchema(database.url);
   });
   afterAll(() => pool.end());

@@ -152,10 +152,20 @@ export const RANGE_MINUTE_SQL = [
    GROUP BY 1, 2, 3`,
 ] as const;
 
-/** Serialises rollup writers of one grain across processes (held until the transaction ends). */
+/**
+ * Serialises rollup writers of one grain across processes (held until the transaction ends). Queue drains take it
+ * exclusive; range rebuilds (backfill) take it shared, so rebuilds of different days run in parallel but never
+ * interleave with a drain, plus an exclusive lock on their range so the same range is never rebuilt twice at once.
+ */
 export const ROLLUP_LOCK_SQL = {
   hour: "SELECT pg_advisory_xact_lock(hashtext('pmd:rollup:hour'))",
   day: "SELECT pg_advisory_xact_lock(hashtext('pmd:rollup:day'))",
 } as const;
+
+export const RANGE_LOCK_SQL = [
+  "SELECT pg_advisory_xact_lock_shared(hashtext('pmd:rollup:hour'))",
+  "SELECT pg_advisory_xact_lock_shared(hashtext('pmd:rollup:day'))",
+  "SELECT pg_advisory_xact_lock(hashtext('pmd:rebuild:' || $1::text))",
+] as const;
 
 export const NOTIFY_SQL = `SELECT pg_notify('${NOTIFY_CHANNELS.rollupsChanged}', $1)`;

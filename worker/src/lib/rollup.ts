@@ -6,6 +6,7 @@ import {
   NOTIFY_SQL,
   RANGE_DAILY_SQL,
   RANGE_HOURLY_SQL,
+  RANGE_LOCK_SQL,
   RANGE_MINUTE_SQL,
   ROLLUP_LOCK_SQL,
 } from './rollup-sql.ts';
@@ -24,8 +25,6 @@ export interface RollupResult {
 type Grain = RollupsChangedPayload['grain'];
 
 async function recompute(client: pg.ClientBase, grain: Grain, sql: string, params: unknown[]): Promise<RollupResult> {
-  // The lock makes concurrent runs of one grain take turns; each statement then sees every earlier commit.
-  await client.query(ROLLUP_LOCK_SQL[grain]);
   const { rows } = await client.query<RollupResult>(sql, params);
   const result = rows[0] ?? { recomputed: 0, changed: 0, from: null, to: null };
   if (result.changed > 0 && result.from && result.to) {
@@ -37,12 +36,19 @@ async function recompute(client: pg.ClientBase, grain: Grain, sql: string, param
 
 /** metrics_hourly: one transaction that drains the dirty-hour queue and rewrites those hours (see rollup-sql.ts). */
 export function drainHourly(client: pg.ClientBase): Promise<RollupResult> {
-  return inTransaction(client, () => recompute(client, 'hour', DRAIN_HOURLY_SQL, []));
+  return inTransaction(client, async () => {
+    // Concurrent runs take turns; the drain statement then sees every commit before it (READ COMMITTED).
+    await client.query(ROLLUP_LOCK_SQL.hour);
+    return recompute(client, 'hour', DRAIN_HOURLY_SQL, []);
+  });
 }
 
 /** metrics_daily: one transaction that drains the dirty-day queue and rewrites those days. */
 export function drainDaily(client: pg.ClientBase): Promise<RollupResult> {
-  return inTransaction(client, () => recompute(client, 'day', DRAIN_DAILY_SQL, []));
+  return inTransaction(client, async () => {
+    await client.query(ROLLUP_LOCK_SQL.day);
+    return recompute(client, 'day', DRAIN_DAILY_SQL, []);
+  });
 }
 
 export interface RangeRebuildResult {
@@ -57,7 +63,10 @@ export interface RangeRebuildResult {
  */
 export function rebuildRange(client: pg.ClientBase, from: Date, to: Date): Promise<RangeRebuildResult> {
   return inTransaction(client, async () => {
-    await client.query(ROLLUP_LOCK_SQL.hour);
+    const [hourLock, dayLock, rangeLock] = RANGE_LOCK_SQL;
+    await client.query(hourLock);
+    await client.query(dayLock);
+    await client.query(rangeLock, [from.toISOString()]);
     const [clearMinutes, fillMinutes] = RANGE_MINUTE_SQL;
     await client.query(clearMinutes, [from, to]);
     const minutes = await client.query(fillMinutes, [from, to]);
