@@ -90,7 +90,9 @@ try {
   });
 
   const full = await timed('full rebuild (backfill 7 days, 2 connections)', () => backfillDays([client, second], DAYS));
-  console.log(`  ${full.minuteRows.toLocaleString('en')} minute rows, ${full.hourlyChanged.toLocaleString('en')} hourly, ${full.dailyChanged} daily`);
+  console.log(
+    `  ${full.minuteRows.toLocaleString('en')} minute rows, ${full.hourlyChanged.toLocaleString('en')} hourly, ${full.dailyChanged} daily`,
+  );
   await client.query('ANALYZE');
 
   // 100 k new events over the last 6 hours, ingested in 1,000-event batches like the API does.
@@ -114,9 +116,13 @@ try {
     }
   });
   const queued = (await client.query('SELECT count(*)::int AS n FROM rollup_dirty_hours')).rows[0].n;
-  const hourly = await timed(`incremental metrics_hourly (${queued.toLocaleString('en')} queue rows)`, () => drainHourly(client));
+  const hourly = await timed(`incremental metrics_hourly (${queued.toLocaleString('en')} queue rows)`, () =>
+    drainHourly(client),
+  );
   const daily = await timed('incremental metrics_daily', () => drainDaily(client));
-  console.log(`  hourly: ${hourly.recomputed} buckets recomputed, ${hourly.changed} changed; daily: ${daily.changed} changed`);
+  console.log(
+    `  hourly: ${hourly.recomputed} buckets recomputed, ${hourly.changed} changed; daily: ${daily.changed} changed`,
+  );
 
   // Anomaly evaluation over CAMPAIGNS more campaigns: 24 h 15 min of minute rows each (2 % with a 45 % CTR drop).
   const tick = END;

@@ -18,9 +18,15 @@ try {
 
 const database = await openDatabase(log);
 await migrate(database.url, log);
-const clients = Array.from({ length: Math.min(args.parallel, args.days.length) }, () => new pg.Client({ connectionString: database.url }));
+const clients = Array.from(
+  { length: Math.min(args.parallel, args.days.length) },
+  () => new pg.Client({ connectionString: database.url }),
+);
 await Promise.all(clients.map((client) => client.connect()));
-const bar = new SingleBar({ format: 'backfill [{bar}] {value}/{total} days | {day} | {minuteRows} minute rows | {eta_formatted} left' }, Presets.shades_classic);
+const bar = new SingleBar(
+  { format: 'backfill [{bar}] {value}/{total} days | {day} | {minuteRows} minute rows | {eta_formatted} left' },
+  Presets.shades_classic,
+);
 const startedAt = Date.now();
 try {
   bar.start(args.days.length, 0, { day: '', minuteRows: 0 });
@@ -30,7 +36,10 @@ try {
     bar.increment({ day: day.toISOString().slice(0, 10), minuteRows });
   });
   bar.stop();
-  log.info({ days: args.days.length, parallel: clients.length, ...totals, ms: Date.now() - startedAt }, 'backfill done');
+  log.info(
+    { days: args.days.length, parallel: clients.length, ...totals, ms: Date.now() - startedAt },
+    'backfill done',
+  );
 } finally {
   bar.stop();
   await Promise.all(clients.map((client) => client.end()));

@@ -33,8 +33,10 @@ describe('anomaly_alerts', () => {
   const notifications: AlertChangedPayload[] = [];
 
   const openAlerts = async () =>
-    (await pool.query(`SELECT alert_id, campaign_id, metric, status, current_value, baseline_value, threshold_value, message,
-                         triggered_at, acknowledged_at, resolved_at FROM alerts ORDER BY alert_id`)).rows;
+    (
+      await pool.query(`SELECT alert_id, campaign_id, metric, status, current_value, baseline_value, threshold_value, message,
+                         triggered_at, acknowledged_at, resolved_at FROM alerts ORDER BY alert_id`)
+    ).rows;
 
   beforeAll(async () => {
     pool = new pg.Pool({ connectionString: database.url });
@@ -66,13 +68,21 @@ describe('anomaly_alerts', () => {
     await runTasks(database.url, ['anomaly_alerts'], T);
     const alerts = await openAlerts();
     expect(alerts).toEqual([
-      expect.objectContaining({ campaign_id: BIG.campaign_id, metric: 'ctr_drop', status: 'firing', triggered_at: T, resolved_at: null }),
+      expect.objectContaining({
+        campaign_id: BIG.campaign_id,
+        metric: 'ctr_drop',
+        status: 'firing',
+        triggered_at: T,
+        resolved_at: null,
+      }),
     ]);
     const [alert] = alerts;
     expect(alert.current_value).toBeCloseTo(49 / 3000, 10);
     expect(alert.baseline_value).toBeCloseTo(0.03, 3);
     expect(alert.threshold_value).toBeCloseTo(alert.baseline_value * 0.7, 10);
-    expect(alert.message).toMatch(/^CTR dropped 4\d% for camp_meta_prospecting \(meta\): 1\.63% vs baseline 3\.00%, z=-\d/);
+    expect(alert.message).toMatch(
+      /^CTR dropped 4\d% for camp_meta_prospecting \(meta\): 1\.63% vs baseline 3\.00%, z=-\d/,
+    );
     await settle();
     expect(notifications).toEqual([{ alertId: alert.alert_id, status: 'firing' }]);
   });
@@ -101,11 +111,14 @@ describe('anomaly_alerts', () => {
   });
 
   it('keeps an acknowledged alert open and marked while the drop lasts, refreshing its values', async () => {
-    const [big] = (await pool.query(`SELECT alert_id, current_value FROM alerts WHERE campaign_id = $1`, [BIG.campaign_id])).rows;
+    const [big] = (
+      await pool.query(`SELECT alert_id, current_value FROM alerts WHERE campaign_id = $1`, [BIG.campaign_id])
+    ).rows;
     // What the server's acknowledgeAlert does.
-    await pool.query(`UPDATE alerts SET status = 'acknowledged', acknowledged_at = now(), updated_at = now() WHERE alert_id = $1`, [
-      big.alert_id,
-    ]);
+    await pool.query(
+      `UPDATE alerts SET status = 'acknowledged', acknowledged_at = now(), updated_at = now() WHERE alert_id = $1`,
+      [big.alert_id],
+    );
     notifications.length = 0;
     await runTasks(database.url, ['anomaly_alerts'], at(1)); // window now 14 dropped minutes + 1 empty minute
     const [after] = (await pool.query(`SELECT * FROM alerts WHERE alert_id = $1`, [big.alert_id])).rows;

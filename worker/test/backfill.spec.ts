@@ -35,8 +35,12 @@ describe('backfill', () => {
   it('rebuilds minute, hourly and daily rows from raw events loaded without them', async () => {
     await loadRawOnly(pool, randomEvents(seededRandom(3), 4000, DAYS[0]!, 3 * DAY_MS, 'raw'));
     // A stale rollup inside the range (its events are gone) must disappear.
-    await pool.query(`INSERT INTO campaign_metrics_hourly (campaign_id, channel, hour, impressions) VALUES ('gone', 'x', '2026-11-02T05:00:00Z', 7)`);
-    await pool.query(`INSERT INTO campaign_metrics_daily (campaign_id, channel, day, impressions) VALUES ('gone', 'x', '2026-11-02', 7)`);
+    await pool.query(
+      `INSERT INTO campaign_metrics_hourly (campaign_id, channel, hour, impressions) VALUES ('gone', 'x', '2026-11-02T05:00:00Z', 7)`,
+    );
+    await pool.query(
+      `INSERT INTO campaign_metrics_daily (campaign_id, channel, day, impressions) VALUES ('gone', 'x', '2026-11-02', 7)`,
+    );
     const clients = await Promise.all([pool.connect(), pool.connect()]);
     try {
       const seen: string[] = [];
@@ -55,7 +59,10 @@ describe('backfill', () => {
     const { stdout, stderr } = await promisify(execFile)(
       'pnpm',
       ['worker', 'backfill', '--from', '2026-11-01', '--to', '2026-11-03'],
-      { env: { ...process.env, DATABASE_URL: database.url, LOG_FORMAT: 'json', LOG_LEVEL: 'info' }, cwd: new URL('../..', import.meta.url).pathname },
+      {
+        env: { ...process.env, DATABASE_URL: database.url, LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
+        cwd: new URL('../..', import.meta.url).pathname,
+      },
     );
     expect(`${stdout}${stderr}`).toMatch(/"msg":"backfill done"/);
     expect(stdout).toMatch(/"hourlyChanged":0,"dailyChanged":0/);

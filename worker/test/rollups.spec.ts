@@ -2,6 +2,8 @@ import { NOTIFY_CHANNELS, type RollupsChangedPayload } from '@pmd/db';
 import { useTestDatabase } from '@pmd/db/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drainHourly } from '../src/lib/rollup.ts';
+import { ROLLUP_LOCK_SQL } from '../src/lib/rollup-sql.ts';
 import { randomEvents } from './testkit/events.ts';
 import { ingest } from './testkit/ingest.ts';
 import { migrateWorkerSchema, runTasks } from './testkit/jobs.ts';
@@ -60,9 +62,7 @@ describe('metrics_hourly and metrics_daily', () => {
                       SELECT campaign_id, channel, hour FROM campaign_metrics_hourly`);
     await runTasks(database.url, ['metrics_hourly', 'metrics_daily', 'metrics_hourly', 'metrics_daily']);
     expect(await rollupSnapshot(pool)).toEqual(snapshot);
-    const runs = await pool.query(
-      'SELECT task_name, rows_changed, error FROM task_runs ORDER BY id DESC LIMIT 4',
-    );
+    const runs = await pool.query('SELECT task_name, rows_changed, error FROM task_runs ORDER BY id DESC LIMIT 4');
     expect(runs.rows).toEqual([
       { task_name: 'metrics_daily', rows_changed: 0, error: null },
       { task_name: 'metrics_hourly', rows_changed: 0, error: null },
@@ -87,8 +87,24 @@ describe('metrics_hourly and metrics_daily', () => {
     await listener.query(`LISTEN ${NOTIFY_CHANNELS.rollupsChanged}`);
     try {
       await ingest(pool, [
-        { event_id: 'n1', ts: '2026-11-18T05:10:00Z', user_id: 'u', campaign_id: 'camp_new', channel: 'google', event_type: 'ad_impression', cost: 0 },
-        { event_id: 'n2', ts: '2026-11-19T07:59:59Z', user_id: 'u', campaign_id: 'camp_new', channel: 'google', event_type: 'ad_click', cost: 0.5 },
+        {
+          event_id: 'n1',
+          ts: '2026-11-18T05:10:00Z',
+          user_id: 'u',
+          campaign_id: 'camp_new',
+          channel: 'google',
+          event_type: 'ad_impression',
+          cost: 0,
+        },
+        {
+          event_id: 'n2',
+          ts: '2026-11-19T07:59:59Z',
+          user_id: 'u',
+          campaign_id: 'camp_new',
+          channel: 'google',
+          event_type: 'ad_click',
+          cost: 0.5,
+        },
       ]);
       await runTasks(database.url, ['metrics_hourly', 'metrics_daily']);
       await runTasks(database.url, ['metrics_hourly', 'metrics_daily']); // nothing changed: no notification
@@ -112,13 +128,43 @@ describe('metrics_hourly and metrics_daily', () => {
     await runTasks(database.url, ['metrics_hourly', 'metrics_daily']);
     expect(await storedHourly(pool)).toEqual(await expectedHourly(pool));
     expect(await storedDaily(pool)).toEqual(await expectedDaily(pool));
-    const left = await pool.query(`SELECT count(*)::int AS n FROM campaign_metrics_daily WHERE campaign_id = 'camp_new'`);
+    const left = await pool.query(
+      `SELECT count(*)::int AS n FROM campaign_metrics_daily WHERE campaign_id = 'camp_new'`,
+    );
     expect(left.rows[0].n).toBe(0);
+  });
+
+  it('makes a second run wait for a running one, then sees every batch committed meanwhile', async () => {
+    const first = await pool.connect();
+    const second = await pool.connect();
+    try {
+      // `first` stands for a run in progress: it holds the hourly rollup lock inside its transaction.
+      await first.query('BEGIN');
+      await first.query(ROLLUP_LOCK_SQL.hour);
+      const waiting = drainHourly(second);
+      await expect
+        .poll(
+          async () =>
+            (await pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`))
+              .rows[0].n,
+        )
+        .toBe(1);
+      await ingest(pool, randomEvents(seededRandom(11), 300, START, DAY_MS, 'while-waiting'));
+      await first.query('COMMIT');
+      const result = await waiting;
+      expect(result.changed).toBeGreaterThan(0);
+    } finally {
+      first.release();
+      second.release();
+    }
+    expect(await storedHourly(pool)).toEqual(await expectedHourly(pool));
   });
 
   it('fails a run with a bad payload and records the error', async () => {
     await migrateWorkerSchema(database.url);
-    await pool.query(`SELECT graphile_worker.add_job('metrics_hourly', '{"_cron": {"ts": "not a time"}}'::json, max_attempts => 1)`);
+    await pool.query(
+      `SELECT graphile_worker.add_job('metrics_hourly', '{"_cron": {"ts": "not a time"}}'::json, max_attempts => 1)`,
+    );
     await runTasks(database.url, []);
     const { rows } = await pool.query(`SELECT error FROM task_runs WHERE error IS NOT NULL`);
     expect(rows).toEqual([{ error: expect.stringMatching(/metrics_hourly: invalid payload/) }]);

@@ -36,13 +36,21 @@ describe('real workers', () => {
   });
   afterAll(() => pool.end());
 
-  const pending = async (table: string) => (await pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
+  const pending = async (table: string) =>
+    (await pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n as number;
   /** Waits until the workers have run every queued job and drained the dirty queue. */
   const drained = async (queue: string) =>
-    expect.poll(async () => [await pending('graphile_worker._private_jobs'), await pending(queue)], { timeout: 20_000, interval: 100 }).toEqual([0, 0]);
+    expect
+      .poll(async () => [await pending('graphile_worker._private_jobs'), await pending(queue)], {
+        timeout: 20_000,
+        interval: 100,
+      })
+      .toEqual([0, 0]);
 
   it('two workers running rollups at once, while batches commit, give the brute-force result', async () => {
-    const workers: Runner[] = await Promise.all([1, 2].map(() => startWorker({ databaseUrl: database.url, crontab: '', pollInterval: 50, concurrency: 3 })));
+    const workers: Runner[] = await Promise.all(
+      [1, 2].map(() => startWorker({ databaseUrl: database.url, crontab: '', pollInterval: 50, concurrency: 3 })),
+    );
     try {
       const random = seededRandom(99);
       const events = shuffled(randomEvents(random, 5000, new Date('2026-11-10T00:00:00Z'), 2 * DAY_MS, 'c'), random);
@@ -50,7 +58,11 @@ describe('real workers', () => {
       const addJobs = (name: string, count: number) =>
         pool.query(`SELECT graphile_worker.add_job($1) FROM generate_series(1, $2)`, [name, count]);
       for (let i = 0; i < events.length; i += 200) {
-        await Promise.all([ingest(pool, events.slice(i, i + 200)), addJobs('metrics_hourly', 3), addJobs('metrics_daily', 2)]);
+        await Promise.all([
+          ingest(pool, events.slice(i, i + 200)),
+          addJobs('metrics_hourly', 3),
+          addJobs('metrics_daily', 2),
+        ]);
       }
       await ingest(pool, events.slice(0, 500)); // duplicates change nothing
       await addJobs('metrics_hourly', 2);
@@ -80,7 +92,9 @@ describe('real workers', () => {
     try {
       await drained('rollup_dirty_hours');
       await expect
-        .poll(async () => (await pool.query(`SELECT count(*)::int AS n FROM rollup_dirty_days`)).rows[0].n, { timeout: 20_000 })
+        .poll(async () => (await pool.query(`SELECT count(*)::int AS n FROM rollup_dirty_days`)).rows[0].n, {
+          timeout: 20_000,
+        })
         .toBe(0);
       await expect.poll(() => storedDaily(pool), { timeout: 20_000 }).toEqual(await expectedDaily(pool));
       const runs = await pool.query(

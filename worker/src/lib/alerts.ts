@@ -8,7 +8,13 @@ import {
   decideAlertAction,
   evaluateMetrics,
 } from './anomaly.ts';
-import { FIRE_ALERTS_SQL, OPEN_ALERTS_SQL, REFRESH_ALERTS_SQL, RESOLVE_ALERTS_SQL, WINDOW_SUMS_SQL } from './alerts-sql.ts';
+import {
+  FIRE_ALERTS_SQL,
+  OPEN_ALERTS_SQL,
+  REFRESH_ALERTS_SQL,
+  RESOLVE_ALERTS_SQL,
+  WINDOW_SUMS_SQL,
+} from './alerts-sql.ts';
 import { inTransaction } from './transaction.ts';
 
 interface SumsRow {
@@ -38,7 +44,11 @@ export interface AlertWindows {
 /** The window ends at the tick; the baseline is the `baselineHours` right before the window. */
 export function alertWindows(tick: Date, config: AnomalyConfig): AlertWindows {
   const windowStart = new Date(tick.getTime() - config.windowMinutes * 60_000);
-  return { baselineStart: new Date(windowStart.getTime() - config.baselineHours * 3_600_000), windowStart, windowEnd: tick };
+  return {
+    baselineStart: new Date(windowStart.getTime() - config.baselineHours * 3_600_000),
+    windowStart,
+    windowEnd: tick,
+  };
 }
 
 export interface PlannedChange {
@@ -68,8 +78,14 @@ export interface EvaluationResult {
 export function evaluateAlerts(client: pg.ClientBase, tick: Date, config: AnomalyConfig): Promise<EvaluationResult> {
   return inTransaction(client, async () => {
     const windows = alertWindows(tick, config);
-    const { rows } = await client.query<SumsRow>(WINDOW_SUMS_SQL, [windows.baselineStart, windows.windowStart, windows.windowEnd]);
-    const open = await client.query<{ alert_id: number; campaign_id: string; channel: string; metric: string }>(OPEN_ALERTS_SQL);
+    const { rows } = await client.query<SumsRow>(WINDOW_SUMS_SQL, [
+      windows.baselineStart,
+      windows.windowStart,
+      windows.windowEnd,
+    ]);
+    const open = await client.query<{ alert_id: number; campaign_id: string; channel: string; metric: string }>(
+      OPEN_ALERTS_SQL,
+    );
     const openIds = new Map(open.rows.map((a) => [`${a.campaign_id}\u0000${a.channel}\u0000${a.metric}`, a.alert_id]));
 
     const changes: PlannedChange[] = [];
@@ -93,7 +109,9 @@ export function evaluateAlerts(client: pg.ClientBase, tick: Date, config: Anomal
     }
 
     const write = async (action: PlannedChange['action'], sql: string, withTick: boolean) => {
-      const input = changes.filter((c) => c.action === action).map(({ action: _, alertId, ...rest }) => ({ alert_id: alertId, ...rest }));
+      const input = changes
+        .filter((c) => c.action === action)
+        .map(({ action: _, alertId, ...rest }) => ({ alert_id: alertId, ...rest }));
       if (input.length === 0) return 0;
       const result = await client.query(sql, withTick ? [JSON.stringify(input), tick] : [JSON.stringify(input)]);
       return result.rowCount ?? 0;

@@ -12,7 +12,10 @@ import {
 } from './anomaly.ts';
 
 /** Funnel sums with exact rates (rounded counts). */
-function funnel(impressions: number, rates: { ctr: number; signup?: number; activation?: number; cpc?: number }): KpiSums {
+function funnel(
+  impressions: number,
+  rates: { ctr: number; signup?: number; activation?: number; cpc?: number },
+): KpiSums {
   const clicks = Math.round(impressions * rates.ctr);
   const signups = Math.round(clicks * (rates.signup ?? 0.1));
   const activations = Math.round(signups * (rates.activation ?? 0.55));
@@ -109,7 +112,9 @@ describe('alertMessage', () => {
     expect(alertMessage('camp_meta_prospecting', 'meta', ctr, 'fire')).toBe(
       'CTR dropped 45% for camp_meta_prospecting (meta): 1.53% vs baseline 2.80%, z=-5.1',
     );
-    expect(alertMessage('camp_meta_prospecting', 'meta', ctr, 'resolve')).toMatch(/^CTR recovered for camp_meta_prospecting/);
+    expect(alertMessage('camp_meta_prospecting', 'meta', ctr, 'resolve')).toMatch(
+      /^CTR recovered for camp_meta_prospecting/,
+    );
   });
 });
 

@@ -13,9 +13,19 @@ export type AlertMetric = (typeof ALERT_METRICS)[number];
 
 const configSchema = z.object({
   /** Recent window, minutes. */
-  windowMinutes: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  windowMinutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   /** Trailing baseline right before the window, hours. */
-  baselineHours: z.coerce.number().int().min(1).max(24 * 14).default(24),
+  baselineHours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 14)
+    .default(24),
   /** Relative drop that fires a *_drop alert. */
   minRelativeDrop: z.coerce.number().gt(0).lt(1).default(0.3),
   /** z-score at or below which a drop is significant. */
@@ -47,7 +57,10 @@ export function anomalyConfigFromEnv(env: Record<string, string | undefined>): A
     cpcRecoveryRatio: env.ANOMALY_CPC_RECOVERY_RATIO,
   });
   if (!result.success) throw new Error(`invalid anomaly configuration: ${z.prettifyError(result.error)}`);
-  if (result.data.recoveryDrop >= result.data.minRelativeDrop || result.data.cpcRecoveryRatio >= result.data.cpcSpikeRatio) {
+  if (
+    result.data.recoveryDrop >= result.data.minRelativeDrop ||
+    result.data.cpcRecoveryRatio >= result.data.cpcSpikeRatio
+  ) {
     throw new Error('invalid anomaly configuration: the recovery level must be milder than the firing level');
   }
   return result.data;
@@ -147,7 +160,12 @@ function formatValue(metric: AlertMetric, value: number): string {
 }
 
 /** A human message in the spirit of the original ("CTR dropped 45% vs baseline …"). */
-export function alertMessage(campaignId: string, channel: string, evaluation: MetricEvaluation, action: AlertAction): string {
+export function alertMessage(
+  campaignId: string,
+  channel: string,
+  evaluation: MetricEvaluation,
+  action: AlertAction,
+): string {
   const { metric, current, baseline, change, z } = evaluation;
   const label = LABELS[metric];
   const direction = change < 0 ? 'dropped' : 'rose';

@@ -34,9 +34,21 @@ export async function recordTaskRun(
       client.query(
         `INSERT INTO task_runs (task_name, scheduled_at, started_at, finished_at, duration_ms, rows_changed, error)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [taskName, cronTick(payload) ?? null, startedAt, finishedAt, finishedAt.getTime() - startedAt.getTime(), rowsChanged, error],
+        [
+          taskName,
+          cronTick(payload) ?? null,
+          startedAt,
+          finishedAt,
+          finishedAt.getTime() - startedAt.getTime(),
+          rowsChanged,
+          error,
+        ],
       ),
     );
-    helpers.logger.info(`${taskName} ${error ? 'failed' : 'done'}`, { rowsChanged, ms: finishedAt.getTime() - startedAt.getTime(), error });
+    helpers.logger.info(`${taskName} ${error ? 'failed' : 'done'}`, {
+      rowsChanged,
+      ms: finishedAt.getTime() - startedAt.getTime(),
+      error,
+    });
   }
 }

@@ -22,7 +22,10 @@ export async function runTasks(databaseUrl: string, names: readonly string[], ti
   await client.connect();
   try {
     for (const name of names) {
-      await client.query('SELECT graphile_worker.add_job($1, $2::json)', [name, JSON.stringify({ _cron: { ts: tick.toISOString() } })]);
+      await client.query('SELECT graphile_worker.add_job($1, $2::json)', [
+        name,
+        JSON.stringify({ _cron: { ts: tick.toISOString() } }),
+      ]);
     }
     await runTaskListOnce({ logger: silentLogger }, taskList, client as unknown as pg.PoolClient);
   } finally {

@@ -56,7 +56,11 @@ export async function storedDaily(client: pg.Pool | pg.ClientBase) {
 
 /** Every rollup row with its updated_at, to prove a rerun rewrote nothing. */
 export async function rollupSnapshot(client: pg.Pool | pg.ClientBase) {
-  const hourly = await client.query('SELECT *, xmin::text AS version FROM campaign_metrics_hourly ORDER BY campaign_id, channel, hour');
-  const daily = await client.query('SELECT *, xmin::text AS version FROM campaign_metrics_daily ORDER BY campaign_id, channel, day');
+  const hourly = await client.query(
+    'SELECT *, xmin::text AS version FROM campaign_metrics_hourly ORDER BY campaign_id, channel, hour',
+  );
+  const daily = await client.query(
+    'SELECT *, xmin::text AS version FROM campaign_metrics_daily ORDER BY campaign_id, channel, day',
+  );
   return { hourly: hourly.rows, daily: daily.rows };
 }
