@@ -143,4 +143,32 @@ describe('anomaly_alerts', () => {
     const race = await pool.query(`SELECT status FROM alerts WHERE campaign_id = $1`, [RACE.campaign_id]);
     expect(race.rows).toEqual([{ status: 'firing' }]);
   });
+
+  it('fires a cpc spike (spend per click 50 % above baseline) on enough clicks', async () => {
+    const SPIKE = { campaign_id: 'camp_spike', channel: 'google' };
+    await ingestAll(
+      pool,
+      trafficEvents(SPIKE, at(60 - 15 - 24 * 60), 24 * 60, { ...BASELINE, cpc: 0.8 }, 'spike-base'),
+    );
+    await ingestAll(pool, trafficEvents(SPIKE, at(45), 15, { impressions: 500, clicks: 15, cpc: 1.2 }, 'spike-win'));
+    notifications.length = 0;
+    await runTasks(database.url, ['anomaly_alerts'], at(60));
+    const { rows } = await pool.query(
+      `SELECT alert_id, metric, status, current_value, baseline_value, threshold_value, message
+                                       FROM alerts WHERE campaign_id = $1`,
+      [SPIKE.campaign_id],
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({
+        metric: 'cpc_spike',
+        status: 'firing',
+        current_value: expect.closeTo(1.2, 9),
+        baseline_value: expect.closeTo(0.8, 9),
+      }),
+    ]);
+    expect(rows[0].threshold_value).toBeCloseTo(0.8 * 1.3, 9);
+    expect(rows[0].message).toBe('Cost per click rose 50% for camp_spike (google): 1.20 vs baseline 0.80');
+    await settle();
+    expect(notifications).toEqual([{ alertId: rows[0].alert_id, status: 'firing' }]);
+  });
 });
