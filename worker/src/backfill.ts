@@ -1,13 +1,13 @@
 import { createLogger, migrate, openDatabase } from '@pmd/db';
 import { SingleBar, Presets } from 'cli-progress';
 import pg from 'pg';
-import { parseBackfillArgs } from './lib/backfill-args.ts';
+import { type BackfillArgs, parseBackfillArgs } from './lib/backfill-args.ts';
 import { backfillDays } from './lib/backfill.ts';
 
 // `pnpm worker backfill --from 2026-11-01 --to 2026-11-25`: rebuilds minute, hourly and daily rollups of those UTC
 // days from raw_events (e.g. after raw events were loaded by COPY), with a progress bar.
 const log = createLogger('backfill');
-let args;
+let args: BackfillArgs;
 try {
   args = parseBackfillArgs(process.argv.slice(2).filter((arg) => arg !== '--'));
 } catch (error) {
@@ -35,7 +35,6 @@ try {
     minuteRows += result.minuteRows;
     bar.increment({ day: day.toISOString().slice(0, 10), minuteRows });
   });
-  bar.stop();
   log.info(
     { days: args.days.length, parallel: clients.length, ...totals, ms: Date.now() - startedAt },
     'backfill done',
