@@ -11,6 +11,7 @@ export default defineConfig({
       'worker',
       'generator',
       'client',
+      'faults',
       { test: { name: 'start', include: ['scripts/**/*.spec.ts'] } },
     ],
     testTimeout: 30_000,

@@ -6,6 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { AppContext, RequestContext } from './context.ts';
+import { useDatabaseUnavailable } from './errors/use-database-unavailable.ts';
 import { createNotificationListener } from './live/listener.ts';
 import { createLivePubSub } from './live/pubsub.ts';
 import { LiveTickers } from './live/ticker.ts';
@@ -59,7 +60,7 @@ export function buildApp(options: BuildAppOptions): App {
       warn: (...args) => log.warn(args.length === 1 ? args[0] : args),
       error: (...args) => log.error(args.length === 1 ? args[0] : args),
     },
-    plugins: [useRestRoutes(restRoutes, context)],
+    plugins: [useRestRoutes(restRoutes, context), useDatabaseUnavailable()],
   });
 
   let server: Server | undefined;
