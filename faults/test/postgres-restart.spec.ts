@@ -1,0 +1,116 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createLogger, ensureDatabase, migrate, startEmbeddedCluster, type EmbeddedCluster } from '@pmd/db';
+import { buildApp, type App } from '@pmd/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect } from '../../server/test/testkit/subscription.ts';
+import { fastSender, generatorEvents, minuteRollupMismatches, sendAll, storedEventCounts } from './testkit/traffic.ts';
+
+const OVERVIEW = `subscription { liveOverview(window: { lastMinutes: 120 }) {
+  current { impressions clicks signups activations } } }`;
+type Overview = { liveOverview: { current: Record<'impressions' | 'clicks' | 'signups' | 'activations', number> } };
+const total = (data: Overview) => Object.values(data.liveOverview.current).reduce((sum, n) => sum + n, 0);
+
+const EVENT = {
+  event_id: 'probe-during-outage',
+  ts: new Date().toISOString(),
+  user_id: 'u',
+  campaign_id: 'camp_probe',
+  channel: 'google',
+  event_type: 'ad_impression',
+};
+const INGEST_ONE = `mutation ($e: EventInput!) { ingestEvent(event: $e) { stored } }`;
+
+/**
+ * Its own PostgreSQL (stopped and started on the same port and data directory) under the generator's traffic, with a
+ * live dashboard subscribed: while it is down, every ingest answer is a clear 503; then everything recovers by itself.
+ */
+describe('PostgreSQL restarts under load', () => {
+  const log = createLogger('faults-pg-restart');
+  let root: string;
+  let cluster: EmbeddedCluster;
+  let databaseUrl: string;
+  let app: App;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'pmd-faults-pg-'));
+    await chmod(root, 0o755);
+    cluster = await startEmbeddedCluster({ dataDir: path.join(root, 'data'), persistent: true, log });
+    databaseUrl = await ensureDatabase(cluster.adminUrl, 'pmd_faults');
+    await migrate(databaseUrl, log);
+    app = buildApp({ databaseUrl, log });
+    baseUrl = `http://127.0.0.1:${await app.start(0)}`;
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.stop();
+    await cluster?.stop();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  /** What each door answers while the database is down. */
+  async function probeOutage() {
+    const rest = await fetch(`${baseUrl}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(EVENT),
+    });
+    const graphql = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({
+        query: INGEST_ONE,
+        variables: { e: { eventId: 'probe-gql', ts: EVENT.ts, userId: 'u', campaignId: 'camp_probe', channel: 'google', eventType: 'AD_IMPRESSION' } },
+      }),
+    });
+    const health = await fetch(`${baseUrl}/health`);
+    return {
+      rest: { status: rest.status, retryAfter: rest.headers.get('retry-after'), body: await rest.json() },
+      graphql: { status: graphql.status, retryAfter: graphql.headers.get('retry-after'), body: await graphql.json() },
+      health: health.status,
+    };
+  }
+
+  it('answers 503 while it is down, recovers by itself, keeps the dashboard live, loses and doubles nothing', async () => {
+    const dashboard = collect<Overview>(`ws://${new URL(baseUrl).host}/graphql`, OVERVIEW);
+    const events = generatorEvents(23, 10, 6);
+    const expected = new Set(events.map((event) => event.eventId));
+    const { sender, retryReasons } = fastSender(baseUrl);
+    try {
+      expect(total(await dashboard.until(() => true, 15_000))).toBe(0);
+      const sending = sendAll(sender, events);
+      while (sender.stats.sent < events.length * 0.4) await new Promise((resolve) => setTimeout(resolve, 5));
+
+      await cluster.stop();
+      const outage = await probeOutage();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      cluster = await startEmbeddedCluster({ dataDir: path.join(root, 'data'), port: cluster.port, persistent: true, log });
+      await sending;
+
+      expect(outage.rest).toEqual({ status: 503, retryAfter: expect.stringMatching(/^\d+$/), body: { detail: 'database unavailable, retry later' } });
+      expect(outage.graphql.status).toBe(503);
+      expect(outage.graphql.retryAfter).toMatch(/^\d+$/);
+      expect(outage.graphql.body).toEqual({
+        data: null,
+        errors: [expect.objectContaining({ message: 'database unavailable, retry later', extensions: { code: 'DATABASE_UNAVAILABLE' } })],
+      });
+      expect(outage.health).toBe(503);
+      // The sender saw the outage as 503s (and cut connections), never as a 500.
+      expect(retryReasons.get('HTTP 503')).toBeGreaterThan(0);
+      expect([...retryReasons.keys()].filter((reason) => reason !== 'HTTP 503' && reason !== 'network error')).toEqual([]);
+
+      const stored = await storedEventCounts(databaseUrl);
+      expect(sender.stats.rejected).toBe(0);
+      expect(stored.size).toBe(expected.size);
+      expect([...stored].filter(([eventId, n]) => n !== 1 || !expected.has(eventId))).toEqual([]);
+      expect(await minuteRollupMismatches(databaseUrl)).toEqual([]);
+      // The same websocket subscription, fed by the LISTEN connection that reconnected on its own, shows every event.
+      await dashboard.until((data) => total(data) === expected.size, 30_000);
+      expect((await fetch(`${baseUrl}/health`)).status).toBe(200);
+    } finally {
+      await dashboard.dispose();
+    }
+  });
+});
