@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createLogger, type Logger } from '@pmd/db';
 import { Logger as GraphileLogger, run, type Runner } from 'graphile-worker';
+import { startWorkerLiveness } from './lib/worker-liveness.ts';
 import { taskList } from './tasks/index.ts';
 
 export const CRONTAB_FILE = new URL('../crontab', import.meta.url);
@@ -12,6 +13,8 @@ export interface StartWorkerOptions {
   /** Crontab text; defaults to worker/crontab. */
   crontab?: string;
   pollInterval?: number;
+  /** How often jobs and queues held by dead workers are freed (WORKER_SWEEP_INTERVAL_MS, default 30 s). */
+  sweepIntervalMs?: number;
 }
 
 /** Bridges graphile-worker's logger to our structured logs. */
@@ -22,17 +25,40 @@ function graphileLogger(log: Logger): GraphileLogger {
   });
 }
 
-/** Starts graphile-worker on the shared database (it migrates its own `graphile_worker` schema). */
+/**
+ * Starts graphile-worker on the shared database (it migrates its own `graphile_worker` schema), with the liveness
+ * locks that let any worker free what a killed one held (see lib/worker-liveness.ts).
+ */
 export async function startWorker(options: StartWorkerOptions): Promise<Runner> {
   const log = options.log ?? createLogger('worker');
   const crontab = options.crontab ?? (await readFile(CRONTAB_FILE, 'utf8'));
-  return run({
-    connectionString: options.databaseUrl,
-    concurrency: options.concurrency ?? 2,
-    pollInterval: options.pollInterval ?? 1000,
-    noHandleSignals: true,
-    taskList,
-    crontab,
-    logger: graphileLogger(log),
+  const liveness = await startWorkerLiveness({
+    databaseUrl: options.databaseUrl,
+    log,
+    sweepIntervalMs: options.sweepIntervalMs ?? Number(process.env.WORKER_SWEEP_INTERVAL_MS ?? 30_000),
   });
+  let runner: Runner;
+  try {
+    runner = await run({
+      connectionString: options.databaseUrl,
+      concurrency: options.concurrency ?? 2,
+      pollInterval: options.pollInterval ?? 1000,
+      noHandleSignals: true,
+      taskList,
+      crontab,
+      logger: graphileLogger(log),
+      events: liveness.events,
+    });
+  } catch (error) {
+    await liveness.stop();
+    throw error;
+  }
+  await liveness.sweep().catch((error) => log.warn({ err: error }, 'dead worker sweep failed'));
+  return {
+    ...runner,
+    stop: async (reason) => {
+      await runner.stop(reason);
+      await liveness.stop();
+    },
+  };
 }
