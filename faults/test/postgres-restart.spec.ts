@@ -80,10 +80,20 @@ describe('PostgreSQL restarts under load', () => {
     const { sender, retryReasons } = fastSender(baseUrl);
     try {
       expect(total(await dashboard.until(() => true, 15_000))).toBe(0);
-      const sending = sendAll(sender, events);
-      while (sender.stats.sent < events.length * 0.4) await new Promise((resolve) => setTimeout(resolve, 5));
+      // The first 60 % flow before and while the database stops; the rest is generated during the outage, so the
+      // sender surely meets it however fast the machine is.
+      let outageStarted!: () => void;
+      const stopped = new Promise<void>((resolve) => (outageStarted = resolve));
+      const split = Math.floor(events.length * 0.6);
+      const sending = (async () => {
+        for (const event of events.slice(0, split)) await sender.enqueue(event);
+        await stopped;
+        await sendAll(sender, events.slice(split));
+      })();
+      while (sender.stats.sent < events.length * 0.3) await new Promise((resolve) => setTimeout(resolve, 5));
 
       await cluster.stop();
+      outageStarted();
       const outage = await probeOutage();
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       cluster = await startEmbeddedCluster({ dataDir: path.join(root, 'data'), port: cluster.port, persistent: true, log });
