@@ -45,7 +45,13 @@ for (let i = 0; i < DASHBOARDS; i++) {
   const query = overview
     ? `subscription { liveOverview(window: { lastMinutes: ${windowMinutes} }) { current { impressions clicks signups activations spend } } }`
     : `subscription { liveFunnel(window: { lastMinutes: ${windowMinutes} }) { stages { stage count } } }`;
-  const dashboard = { client: createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 }), updates: 0, errors: 0, lastTotal: 0, windowMinutes };
+  const dashboard = {
+    client: createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 }),
+    updates: 0,
+    errors: 0,
+    lastTotal: 0,
+    windowMinutes,
+  };
   dashboard.client.subscribe<any>(
     { query },
     {
@@ -63,7 +69,8 @@ for (let i = 0; i < DASHBOARDS; i++) {
 }
 
 const samples: { at: number; server: number; worker: number }[] = [];
-const sample = async () => samples.push({ at: Date.now(), server: await server.rssMiB(), worker: await worker.rssMiB() });
+const sample = async () =>
+  samples.push({ at: Date.now(), server: await server.rssMiB(), worker: await worker.rssMiB() });
 await sample();
 const started = Date.now();
 const sampler = setInterval(() => void sample(), SAMPLE_MS);
@@ -72,20 +79,46 @@ console.log(`soak: ${MINUTES} min at ${RATE} events/s, ${DASHBOARDS} dashboards,
 const generator = spawn(
   process.execPath,
   [
-    '--import', 'tsx', path.join(REPO_ROOT, 'generator/src/cli.ts'),
-    '--url', server.baseUrl,
-    '--rate', String(RATE / EVENTS_PER_JOURNEY),
-    '--duration', `${MINUTES * 60}s`,
-    '--campaigns', '20',
-    '--seed', '2026',
-    '--batch-size', '250',
-    '--flush-interval', '500ms',
-    '--concurrency', '4',
-    '--status-interval', '30s',
+    '--import',
+    'tsx',
+    path.join(REPO_ROOT, 'generator/src/cli.ts'),
+    '--url',
+    server.baseUrl,
+    '--rate',
+    String(RATE / EVENTS_PER_JOURNEY),
+    '--duration',
+    `${MINUTES * 60}s`,
+    '--campaigns',
+    '20',
+    '--seed',
+    '2026',
+    '--batch-size',
+    '250',
+    '--flush-interval',
+    '500ms',
+    '--concurrency',
+    '4',
+    '--status-interval',
+    '30s',
   ],
-  { cwd: path.join(REPO_ROOT, 'generator'), env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] },
+  {
+    cwd: path.join(REPO_ROOT, 'generator'),
+    env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
 );
-let summary: { generated: number; resent: number; sent: number; stored: number; duplicates: number; rejected: number; retries: number; seconds: number } | undefined;
+let summary:
+  | {
+      generated: number;
+      resent: number;
+      sent: number;
+      stored: number;
+      duplicates: number;
+      rejected: number;
+      retries: number;
+      seconds: number;
+    }
+  | undefined;
 let buffered = '';
 generator.stdout!.on('data', (chunk: Buffer) => {
   buffered += chunk.toString();
@@ -95,7 +128,10 @@ generator.stdout!.on('data', (chunk: Buffer) => {
     try {
       const entry = JSON.parse(line);
       if (entry.msg === 'summary') summary = entry;
-      else if (entry.msg === 'status') console.log(`  t=${Math.round((Date.now() - started) / 1000)}s generated=${entry.generated} sent=${entry.sent} ev/s=${entry.eventsPerSecond} retries=${entry.retries}`);
+      else if (entry.msg === 'status')
+        console.log(
+          `  t=${Math.round((Date.now() - started) / 1000)}s generated=${entry.generated} sent=${entry.sent} ev/s=${entry.eventsPerSecond} retries=${entry.retries}`,
+        );
     } catch {
       // not a log line
     }
@@ -112,22 +148,38 @@ const stored = rows[0]!;
 // The 60-minute dashboards count every event; give the last push a few seconds to arrive.
 const hourDashboards = dashboards.filter((d, i) => i % 2 === 0 && d.windowMinutes === 60);
 const deadline = Date.now() + 10_000;
-while (Date.now() < deadline && hourDashboards.some((d) => d.lastTotal !== stored.stored)) await new Promise((r) => setTimeout(r, 200));
+while (Date.now() < deadline && hourDashboards.some((d) => d.lastTotal !== stored.stored))
+  await new Promise((r) => setTimeout(r, 200));
 const dirtyHours = (await pool.query('SELECT count(*)::int AS n FROM rollup_dirty_hours')).rows[0].n;
 
-const middle = samples.reduce((best, s) => (Math.abs(s.at - (started + (MINUTES * 60_000) / 2)) < Math.abs(best.at - (started + (MINUTES * 60_000) / 2)) ? s : best));
+const middle = samples.reduce((best, s) =>
+  Math.abs(s.at - (started + (MINUTES * 60_000) / 2)) < Math.abs(best.at - (started + (MINUTES * 60_000) / 2))
+    ? s
+    : best,
+);
 const first = samples[1] ?? samples[0]!;
 const last = samples.at(-1)!;
 const mib = (value: number) => `${value.toFixed(0)} MiB`;
 const updates = dashboards.map((d) => d.updates);
 console.log(`generator: exit ${exitCode}, ${JSON.stringify(summary)}`);
-console.log(`achieved: ${summary ? (summary.generated / summary.seconds).toFixed(0) : '?'} events/s generated over ${summary?.seconds.toFixed(0)} s`);
-console.log(`server RSS: before load ${mib(samples[0]!.server)}, start ${mib(first.server)}, middle ${mib(middle.server)}, end ${mib(last.server)}, max ${mib(Math.max(...samples.map((s) => s.server)))}`);
+console.log(
+  `achieved: ${summary ? (summary.generated / summary.seconds).toFixed(0) : '?'} events/s generated over ${summary?.seconds.toFixed(0)} s`,
+);
+console.log(
+  `server RSS: before load ${mib(samples[0]!.server)}, start ${mib(first.server)}, middle ${mib(middle.server)}, end ${mib(last.server)}, max ${mib(Math.max(...samples.map((s) => s.server)))}`,
+);
 console.log(`worker RSS: start ${mib(first.worker)}, middle ${mib(middle.worker)}, end ${mib(last.worker)}`);
-console.log(`dashboards: ${DASHBOARDS}, updates per dashboard min ${Math.min(...updates)} / max ${Math.max(...updates)}, errors ${dashboards.reduce((n, d) => n + d.errors, 0)}, 60-min overviews showing every stored event: ${hourDashboards.filter((d) => d.lastTotal === stored.stored).length}/${hourDashboards.length}`);
-console.log(`stored: ${stored.stored} rows, ${stored.distinct_ids} distinct ids; generated ${summary?.generated}; rollup_dirty_hours rows left (drained each minute): ${dirtyHours}`);
-const lost = !summary || stored.stored !== summary.generated || stored.distinct_ids !== stored.stored || summary.rejected > 0;
-console.log(lost ? 'FAIL: stored events differ from generated events' : 'OK: every generated event stored exactly once');
+console.log(
+  `dashboards: ${DASHBOARDS}, updates per dashboard min ${Math.min(...updates)} / max ${Math.max(...updates)}, errors ${dashboards.reduce((n, d) => n + d.errors, 0)}, 60-min overviews showing every stored event: ${hourDashboards.filter((d) => d.lastTotal === stored.stored).length}/${hourDashboards.length}`,
+);
+console.log(
+  `stored: ${stored.stored} rows, ${stored.distinct_ids} distinct ids; generated ${summary?.generated}; rollup_dirty_hours rows left (drained each minute): ${dirtyHours}`,
+);
+const lost =
+  !summary || stored.stored !== summary.generated || stored.distinct_ids !== stored.stored || summary.rejected > 0;
+console.log(
+  lost ? 'FAIL: stored events differ from generated events' : 'OK: every generated event stored exactly once',
+);
 
 await Promise.all(dashboards.map((d) => d.client.dispose()));
 await worker.stop();

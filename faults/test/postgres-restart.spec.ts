@@ -62,11 +62,27 @@ describe('PostgreSQL restarts under load', () => {
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
       body: JSON.stringify({
         query: INGEST_ONE,
-        variables: { e: { eventId: 'probe-gql', ts: EVENT.ts, userId: 'u', campaignId: 'camp_probe', channel: 'google', eventType: 'AD_IMPRESSION' } },
+        variables: {
+          e: {
+            eventId: 'probe-gql',
+            ts: EVENT.ts,
+            userId: 'u',
+            campaignId: 'camp_probe',
+            channel: 'google',
+            eventType: 'AD_IMPRESSION',
+          },
+        },
       }),
+    });
+    // A read through Prisma (not the pg pool): its errors are shaped differently and must map the same way.
+    const read = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ alert(id: "1") { alertId } }' }),
     });
     const health = await fetch(`${baseUrl}/health`);
     return {
+      read: { status: read.status, code: ((await read.json()) as any).errors?.[0]?.extensions?.code },
       rest: { status: rest.status, retryAfter: rest.headers.get('retry-after'), body: await rest.json() },
       graphql: { status: graphql.status, retryAfter: graphql.headers.get('retry-after'), body: await graphql.json() },
       health: health.status,
@@ -96,20 +112,37 @@ describe('PostgreSQL restarts under load', () => {
       outageStarted();
       const outage = await probeOutage();
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      cluster = await startEmbeddedCluster({ dataDir: path.join(root, 'data'), port: cluster.port, persistent: true, log });
+      cluster = await startEmbeddedCluster({
+        dataDir: path.join(root, 'data'),
+        port: cluster.port,
+        persistent: true,
+        log,
+      });
       await sending;
 
-      expect(outage.rest).toEqual({ status: 503, retryAfter: expect.stringMatching(/^\d+$/), body: { detail: 'database unavailable, retry later' } });
+      expect(outage.rest).toEqual({
+        status: 503,
+        retryAfter: expect.stringMatching(/^\d+$/),
+        body: { detail: 'database unavailable, retry later' },
+      });
       expect(outage.graphql.status).toBe(503);
       expect(outage.graphql.retryAfter).toMatch(/^\d+$/);
       expect(outage.graphql.body).toEqual({
         data: null,
-        errors: [expect.objectContaining({ message: 'database unavailable, retry later', extensions: { code: 'DATABASE_UNAVAILABLE' } })],
+        errors: [
+          expect.objectContaining({
+            message: 'database unavailable, retry later',
+            extensions: { code: 'DATABASE_UNAVAILABLE' },
+          }),
+        ],
       });
+      expect(outage.read).toEqual({ status: 503, code: 'DATABASE_UNAVAILABLE' });
       expect(outage.health).toBe(503);
       // The sender saw the outage as 503s (and cut connections), never as a 500.
       expect(retryReasons.get('HTTP 503')).toBeGreaterThan(0);
-      expect([...retryReasons.keys()].filter((reason) => reason !== 'HTTP 503' && reason !== 'network error')).toEqual([]);
+      expect([...retryReasons.keys()].filter((reason) => reason !== 'HTTP 503' && reason !== 'network error')).toEqual(
+        [],
+      );
 
       const stored = await storedEventCounts(databaseUrl);
       expect(sender.stats.rejected).toBe(0);

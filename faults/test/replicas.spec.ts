@@ -34,7 +34,10 @@ describe('two server replicas and two workers on one database', () => {
   });
 
   it('keeps rollups exact (no duplicated work) and tells every subscriber on either replica every alert change', async () => {
-    const replicas: ServerProcess[] = await Promise.all([startServerProcess(database.url), startServerProcess(database.url)]);
+    const replicas: ServerProcess[] = await Promise.all([
+      startServerProcess(database.url),
+      startServerProcess(database.url),
+    ]);
     processes.push(...replicas);
     processes.push(...(await Promise.all([startWorkerProcess(database.url), startWorkerProcess(database.url)])));
 
@@ -51,7 +54,11 @@ describe('two server replicas and two workers on one database', () => {
         subscribers.push(subscriber);
         await primeSubscription(
           subscriber,
-          () => pool.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNELS.alertChanged, JSON.stringify({ alertId: probe, status: 'firing' })]),
+          () =>
+            pool.query('SELECT pg_notify($1, $2)', [
+              NOTIFY_CHANNELS.alertChanged,
+              JSON.stringify({ alertId: probe, status: 'firing' }),
+            ]),
           (data) => data.alertChanged.alert.alertId === probe,
         );
       }
@@ -60,7 +67,14 @@ describe('two server replicas and two workers on one database', () => {
     const events = generatorEvents(31, 10, 6);
     const senders = replicas.map((replica) => fastSender(replica.baseUrl).sender);
     let sending = true;
-    const traffic = Promise.all(senders.map((sender, i) => sendAll(sender, events.filter((_, n) => n % 2 === i)))).finally(() => {
+    const traffic = Promise.all(
+      senders.map((sender, i) =>
+        sendAll(
+          sender,
+          events.filter((_, n) => n % 2 === i),
+        ),
+      ),
+    ).finally(() => {
       sending = false;
     });
     // Rollup runs while batches commit: cron-shaped jobs, plus unqueued ones so both workers run the same task at once.
@@ -68,7 +82,9 @@ describe('two server replicas and two workers on one database', () => {
       while (sending) {
         await queueLikeCron(pool, 'metrics_hourly');
         await queueLikeCron(pool, 'metrics_daily');
-        await pool.query(`SELECT graphile_worker.add_job(t) FROM unnest(ARRAY['metrics_hourly', 'metrics_daily', 'metrics_hourly']) AS t`);
+        await pool.query(
+          `SELECT graphile_worker.add_job(t) FROM unnest(ARRAY['metrics_hourly', 'metrics_daily', 'metrics_hourly']) AS t`,
+        );
         await new Promise((resolve) => setTimeout(resolve, 150));
       }
     })();
@@ -84,19 +100,29 @@ describe('two server replicas and two workers on one database', () => {
     await Promise.all([traffic, rollups]);
 
     // Drain what the last batches left: hourly first (it marks days), then daily.
-    for (const [task, queue] of [['metrics_hourly', 'rollup_dirty_hours'], ['metrics_daily', 'rollup_dirty_days']] as const) {
-      await waitFor(`${queue} drained`, async () => {
-        await queueLikeCron(pool, task);
-        const { rows } = await pool.query(`SELECT count(*)::int AS n FROM ${queue}`);
-        return rows[0].n === 0 ? true : undefined;
-      }, 60_000, 500);
+    for (const [task, queue] of [
+      ['metrics_hourly', 'rollup_dirty_hours'],
+      ['metrics_daily', 'rollup_dirty_days'],
+    ] as const) {
+      await waitFor(
+        `${queue} drained`,
+        async () => {
+          await queueLikeCron(pool, task);
+          const { rows } = await pool.query(`SELECT count(*)::int AS n FROM ${queue}`);
+          return rows[0].n === 0 ? true : undefined;
+        },
+        60_000,
+        500,
+      );
     }
     const stored = await storedEventCounts(database.url);
     expect(stored.size).toBe(new Set(events.map((event) => event.eventId)).size);
     expect([...stored.values()].every((n) => n === 1)).toBe(true);
     expect(await storedHourly(pool)).toEqual(await expectedHourly(pool));
     expect(await storedDaily(pool)).toEqual(await expectedDaily(pool));
-    const runs = await pool.query(`SELECT count(*)::int AS n, count(error)::int AS failed FROM task_runs WHERE task_name LIKE 'metrics_%'`);
+    const runs = await pool.query(
+      `SELECT count(*)::int AS n, count(error)::int AS failed FROM task_runs WHERE task_name LIKE 'metrics_%'`,
+    );
     expect(runs.rows[0].n).toBeGreaterThan(10);
     expect(runs.rows[0].failed).toBe(0);
 

@@ -27,21 +27,33 @@ describe('the worker is killed mid-rollup', () => {
   });
 
   it('commits nothing from the killed run, and the next run gives the brute-force rows', async () => {
-    const { dirtyRows } = await loadBulkHistory(database.url, { count: 30_000, days: 30, campaigns: 30, end: new Date() });
+    const { dirtyRows } = await loadBulkHistory(database.url, {
+      count: 30_000,
+      days: 30,
+      campaigns: 30,
+      end: new Date(),
+    });
     worker = await startWorkerProcess(database.url);
     await queueLikeCron(pool, 'metrics_hourly');
-    const drainingPid = await waitFor('metrics_hourly draining', async () => {
-      const { rows } = await pool.query(
-        `SELECT pid FROM pg_stat_activity
+    const drainingPid = await waitFor(
+      'metrics_hourly draining',
+      async () => {
+        const { rows } = await pool.query(
+          `SELECT pid FROM pg_stat_activity
          WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()
            AND query LIKE '%DELETE FROM rollup_dirty_hours%'`,
-      );
-      return rows[0]?.pid as number | undefined;
-    }, 60_000, 10);
+        );
+        return rows[0]?.pid as number | undefined;
+      },
+      60_000,
+      10,
+    );
     await worker.kill();
     // PostgreSQL finishes the statement, finds the client gone and rolls the transaction back.
     await waitFor('the dead run to end', async () =>
-      (await count(pool, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ${drainingPid}`)) === 0 ? true : undefined,
+      (await count(pool, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ${drainingPid}`)) === 0
+        ? true
+        : undefined,
     );
     expect(await count(pool, 'SELECT count(*)::int AS n FROM rollup_dirty_hours')).toBe(dirtyRows);
     expect(await count(pool, 'SELECT count(*)::int AS n FROM campaign_metrics_hourly')).toBe(0);

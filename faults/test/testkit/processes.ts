@@ -64,7 +64,12 @@ function spawnEntry(entry: string, env: Record<string, string>): ChildService {
   };
 }
 
-async function waitUntil(what: string, service: ChildService, ready: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+async function waitUntil(
+  what: string,
+  service: ChildService,
+  ready: () => Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await ready().catch(() => false))) {
     if (service.child.exitCode !== null) throw new Error(`${what} exited early:\n${service.output()}`);

@@ -23,7 +23,10 @@ export function generatorEvents(seed: number, minutes: number, journeysPerSecond
 export type RetryReasons = Map<string, number>;
 
 /** The generator's own at-least-once sender with short backoffs (faults last seconds here, not minutes). */
-export function fastSender(url: string, options: Partial<SenderOptions> = {}): { sender: Sender; retryReasons: RetryReasons } {
+export function fastSender(
+  url: string,
+  options: Partial<SenderOptions> = {},
+): { sender: Sender; retryReasons: RetryReasons } {
   const retryReasons: RetryReasons = new Map();
   const sender = new Sender({
     url,

@@ -19,7 +19,10 @@ describe('isDatabaseUnavailable', () => {
     ['Prisma, unreachable', Object.assign(new Error("Can't reach database server"), { code: 'P1001' })],
     [
       'Prisma driver adapter error',
-      Object.assign(new Error('x'), { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'DatabaseNotReachable' } } } }),
+      Object.assign(new Error('x'), {
+        code: 'P2010',
+        meta: { driverAdapterError: { cause: { kind: 'DatabaseNotReachable' } } },
+      }),
     ],
   ])('%s: yes', (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);

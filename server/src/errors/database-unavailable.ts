@@ -71,7 +71,12 @@ function causes(error: unknown, depth = 0): unknown[] {
     meta?: { driverAdapterError?: unknown };
     originalCode?: unknown;
   };
-  const nested = [node.cause, node.originalError, node.meta?.driverAdapterError, ...(Array.isArray(node.errors) ? node.errors : [])];
+  const nested = [
+    node.cause,
+    node.originalError,
+    node.meta?.driverAdapterError,
+    ...(Array.isArray(node.errors) ? node.errors : []),
+  ];
   const adapterCode = typeof node.originalCode === 'string' ? [{ code: node.originalCode }] : [];
   return [error, ...adapterCode, ...nested.flatMap((inner) => causes(inner, depth + 1))];
 }

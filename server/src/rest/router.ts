@@ -1,6 +1,10 @@
 import type { Plugin } from 'graphql-yoga';
 import type { AppContext } from '../context.ts';
-import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../errors/database-unavailable.ts';
+import {
+  DATABASE_UNAVAILABLE_MESSAGE,
+  isDatabaseUnavailable,
+  RETRY_AFTER_SECONDS,
+} from '../errors/database-unavailable.ts';
 
 /** A REST handler of the original API: gets the request, its URL and path parameters, answers a Response. */
 export type RestHandler = (input: {
@@ -49,7 +53,9 @@ export function useRestRoutes(routes: RestRoute[], app: AppContext): Plugin {
       } catch (error) {
         if (isDatabaseUnavailable(error)) {
           app.log.warn({ err: error, path: url.pathname }, 'database unavailable');
-          endResponse(json({ detail: DATABASE_UNAVAILABLE_MESSAGE }, 503, { 'retry-after': String(RETRY_AFTER_SECONDS) }));
+          endResponse(
+            json({ detail: DATABASE_UNAVAILABLE_MESSAGE }, 503, { 'retry-after': String(RETRY_AFTER_SECONDS) }),
+          );
           return;
         }
         app.log.error({ err: error, path: url.pathname }, 'REST handler failed');

@@ -62,7 +62,10 @@ export async function startWorkerLiveness(options: WorkerLivenessOptions): Promi
       if (stopped) return;
       log.warn({ err: error }, 'worker liveness connection lost; reconnecting');
       holder = undefined;
-      setTimeout(() => void connectHolder().catch((err) => log.warn({ err }, 'worker liveness reconnect failed')), 1_000);
+      setTimeout(
+        () => void connectHolder().catch((err) => log.warn({ err }, 'worker liveness reconnect failed')),
+        1_000,
+      );
     });
     await client.connect();
     for (const id of held) await client.query(HOLD_SQL, [id]);
@@ -71,7 +74,9 @@ export async function startWorkerLiveness(options: WorkerLivenessOptions): Promi
 
   function hold(id: string): void {
     held.add(id);
-    holder?.query(HOLD_SQL, [id]).catch((error) => log.warn({ err: error, workerId: id }, 'cannot hold worker liveness lock'));
+    holder
+      ?.query(HOLD_SQL, [id])
+      .catch((error) => log.warn({ err: error, workerId: id }, 'cannot hold worker liveness lock'));
   }
 
   const events = new EventEmitter() as WorkerEvents;
