@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@pmd/db';
+import type { Plugin } from 'graphql-yoga';
+import type { Metrics } from './metrics.ts';
+
+const requestIds = new WeakMap<Request, { id: string; started: number }>();
+
+/** The id of a request (its `x-request-id` header when the caller sent a sane one, else a new UUID). */
+export function requestIdOf(request: Request): string {
+  return requestIds.get(request)?.id ?? 'unknown';
+}
+
+/**
+ * Gives every HTTP request an id (echoed in `x-request-id`), logs one line per request with its latency, and feeds
+ * the latency histogram by operation: the GraphQL operation name, or the REST path.
+ */
+export function useRequestLog(log: Logger, metrics: Metrics): Plugin {
+  const operations = new WeakMap<Request, string>();
+  return {
+    onRequest({ request }) {
+      const given = request.headers.get('x-request-id');
+      const id = given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+      requestIds.set(request, { id, started: performance.now() });
+    },
+    onParams({ params, request }) {
+      operations.set(request, params.operationName ?? (params.query?.trim().startsWith('mutation') ? 'anonymous mutation' : 'anonymous'));
+    },
+    onResponse({ request, response }) {
+      const entry = requestIds.get(request);
+      if (!entry) return;
+      response.headers.set('x-request-id', entry.id);
+      const seconds = (performance.now() - entry.started) / 1000;
+      const url = new URL(request.url);
+      const operation = operations.get(request) ?? `${request.method} ${url.pathname.replace(/\/campaigns\/[^/]+/, '/campaigns/:id')}`;
+      metrics.requestDuration.observe({ operation, status: `${String(response.status)[0]}xx` }, seconds);
+      if (url.pathname === '/metrics' || url.pathname === '/health') return;
+      log.info({ requestId: entry.id, method: request.method, path: url.pathname, operation, status: response.status, ms: Math.round(seconds * 1000) }, 'request');
+    },
+  };
+}
