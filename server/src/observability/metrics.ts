@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
@@ -96,3 +97,17 @@ export function createMetrics(pool: pg.Pool) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Keeps `pmd_active_subscriptions` current for subscriptions over websockets and SSE alike. */
+export function useSubscriptionGauge(metrics: Metrics): Plugin {
+  return {
+    onSubscribe() {
+      return {
+        onSubscribeResult() {
+          metrics.activeSubscriptions.inc();
+          return { onEnd: () => metrics.activeSubscriptions.dec() };
+        },
+      };
+    },
+  };
+}

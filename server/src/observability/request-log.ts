@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from '@pmd/db';
 import type { Plugin } from 'graphql-yoga';
 import type { Metrics } from './metrics.ts';
 
-const requestIds = new WeakMap<Request, { id: string; started: number }>();
+const requests = new WeakMap<Request, { id: string; started: number; address: string }>();
 
 /** The id of a request (its `x-request-id` header when the caller sent a sane one, else a new UUID). */
 export function requestIdOf(request: Request): string {
-  return requestIds.get(request)?.id ?? 'unknown';
+  return requests.get(request)?.id ?? 'unknown';
+}
+
+/** The peer address of the connection a request came on. */
+export function clientAddressOf(request: Request): string {
+  return requests.get(request)?.address ?? 'unknown';
 }
 
 /**
@@ -17,16 +23,17 @@ export function requestIdOf(request: Request): string {
 export function useRequestLog(log: Logger, metrics: Metrics): Plugin {
   const operations = new WeakMap<Request, string>();
   return {
-    onRequest({ request }) {
+    onRequest({ request, serverContext }) {
       const given = request.headers.get('x-request-id');
       const id = given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
-      requestIds.set(request, { id, started: performance.now() });
+      const address = (serverContext as { req?: IncomingMessage } | undefined)?.req?.socket?.remoteAddress ?? 'unknown';
+      requests.set(request, { id, started: performance.now(), address });
     },
     onParams({ params, request }) {
       operations.set(request, params.operationName ?? (params.query?.trim().startsWith('mutation') ? 'anonymous mutation' : 'anonymous'));
     },
     onResponse({ request, response }) {
-      const entry = requestIds.get(request);
+      const entry = requests.get(request);
       if (!entry) return;
       response.headers.set('x-request-id', entry.id);
       const seconds = (performance.now() - entry.started) / 1000;

@@ -3,8 +3,8 @@ import type { Plugin } from 'graphql-yoga';
 
 /** Limits that keep one request from taking the server down; each refusal says which limit and by how much. */
 export const REQUEST_LIMITS = {
-  /** Bytes of an HTTP body: a 10,000-event batch is about 2.5 MB of JSON. */
-  maxBodyBytes: 5 * 1024 * 1024,
+  /** Bytes of an HTTP body: a full 10,000-event batch with the longest ids allowed fits comfortably. */
+  maxBodyBytes: 32 * 1024 * 1024,
   maxDepth: 12,
   maxAliases: 30,
   maxTokens: 5_000,
