@@ -30,7 +30,7 @@ export function useRequestLog(log: Logger, metrics: Metrics): Plugin {
       requests.set(request, { id, started: performance.now(), address });
     },
     onParams({ params, request }) {
-      operations.set(request, params.operationName ?? (params.query?.trim().startsWith('mutation') ? 'anonymous mutation' : 'anonymous'));
+      operations.set(request, operationNameOf(params.query, params.operationName));
     },
     onResponse({ request, response }) {
       const entry = requests.get(request);
@@ -44,4 +44,11 @@ export function useRequestLog(log: Logger, metrics: Metrics): Plugin {
       log.info({ requestId: entry.id, method: request.method, path: url.pathname, operation, status: response.status, ms: Math.round(seconds * 1000) }, 'request');
     },
   };
+}
+
+/** The operation's name as the client gave it, else as written in the document, else its kind. */
+function operationNameOf(query: string | undefined, given: string | null | undefined): string {
+  if (given) return given;
+  const match = /^\s*(query|mutation|subscription)\b\s*(\w+)?/.exec(query ?? '');
+  return match?.[2] ?? `anonymous ${match?.[1] ?? 'query'}`;
 }
