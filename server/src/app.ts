@@ -8,6 +8,12 @@ import { readServerConfig, type ServerConfig } from './config.ts';
 import type { AppContext, RequestContext } from './context.ts';
 import { useDatabaseUnavailable } from './errors/use-database-unavailable.ts';
 import { createNotificationListener } from './live/listener.ts';
+import { createMetrics, useSubscriptionGauge } from './observability/metrics.ts';
+import { RateLimiter } from './observability/rate-limit.ts';
+import { requestIdOf, useRequestLog } from './observability/request-log.ts';
+import { useBodySizeLimit, useQueryLimits } from './plugins/limits.ts';
+import { useReadAccess } from './plugins/read-access.ts';
+import { useSecurityHeaders } from './plugins/security-headers.ts';
 import { createLivePubSub } from './live/pubsub.ts';
 import { LiveTickers } from './live/ticker.ts';
 import { restRoutes } from './rest/index.ts';
@@ -34,17 +40,23 @@ export function buildApp(options: BuildAppOptions): App {
   const { db, pool, close } = createDatabaseClients(options.databaseUrl, { max: 20 });
   const pubsub = createLivePubSub();
   const tickers = new LiveTickers(pubsub, log);
-  const context: AppContext = { db, pool, pubsub, tickers, config, log };
+  const metrics = createMetrics(pool);
+  const ingestLimiter = config.ingestRateLimit > 0 ? new RateLimiter(config.ingestRateLimit, config.ingestRateBurst) : null;
+  const context: AppContext = { db, pool, pubsub, tickers, config, log, metrics, ingestLimiter };
   const listener = createNotificationListener({
     databaseUrl: options.databaseUrl,
     pubsub,
     log,
-    onReconnected: () => tickers.changedAll(),
+    onReconnected: () => {
+      metrics.listenReconnects.inc();
+      tickers.changedAll();
+    },
   });
 
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
-    context: ({ request }) => ({ ...context, request }),
+    // Every log line of a request carries its id (also sent back as x-request-id).
+    context: ({ request }) => ({ ...context, request, log: request ? log.child({ requestId: requestIdOf(request) }) : log }),
     graphqlEndpoint: '/graphql',
     // GET /health is ours (it checks the database); Yoga's own liveness probe moves out of its way.
     healthCheckEndpoint: '/livez',
@@ -60,7 +72,16 @@ export function buildApp(options: BuildAppOptions): App {
       warn: (...args) => log.warn(args.length === 1 ? args[0] : args),
       error: (...args) => log.error(args.length === 1 ? args[0] : args),
     },
-    plugins: [useRestRoutes(restRoutes, context), useDatabaseUnavailable()],
+    plugins: [
+      useRequestLog(log, metrics),
+      useSecurityHeaders(),
+      useBodySizeLimit(),
+      useRestRoutes(restRoutes, context),
+      useQueryLimits(),
+      useReadAccess(config),
+      useSubscriptionGauge(metrics),
+      useDatabaseUnavailable(),
+    ],
   });
 
   let server: Server | undefined;

@@ -1,6 +1,8 @@
 import type { Logger, PrismaClient } from '@pmd/db';
 import type pg from 'pg';
 import type { ServerConfig } from './config.ts';
+import type { Metrics } from './observability/metrics.ts';
+import type { RateLimiter } from './observability/rate-limit.ts';
 import type { LivePubSub } from './live/pubsub.ts';
 import type { LiveTickers } from './live/ticker.ts';
 
@@ -16,6 +18,9 @@ export interface AppContext {
   tickers: LiveTickers;
   config: ServerConfig;
   log: Logger;
+  metrics: Metrics;
+  /** Per-client ingest token buckets; null when INGEST_RATE_LIMIT=0. */
+  ingestLimiter: RateLimiter | null;
 }
 
 export interface RequestContext extends AppContext {

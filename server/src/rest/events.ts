@@ -1,10 +1,10 @@
 import { MAX_BATCH_SIZE, type EventFieldError } from '../services/ingest-validation.ts';
-import { ingestAuthFailure } from '../services/ingest-auth.ts';
-import { BatchTooLargeError, ingestEvents } from '../services/ingest.ts';
+import { ingestThroughGate, type IngestRefusal } from '../services/ingest-gate.ts';
+import { BatchTooLargeError } from '../services/ingest.ts';
+import { REQUEST_LIMITS } from '../plugins/limits.ts';
 import { json, type RestRoute } from './router.ts';
 
-/** A full batch of events with the longest ids allowed fits comfortably; anything larger is refused unread. */
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
+const MAX_BODY_BYTES = REQUEST_LIMITS.maxBodyBytes;
 
 /**
  * `POST /events` and `POST /events/batch` of the original FastAPI service, on the shared ingest service. Errors keep
@@ -15,11 +15,11 @@ export const eventRoutes: RestRoute[] = [
     method: 'POST',
     path: '/events',
     handler: async ({ request, app }) => {
-      const denied = ingestAuthFailure(app.config, request);
-      if (denied) return unauthorized(denied);
       const body = await readJson(request);
       if (!body.ok) return body.response;
-      const outcome = await ingestEvents(app.pool, [body.value]);
+      const attempt = await ingestThroughGate(app, request, [body.value]);
+      if ('refused' in attempt) return refusal(attempt.refused);
+      const { outcome } = attempt;
       const rejected = outcome.rejected[0];
       if (rejected) return json({ detail: rejected.errors.map((error) => detailItem(error, ['body'])) }, 422);
       return json({ ingested: true, duplicate: outcome.duplicates === 1 });
@@ -29,15 +29,15 @@ export const eventRoutes: RestRoute[] = [
     method: 'POST',
     path: '/events/batch',
     handler: async ({ request, app }) => {
-      const denied = ingestAuthFailure(app.config, request);
-      if (denied) return unauthorized(denied);
       const body = await readJson(request);
       if (!body.ok) return body.response;
       if (!Array.isArray(body.value)) {
         return json({ detail: [{ loc: ['body'], msg: 'Input should be a valid list', type: 'list_type' }] }, 422);
       }
       try {
-        const outcome = await ingestEvents(app.pool, body.value);
+        const attempt = await ingestThroughGate(app, request, body.value);
+        if ('refused' in attempt) return refusal(attempt.refused);
+        const { outcome } = attempt;
         return json({
           ingested: outcome.stored,
           duplicates: outcome.duplicates,
@@ -59,8 +59,10 @@ function detailItem(error: EventFieldError, prefix: string[]) {
   return { loc: error.field ? [...prefix, error.field] : prefix, msg: error.msg, type: error.type };
 }
 
-function unauthorized(detail: string): Response {
-  return json({ detail }, 401, { 'www-authenticate': 'Bearer' });
+function refusal({ status, message, retryAfterSeconds }: IngestRefusal): Response {
+  const headers: Record<string, string> =
+    status === 401 ? { 'www-authenticate': 'Bearer' } : { 'retry-after': String(retryAfterSeconds ?? 1) };
+  return json({ detail: message }, status, headers);
 }
 
 type JsonBody = { ok: true; value: unknown } | { ok: false; response: Response };

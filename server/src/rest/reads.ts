@@ -21,6 +21,7 @@ export const readRoutes: RestRoute[] = [
   {
     method: 'GET',
     path: '/funnels/realtime',
+    access: 'read',
     handler: async ({ url, app }) => {
       const requested = intParam(url, 'minutes', 60);
       if (requested === null) return notAnInteger('minutes');
@@ -50,6 +51,7 @@ export const readRoutes: RestRoute[] = [
   {
     method: 'GET',
     path: '/campaigns/:campaignId/kpis',
+    access: 'read',
     handler: async ({ url, params, app }) => {
       const hours = intParam(url, 'hours', 24);
       if (hours === null) return notAnInteger('hours');
@@ -78,6 +80,7 @@ export const readRoutes: RestRoute[] = [
   {
     method: 'GET',
     path: '/alerts/active',
+    access: 'read',
     handler: async ({ url, app }) => {
       const requested = intParam(url, 'limit', 50);
       if (requested === null) return notAnInteger('limit');

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
 import type { RequestContext } from '../context.ts';
-import { ingestAuthFailure } from '../services/ingest-auth.ts';
+import { ingestThroughGate } from '../services/ingest-gate.ts';
 import {
   MAX_BATCH_SIZE,
   MAX_CHANNEL_LENGTH,
@@ -11,7 +11,7 @@ import {
   type EventCandidate,
   type EventField,
 } from '../services/ingest-validation.ts';
-import { BatchTooLargeError, ingestEvents, type IngestOutcome, type RejectedEvent } from '../services/ingest.ts';
+import { BatchTooLargeError, type IngestOutcome, type RejectedEvent } from '../services/ingest.ts';
 import { ErrorInterface } from './error.ts';
 
 const RULES = `Rules (the same for REST): ids non-empty, not blank, no control characters, at most ${MAX_ID_LENGTH} characters \
@@ -95,10 +95,7 @@ one is reported in \`rejected\` and never sinks the others. Idempotent by eventI
 when the server has INGEST_TOKEN set. ${RULES}`,
     args: { events: t.arg({ type: [EventInput], required: true }) },
     errors: { types: [BatchTooLargeError], directResult: true },
-    resolve: (_root, { events }, ctx) => {
-      requireIngestToken(ctx);
-      return ingestEvents(ctx.pool, events.map(toCandidate));
-    },
+    resolve: (_root, { events }, ctx) => ingestThroughDoor(ctx, events.map(toCandidate)),
   }),
 );
 
@@ -107,16 +104,17 @@ builder.mutationField('ingestEvent', (t) =>
     type: IngestResultRef,
     description: 'Stores one event (same rules and token as `ingestEvents`).',
     args: { event: t.arg({ type: EventInput, required: true }) },
-    resolve: (_root, { event }, ctx) => {
-      requireIngestToken(ctx);
-      return ingestEvents(ctx.pool, [toCandidate(event)]);
-    },
+    resolve: (_root, { event }, ctx) => ingestThroughDoor(ctx, [toCandidate(event)]),
   }),
 );
 
-function requireIngestToken(ctx: RequestContext): void {
-  const failure = ingestAuthFailure(ctx.config, ctx.request);
-  if (failure) throw new GraphQLError(failure, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+/** Refusals (token, rate limit) are request-level errors with the HTTP status a REST client would get. */
+async function ingestThroughDoor(ctx: RequestContext, candidates: EventCandidate[]): Promise<IngestOutcome> {
+  const attempt = await ingestThroughGate(ctx, ctx.request, candidates);
+  if ('outcome' in attempt) return attempt.outcome;
+  const { status, code, message, retryAfterSeconds } = attempt.refused;
+  const headers = retryAfterSeconds ? { 'retry-after': String(retryAfterSeconds) } : undefined;
+  throw new GraphQLError(message, { extensions: { code, retryAfterSeconds, http: { status, headers } } });
 }
 
 /** GraphQL input → the original JSON shape the validator reads (one code path for both doors). */
