@@ -168,6 +168,8 @@ console.log(
 console.log(
   `server RSS: before load ${mib(samples[0]!.server)}, start ${mib(first.server)}, middle ${mib(middle.server)}, end ${mib(last.server)}, max ${mib(Math.max(...samples.map((s) => s.server)))}`,
 );
+const series = samples.filter((_, i) => i % 6 === 0 || i === samples.length - 1);
+console.log(`server RSS every 30 s: ${series.map((s) => s.server.toFixed(0)).join(' ')} MiB`);
 console.log(`worker RSS: start ${mib(first.worker)}, middle ${mib(middle.worker)}, end ${mib(last.worker)}`);
 console.log(
   `dashboards: ${DASHBOARDS}, updates per dashboard min ${Math.min(...updates)} / max ${Math.max(...updates)}, errors ${dashboards.reduce((n, d) => n + d.errors, 0)}, 60-min overviews showing every stored event: ${hourDashboards.filter((d) => d.lastTotal === stored.stored).length}/${hourDashboards.length}`,
