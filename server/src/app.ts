@@ -80,7 +80,7 @@ export function buildApp(options: BuildAppOptions): App {
       useQueryLimits(),
       useReadAccess(config),
       useSubscriptionGauge(metrics),
-      useDatabaseUnavailable(),
+      useDatabaseUnavailable(log),
     ],
   });
 

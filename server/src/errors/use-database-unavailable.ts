@@ -1,3 +1,4 @@
+import type { Logger } from '@pmd/db';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import {
@@ -12,9 +13,11 @@ import {
  * Retry-After. It runs before Yoga's error masking (user plugins come first), and the error it puts in place has no
  * original error, so masking keeps it as it is; any other error is still masked.
  */
-export function useDatabaseUnavailable(): Plugin {
+export function useDatabaseUnavailable(log: Logger): Plugin {
   const translate = (result: ExecutionResult, setResult: (result: ExecutionResult) => void) => {
-    if (!result.errors?.some((error) => isDatabaseUnavailable(error.originalError))) return;
+    const cause = result.errors?.find((error) => isDatabaseUnavailable(error.originalError));
+    if (!cause || !result.errors) return;
+    log.warn({ err: cause.originalError, path: cause.path }, 'database unavailable');
     setResult({
       ...result,
       errors: result.errors.map((error) =>
