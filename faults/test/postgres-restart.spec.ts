@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger, ensureDatabase, migrate, startEmbeddedCluster, type EmbeddedCluster } from '@pmd/db';
 import { buildApp, type App } from '@pmd/server';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect } from '../../server/test/testkit/subscription.ts';
+import { expectedHourly, storedHourly } from '../../worker/test/testkit/rollup-oracle.ts';
+import { queueLikeCron, waitFor } from './testkit/jobs.ts';
+import { startWorkerProcess, type ChildService } from './testkit/processes.ts';
 import { fastSender, generatorEvents, minuteRollupMismatches, sendAll, storedEventCounts } from './testkit/traffic.ts';
 
 const OVERVIEW = `subscription { liveOverview(window: { lastMinutes: 120 }) {
@@ -33,6 +37,7 @@ describe('PostgreSQL restarts under load', () => {
   let databaseUrl: string;
   let app: App;
   let baseUrl: string;
+  let worker: ChildService;
 
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'pmd-faults-pg-'));
@@ -42,9 +47,11 @@ describe('PostgreSQL restarts under load', () => {
     await migrate(databaseUrl, log);
     app = buildApp({ databaseUrl, log });
     baseUrl = `http://127.0.0.1:${await app.start(0)}`;
+    worker = await startWorkerProcess(databaseUrl, { WORKER_SWEEP_INTERVAL_MS: '1000' });
   }, 120_000);
 
   afterAll(async () => {
+    await worker?.kill();
     await app?.stop();
     await cluster?.stop();
     if (root) await rm(root, { recursive: true, force: true });
@@ -152,6 +159,28 @@ describe('PostgreSQL restarts under load', () => {
       // The same websocket subscription, fed by the LISTEN connection that reconnected on its own, shows every event.
       await dashboard.until((data) => total(data) === expected.size, 30_000);
       expect((await fetch(`${baseUrl}/health`)).status).toBe(200);
+      // The worker process lived through the restart too: its next run drains what ingest queued meanwhile.
+      expect(worker.child.exitCode).toBeNull();
+      await waitFor('the worker to hold its liveness locks again', async () =>
+        worker.wrote('worker liveness locks held again') ? true : undefined,
+      );
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        await waitFor(
+          'the hourly queue drained after the restart',
+          async () => {
+            await queueLikeCron(client, 'metrics_hourly');
+            const { rows } = await client.query('SELECT count(*)::int AS n FROM rollup_dirty_hours');
+            return rows[0].n === 0 ? true : undefined;
+          },
+          60_000,
+          500,
+        );
+        expect(await storedHourly(client)).toEqual(await expectedHourly(client));
+      } finally {
+        await client.end();
+      }
     } finally {
       await dashboard.dispose();
     }

@@ -53,7 +53,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<Runner> 
     await liveness.stop();
     throw error;
   }
-  await liveness.sweep().catch((error) => log.warn({ err: error }, 'dead worker sweep failed'));
   return {
     ...runner,
     stop: async (reason) => {

@@ -9,14 +9,19 @@ import pg from 'pg';
  * OOM, a lost machine). A dead holder of `rollups` would stop every rollup for those hours.
  *
  * So every worker process proves that its graphile worker ids are alive by holding a session advisory lock per id on
- * one connection of its own; PostgreSQL drops those locks the moment the process dies. A sweep (at start and every
- * `sweepIntervalMs`) looks for jobs and queues locked for more than `staleAfterMs` by an id whose lock nobody holds,
- * and force-unlocks them. A job that was running when its worker died is not retried (our cron jobs have max=1);
+ * one connection of its own; PostgreSQL drops those locks the moment the process dies. A sweep (seconds after start,
+ * then every `sweepIntervalMs`) looks for jobs and queues locked for more than `staleAfterMs` by an id whose lock
+ * nobody holds, and force-unlocks them. A job that was running when its worker died is not retried (our cron jobs have max=1);
  * the next tick's job, same job key, takes its place.
  */
 
 /** First key of the two-key advisory lock space used for liveness (hashtext('pmd:worker-alive')). */
 const LIVENESS_NAMESPACE = "hashtext('pmd:worker-alive')";
+
+/** Pause between reconnects of the holding connection. */
+const RECONNECT_MS = 1_000;
+/** A sweep waits this long after (re)taking its own locks: every live process has reconnected by then. */
+const SETTLE_MS = 5 * RECONNECT_MS;
 
 const HOLD_SQL = `SELECT pg_advisory_lock(${LIVENESS_NAMESPACE}, hashtext($1))`;
 
@@ -54,22 +59,45 @@ export async function startWorkerLiveness(options: WorkerLivenessOptions): Promi
   const held = new Set<string>();
   let stopped = false;
   let holder: pg.Client | undefined;
+  /** When the current holding connection took its locks (0 while there is none). */
+  let holdingSince = 0;
 
   /** (Re)connects the holding connection and takes every known id's lock again (after a database restart). */
   async function connectHolder(): Promise<void> {
     const client = new pg.Client({ connectionString: databaseUrl, application_name: 'pmd-worker-liveness' });
+    let lost = false;
     client.on('error', (error) => {
-      if (stopped) return;
-      log.warn({ err: error }, 'worker liveness connection lost; reconnecting');
+      if (lost || stopped) return;
+      lost = true;
       holder = undefined;
-      setTimeout(
-        () => void connectHolder().catch((err) => log.warn({ err }, 'worker liveness reconnect failed')),
-        1_000,
-      );
+      holdingSince = 0;
+      client.end().catch(() => {});
+      log.warn({ err: error }, 'worker liveness connection lost; reconnecting');
+      reconnectSoon();
     });
-    await client.connect();
-    for (const id of held) await client.query(HOLD_SQL, [id]);
+    try {
+      await client.connect();
+      for (const id of held) await client.query(HOLD_SQL, [id]);
+    } catch (error) {
+      lost = true;
+      await client.end().catch(() => {});
+      throw error;
+    }
     holder = client;
+    holdingSince = Date.now();
+  }
+
+  function reconnectSoon(): void {
+    setTimeout(async () => {
+      if (stopped) return;
+      try {
+        await connectHolder();
+        log.info('worker liveness locks held again');
+      } catch (error) {
+        log.warn({ err: error }, 'worker liveness reconnect failed; retrying');
+        reconnectSoon();
+      }
+    }, RECONNECT_MS);
   }
 
   function hold(id: string): void {
@@ -84,6 +112,9 @@ export async function startWorkerLiveness(options: WorkerLivenessOptions): Promi
   events.on('worker:create', ({ worker }) => hold(worker.workerId));
 
   async function sweep(): Promise<string[]> {
+    // After a database restart every process's liveness locks are gone until it reconnects: judge others only once
+    // this process has held its own locks long enough for theirs to be back too.
+    if (!holdingSince || Date.now() - holdingSince < SETTLE_MS) return [];
     const client = new pg.Client({ connectionString: databaseUrl, application_name: 'pmd-worker-sweep' });
     await client.connect();
     try {
@@ -103,15 +134,17 @@ export async function startWorkerLiveness(options: WorkerLivenessOptions): Promi
   }
 
   await connectHolder();
-  const timer = setInterval(
-    () => void sweep().catch((error) => log.warn({ err: error }, 'dead worker sweep failed')),
-    options.sweepIntervalMs ?? 30_000,
-  );
+  const runSweep = () => void sweep().catch((error) => log.warn({ err: error }, 'dead worker sweep failed'));
+  // First sweep as soon as this process's own locks have settled (a restarted worker frees its dead predecessor's
+  // queue within seconds), then periodically.
+  const first = setTimeout(runSweep, SETTLE_MS + 100);
+  const timer = setInterval(runSweep, options.sweepIntervalMs ?? 30_000);
   return {
     events,
     sweep,
     async stop() {
       stopped = true;
+      clearTimeout(first);
       clearInterval(timer);
       await holder?.end().catch(() => {});
     },
