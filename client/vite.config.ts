@@ -1,0 +1,16 @@
+import { fileURLToPath } from 'node:url';
+import vue from '@vitejs/plugin-vue';
+import { defineConfig } from 'vite';
+
+// VITE_API_URL (e.g. http://api.example:8000) is baked in at build time; without it the dashboard talks to port 8000
+// of whatever host served it (see src/lib/api-url.ts).
+export default defineConfig({
+  plugins: [vue()],
+  resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
+  server: { port: 8501, strictPort: true },
+  preview: { port: 8501, strictPort: true },
+  build: {
+    // ECharts is the bulk of the bundle and changes least often: its own chunk caches across deploys.
+    rollupOptions: { output: { manualChunks: (id) => (/node_modules\/(echarts|zrender|vue-echarts)\//.test(id) ? 'echarts' : undefined) } },
+  },
+});
