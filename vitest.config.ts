@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     globalSetup: ['./prisma/src/testing/global-setup.ts'],
-    projects: ['prisma', 'server', 'worker', 'generator', 'client'],
+    projects: ['prisma', 'server', 'worker', 'generator', 'client', 'client/vitest.e2e.config.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -1,0 +1,219 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { useTestDatabase } from '@pmd/db/testing';
+import { buildApp, type App } from '@pmd/server';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { formatValue, type ValueFormat } from '../src/lib/format.ts';
+import { buildDashboard } from './support/build-dashboard.ts';
+import {
+  alertStatus,
+  fireAlert,
+  funnelEvents,
+  graphqlRequest,
+  ingestThroughApi,
+  ingestThroughSql,
+  type SeedEvent,
+} from './support/seed.ts';
+import { serveStatic } from './support/static-server.ts';
+
+/**
+ * The whole system in a real browser: a real server over a fresh database, a production build of the dashboard
+ * pointed at it, Debian's chromium. Data goes in through the API (or as ingest writes it, before the ingest mutation
+ * exists) and must come out on the page with exactly the values the API reports.
+ */
+const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
+const INGEST_TOKEN = 'e2e-ingest-token';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run'];
+/** Live pushes are throttled to ≤ 1/s by the server; a loaded CI machine gets generous room. */
+const LIVE_TIMEOUT_MS = 20_000;
+
+const KPI_FORMATS: Record<string, ValueFormat> = {
+  impressions: 'count',
+  clicks: 'count',
+  signups: 'count',
+  activations: 'count',
+  ctr: 'percent',
+  clickToSignup: 'percent',
+  signupToActivation: 'percent',
+  spend: 'money',
+  cpc: 'money',
+  costPerActivation: 'money',
+};
+
+const OVERVIEW_QUERY = /* GraphQL */ `
+  query E2eOverview($window: WindowInput!) {
+    overview(window: $window) {
+      __typename
+      ... on Overview {
+        current { impressions clicks signups activations ctr clickToSignup signupToActivation spend cpc costPerActivation }
+      }
+      ... on InvalidArgumentError { message }
+    }
+  }
+`;
+
+const database = useTestDatabase();
+let app: App | undefined;
+let apiUrl = '';
+let skipReason: string | undefined;
+let canIngestThroughApi = false;
+let dashboard: { url: string; close(): Promise<void> } | undefined;
+let dashboardDir: string | undefined;
+let browser: Browser | undefined;
+let page: Page | undefined;
+
+async function schemaFields(): Promise<{ subscriptions: string[]; mutations: string[] }> {
+  const data = await graphqlRequest<{
+    __schema: { subscriptionType: { fields: { name: string }[] } | null; mutationType: { fields: { name: string }[] } | null };
+  }>(apiUrl, '{ __schema { subscriptionType { fields { name } } mutationType { fields { name } } } }');
+  return {
+    subscriptions: data.__schema.subscriptionType?.fields.map((f) => f.name) ?? [],
+    mutations: data.__schema.mutationType?.fields.map((f) => f.name) ?? [],
+  };
+}
+
+async function send(events: SeedEvent[]) {
+  if (canIngestThroughApi) await ingestThroughApi(apiUrl, INGEST_TOKEN, events);
+  else await ingestThroughSql(database.url, events);
+}
+
+/** The KPI card texts the API's numbers must produce. */
+async function expectedCards(lastMinutes: number): Promise<Record<string, string>> {
+  const data = await graphqlRequest<{
+    overview: { __typename: string; current?: Record<string, number | null>; message?: string };
+  }>(apiUrl, OVERVIEW_QUERY, { window: { lastMinutes } });
+  if (!data.overview.current) throw new Error(`overview: ${data.overview.message}`);
+  const current = data.overview.current;
+  return Object.fromEntries(Object.entries(KPI_FORMATS).map(([kpi, format]) => [kpi, formatValue(current[kpi], format)]));
+}
+
+async function shownCards(): Promise<Record<string, string>> {
+  return page!.evaluate((kpis) => {
+    const read = (kpi: string) =>
+      document.querySelector(`[data-kpi="${kpi}"] [data-testid="kpi-value"]`)?.textContent?.trim() ?? '(missing)';
+    return Object.fromEntries(kpis.map((kpi) => [kpi, read(kpi)]));
+  }, Object.keys(KPI_FORMATS));
+}
+
+/** Waits until the cards show `expected`; on timeout, fails with the difference. */
+async function waitForCards(expected: Record<string, string>) {
+  await page!
+    .waitForFunction(
+      (want) =>
+        Object.entries(want).every(
+          ([kpi, text]) => document.querySelector(`[data-kpi="${kpi}"] [data-testid="kpi-value"]`)?.textContent?.trim() === text,
+        ),
+      expected,
+      { timeout: LIVE_TIMEOUT_MS, polling: 100 },
+    )
+    .catch(() => undefined);
+  expect(await shownCards()).toEqual(expected);
+}
+
+function requireSystem(context: TestContext) {
+  if (skipReason) context.skip(skipReason);
+}
+
+beforeAll(async () => {
+  app = buildApp({ databaseUrl: database.url, config: { ingestToken: INGEST_TOKEN, corsOrigin: '*' } });
+  apiUrl = `http://127.0.0.1:${await app.start(0)}`;
+  const fields = await schemaFields();
+  if (!fields.subscriptions.includes('liveOverview')) {
+    skipReason =
+      'dashboard e2e skipped: the server schema lacks Subscription.liveOverview (the reads/live API is not merged yet)';
+    console.warn(skipReason);
+    return;
+  }
+  canIngestThroughApi = fields.mutations.includes('ingestEvents');
+  dashboardDir = await buildDashboard(apiUrl);
+  dashboard = await serveStatic(dashboardDir);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await dashboard?.close();
+  if (dashboardDir) await rm(dashboardDir, { recursive: true, force: true });
+  await app?.stop();
+});
+
+describe('dashboard against the running system', () => {
+  it('shows the exact KPI values the API reports, and new events live without a reload', async (context) => {
+    requireSystem(context);
+    const now = Date.now();
+    await send([
+      ...funnelEvents('camp_e2e_email', 'email', new Date(now - 2 * 60_000), {
+        AD_IMPRESSION: 200,
+        AD_CLICK: 30,
+        SIGNUP: 8,
+        ACTIVATION: 5,
+      }),
+      ...funnelEvents('camp_e2e_search', 'google', new Date(now - 3 * 60_000), {
+        AD_IMPRESSION: 120,
+        AD_CLICK: 1,
+        SIGNUP: 0,
+        ACTIVATION: 0,
+      }),
+      // Outside the last hour, inside the last 6 hours: the window switch below must pick these up.
+      ...funnelEvents('camp_e2e_email', 'email', new Date(now - 3 * 3_600_000), {
+        AD_IMPRESSION: 500,
+        AD_CLICK: 50,
+        SIGNUP: 20,
+        ACTIVATION: 4,
+      }),
+    ]);
+
+    await page!.goto(`${dashboard!.url}/?range=1h`);
+    await page!.waitForSelector('[data-kpi="impressions"] [data-testid="kpi-value"]', { timeout: LIVE_TIMEOUT_MS });
+    // Time to first meaningful render: navigation start → KPI cards visible (reported, never asserted).
+    const firstRenderMs = await page!.evaluate(() => performance.now());
+    await mkdir(RESULTS_DIR, { recursive: true });
+    await writeFile(path.join(RESULTS_DIR, 'dashboard-first-render.json'), JSON.stringify({ firstRenderMs }, null, 2));
+    console.info(`dashboard: first meaningful render ${firstRenderMs.toFixed(0)} ms after navigation start`);
+
+    const initial = await expectedCards(60);
+    expect(initial.impressions).toBe('320');
+    await waitForCards(initial);
+
+    await send(funnelEvents('camp_e2e_email', 'email', new Date(Date.now() - 30_000), { AD_IMPRESSION: 80, AD_CLICK: 9, SIGNUP: 3, ACTIVATION: 2 }));
+    const updated = await expectedCards(60);
+    expect(updated.impressions).toBe('400');
+    await waitForCards(updated);
+
+    const statuses = await page!.locator('[data-testid="campaign-row"]').allInnerTexts();
+    expect(statuses.find((row) => row.includes('camp_e2e_search'))).toContain('At Risk');
+    expect(statuses.find((row) => row.includes('camp_e2e_email'))).toContain('Healthy');
+
+    await page!.screenshot({ path: path.join(RESULTS_DIR, 'dashboard-overview.png'), fullPage: true });
+  });
+
+  it('changes the numbers and the URL when the window changes', async (context) => {
+    requireSystem(context);
+    const oneHour = await shownCards();
+    await page!.click('[data-range="6h"]');
+    await page!.waitForURL(/[?&]range=6h/);
+    const sixHours = await expectedCards(360);
+    expect(sixHours.impressions).not.toBe(oneHour.impressions);
+    await waitForCards(sixHours);
+    expect(await page!.getAttribute('[data-range="6h"]', 'aria-pressed')).toBe('true');
+  });
+
+  it('shows an alert the moment it fires and acknowledges it', async (context) => {
+    requireSystem(context);
+    const alertId = await fireAlert(database.url);
+    const item = page!.locator(`[data-testid="alert-item"][data-alert-id="${alertId}"]`);
+    await item.waitFor({ timeout: LIVE_TIMEOUT_MS });
+    expect(await item.innerText()).toContain('CTR drop · camp_e2e_search / google');
+
+    await item.locator('[data-testid="acknowledge"]').click();
+    await page!.waitForFunction(
+      (id) => document.querySelector(`[data-alert-id="${id}"] .badge`)?.textContent?.trim() === 'Acknowledged',
+      alertId,
+      { timeout: LIVE_TIMEOUT_MS },
+    );
+    expect(await alertStatus(database.url, alertId)).toBe('acknowledged');
+  });
+});
