@@ -14,6 +14,7 @@ import {
   graphqlRequest,
   ingestThroughApi,
   ingestThroughSql,
+  resolveAlert,
   type SeedEvent,
 } from './support/seed.ts';
 import { serveStatic } from './support/static-server.ts';
@@ -63,6 +64,7 @@ let dashboard: { url: string; close(): Promise<void> } | undefined;
 let dashboardDir: string | undefined;
 let browser: Browser | undefined;
 let page: Page | undefined;
+let acknowledgedAlertId: number | undefined;
 
 async function schemaFields(): Promise<{ subscriptions: string[]; mutations: string[] }> {
   const data = await graphqlRequest<{
@@ -215,5 +217,28 @@ describe('dashboard against the running system', () => {
       { timeout: LIVE_TIMEOUT_MS },
     );
     expect(await alertStatus(database.url, alertId)).toBe('acknowledged');
+    acknowledgedAlertId = alertId;
+  });
+
+  it('moves a resolved alert into the history list, without a reload', async (context) => {
+    requireSystem(context);
+    await page!.getByRole('link', { name: 'Alerts' }).click();
+    await page!.waitForURL(/\/alerts/);
+    await resolveAlert(database.url, acknowledgedAlertId!);
+    const resolved = page!.locator(`ul[aria-label="Resolved alerts"] [data-alert-id="${acknowledgedAlertId}"]`);
+    await resolved.waitFor({ timeout: LIVE_TIMEOUT_MS });
+    expect(await page!.locator(`ul[aria-label="Active alerts"] [data-alert-id="${acknowledgedAlertId}"]`).count()).toBe(0);
+    await page!.screenshot({ path: path.join(RESULTS_DIR, 'dashboard-alerts.png'), fullPage: true });
+  });
+
+  it('shows a campaign and the pipeline status', async (context) => {
+    requireSystem(context);
+    await page!.goto(`${dashboard!.url}/campaigns/camp_e2e_email`);
+    await page!.waitForSelector('#campaign-heading', { timeout: LIVE_TIMEOUT_MS });
+    expect(await page!.textContent('#campaign-heading')).toBe('camp_e2e_email');
+
+    await page!.getByRole('link', { name: 'Pipeline' }).click();
+    await page!.waitForSelector('[aria-label="Pipeline queues"]', { timeout: LIVE_TIMEOUT_MS });
+    expect(await page!.locator('[data-state="error"]').count()).toBe(0);
   });
 });

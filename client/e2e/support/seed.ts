@@ -152,6 +152,23 @@ export async function fireAlert(databaseUrl: string): Promise<number> {
   }
 }
 
+/** Resolves an alert as the worker does when the metric recovers. */
+export async function resolveAlert(databaseUrl: string, alertId: number): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(
+      `UPDATE alerts SET status = 'resolved', resolved_at = now(), updated_at = now() WHERE alert_id = $1`,
+      [alertId],
+    );
+    await client.query(`SELECT pg_notify('pmd_alert_changed', $1)`, [JSON.stringify({ alertId, status: 'resolved' })]);
+    await client.query('COMMIT');
+  } finally {
+    await client.end();
+  }
+}
+
 export async function alertStatus(databaseUrl: string, alertId: number): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
