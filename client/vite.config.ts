@@ -7,12 +7,12 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   plugins: [vue()],
   resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
-  server: { port: 8501, strictPort: true },
-  preview: { port: 8501, strictPort: true },
   build: {
     // ECharts (~215 kB gzip even tree-shaken) is over Vite's 500 kB warning by design.
     chunkSizeWarningLimit: 700,
     // ECharts is the bulk of the bundle and changes least often: its own chunk caches across deploys.
-    rollupOptions: { output: { manualChunks: (id) => (/node_modules\/(echarts|zrender|vue-echarts)\//.test(id) ? 'echarts' : undefined) } },
+    rolldownOptions: {
+      output: { codeSplitting: { groups: [{ name: 'echarts', test: /node_modules[\\/](echarts|zrender|vue-echarts)[\\/]/ }] } },
+    },
   },
 });
