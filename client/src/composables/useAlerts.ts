@@ -68,9 +68,11 @@ const MAX_PUSHED = 500;
  */
 export function useAlerts(options: { includeResolved?: boolean; resolvedLimit?: number } = {}) {
   const live = useLiveStatus();
-  const active = useQuery({ query: ActiveAlertsQuery });
+  // Pushed changes live only as long as the calling page, so a page opened later must not trust an old cached list.
+  const active = useQuery({ query: ActiveAlertsQuery, requestPolicy: 'cache-and-network' });
   const resolved = useQuery({
     query: ResolvedAlertsQuery,
+    requestPolicy: 'cache-and-network',
     variables: { first: options.resolvedLimit ?? 50 },
     pause: !options.includeResolved,
   });
