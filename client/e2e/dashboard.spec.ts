@@ -26,7 +26,14 @@ import { serveStatic } from './support/static-server.ts';
  */
 const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const INGEST_TOKEN = 'e2e-ingest-token';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+];
 /** Live pushes are throttled to ≤ 1/s by the server; a loaded CI machine gets generous room. */
 const LIVE_TIMEOUT_MS = 20_000;
 
@@ -48,9 +55,22 @@ const OVERVIEW_QUERY = /* GraphQL */ `
     overview(window: $window) {
       __typename
       ... on Overview {
-        current { impressions clicks signups activations ctr clickToSignup signupToActivation spend cpc costPerActivation }
+        current {
+          impressions
+          clicks
+          signups
+          activations
+          ctr
+          clickToSignup
+          signupToActivation
+          spend
+          cpc
+          costPerActivation
+        }
       }
-      ... on InvalidArgumentError { message }
+      ... on InvalidArgumentError {
+        message
+      }
     }
   }
 `;
@@ -68,7 +88,10 @@ let acknowledgedAlertId: number | undefined;
 
 async function schemaFields(): Promise<{ subscriptions: string[]; mutations: string[] }> {
   const data = await graphqlRequest<{
-    __schema: { subscriptionType: { fields: { name: string }[] } | null; mutationType: { fields: { name: string }[] } | null };
+    __schema: {
+      subscriptionType: { fields: { name: string }[] } | null;
+      mutationType: { fields: { name: string }[] } | null;
+    };
   }>(apiUrl, '{ __schema { subscriptionType { fields { name } } mutationType { fields { name } } } }');
   return {
     subscriptions: data.__schema.subscriptionType?.fields.map((f) => f.name) ?? [],
@@ -88,7 +111,9 @@ async function expectedCards(lastMinutes: number): Promise<Record<string, string
   }>(apiUrl, OVERVIEW_QUERY, { window: { lastMinutes } });
   if (!data.overview.current) throw new Error(`overview: ${data.overview.message}`);
   const current = data.overview.current;
-  return Object.fromEntries(Object.entries(KPI_FORMATS).map(([kpi, format]) => [kpi, formatValue(current[kpi], format)]));
+  return Object.fromEntries(
+    Object.entries(KPI_FORMATS).map(([kpi, format]) => [kpi, formatValue(current[kpi], format)]),
+  );
 }
 
 async function shownCards(): Promise<Record<string, string>> {
@@ -105,7 +130,8 @@ async function waitForCards(expected: Record<string, string>) {
     .waitForFunction(
       (want) =>
         Object.entries(want).every(
-          ([kpi, text]) => document.querySelector(`[data-kpi="${kpi}"] [data-testid="kpi-value"]`)?.textContent?.trim() === text,
+          ([kpi, text]) =>
+            document.querySelector(`[data-kpi="${kpi}"] [data-testid="kpi-value"]`)?.textContent?.trim() === text,
         ),
       expected,
       { timeout: LIVE_TIMEOUT_MS, polling: 100 },
@@ -180,7 +206,14 @@ describe('dashboard against the running system', () => {
     expect(initial.impressions).toBe('320');
     await waitForCards(initial);
 
-    await send(funnelEvents('camp_e2e_email', 'email', new Date(Date.now() - 30_000), { AD_IMPRESSION: 80, AD_CLICK: 9, SIGNUP: 3, ACTIVATION: 2 }));
+    await send(
+      funnelEvents('camp_e2e_email', 'email', new Date(Date.now() - 30_000), {
+        AD_IMPRESSION: 80,
+        AD_CLICK: 9,
+        SIGNUP: 3,
+        ACTIVATION: 2,
+      }),
+    );
     const updated = await expectedCards(60);
     expect(updated.impressions).toBe('400');
     await waitForCards(updated);
@@ -227,7 +260,9 @@ describe('dashboard against the running system', () => {
     await resolveAlert(database.url, acknowledgedAlertId!);
     const resolved = page!.locator(`ul[aria-label="Resolved alerts"] [data-alert-id="${acknowledgedAlertId}"]`);
     await resolved.waitFor({ timeout: LIVE_TIMEOUT_MS });
-    expect(await page!.locator(`ul[aria-label="Active alerts"] [data-alert-id="${acknowledgedAlertId}"]`).count()).toBe(0);
+    expect(await page!.locator(`ul[aria-label="Active alerts"] [data-alert-id="${acknowledgedAlertId}"]`).count()).toBe(
+      0,
+    );
     await page!.screenshot({ path: path.join(RESULTS_DIR, 'dashboard-alerts.png'), fullPage: true });
   });
 
@@ -240,5 +275,54 @@ describe('dashboard against the running system', () => {
     await page!.getByRole('link', { name: 'Pipeline' }).click();
     await page!.waitForSelector('[aria-label="Pipeline queues"]', { timeout: LIVE_TIMEOUT_MS });
     expect(await page!.locator('[data-state="error"]').count()).toBe(0);
+  });
+
+  it('is readable on a laptop and on a wall screen', async (context) => {
+    requireSystem(context);
+    for (const [name, viewport] of [
+      ['laptop', { width: 1280, height: 800 }],
+      ['wall', { width: 3840, height: 2160 }],
+    ] as const) {
+      await page!.setViewportSize(viewport);
+      await page!.goto(`${dashboard!.url}/?range=6h`);
+      await page!.waitForSelector('[data-kpi="impressions"] [data-testid="kpi-value"]', { timeout: LIVE_TIMEOUT_MS });
+      // No horizontal scrolling of the page itself (wide tables scroll inside their panel).
+      expect(await page!.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await page!.screenshot({ path: path.join(RESULTS_DIR, `dashboard-overview-${name}.png`) });
+    }
+    await page!.setViewportSize({ width: 1600, height: 1000 });
+  });
+
+  it('tells when the API goes away and recovers on its own', async (context) => {
+    requireSystem(context);
+    const indicator = page!.locator('[data-testid="live-indicator"] [role="status"]');
+    await page!.waitForFunction(
+      () => document.querySelector('[data-testid="live-indicator"] [role="status"]')?.textContent === 'Live',
+      undefined,
+      {
+        timeout: LIVE_TIMEOUT_MS,
+      },
+    );
+    const port = Number(new URL(apiUrl).port);
+    await app!.stop();
+    await page!.waitForFunction(
+      () =>
+        ['Reconnecting…', 'Offline'].includes(
+          document.querySelector('[data-testid="live-indicator"] [role="status"]')?.textContent ?? '',
+        ),
+      undefined,
+      { timeout: LIVE_TIMEOUT_MS },
+    );
+    app = buildApp({ databaseUrl: database.url, config: { ingestToken: INGEST_TOKEN, corsOrigin: '*' } });
+    await app.start(port);
+    // graphql-ws backs off between attempts (a few seconds after several failures).
+    await page!.waitForFunction(
+      () => document.querySelector('[data-testid="live-indicator"] [role="status"]')?.textContent === 'Live',
+      undefined,
+      {
+        timeout: 45_000,
+      },
+    );
+    expect(await indicator.textContent()).toBe('Live');
   });
 });

@@ -12,6 +12,11 @@ export const router = createRouter({
       meta: { title: 'Campaigns' },
     },
     { path: '/alerts', name: 'alerts', component: () => import('@/pages/AlertsPage.vue'), meta: { title: 'Alerts' } },
-    { path: '/pipeline', name: 'pipeline', component: () => import('@/pages/PipelinePage.vue'), meta: { title: 'Pipeline' } },
+    {
+      path: '/pipeline',
+      name: 'pipeline',
+      component: () => import('@/pages/PipelinePage.vue'),
+      meta: { title: 'Pipeline' },
+    },
   ],
 });

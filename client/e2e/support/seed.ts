@@ -60,8 +60,12 @@ export async function ingestThroughApi(apiUrl: string, token: string, events: Se
       mutation E2eIngest($events: [EventInput!]!) {
         ingestEvents(events: $events) {
           __typename
-          ... on IngestResult { stored }
-          ... on BatchTooLargeError { message }
+          ... on IngestResult {
+            stored
+          }
+          ... on BatchTooLargeError {
+            message
+          }
         }
       }
     `,

@@ -24,7 +24,9 @@ export interface AlertState {
  * Merges alert rows from queries with the newer states pushed by the `alertChanged` subscription (the latest
  * `updatedAt` wins) and splits them into active (newest first) and resolved (most recently resolved first).
  */
-export function mergeAlerts<T extends AlertState>(...sources: readonly (readonly T[])[]): { active: T[]; resolved: T[] } {
+export function mergeAlerts<T extends AlertState>(
+  ...sources: readonly (readonly T[])[]
+): { active: T[]; resolved: T[] } {
   const byId = new Map<string, T>();
   for (const source of sources) {
     for (const alert of source) {

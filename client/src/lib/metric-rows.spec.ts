@@ -16,7 +16,11 @@ const row = (bucket: string, channel: string, impressions: number, clicks: numbe
 
 describe('sumByBucket', () => {
   it('sums channels per bucket and recomputes ratios from the sums', () => {
-    const sums = sumByBucket([row('2026-11-25', 'email', 100, 10), row('2026-11-24', 'meta', 10, 0), row('2026-11-25', 'meta', 900, 9)]);
+    const sums = sumByBucket([
+      row('2026-11-25', 'email', 100, 10),
+      row('2026-11-24', 'meta', 10, 0),
+      row('2026-11-25', 'meta', 900, 9),
+    ]);
     expect(sums.map((s) => s.bucket)).toEqual(['2026-11-24', '2026-11-25']);
     expect(sums[1]).toMatchObject({ impressions: 1000, clicks: 19, totalCost: 2, ctr: 0.019 });
   });

@@ -41,8 +41,19 @@ export function parseTimeWindowQuery(query: Record<string, QueryValue>): TimeWin
   if (from && to) {
     const fromMs = Date.parse(from);
     const toMs = Date.parse(to);
-    if (Number.isFinite(fromMs) && Number.isFinite(toMs) && fromMs < toMs && toMs - fromMs <= MAX_WINDOW_MINUTES * 60_000) {
-      return { kind: 'custom', from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), campaignIds, channels };
+    if (
+      Number.isFinite(fromMs) &&
+      Number.isFinite(toMs) &&
+      fromMs < toMs &&
+      toMs - fromMs <= MAX_WINDOW_MINUTES * 60_000
+    ) {
+      return {
+        kind: 'custom',
+        from: new Date(fromMs).toISOString(),
+        to: new Date(toMs).toISOString(),
+        campaignIds,
+        channels,
+      };
     }
   }
   const range = first(query.range);

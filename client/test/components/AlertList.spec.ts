@@ -33,7 +33,13 @@ function mountList(alerts: ReturnType<typeof alert>[], answer: Record<string, un
 }
 
 const acknowledged = {
-  acknowledgeAlert: { __typename: 'Alert', id: '7', status: 'ACKNOWLEDGED', acknowledgedAt: '2026-11-25T10:05:00Z', updatedAt: '2026-11-25T10:05:00Z' },
+  acknowledgeAlert: {
+    __typename: 'Alert',
+    id: '7',
+    status: 'ACKNOWLEDGED',
+    acknowledgedAt: '2026-11-25T10:05:00Z',
+    updatedAt: '2026-11-25T10:05:00Z',
+  },
 };
 
 describe('AlertList', () => {

@@ -32,7 +32,10 @@ const ROWS = [
 ];
 
 function mountTable() {
-  const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/:any(.*)*', component: { render: () => null } }] });
+  const router = createRouter({
+    history: createMemoryHistory(),
+    routes: [{ path: '/:any(.*)*', component: { render: () => null } }],
+  });
   // The fixtures are unmasked fragment data, as the server would send them.
   return mount(CampaignTable, { props: { rows: ROWS as never }, global: { plugins: [router] } });
 }
@@ -70,9 +73,19 @@ describe('CampaignTable', () => {
     ]);
 
     await wrapper.get('[data-sort=cpc]').trigger('click');
-    expect(campaigns(wrapper)).toEqual(['camp_tiktok_creative', 'camp_google_brand', 'camp_email_reactivation', 'camp_meta_prospecting']);
+    expect(campaigns(wrapper)).toEqual([
+      'camp_tiktok_creative',
+      'camp_google_brand',
+      'camp_email_reactivation',
+      'camp_meta_prospecting',
+    ]);
     await wrapper.get('[data-sort=cpc]').trigger('click');
-    expect(campaigns(wrapper)).toEqual(['camp_email_reactivation', 'camp_google_brand', 'camp_tiktok_creative', 'camp_meta_prospecting']);
+    expect(campaigns(wrapper)).toEqual([
+      'camp_email_reactivation',
+      'camp_google_brand',
+      'camp_tiktok_creative',
+      'camp_meta_prospecting',
+    ]);
   });
 
   it('shows Healthy / At Risk with the reasons', () => {
@@ -101,7 +114,9 @@ describe('CampaignTable', () => {
     expect(lines[0]).toBe(
       'Campaign,Channel,Status,Impressions,Clicks,Signups,Activations,CTR,Click → Signup,Signup → Activation,Spend,CPC,Status reasons',
     );
-    expect(lines[1]).toBe('camp_email_reactivation,email,Healthy,1000,1255,10,5,0.071,0.00796812749003984,0.5,12.5,0.01,');
+    expect(lines[1]).toBe(
+      'camp_email_reactivation,email,Healthy,1000,1255,10,5,0.071,0.00796812749003984,0.5,12.5,0.01,',
+    );
     expect(lines[4]).toBe('camp_meta_prospecting,meta,At Risk,1000,0,10,5,0,10,0.5,12.5,,CTR below 0.02');
   });
 });

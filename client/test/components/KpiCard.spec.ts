@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import KpiCard from '@/components/kpi/KpiCard.vue';
 
 function card(props: Partial<InstanceType<typeof KpiCard>['$props']>) {
-  return mount(KpiCard, { props: { kpi: 'clicks', label: 'Clicks', value: 0, format: 'count', change: null, ...props } });
+  return mount(KpiCard, {
+    props: { kpi: 'clicks', label: 'Clicks', value: 0, format: 'count', change: null, ...props },
+  });
 }
 
 describe('KpiCard', () => {
@@ -28,8 +30,12 @@ describe('KpiCard', () => {
   });
 
   it('colours a rising cost red and a falling cost green', () => {
-    expect(card({ format: 'money', change: 0.3, higherIsBetter: false }).get('[data-testid=kpi-change]').classes()).toContain('bad');
-    expect(card({ format: 'money', change: -0.3, higherIsBetter: false }).get('[data-testid=kpi-change]').classes()).toContain('good');
+    expect(
+      card({ format: 'money', change: 0.3, higherIsBetter: false }).get('[data-testid=kpi-change]').classes(),
+    ).toContain('bad');
+    expect(
+      card({ format: 'money', change: -0.3, higherIsBetter: false }).get('[data-testid=kpi-change]').classes(),
+    ).toContain('good');
   });
 
   it('says n/a without an arrow when the previous window had nothing to compare with', () => {

@@ -3,8 +3,29 @@ import OverviewPage from '@/pages/OverviewPage.vue';
 import { createFixtureClient } from '../support/fixture-client.ts';
 import { mountAt } from '../support/mount-page.ts';
 
-const ZERO = { impressions: 0, clicks: 0, signups: 0, activations: 0, ctr: 0, clickToSignup: 0, signupToActivation: 0, spend: 0, cpc: null, costPerActivation: null };
-const NO_CHANGE = { ...ZERO, impressions: null, clicks: null, signups: null, activations: null, ctr: null, clickToSignup: null, signupToActivation: null, spend: null };
+const ZERO = {
+  impressions: 0,
+  clicks: 0,
+  signups: 0,
+  activations: 0,
+  ctr: 0,
+  clickToSignup: 0,
+  signupToActivation: 0,
+  spend: 0,
+  cpc: null,
+  costPerActivation: null,
+};
+const NO_CHANGE = {
+  ...ZERO,
+  impressions: null,
+  clicks: null,
+  signups: null,
+  activations: null,
+  ctr: null,
+  clickToSignup: null,
+  signupToActivation: null,
+  spend: null,
+};
 
 function emptyOverview() {
   return {
@@ -22,14 +43,19 @@ const NO_ALERTS = { alerts: { __typename: 'QueryAlertsConnection', totalCount: 0
 describe('OverviewPage', () => {
   it('asks for the window in the URL and says so when there are no events yet', async () => {
     const { client, operations } = createFixtureClient((operation) => {
-      const name = operation.query.definitions[0]?.kind === 'OperationDefinition' ? operation.query.definitions[0].name?.value : '';
+      const name =
+        operation.query.definitions[0]?.kind === 'OperationDefinition'
+          ? operation.query.definitions[0].name?.value
+          : '';
       if (name === 'OverviewPageLiveOverview') return emptyOverview();
       if (name === 'ActiveAlerts') return NO_ALERTS;
       return undefined;
     });
     const { wrapper } = await mountAt(OverviewPage, '/?range=6h&campaign=camp_a', client);
 
-    const live = operations.find((operation) => operation.kind === 'subscription' && operation.variables && 'window' in operation.variables);
+    const live = operations.find(
+      (operation) => operation.kind === 'subscription' && operation.variables && 'window' in operation.variables,
+    );
     expect(live?.variables).toEqual({ window: { lastMinutes: 360 }, filter: { campaignIds: ['camp_a'] } });
     expect(wrapper.get('[data-state=empty]').text()).toBe('No events yet — is the generator running?');
     expect(wrapper.get('[data-kpi=impressions] [data-testid=kpi-value]').text()).toBe('0');

@@ -27,7 +27,10 @@ describe('TimeWindowControls', () => {
   it('offers the campaigns and channels the API knows and filters by them through the URL', async () => {
     const { client } = createFixtureClient(() => CAMPAIGNS);
     const { wrapper, router } = await mountAt(TimeWindowControls, '/', client);
-    const options = wrapper.get('[data-testid=campaign-filter]').findAll('option').map((o) => o.text());
+    const options = wrapper
+      .get('[data-testid=campaign-filter]')
+      .findAll('option')
+      .map((o) => o.text());
     expect(options).toEqual(['All campaigns', 'camp_email_reactivation', 'camp_google_brand']);
 
     await wrapper.get('[data-testid=campaign-filter]').setValue('camp_google_brand');
@@ -48,6 +51,9 @@ describe('TimeWindowControls', () => {
     await to!.setValue('2026-11-24T18:30');
     await wrapper.get('#custom-range').trigger('submit');
     await flushPromises();
-    expect(router.currentRoute.value.query).toEqual({ from: '2026-11-24T12:00:00.000Z', to: '2026-11-24T18:30:00.000Z' });
+    expect(router.currentRoute.value.query).toEqual({
+      from: '2026-11-24T12:00:00.000Z',
+      to: '2026-11-24T18:30:00.000Z',
+    });
   });
 });

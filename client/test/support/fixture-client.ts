@@ -16,7 +16,9 @@ export function createFixtureClient(respond: (operation: Operation) => Record<st
         operations.push(operation);
         const answer = respond(operation);
         return fromValue(
-          answer instanceof Error ? makeErrorResult(operation, answer) : makeResult(operation, { data: answer ?? null }),
+          answer instanceof Error
+            ? makeErrorResult(operation, answer)
+            : makeResult(operation, { data: answer ?? null }),
         );
       }),
     );
