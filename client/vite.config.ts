@@ -8,11 +8,7 @@ export default defineConfig({
   plugins: [vue()],
   resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
   build: {
-    // ECharts (~215 kB gzip even tree-shaken) is over Vite's 500 kB warning by design.
+    // ECharts (~215 kB gzip even tree-shaken) is over Vite's 500 kB warning by design; it loads after the first paint.
     chunkSizeWarningLimit: 700,
-    // ECharts is the bulk of the bundle and changes least often: its own chunk caches across deploys.
-    rolldownOptions: {
-      output: { codeSplitting: { groups: [{ name: 'echarts', test: /node_modules[\\/](echarts|zrender|vue-echarts)[\\/]/ }] } },
-    },
   },
 });
