@@ -20,3 +20,7 @@ export const router = createRouter({
     },
   ],
 });
+
+router.afterEach((to) => {
+  document.title = `${String(to.meta.title ?? 'Dashboard')} · Marketing Performance`;
+});
