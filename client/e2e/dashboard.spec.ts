@@ -195,12 +195,25 @@ describe('dashboard against the running system', () => {
     ]);
 
     await page!.goto(`${dashboard!.url}/?range=1h`);
-    await page!.waitForSelector('[data-kpi="impressions"] [data-testid="kpi-value"]', { timeout: LIVE_TIMEOUT_MS });
-    // Time to first meaningful render: navigation start → KPI cards visible (reported, never asserted).
-    const firstRenderMs = await page!.evaluate(() => performance.now());
+    // Time to first meaningful render: navigation start → KPI cards visible, taken inside the page on the first
+    // animation frame that shows them (reported, never asserted).
+    const timing = await page!.waitForFunction(
+      () => {
+        if (!document.querySelector('[data-kpi="impressions"] [data-testid="kpi-value"]')) return false;
+        const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+        return { firstMeaningfulRenderMs: performance.now(), domContentLoadedMs: navigation?.domContentLoadedEventEnd };
+      },
+      undefined,
+      { timeout: LIVE_TIMEOUT_MS, polling: 'raf' },
+    );
+    const render = await timing.jsonValue();
+    if (!render) throw new Error('the KPI cards never appeared');
     await mkdir(RESULTS_DIR, { recursive: true });
-    await writeFile(path.join(RESULTS_DIR, 'dashboard-first-render.json'), JSON.stringify({ firstRenderMs }, null, 2));
-    console.info(`dashboard: first meaningful render ${firstRenderMs.toFixed(0)} ms after navigation start`);
+    await writeFile(path.join(RESULTS_DIR, 'dashboard-first-render.json'), JSON.stringify(render, null, 2));
+    console.info(
+      `dashboard: KPI cards visible ${render.firstMeaningfulRenderMs.toFixed(0)} ms after navigation start ` +
+        `(DOMContentLoaded ${render.domContentLoadedMs?.toFixed(0)} ms)`,
+    );
 
     const initial = await expectedCards(60);
     expect(initial.impressions).toBe('320');
