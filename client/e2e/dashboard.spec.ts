@@ -284,6 +284,7 @@ describe('dashboard against the running system', () => {
     await page!.goto(`${dashboard!.url}/campaigns/camp_e2e_email`);
     await page!.waitForSelector('#campaign-heading', { timeout: LIVE_TIMEOUT_MS });
     expect(await page!.textContent('#campaign-heading')).toBe('camp_e2e_email');
+    await page!.screenshot({ path: path.join(RESULTS_DIR, 'dashboard-campaign.png'), fullPage: true });
 
     await page!.getByRole('link', { name: 'Pipeline' }).click();
     await page!.waitForSelector('[aria-label="Pipeline queues"]', { timeout: LIVE_TIMEOUT_MS });
