@@ -5,7 +5,16 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     globalSetup: ['./prisma/src/testing/global-setup.ts'],
-    projects: ['prisma', 'server', 'worker', 'generator', 'client', 'client/vitest.e2e.config.ts'],
+    projects: [
+      'prisma',
+      'server',
+      'worker',
+      'generator',
+      'client',
+      // The dashboard in a real browser against a real server (Node environment, unlike the component tests).
+      'client/vitest.e2e.config.ts',
+      { test: { name: 'start', include: ['scripts/**/*.spec.ts'] } },
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

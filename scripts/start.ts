@@ -7,7 +7,7 @@ import { createLogger, migrate, openDatabase, REPO_ROOT } from '@pmd/db';
  * `pnpm start`: the whole system on one machine. Opens the database (DATABASE_URL, or an embedded PostgreSQL in
  * .data/), migrates it, then runs each package's own `start` script as a child process: server (API on :8000),
  * worker, client (dashboard on :8501) and generator (demo traffic, once the API is healthy). Ctrl-C stops them all,
- * then the database. Set START_GENERATOR=0 to run without demo traffic.
+ * then the database. START_GENERATOR=0 runs without demo traffic; START_SERVICES=server,worker runs only those.
  */
 const log = createLogger('start');
 const apiPort = Number(process.env.PORT ?? 8000);
@@ -25,7 +25,13 @@ const services: Service[] = [
   { name: 'worker', dir: 'worker' },
   { name: 'client', dir: 'client' },
   { name: 'generator', dir: 'generator', afterApi: true },
-].filter((service) => hasStartScript(service.dir) && !(service.name === 'generator' && process.env.START_GENERATOR === '0'));
+].filter((service) => hasStartScript(service.dir) && wanted(service.name));
+
+function wanted(name: string): boolean {
+  const only = process.env.START_SERVICES?.split(',').map((item) => item.trim());
+  if (only) return only.includes(name);
+  return !(name === 'generator' && process.env.START_GENERATOR === '0');
+}
 
 function hasStartScript(dir: string): boolean {
   const manifest = path.join(REPO_ROOT, dir, 'package.json');

@@ -6,7 +6,15 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { AppContext, RequestContext } from './context.ts';
+import { createNotificationListener } from './live/listener.ts';
+import { createMetrics, useSubscriptionGauge } from './observability/metrics.ts';
+import { RateLimiter } from './observability/rate-limit.ts';
+import { requestIdOf, useRequestLog } from './observability/request-log.ts';
+import { useBodySizeLimit, useQueryLimits } from './plugins/limits.ts';
+import { useReadAccess } from './plugins/read-access.ts';
+import { useSecurityHeaders } from './plugins/security-headers.ts';
 import { createLivePubSub } from './live/pubsub.ts';
+import { LiveTickers } from './live/ticker.ts';
 import { restRoutes } from './rest/index.ts';
 import { useRestRoutes } from './rest/router.ts';
 import { schema } from './schema/index.ts';
@@ -29,11 +37,25 @@ export function buildApp(options: BuildAppOptions): App {
   const config = { ...readServerConfig(), ...options.config };
   const log = options.log ?? createLogger('server');
   const { db, pool, close } = createDatabaseClients(options.databaseUrl, { max: 20 });
-  const context: AppContext = { db, pool, pubsub: createLivePubSub(), config, log };
+  const pubsub = createLivePubSub();
+  const tickers = new LiveTickers(pubsub, log);
+  const metrics = createMetrics(pool);
+  const ingestLimiter = config.ingestRateLimit > 0 ? new RateLimiter(config.ingestRateLimit, config.ingestRateBurst) : null;
+  const context: AppContext = { db, pool, pubsub, tickers, config, log, metrics, ingestLimiter };
+  const listener = createNotificationListener({
+    databaseUrl: options.databaseUrl,
+    pubsub,
+    log,
+    onReconnected: () => {
+      metrics.listenReconnects.inc();
+      tickers.changedAll();
+    },
+  });
 
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
-    context: ({ request }) => ({ ...context, request }),
+    // Every log line of a request carries its id (also sent back as x-request-id).
+    context: ({ request }) => ({ ...context, request, log: request ? log.child({ requestId: requestIdOf(request) }) : log }),
     graphqlEndpoint: '/graphql',
     // GET /health is ours (it checks the database); Yoga's own liveness probe moves out of its way.
     healthCheckEndpoint: '/livez',
@@ -49,7 +71,15 @@ export function buildApp(options: BuildAppOptions): App {
       warn: (...args) => log.warn(args.length === 1 ? args[0] : args),
       error: (...args) => log.error(args.length === 1 ? args[0] : args),
     },
-    plugins: [useRestRoutes(restRoutes, context)],
+    plugins: [
+      useRequestLog(log, metrics),
+      useSecurityHeaders(),
+      useBodySizeLimit(),
+      useRestRoutes(restRoutes, context),
+      useQueryLimits(),
+      useReadAccess(config),
+      useSubscriptionGauge(metrics),
+    ],
   });
 
   let server: Server | undefined;
@@ -59,6 +89,8 @@ export function buildApp(options: BuildAppOptions): App {
     yoga,
     context,
     async start(port = config.port) {
+      tickers.start();
+      await listener.start();
       server = createServer(yoga);
       const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
       // graphql-ws shares Yoga's envelop pipeline (the recipe of yoga's examples/graphql-ws).
@@ -102,6 +134,8 @@ export function buildApp(options: BuildAppOptions): App {
       return bound;
     },
     async stop() {
+      await listener.stop();
+      tickers.stop();
       await disposeWs?.();
       if (server) {
         server.closeAllConnections();

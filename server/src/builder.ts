@@ -3,6 +3,7 @@ import { getDatamodel } from '@pmd/db/generated/pothos-types.ts';
 import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { RequestContext } from './context.ts';
 
@@ -14,7 +15,7 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date | string };
   };
 }>({
-  plugins: [ErrorsPlugin, PrismaPlugin],
+  plugins: [ErrorsPlugin, RelayPlugin, PrismaPlugin],
   defaultFieldNullability: false,
   prisma: {
     client: (ctx) => ctx.db,
@@ -24,6 +25,26 @@ export const builder = new SchemaBuilder<{
     onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
   },
   errors: { defaultTypes: [] },
+  // Relay connections (alerts) only; no global `node` lookups: records are fetched by their own ids.
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+    pageInfoTypeOptions: { description: 'Where a page of a connection sits in the whole list.' },
+    hasNextPageFieldOptions: { description: 'More items follow this page.' },
+    hasPreviousPageFieldOptions: { description: 'More items precede this page.' },
+    startCursorFieldOptions: { description: 'Cursor of the first item of the page.' },
+    endCursorFieldOptions: { description: 'Cursor of the last item of the page (pass as `after` for the next page).' },
+    edgesFieldOptions: { description: 'The items of the page with their cursors.' },
+    pageInfoFieldOptions: { description: 'Paging information.' },
+    cursorFieldOptions: { description: 'Opaque position of this item, for `after`/`before`.' },
+    nodeFieldOptions: { description: 'The item.' },
+    firstArgOptions: { description: 'Page size, counting from the start (or from `after`).' },
+    afterArgOptions: { description: 'Return items after this cursor.' },
+    lastArgOptions: { description: 'Page size, counting from the end (or from `before`).' },
+    beforeArgOptions: { description: 'Return items before this cursor.' },
+  },
 });
 
 builder.addScalarType('DateTime', DateTimeResolver, {
@@ -31,4 +52,5 @@ builder.addScalarType('DateTime', DateTimeResolver, {
 });
 
 builder.queryType({ description: 'Reads: KPIs, funnels, breakdowns, time series, campaigns, alerts, pipeline status.' });
+builder.mutationType({ description: 'Writes: event ingest and alert acknowledgement.' });
 builder.subscriptionType({ description: 'Live pushes over graphql-ws (or SSE) on /graphql.' });

@@ -1,16 +1,34 @@
+import { DEFAULT_HEALTH_THRESHOLDS } from '@pmd/db';
+
 /** Server settings, read once from the environment. */
 export interface ServerConfig {
   port: number;
   /** When set, ingest (GraphQL and REST) requires `Authorization: Bearer <token>`. */
   ingestToken: string | undefined;
+  /** When set, reads (queries, subscriptions, REST GETs) and acknowledging alerts require `Bearer <token>`. */
+  readToken: string | undefined;
   /** Origin allowed by CORS (the dashboard). */
   corsOrigin: string;
+  /** Ingest rate limit per client (token, else IP) in events per second; 0 turns it off. */
+  ingestRateLimit: number;
+  /** Events a client may send at once above its rate (the token bucket's size). */
+  ingestRateBurst: number;
+  /** "At Risk" thresholds of breakdown rows (HEALTH_MIN_CTR, HEALTH_MIN_SIGNUP_TO_ACTIVATION). */
+  healthThresholds: typeof DEFAULT_HEALTH_THRESHOLDS;
 }
 
 export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const ingestRateLimit = Number(env.INGEST_RATE_LIMIT ?? 50_000);
   return {
     port: Number(env.PORT ?? 8000),
     ingestToken: env.INGEST_TOKEN || undefined,
+    readToken: env.READ_TOKEN || undefined,
     corsOrigin: env.CORS_ORIGIN ?? '*',
+    ingestRateLimit,
+    ingestRateBurst: env.INGEST_RATE_BURST ? Number(env.INGEST_RATE_BURST) : 2 * ingestRateLimit,
+    healthThresholds: {
+      minCtr: Number(env.HEALTH_MIN_CTR ?? DEFAULT_HEALTH_THRESHOLDS.minCtr),
+      minSignupToActivation: Number(env.HEALTH_MIN_SIGNUP_TO_ACTIVATION ?? DEFAULT_HEALTH_THRESHOLDS.minSignupToActivation),
+    },
   };
 }

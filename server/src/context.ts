@@ -1,7 +1,10 @@
 import type { Logger, PrismaClient } from '@pmd/db';
 import type pg from 'pg';
 import type { ServerConfig } from './config.ts';
+import type { Metrics } from './observability/metrics.ts';
+import type { RateLimiter } from './observability/rate-limit.ts';
 import type { LivePubSub } from './live/pubsub.ts';
+import type { LiveTickers } from './live/ticker.ts';
 
 /**
  * What every resolver and REST handler receives. The database clients travel in the context (not a module singleton)
@@ -11,8 +14,13 @@ export interface AppContext {
   db: PrismaClient;
   pool: pg.Pool;
   pubsub: LivePubSub;
+  /** Shared live computations (liveOverview, liveFunnel, liveBreakdown). */
+  tickers: LiveTickers;
   config: ServerConfig;
   log: Logger;
+  metrics: Metrics;
+  /** Per-client ingest token buckets; null when INGEST_RATE_LIMIT=0. */
+  ingestLimiter: RateLimiter | null;
 }
 
 export interface RequestContext extends AppContext {

@@ -1,5 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
 import type { AppContext } from '../context.ts';
+import { accessFailure } from '../services/access.ts';
 
 /** A REST handler of the original API: gets the request, its URL and path parameters, answers a Response. */
 export type RestHandler = (input: {
@@ -13,6 +14,8 @@ export interface RestRoute {
   method: 'GET' | 'POST';
   /** Path pattern with `:name` parameters, e.g. `/campaigns/:campaignId/kpis`. */
   path: string;
+  /** `read`: needs READ_TOKEN when the server has one. Ingest routes check INGEST_TOKEN in the ingest gate. */
+  access?: 'public' | 'read';
   handler: RestHandler;
 }
 
@@ -39,6 +42,13 @@ export function useRestRoutes(routes: RestRoute[], app: AppContext): Plugin {
       if (!route) {
         endResponse(json({ detail: 'Method Not Allowed' }, 405, { allow: matches.map((m) => m.method).join(', ') }));
         return;
+      }
+      if (route.access === 'read') {
+        const denied = accessFailure(app.config, 'read', request.headers.get('authorization'));
+        if (denied) {
+          endResponse(json({ detail: denied }, 401, { 'www-authenticate': 'Bearer' }));
+          return;
+        }
       }
       const params = Object.fromEntries(
         Object.entries(route.pattern.exec(url.pathname)?.groups ?? {}).map(([key, value]) => [key, decodeURIComponent(value)]),

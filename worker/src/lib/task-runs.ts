@@ -3,7 +3,10 @@ import type { JobHelpers } from 'graphile-worker';
 /** The cron tick a job was scheduled for, when cron scheduled it (graphile-worker adds `_cron` to the payload). */
 export function cronTick(payload: unknown): Date | undefined {
   const ts = (payload as { _cron?: { ts?: unknown } } | null)?._cron?.ts;
-  return typeof ts === 'string' ? new Date(ts) : undefined;
+  if (typeof ts !== 'string') return undefined;
+  const tick = new Date(ts);
+  // A malformed tick must not stop the run from being recorded (the task itself reports the bad payload).
+  return Number.isNaN(tick.getTime()) ? undefined : tick;
 }
 
 /**
@@ -31,9 +34,21 @@ export async function recordTaskRun(
       client.query(
         `INSERT INTO task_runs (task_name, scheduled_at, started_at, finished_at, duration_ms, rows_changed, error)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [taskName, cronTick(payload) ?? null, startedAt, finishedAt, finishedAt.getTime() - startedAt.getTime(), rowsChanged, error],
+        [
+          taskName,
+          cronTick(payload) ?? null,
+          startedAt,
+          finishedAt,
+          finishedAt.getTime() - startedAt.getTime(),
+          rowsChanged,
+          error,
+        ],
       ),
     );
-    helpers.logger.info(`${taskName} ${error ? 'failed' : 'done'}`, { rowsChanged, ms: finishedAt.getTime() - startedAt.getTime(), error });
+    helpers.logger.info(`${taskName} ${error ? 'failed' : 'done'}`, {
+      rowsChanged,
+      ms: finishedAt.getTime() - startedAt.getTime(),
+      error,
+    });
   }
 }

@@ -1,0 +1,351 @@
+/**
+ * `pnpm bench:ingest [--events 200000] [--single-events 20000] [--clients 4]`
+ *
+ * Starts the real server in a child process (so its peak RSS is the server's alone) on a throwaway database
+ * (DATABASE_URL's server, or an embedded PostgreSQL), then loads events through
+ *   (a) GraphQL ingestEvents, batches of 1,000, from --clients concurrent clients,
+ *   (b) REST POST /events/batch, batches of 50, from --clients clients,
+ *   (c) REST POST /events, one event per request, from --clients clients,
+ *   (d) COPY of the rows of (a) into a scratch copy of raw_events (same indexes) — the floor of what PostgreSQL can do,
+ * and prints events/s, request latency p50/p99, the ratio (a)/(d) and the server's peak RSS.
+ * Request bodies are serialised before the clock starts, so the figures are the server's, not the client's JSON.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createLogger, ensureDatabase, freePort, migrate, startEmbeddedCluster } from '@pmd/db';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
+const { values: args } = parseArgs({
+  options: {
+    events: { type: 'string', default: '200000' },
+    'single-events': { type: 'string', default: '20000' },
+    clients: { type: 'string', default: '4' },
+    campaigns: { type: 'string', default: '4' },
+    'spread-minutes': { type: 'string', default: '1' },
+  },
+});
+const EVENTS = Number(args.events);
+const SINGLE_EVENTS = Math.min(Number(args['single-events']), EVENTS);
+const CLIENTS = Number(args.clients);
+/**
+ * The default shape is the original generator's traffic (4 campaign/channel pairs, events stamped "now", so within the
+ * last minute), the load the issue's 6,000 events/s figure of the FastAPI service was measured with. More pairs and a
+ * wider spread (e.g. `--campaigns 80 --spread-minutes 10`) touch more minute rows and dirty hours per batch: costlier.
+ */
+const CAMPAIGNS = Number(args.campaigns);
+const SPREAD_MS = Number(args['spread-minutes']) * 60_000;
+const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const log = createLogger('bench');
+
+interface BenchEvent {
+  event_id: string;
+  ts: string;
+  user_id: string;
+  campaign_id: string;
+  channel: string;
+  event_type: string;
+  cost: number;
+}
+
+const TYPES = ['ad_impression', 'ad_impression', 'ad_impression', 'ad_click', 'signup', 'activation'];
+const CHANNELS = ['google', 'meta', 'tiktok', 'email'];
+
+/** Deterministic events over --campaigns campaign/channel pairs and the last --spread-minutes. */
+function makeEvents(count: number, prefix: string): BenchEvent[] {
+  const now = Date.now();
+  return Array.from({ length: count }, (_, i) => {
+    const type = TYPES[i % TYPES.length]!;
+    return {
+      event_id: `${prefix}-${i.toString(36)}-${((i * 2_654_435_761) >>> 0).toString(16)}`,
+      ts: new Date(now - ((i * 7_919) % SPREAD_MS)).toISOString().replace('Z', '123+00:00'),
+      user_id: `user_${String(i % 2000).padStart(5, '0')}`,
+      campaign_id: `camp_${i % CAMPAIGNS}`,
+      channel: CHANNELS[i % CAMPAIGNS % CHANNELS.length]!,
+      event_type: type,
+      cost: type === 'ad_click' ? Math.round(((i % 97) / 50 + 0.1) * 1e6) / 1e6 : 0,
+    };
+  });
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+}
+
+interface PhaseResult {
+  name: string;
+  events: number;
+  seconds: number;
+  latenciesMs: number[];
+  /** CPU seconds spent during the phase by the server process, by this database's PostgreSQL backends, by this client. */
+  cpu?: { server: number; postgres: number; client: number };
+}
+
+/** utime + stime of a process in seconds (0 when it is gone or not on this machine). */
+async function cpuSeconds(pid: number): Promise<number> {
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Measures the CPU the server, the database's backends and this process spend while `run` goes. */
+async function withCpu(serverPid: number, databaseUrl: string, run: () => Promise<PhaseResult>): Promise<PhaseResult> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const backendPids = async () =>
+    (await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((r) => r.pid);
+  const sum = async (pids: number[]) => (await Promise.all(pids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
+  try {
+    const pidsBefore = await backendPids();
+    const before = { server: await cpuSeconds(serverPid), postgres: await sum(pidsBefore), client: process.cpuUsage() };
+    const result = await run();
+    // Backends opened during the phase started from 0 CPU; backends closed during it are lost (the pool keeps them).
+    const pidsAfter = [...new Set([...pidsBefore, ...(await backendPids())])];
+    const usage = process.cpuUsage(before.client);
+    result.cpu = {
+      server: (await cpuSeconds(serverPid)) - before.server,
+      postgres: (await sum(pidsAfter)) - before.postgres,
+      client: (usage.user + usage.system) / 1e6,
+    };
+    return result;
+  } finally {
+    await client.end();
+  }
+}
+
+// node:http with keep-alive costs the client far less CPU than fetch; client and server share the same 2 cores.
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+function post(url: string, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (part: Buffer) => parts.push(part));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString() }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Sends every body from `clients` concurrent loops; each response must report the expected stored count. */
+async function runPhase(
+  name: string,
+  url: string,
+  bodies: { body: string; events: number }[],
+  checkResponse: (json: any, events: number) => void,
+): Promise<PhaseResult> {
+  let next = 0;
+  const latenciesMs: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (next < bodies.length) {
+        const { body, events } = bodies[next++]!;
+        const t0 = performance.now();
+        const response = await post(url, body);
+        latenciesMs.push(performance.now() - t0);
+        if (response.status !== 200) throw new Error(`${name}: HTTP ${response.status} ${response.text.slice(0, 300)}`);
+        const json = JSON.parse(response.text);
+        checkResponse(json, events);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { name, events: bodies.reduce((sum, b) => sum + b.events, 0), seconds, latenciesMs };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function copyPhase(databaseUrl: string, events: BenchEvent[]): Promise<PhaseResult> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('DROP TABLE IF EXISTS bench_raw_events');
+    await client.query('CREATE TABLE bench_raw_events (LIKE raw_events INCLUDING ALL)');
+    const lines = events.map(
+      (e) => `${e.event_id}\t${e.ts}\t${e.user_id}\t${e.campaign_id}\t${e.channel}\t${e.event_type}\t${e.cost}\n`,
+    );
+    const backendPid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const cpuBefore = { postgres: await cpuSeconds(backendPid), client: process.cpuUsage() };
+    const started = performance.now();
+    await pipeline(
+      Readable.from(chunks(lines, 1000).map((chunk) => chunk.join(''))),
+      client.query(copyFrom('COPY bench_raw_events (event_id, ts, user_id, campaign_id, channel, event_type, cost) FROM STDIN')),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const clientUsage = process.cpuUsage(cpuBefore.client);
+    const cpu = {
+      server: 0,
+      postgres: (await cpuSeconds(backendPid)) - cpuBefore.postgres,
+      client: (clientUsage.user + clientUsage.system) / 1e6,
+    };
+    await client.query('DROP TABLE bench_raw_events');
+    return { name: '(d) COPY into a scratch raw_events', events: events.length, seconds, latenciesMs: [], cpu };
+  } finally {
+    await client.end();
+  }
+}
+
+async function openThrowawayDatabase(): Promise<{ url: string; dispose(): Promise<void> }> {
+  const name = `pmd_bench_${Date.now().toString(36)}`;
+  if (process.env.DATABASE_URL) {
+    const url = await ensureDatabase(process.env.DATABASE_URL, name);
+    return {
+      url,
+      dispose: async () => {
+        const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+        await admin.connect();
+        await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
+        await admin.end();
+      },
+    };
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'pmd-bench-pg-'));
+  await chmod(dir, 0o755); // the `postgres` OS user running the cluster must enter it
+  const cluster = await startEmbeddedCluster({ dataDir: path.join(dir, 'data'), persistent: false, log });
+  return {
+    url: await ensureDatabase(cluster.adminUrl, name),
+    dispose: async () => {
+      await cluster.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startServer(databaseUrl: string): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const port = await freePort(0);
+  // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the server process.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/index.ts'], {
+    cwd: SERVER_DIR,
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', INGEST_TOKEN: '', INGEST_RATE_LIMIT: '0' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    const healthy = await fetch(`${baseUrl}/health`).then((r) => r.ok, () => false);
+    if (healthy) return { child, baseUrl };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('server did not become healthy in 30 s');
+}
+
+/** Peak resident set size of a process (VmHWM), in MB. */
+async function peakRssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+}
+
+const database = await openThrowawayDatabase();
+let server: { child: ChildProcess; baseUrl: string } | undefined;
+try {
+  await migrate(database.url, log);
+  server = await startServer(database.url);
+  const { baseUrl } = server;
+  const expectStored = (stored: number, events: number, phase: string) => {
+    if (stored !== events) throw new Error(`${phase}: stored ${stored} of ${events}`);
+  };
+
+  const mutation = 'mutation Ingest($events: [EventInput!]!) { ingestEvents(events: $events) { ... on IngestResult { stored } } }';
+  const toInput = (e: BenchEvent) => ({
+    eventId: e.event_id,
+    ts: e.ts,
+    userId: e.user_id,
+    campaignId: e.campaign_id,
+    channel: e.channel,
+    eventType: e.event_type.toUpperCase(),
+    cost: e.cost,
+  });
+
+  const graphqlEvents = makeEvents(EVENTS, 'gql');
+  const graphqlBodies = chunks(graphqlEvents, 1000).map((batch) => ({
+    body: JSON.stringify({ query: mutation, variables: { events: batch.map(toInput) } }),
+    events: batch.length,
+  }));
+  const restBodies = chunks(makeEvents(EVENTS, 'rest'), 50).map((batch) => ({ body: JSON.stringify(batch), events: batch.length }));
+  const singleBodies = makeEvents(SINGLE_EVENTS, 'one').map((event) => ({ body: JSON.stringify(event), events: 1 }));
+
+  // JIT and connection warm-up, untimed, with ids of their own.
+  const warm = makeEvents(4000, 'warm');
+  await runPhase('warm-up', `${baseUrl}/graphql`, chunks(warm.slice(0, 2000), 1000).map((batch) => ({
+    body: JSON.stringify({ query: mutation, variables: { events: batch.map(toInput) } }),
+    events: batch.length,
+  })), () => {});
+  await runPhase('warm-up', `${baseUrl}/events/batch`, chunks(warm.slice(2000, 3800), 50).map((batch) => ({ body: JSON.stringify(batch), events: 50 })), () => {});
+  await runPhase('warm-up', `${baseUrl}/events`, warm.slice(3800).map((event) => ({ body: JSON.stringify(event), events: 1 })), () => {});
+
+  log.info({ events: EVENTS, singleEvents: SINGLE_EVENTS, clients: CLIENTS }, 'loading');
+  const results: PhaseResult[] = [];
+  const serverPid = server.child.pid!;
+  results.push(
+    await withCpu(serverPid, database.url, () =>
+      runPhase(`(a) GraphQL ingestEvents ×1000, ${CLIENTS} clients`, `${baseUrl}/graphql`, graphqlBodies, (json, n) =>
+        expectStored(json.data?.ingestEvents?.stored, n, 'graphql'),
+      ),
+    ),
+  );
+  results.push(
+    await withCpu(serverPid, database.url, () =>
+      runPhase(`(b) REST /events/batch ×50, ${CLIENTS} clients`, `${baseUrl}/events/batch`, restBodies, (json, n) =>
+        expectStored(json.ingested, n, 'rest batch'),
+      ),
+    ),
+  );
+  results.push(
+    await withCpu(serverPid, database.url, () =>
+      runPhase(`(c) REST /events ×1, ${CLIENTS} clients`, `${baseUrl}/events`, singleBodies, (json) =>
+        expectStored(json.duplicate === false ? 1 : 0, 1, 'rest single'),
+      ),
+    ),
+  );
+  const rssMb = await peakRssMb(server.child.pid!);
+  results.push(await copyPhase(database.url, graphqlEvents));
+
+  const rate = (r: PhaseResult) => r.events / r.seconds;
+  console.log(
+    `\ningest benchmark: ${EVENTS} events (single-event phase: ${SINGLE_EVENTS}), ${CLIENTS} clients, ` +
+      `${CAMPAIGNS} campaign/channel pairs, event times over the last ${SPREAD_MS / 60_000} minute(s)\n`,
+  );
+  console.log('phase'.padEnd(46), 'events'.padStart(8), 'seconds'.padStart(8), 'events/s'.padStart(10), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), '  CPU ms per 1000 events: server / postgres / client');
+  for (const r of results) {
+    const sorted = [...r.latenciesMs].sort((x, y) => x - y);
+    console.log(
+      r.name.padEnd(46),
+      String(r.events).padStart(8),
+      r.seconds.toFixed(2).padStart(8),
+      Math.round(rate(r)).toString().padStart(10),
+      (sorted.length ? percentile(sorted, 50).toFixed(1) : '-').padStart(8),
+      (sorted.length ? percentile(sorted, 99).toFixed(1) : '-').padStart(8),
+      r.cpu ? `  ${[r.cpu.server, r.cpu.postgres, r.cpu.client].map((c) => ((c * 1e6) / r.events).toFixed(1)).join(' / ')}` : '',
+    );
+  }
+  const ratio = rate(results[0]!) / rate(results[3]!);
+  console.log(`\nratio (a)/(d): ${ratio.toFixed(2)} (target ≥ 0.5)`);
+  console.log(`(b): ${Math.round(rate(results[1]!))} events/s (target ≥ 30000)`);
+  console.log(`server peak RSS (VmHWM of the server process): ${rssMb.toFixed(0)} MB (target ≤ 300)`);
+} finally {
+  if (server) {
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => server!.child.once('exit', resolve));
+  }
+  await database.dispose();
+}

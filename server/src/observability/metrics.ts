@@ -1,0 +1,113 @@
+import type pg from 'pg';
+import type { Plugin } from 'graphql-yoga';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The server's Prometheus metrics, in a registry of its own (several apps share one process in tests). Worker and
+ * rollup figures are read from the database at scrape time, so any replica reports the whole pipeline.
+ */
+export function createMetrics(pool: pg.Pool) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'pmd_process_' });
+  const registers = [registry];
+
+  const ingestEvents = new Counter({
+    name: 'pmd_ingest_events_total',
+    help: 'Events received by ingest, by result (stored, duplicate, rejected).',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  const requestDuration = new Histogram({
+    name: 'pmd_request_duration_seconds',
+    help: 'HTTP request latency by operation (GraphQL operation name or REST route) and status class.',
+    labelNames: ['operation', 'status'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers,
+  });
+  const activeSubscriptions = new Gauge({
+    name: 'pmd_active_subscriptions',
+    help: 'GraphQL subscriptions currently open on this process.',
+    registers,
+  });
+  const listenReconnects = new Counter({
+    name: 'pmd_listen_reconnects_total',
+    help: 'Times the LISTEN connection to PostgreSQL was re-established after a drop.',
+    registers,
+  });
+  const rateLimited = new Counter({
+    name: 'pmd_ingest_rate_limited_total',
+    help: 'Ingest requests refused with 429 by the rate limiter.',
+    registers,
+  });
+
+  const taskRuns = new Gauge({
+    name: 'pmd_worker_task_runs_last_hour',
+    help: 'Worker task runs in the last hour, by task and result (success, failure).',
+    labelNames: ['task', 'result'] as const,
+    registers,
+    async collect() {
+      const { rows } = await pool.query<{ task_name: string; ok: number; failed: number }>(`
+        SELECT task_name, count(*) FILTER (WHERE error IS NULL) AS ok, count(*) FILTER (WHERE error IS NOT NULL) AS failed
+        FROM task_runs WHERE started_at > now() - interval '1 hour' GROUP BY task_name`);
+      this.reset();
+      for (const row of rows) {
+        this.set({ task: row.task_name, result: 'success' }, row.ok);
+        this.set({ task: row.task_name, result: 'failure' }, row.failed);
+      }
+    },
+  });
+  const taskDuration = new Gauge({
+    name: 'pmd_worker_task_last_duration_seconds',
+    help: 'Duration of the latest finished run of each worker task.',
+    labelNames: ['task'] as const,
+    registers,
+    async collect() {
+      const { rows } = await pool.query<{ task_name: string; duration_ms: number }>(`
+        SELECT DISTINCT ON (task_name) task_name, duration_ms FROM task_runs
+        WHERE finished_at IS NOT NULL ORDER BY task_name, started_at DESC`);
+      this.reset();
+      for (const row of rows) this.set({ task: row.task_name }, (row.duration_ms ?? 0) / 1000);
+    },
+  });
+  const rollupLag = new Gauge({
+    name: 'pmd_rollup_lag_seconds',
+    help: 'Age of the oldest change not yet rolled up, by grain (0 when the rollups are current).',
+    labelNames: ['grain'] as const,
+    registers,
+    async collect() {
+      const { rows } = await pool.query<{ hour_lag: number | null; day_lag: number | null }>(`
+        SELECT (SELECT extract(epoch FROM now() - min(marked_at)) FROM rollup_dirty_hours)::float8 AS hour_lag,
+               (SELECT extract(epoch FROM now() - min(marked_at)) FROM rollup_dirty_days)::float8 AS day_lag`);
+      this.set({ grain: 'hour' }, rows[0]?.hour_lag ?? 0);
+      this.set({ grain: 'day' }, rows[0]?.day_lag ?? 0);
+    },
+  });
+
+  return {
+    registry,
+    ingestEvents,
+    requestDuration,
+    activeSubscriptions,
+    listenReconnects,
+    rateLimited,
+    taskRuns,
+    taskDuration,
+    rollupLag,
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Keeps `pmd_active_subscriptions` current for subscriptions over websockets and SSE alike. */
+export function useSubscriptionGauge(metrics: Metrics): Plugin {
+  return {
+    onSubscribe() {
+      return {
+        onSubscribeResult() {
+          metrics.activeSubscriptions.inc();
+          return { onEnd: () => metrics.activeSubscriptions.dec() };
+        },
+      };
+    },
+  };
+}

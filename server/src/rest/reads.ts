@@ -1,0 +1,106 @@
+import { activeAlerts } from '../services/alerts.ts';
+import { breakdown } from '../services/breakdown.ts';
+import { campaignHourlyRows } from '../services/campaigns.ts';
+import { resolveWindow } from '../services/windows.ts';
+import { json, type RestRoute } from './router.ts';
+
+/** An integer query parameter, its default when absent, or null when it is not an integer (FastAPI answers 422). */
+function intParam(url: URL, name: string, fallback: number): number | null {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return fallback;
+  return /^-?\d+$/.test(raw.trim()) ? Number(raw) : null;
+}
+
+const notAnInteger = (name: string) =>
+  json({ detail: [{ loc: ['query', name], msg: 'Input should be a valid integer', type: 'int_parsing' }] }, 422);
+
+const clamp = (value: number, min: number, max: number) => Math.min(Math.max(value, min), max);
+
+/** The original's read endpoints, same paths, clamps and JSON field names. */
+export const readRoutes: RestRoute[] = [
+  {
+    method: 'GET',
+    path: '/funnels/realtime',
+    access: 'read',
+    handler: async ({ url, app }) => {
+      const requested = intParam(url, 'minutes', 60);
+      if (requested === null) return notAnInteger('minutes');
+      const minutes = clamp(requested, 5, 360);
+      const result = await breakdown(
+        app.pool,
+        resolveWindow({ lastMinutes: minutes }),
+        {},
+        {
+          by: 'CAMPAIGN_CHANNEL',
+          sortBy: 'CLICKS',
+        },
+      );
+      return json({
+        window_minutes: minutes,
+        rows: result.rows.map((row) => ({
+          campaign_id: row.campaignId,
+          channel: row.channel,
+          impressions: row.totals.impressions,
+          clicks: row.totals.clicks,
+          signups: row.totals.signups,
+          activations: row.totals.activations,
+        })),
+      });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/campaigns/:campaignId/kpis',
+    access: 'read',
+    handler: async ({ url, params, app }) => {
+      const hours = intParam(url, 'hours', 24);
+      if (hours === null) return notAnInteger('hours');
+      if (hours < 1 || hours > 168) return json({ detail: 'hours must be between 1 and 168' }, 400);
+      const rows = await campaignHourlyRows(app.pool, params.campaignId!, hours);
+      return json({
+        campaign_id: params.campaignId,
+        hours,
+        rows: rows.map((row) => ({
+          campaign_id: row.campaign_id,
+          channel: row.channel,
+          hour: row.hour.toISOString(),
+          impressions: row.impressions,
+          clicks: row.clicks,
+          signups: row.signups,
+          activations: row.activations,
+          cost: row.cost,
+          ctr: row.ctr,
+          click_to_signup: row.click_to_signup,
+          signup_to_activation: row.signup_to_activation,
+          total_cost: row.total_cost,
+        })),
+      });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/alerts/active',
+    access: 'read',
+    handler: async ({ url, app }) => {
+      const requested = intParam(url, 'limit', 50);
+      if (requested === null) return notAnInteger('limit');
+      const alerts = await activeAlerts(app.db, clamp(requested, 1, 200));
+      return json({
+        alerts: alerts.map((alert) => ({
+          alert_id: alert.alertId,
+          triggered_at: alert.triggeredAt.toISOString(),
+          campaign_id: alert.campaignId,
+          channel: alert.channel,
+          metric: alert.metric,
+          current_value: alert.currentValue,
+          baseline_value: alert.baselineValue,
+          threshold_value: alert.thresholdValue,
+          message: alert.message,
+          resolved_at: alert.resolvedAt?.toISOString() ?? null,
+          status: alert.status,
+          acknowledged_at: alert.acknowledgedAt?.toISOString() ?? null,
+        })),
+      });
+    },
+  },
+];

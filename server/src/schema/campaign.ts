@@ -1,0 +1,145 @@
+import { GraphQLError } from 'graphql';
+import { builder } from '../builder.ts';
+import { findCampaign, listCampaigns, type CampaignSummary } from '../services/campaigns.ts';
+import { NotFoundError } from './error.ts';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+const rollupFields = {
+  ctr: 'clicks / impressions of the bucket.',
+  clickToSignup: 'signups / clicks of the bucket.',
+  signupToActivation: 'activations / signups of the bucket.',
+};
+
+export const CampaignMetricsHourlyRef = builder.prismaObject('CampaignMetricsHourly', {
+  description: 'One hourly rollup row (worker task metrics_hourly) of a campaign and channel.',
+  fields: (t) => ({
+    campaignId: t.exposeString('campaignId', { description: 'The campaign.' }),
+    channel: t.exposeString('channel', { description: 'The channel.' }),
+    hour: t.expose('hour', { type: 'DateTime', description: 'Start of the UTC hour.' }),
+    impressions: t.exposeInt('impressions', { description: 'Impressions in the hour.' }),
+    clicks: t.exposeInt('clicks', { description: 'Clicks in the hour.' }),
+    signups: t.exposeInt('signups', { description: 'Signups in the hour.' }),
+    activations: t.exposeInt('activations', { description: 'Activations in the hour.' }),
+    cost: t.float({ description: 'Sum of click cost.', resolve: (row) => Number(row.cost) }),
+    totalCost: t.float({ description: 'Sum of all cost.', resolve: (row) => Number(row.totalCost) }),
+    ctr: t.exposeFloat('ctr', { description: rollupFields.ctr }),
+    clickToSignup: t.exposeFloat('clickToSignup', { description: rollupFields.clickToSignup }),
+    signupToActivation: t.exposeFloat('signupToActivation', { description: rollupFields.signupToActivation }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the worker last wrote the row.' }),
+  }),
+});
+
+export const CampaignMetricsDailyRef = builder.prismaObject('CampaignMetricsDaily', {
+  description: 'One daily rollup row (worker task metrics_daily) of a campaign and channel, UTC days.',
+  fields: (t) => ({
+    campaignId: t.exposeString('campaignId', { description: 'The campaign.' }),
+    channel: t.exposeString('channel', { description: 'The channel.' }),
+    day: t.string({ description: 'The UTC day, YYYY-MM-DD.', resolve: (row) => row.day.toISOString().slice(0, 10) }),
+    impressions: t.exposeInt('impressions', { description: 'Impressions in the day.' }),
+    clicks: t.exposeInt('clicks', { description: 'Clicks in the day.' }),
+    signups: t.exposeInt('signups', { description: 'Signups in the day.' }),
+    activations: t.exposeInt('activations', { description: 'Activations in the day.' }),
+    cost: t.float({ description: 'Sum of click cost.', resolve: (row) => Number(row.cost) }),
+    totalCost: t.float({ description: 'Sum of all cost.', resolve: (row) => Number(row.totalCost) }),
+    ctr: t.exposeFloat('ctr', { description: rollupFields.ctr }),
+    clickToSignup: t.exposeFloat('clickToSignup', { description: rollupFields.clickToSignup }),
+    signupToActivation: t.exposeFloat('signupToActivation', { description: rollupFields.signupToActivation }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the worker last wrote the row.' }),
+  }),
+});
+
+function range(from: Date | null | undefined, to: Date | null | undefined, defaultSpanMs: number) {
+  const end = to ?? new Date();
+  const start = from ?? new Date(end.getTime() - defaultSpanMs);
+  if (start >= end) throw new GraphQLError('`from` must be before `to`.', { extensions: { code: 'BAD_USER_INPUT' } });
+  return { start, end };
+}
+
+export const CampaignRef = builder.objectRef<CampaignSummary>('Campaign').implement({
+  description: 'A campaign seen in the events, with its channels and rollup rows.',
+  fields: (t) => ({
+    campaignId: t.exposeID('campaignId', { description: 'The campaign id, e.g. `camp_google_brand`.' }),
+    channels: t.exposeStringList('channels', { description: 'Channels it ran on, sorted.' }),
+    firstEventAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'Time of its oldest stored event.',
+      resolve: (c) => c.firstEventAt,
+    }),
+    lastEventAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'Time of its newest stored event.',
+      resolve: (c) => c.lastEventAt,
+    }),
+    hourlyMetrics: t.prismaField({
+      type: ['CampaignMetricsHourly'],
+      description:
+        'Hourly rollup rows with hour in [from, to), oldest first; default the last 48 hours. As stored by the worker.',
+      args: {
+        from: t.arg({ type: 'DateTime', required: false, description: 'Earliest hour (inclusive).' }),
+        to: t.arg({ type: 'DateTime', required: false, description: 'Latest hour (exclusive); default now.' }),
+        channel: t.arg.string({ required: false, description: 'Only this channel.' }),
+      },
+      resolve: (query, campaign, args, ctx) => {
+        const { start, end } = range(args.from, args.to, 48 * HOUR_MS);
+        return ctx.db.campaignMetricsHourly.findMany({
+          ...query,
+          where: {
+            campaignId: campaign.campaignId,
+            hour: { gte: start, lt: end },
+            ...(args.channel ? { channel: args.channel } : {}),
+          },
+          orderBy: [{ hour: 'asc' }, { channel: 'asc' }],
+        });
+      },
+    }),
+    dailyMetrics: t.prismaField({
+      type: ['CampaignMetricsDaily'],
+      description:
+        'Daily rollup rows with day in [from, to) (UTC days), oldest first; default the last 30 days. As stored by the worker.',
+      args: {
+        from: t.arg({ type: 'DateTime', required: false, description: 'Earliest day (the UTC day containing it).' }),
+        to: t.arg({ type: 'DateTime', required: false, description: 'Exclusive end; default now (today included).' }),
+        channel: t.arg.string({ required: false, description: 'Only this channel.' }),
+      },
+      resolve: (query, campaign, args, ctx) => {
+        const { start, end } = range(args.from, args.to ?? new Date(Date.now() + DAY_MS), 31 * DAY_MS);
+        const firstDay = new Date(Math.floor(start.getTime() / DAY_MS) * DAY_MS);
+        return ctx.db.campaignMetricsDaily.findMany({
+          ...query,
+          where: {
+            campaignId: campaign.campaignId,
+            day: { gte: firstDay, lt: end },
+            ...(args.channel ? { channel: args.channel } : {}),
+          },
+          orderBy: [{ day: 'asc' }, { channel: 'asc' }],
+        });
+      },
+    }),
+  }),
+});
+
+builder.queryField('campaigns', (t) =>
+  t.field({
+    type: [CampaignRef],
+    description: 'Every campaign that has events, by id.',
+    resolve: (_root, _args, ctx) => listCampaigns(ctx.pool),
+  }),
+);
+
+builder.queryField('campaign', (t) =>
+  t.field({
+    type: CampaignRef,
+    description: 'One campaign by id; NotFoundError when it has no events.',
+    errors: { types: [NotFoundError], directResult: true, union: { description: 'The campaign, or NotFoundError.' } },
+    args: { campaignId: t.arg.string({ required: true, description: 'The campaign id.' }) },
+    resolve: async (_root, { campaignId }, ctx) => {
+      const campaign = await findCampaign(ctx.pool, campaignId);
+      if (!campaign) throw new NotFoundError(`No campaign "${campaignId}" has any events.`, 'Campaign', campaignId);
+      return campaign;
+    },
+  }),
+);

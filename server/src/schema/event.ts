@@ -1,0 +1,145 @@
+import { GraphQLError } from 'graphql';
+import { builder } from '../builder.ts';
+import type { RequestContext } from '../context.ts';
+import { ingestThroughGate } from '../services/ingest-gate.ts';
+import {
+  MAX_BATCH_SIZE,
+  MAX_CHANNEL_LENGTH,
+  MAX_COST,
+  MAX_ID_LENGTH,
+  RETENTION_DAYS,
+  type EventCandidate,
+  type EventField,
+} from '../services/ingest-validation.ts';
+import { BatchTooLargeError, type IngestOutcome, type RejectedEvent } from '../services/ingest.ts';
+import { ErrorInterface } from './error.ts';
+
+const RULES = `Rules (the same for REST): ids non-empty, not blank, no control characters, at most ${MAX_ID_LENGTH} characters \
+(channel ${MAX_CHANNEL_LENGTH}); \`ts\` at most 5 minutes in the future and at most ${RETENTION_DAYS} days old; \`cost\` finite, \
+0 ≤ cost ≤ ${MAX_COST}, stored rounded to 6 decimals. Cost is allowed on every event type: click cost feeds CPC, spend \
+on impressions (CPM buying) or conversions counts in total spend.`;
+
+export const EventTypeEnum = builder.enumType('EventType', {
+  description: 'What happened; the values stand for the original strings `ad_impression | ad_click | signup | activation`.',
+  values: {
+    AD_IMPRESSION: { value: 'ad_impression', description: 'An ad was shown (`ad_impression`).' },
+    AD_CLICK: { value: 'ad_click', description: 'An ad was clicked (`ad_click`); its cost is the click cost.' },
+    SIGNUP: { value: 'signup', description: 'A user signed up (`signup`).' },
+    ACTIVATION: { value: 'activation', description: 'A signed-up user activated (`activation`).' },
+  } as const,
+});
+
+const EventInput = builder.inputType('EventInput', {
+  description: `One ad event. ${RULES}`,
+  fields: (t) => ({
+    eventId: t.string({
+      required: true,
+      description: `Unique id chosen by the sender (1..${MAX_ID_LENGTH} characters); re-sending it is harmless (reported as a duplicate).`,
+    }),
+    ts: t.field({
+      type: 'DateTime',
+      required: true,
+      description: `When it happened: not more than 5 minutes ahead of the server's clock, not older than ${RETENTION_DAYS} days.`,
+    }),
+    userId: t.string({ required: true, description: `The user (1..${MAX_ID_LENGTH} characters).` }),
+    campaignId: t.string({ required: true, description: `The campaign (1..${MAX_ID_LENGTH} characters).` }),
+    channel: t.string({ required: true, description: `The channel, e.g. \`google\` (1..${MAX_CHANNEL_LENGTH} characters).` }),
+    eventType: t.field({ type: EventTypeEnum, required: true }),
+    cost: t.float({
+      required: false,
+      defaultValue: 0,
+      description: `Spend of this event, 0..${MAX_COST}, rounded to 6 decimals; allowed on every event type; absent or null means 0.`,
+    }),
+  }),
+});
+
+const RejectedEventRef = builder.objectRef<RejectedEvent>('RejectedEvent').implement({
+  description: 'An event that broke a rule and was not stored; the others in the request were still processed.',
+  fields: (t) => ({
+    index: t.exposeInt('index', { description: 'Position in the request (0-based).' }),
+    eventId: t.exposeString('eventId', { nullable: true, description: 'Its eventId.' }),
+    reasons: t.stringList({
+      description: 'Every rule it broke, e.g. `cost: Input should be greater than or equal to 0`.',
+      resolve: (rejected) => rejected.errors.map((error) => `${graphqlFieldName(error.field)}: ${error.msg}`),
+    }),
+  }),
+});
+
+const IngestResultRef = builder.objectRef<IngestOutcome>('IngestResult').implement({
+  description: 'What became of each event of one request. received = stored + duplicates + rejected.length.',
+  fields: (t) => ({
+    received: t.exposeInt('received', { description: 'Events in the request.' }),
+    stored: t.exposeInt('stored', { description: 'Events newly stored.' }),
+    duplicates: t.exposeInt('duplicates', {
+      description: 'Valid events not stored because their eventId was already stored or came earlier in this request.',
+    }),
+    rejected: t.field({ type: [RejectedEventRef], description: 'Events that broke a rule.', resolve: (r) => r.rejected }),
+  }),
+});
+
+builder.objectType(BatchTooLargeError, {
+  name: 'BatchTooLargeError',
+  description: `The request held more than ${MAX_BATCH_SIZE} events; nothing was stored. Split it and send again.`,
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    maxBatchSize: t.exposeInt('maxBatchSize', { description: 'Most events accepted in one request.' }),
+    received: t.exposeInt('received', { description: 'Events in the refused request.' }),
+  }),
+});
+
+builder.mutationField('ingestEvents', (t) =>
+  t.field({
+    type: IngestResultRef,
+    description: `Stores a batch of up to ${MAX_BATCH_SIZE} events in one transaction. Each event is validated on its own: a bad \
+one is reported in \`rejected\` and never sinks the others. Idempotent by eventId. Requires \`Authorization: Bearer <token>\` \
+when the server has INGEST_TOKEN set. ${RULES}`,
+    args: { events: t.arg({ type: [EventInput], required: true }) },
+    errors: { types: [BatchTooLargeError], directResult: true },
+    resolve: (_root, { events }, ctx) => ingestThroughDoor(ctx, events.map(toCandidate)),
+  }),
+);
+
+builder.mutationField('ingestEvent', (t) =>
+  t.field({
+    type: IngestResultRef,
+    description: 'Stores one event (same rules and token as `ingestEvents`).',
+    args: { event: t.arg({ type: EventInput, required: true }) },
+    resolve: (_root, { event }, ctx) => ingestThroughDoor(ctx, [toCandidate(event)]),
+  }),
+);
+
+/** Refusals (token, rate limit) are request-level errors with the HTTP status a REST client would get. */
+async function ingestThroughDoor(ctx: RequestContext, candidates: EventCandidate[]): Promise<IngestOutcome> {
+  const attempt = await ingestThroughGate(ctx, ctx.request, candidates);
+  if ('outcome' in attempt) return attempt.outcome;
+  const { status, code, message, retryAfterSeconds } = attempt.refused;
+  const headers = retryAfterSeconds ? { 'retry-after': String(retryAfterSeconds) } : undefined;
+  throw new GraphQLError(message, { extensions: { code, retryAfterSeconds, http: { status, headers } } });
+}
+
+/** GraphQL input → the original JSON shape the validator reads (one code path for both doors). */
+function toCandidate(event: typeof EventInput.$inferInput): EventCandidate {
+  return {
+    event_id: event.eventId,
+    ts: event.ts,
+    user_id: event.userId,
+    campaign_id: event.campaignId,
+    channel: event.channel,
+    event_type: event.eventType,
+    cost: event.cost ?? undefined,
+  };
+}
+
+const GRAPHQL_FIELD_NAMES: Record<EventField, string> = {
+  event_id: 'eventId',
+  ts: 'ts',
+  user_id: 'userId',
+  campaign_id: 'campaignId',
+  channel: 'channel',
+  event_type: 'eventType',
+  cost: 'cost',
+};
+
+function graphqlFieldName(field: EventField | null): string {
+  return field ? GRAPHQL_FIELD_NAMES[field] : 'event';
+}

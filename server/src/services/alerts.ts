@@ -1,0 +1,50 @@
+import { NOTIFY_CHANNELS, type Prisma, type PrismaClient } from '@pmd/db';
+import type pg from 'pg';
+
+export type AlertStatusValue = 'firing' | 'acknowledged' | 'resolved';
+
+/** The Prisma filter of the alerts list (status any of, one campaign). */
+export function alertsWhere(filter: {
+  status?: readonly AlertStatusValue[] | null;
+  campaignId?: string | null;
+}): Prisma.AlertWhereInput {
+  return {
+    ...(filter.status?.length ? { status: { in: [...filter.status] } } : {}),
+    ...(filter.campaignId ? { campaignId: filter.campaignId } : {}),
+  };
+}
+
+/**
+ * Acknowledges a firing alert and announces it in the same statement (so the notification is sent iff the change
+ * commits). An acknowledged alert keeps its first acknowledgement; a resolved one stays resolved. Returns false when
+ * no alert has that id.
+ */
+export async function acknowledgeAlert(pool: pg.Pool, alertId: number): Promise<boolean> {
+  const { rows } = await pool.query<{ found: boolean }>(
+    `WITH acknowledged AS (
+       UPDATE alerts SET status = 'acknowledged', acknowledged_at = now(), updated_at = now()
+       WHERE alert_id = $1 AND status = 'firing'
+       RETURNING alert_id, status
+     ), notified AS (
+       SELECT pg_notify($2, json_build_object('alertId', alert_id, 'status', status)::text) FROM acknowledged
+     )
+     SELECT EXISTS (SELECT 1 FROM alerts WHERE alert_id = $1) AS found, (SELECT count(*) FROM notified) AS notified`,
+    [alertId, NOTIFY_CHANNELS.alertChanged],
+  );
+  return rows[0]!.found;
+}
+
+/** Unresolved alerts, newest first (the original's /alerts/active, without its resolved-alerts bug). */
+export function activeAlerts(db: PrismaClient, limit: number) {
+  return db.alert.findMany({
+    where: { resolvedAt: null },
+    orderBy: [{ triggeredAt: 'desc' }, { alertId: 'desc' }],
+    take: limit,
+  });
+}
+
+/** Parses a GraphQL `ID` of an alert (its alert_id); null when it cannot name one. */
+export function parseAlertId(id: string | number): number | null {
+  const value = Number(id);
+  return Number.isSafeInteger(value) && value > 0 && value <= 2_147_483_647 ? value : null;
+}

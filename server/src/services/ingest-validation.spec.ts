@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_COST, validateEvent } from './ingest-validation.ts';
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+const EVENT = {
+  event_id: 'e-1',
+  ts: '2026-11-25T10:00:00.123456+00:00',
+  user_id: 'user_00001',
+  campaign_id: 'camp_google_brand',
+  channel: 'google',
+  event_type: 'ad_click',
+  cost: 0.9,
+};
+
+function errorsOf(input: unknown) {
+  const result = validateEvent(input, NOW);
+  return result.ok ? [] : result.errors.map((error) => `${error.field}:${error.type}`);
+}
+
+describe('validateEvent', () => {
+  it('accepts the original generator’s event and keeps the microseconds', () => {
+    expect(validateEvent(EVENT, NOW)).toEqual({
+      ok: true,
+      event: {
+        eventId: 'e-1',
+        ts: '2026-11-25T10:00:00.123456Z',
+        userId: 'user_00001',
+        campaignId: 'camp_google_brand',
+        channel: 'google',
+        eventType: 'ad_click',
+        cost: 0.9,
+      },
+    });
+  });
+
+  it.each([
+    ['2026-11-25T10:00:00', '2026-11-25T10:00:00.000000Z'],
+    ['2026-11-25 10:00', '2026-11-25T10:00:00.000000Z'],
+    ['2026-11-25T11:30:00.5+01:30', '2026-11-25T10:00:00.500000Z'],
+    ['2026-11-25T05:00:00.000001-0500', '2026-11-25T10:00:00.000001Z'],
+    ['2026-11-25T10:00:00.123456789Z', '2026-11-25T10:00:00.123456Z'],
+  ])('reads ts %s as %s (no offset = UTC)', (ts, expected) => {
+    const result = validateEvent({ ...EVENT, ts }, NOW);
+    expect(result.ok && result.event.ts).toBe(expected);
+  });
+
+  it('accepts a Date (GraphQL DateTime) for ts', () => {
+    const result = validateEvent({ ...EVENT, ts: new Date('2026-11-25T10:00:00.123Z') }, NOW);
+    expect(result.ok && result.event.ts).toBe('2026-11-25T10:00:00.123000Z');
+  });
+
+  it.each(['2026-02-30T10:00:00Z', '2026-11-25T24:00:00Z', '2026-11-25', 'yesterday', '2026-11-25T10:00:00+25:00', ''])(
+    'rejects the malformed ts %j',
+    (ts) => expect(errorsOf({ ...EVENT, ts })).toEqual(['ts:datetime_parsing']),
+  );
+
+  it('rejects ts more than 5 minutes ahead but accepts 4 minutes ahead', () => {
+    expect(errorsOf({ ...EVENT, ts: '2026-11-25T12:05:01Z' })).toEqual(['ts:datetime_future']);
+    expect(errorsOf({ ...EVENT, ts: '2026-11-25T12:04:00Z' })).toEqual([]);
+  });
+
+  it('rejects ts older than the 400-day retention', () => {
+    expect(errorsOf({ ...EVENT, ts: '2025-10-20T12:00:00Z' })).toEqual(['ts:datetime_past']);
+    expect(errorsOf({ ...EVENT, ts: '2025-10-22T12:00:00Z' })).toEqual([]);
+  });
+
+  it('defaults a missing cost to 0 and accepts integer costs and cost on any event type', () => {
+    const result = validateEvent({ ...EVENT, cost: undefined, event_type: 'ad_impression' }, NOW);
+    expect(result.ok && result.event.cost).toBe(0);
+    expect(errorsOf({ ...EVENT, cost: 3, event_type: 'signup' })).toEqual([]);
+  });
+
+  it.each([
+    [-0.01, 'cost:greater_than_equal'],
+    [MAX_COST + 1, 'cost:less_than_equal'],
+    [Number.POSITIVE_INFINITY, 'cost:finite_number'],
+    [Number.NaN, 'cost:finite_number'],
+    ['0.9', 'cost:float_type'],
+    [null, 'cost:float_type'],
+  ])('rejects cost %j', (cost, error) => expect(errorsOf({ ...EVENT, cost })).toEqual([error]));
+
+  it('checks every id: required, string, not blank, length, no control characters, valid Unicode', () => {
+    expect(errorsOf({ ...EVENT, event_id: undefined })).toEqual(['event_id:missing']);
+    expect(errorsOf({ ...EVENT, user_id: 7 })).toEqual(['user_id:string_type']);
+    expect(errorsOf({ ...EVENT, campaign_id: '  ' })).toEqual(['campaign_id:string_too_short']);
+    expect(errorsOf({ ...EVENT, campaign_id: 'x'.repeat(129) })).toEqual(['campaign_id:string_too_long']);
+    expect(errorsOf({ ...EVENT, campaign_id: '😀'.repeat(128) })).toEqual([]);
+    expect(errorsOf({ ...EVENT, channel: 'c'.repeat(65) })).toEqual(['channel:string_too_long']);
+    expect(errorsOf({ ...EVENT, event_id: 'a\u0000b' })).toEqual(['event_id:string_pattern_mismatch']);
+    expect(errorsOf({ ...EVENT, event_id: 'a\ud800b' })).toEqual(['event_id:string_unicode']);
+  });
+
+  it('accepts only the four original event types', () => {
+    expect(errorsOf({ ...EVENT, event_type: 'click' })).toEqual(['event_type:literal_error']);
+    expect(errorsOf({ ...EVENT, event_type: 'AD_CLICK' })).toEqual(['event_type:literal_error']);
+  });
+
+  it('reports every broken rule at once, and a non-object as a whole', () => {
+    expect(errorsOf({})).toEqual(['event_id:missing', 'user_id:missing', 'campaign_id:missing', 'channel:missing', 'ts:missing', 'event_type:missing']);
+    expect(errorsOf([EVENT])).toEqual(['null:model_attributes_type']);
+    expect(errorsOf(null)).toEqual(['null:model_attributes_type']);
+  });
+});

@@ -1,0 +1,197 @@
+/**
+ * The rules every ingested event must pass, whatever door it came through (GraphQL or the REST shims). Pure: the
+ * caller passes `now`, so the rules are testable without a clock or a database.
+ */
+
+export const EVENT_TYPES = ['ad_impression', 'ad_click', 'signup', 'activation'] as const;
+export type EventTypeName = (typeof EVENT_TYPES)[number];
+
+/** Longest event, user and campaign id (in characters). */
+export const MAX_ID_LENGTH = 128;
+/** Longest channel name (in characters). */
+export const MAX_CHANNEL_LENGTH = 64;
+/** Events may be stamped at most this far ahead of the server's clock (clients' clocks drift). */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+/** Events older than this are refused: the dashboard reads at most 90 days, the daily rollups keep about a year. */
+export const RETENTION_DAYS = 400;
+/** Largest cost of one event; anything above is a unit mistake (cents sent as micros, …), not a real bid. */
+export const MAX_COST = 1_000_000;
+/** Most events in one request. */
+export const MAX_BATCH_SIZE = 10_000;
+
+/** One event that passed every rule, normalised for storage. */
+export interface ValidEvent {
+  eventId: string;
+  /** UTC instant as ISO-8601 with microseconds (`2026-11-25T10:00:00.123456Z`): PostgreSQL keeps all six digits. */
+  ts: string;
+  userId: string;
+  campaignId: string;
+  channel: string;
+  eventType: EventTypeName;
+  /** Stored as NUMERIC(18,6): rounded to the micro-unit. */
+  cost: number;
+}
+
+export type EventField = 'event_id' | 'ts' | 'user_id' | 'campaign_id' | 'channel' | 'event_type' | 'cost';
+
+/** One broken rule, shaped like a FastAPI/Pydantic error item (`type` is Pydantic's error type where one exists). */
+export interface EventFieldError {
+  /** The field, or null when the event itself is not an object. */
+  field: EventField | null;
+  msg: string;
+  type: string;
+}
+
+export type EventValidation = { ok: true; event: ValidEvent } | { ok: false; errors: EventFieldError[] };
+
+/** The fields of one event as it arrives (the original's snake_case JSON); `ts` may already be a Date (GraphQL). */
+export type EventCandidate = Partial<Record<EventField, unknown>>;
+
+const ID_FIELDS = [
+  ['event_id', MAX_ID_LENGTH],
+  ['user_id', MAX_ID_LENGTH],
+  ['campaign_id', MAX_ID_LENGTH],
+  ['channel', MAX_CHANNEL_LENGTH],
+] as const;
+
+// C0/C1 control characters: PostgreSQL text cannot hold NUL, and the others only ever come from broken clients.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+// Half a UTF-16 pair cannot be encoded as UTF-8: the database would store U+FFFD instead of what was sent.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function validateEvent(input: unknown, now: Date): EventValidation {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return {
+      ok: false,
+      errors: [{ field: null, msg: 'Input should be a valid dictionary or object to extract fields from', type: 'model_attributes_type' }],
+    };
+  }
+  const candidate = input as EventCandidate;
+  const errors: EventFieldError[] = [];
+  const ids: Partial<Record<(typeof ID_FIELDS)[number][0], string>> = {};
+  for (const [field, maxLength] of ID_FIELDS) {
+    const result = checkId(field, candidate[field], maxLength);
+    if (typeof result === 'string') ids[field] = result;
+    else errors.push(result);
+  }
+  const ts = checkTimestamp(candidate.ts, now);
+  if (typeof ts !== 'string') errors.push(ts);
+  const eventType = checkEventType(candidate.event_type);
+  if (typeof eventType !== 'string') errors.push(eventType);
+  const cost = checkCost(candidate.cost);
+  if (typeof cost !== 'number') errors.push(cost);
+
+  if (errors.length) return { ok: false, errors };
+  return {
+    ok: true,
+    event: {
+      eventId: ids.event_id!,
+      ts: ts as string,
+      userId: ids.user_id!,
+      campaignId: ids.campaign_id!,
+      channel: ids.channel!,
+      eventType: eventType as EventTypeName,
+      cost: cost as number,
+    },
+  };
+}
+
+function checkId(field: EventField, value: unknown, maxLength: number): string | EventFieldError {
+  if (value === undefined) return { field, msg: 'Field required', type: 'missing' };
+  if (typeof value !== 'string') return { field, msg: 'Input should be a valid string', type: 'string_type' };
+  if (LONE_SURROGATE.test(value)) return { field, msg: 'String should be valid Unicode (lone surrogate)', type: 'string_unicode' };
+  if (value.trim().length === 0) return { field, msg: 'String should not be empty or blank', type: 'string_too_short' };
+  if ([...value].length > maxLength) {
+    return { field, msg: `String should have at most ${maxLength} characters`, type: 'string_too_long' };
+  }
+  if (CONTROL_CHARACTERS.test(value)) {
+    return { field, msg: 'String should not contain control characters', type: 'string_pattern_mismatch' };
+  }
+  return value;
+}
+
+function checkEventType(value: unknown): EventTypeName | EventFieldError {
+  if (value === undefined) return { field: 'event_type', msg: 'Field required', type: 'missing' };
+  if (typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value)) return value as EventTypeName;
+  return {
+    field: 'event_type',
+    msg: "Input should be 'ad_impression', 'ad_click', 'signup' or 'activation'",
+    type: 'literal_error',
+  };
+}
+
+/**
+ * Any event type may carry cost: click cost is what CPC is computed from, but spend bought per impression (CPM) or
+ * per conversion (CPA) is real spend too and counts in `total_cost`.
+ */
+function checkCost(value: unknown): number | EventFieldError {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number') return { field: 'cost', msg: 'Input should be a valid number', type: 'float_type' };
+  if (!Number.isFinite(value)) return { field: 'cost', msg: 'Input should be a finite number', type: 'finite_number' };
+  if (value < 0) return { field: 'cost', msg: 'Input should be greater than or equal to 0', type: 'greater_than_equal' };
+  if (value > MAX_COST) {
+    return { field: 'cost', msg: `Input should be less than or equal to ${MAX_COST}`, type: 'less_than_equal' };
+  }
+  return value;
+}
+
+// ISO-8601 / RFC 3339 date-time; seconds and fraction optional, offset optional (absent = UTC), `T` or space.
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
+
+function checkTimestamp(value: unknown, now: Date): string | EventFieldError {
+  if (value === undefined) return { field: 'ts', msg: 'Field required', type: 'missing' };
+  let epochMs: number;
+  let micros = 0;
+  if (value instanceof Date) {
+    epochMs = value.getTime();
+    if (Number.isNaN(epochMs)) return { field: 'ts', msg: 'Input should be a valid datetime', type: 'datetime_parsing' };
+  } else if (typeof value === 'string') {
+    const parsed = parseIsoDateTime(value);
+    if (!parsed) {
+      return {
+        field: 'ts',
+        msg: 'Input should be a valid ISO-8601 datetime, e.g. 2026-11-25T10:00:00.123456+00:00',
+        type: 'datetime_parsing',
+      };
+    }
+    ({ epochMs, micros } = parsed);
+  } else {
+    return { field: 'ts', msg: 'Input should be a valid datetime string', type: 'datetime_type' };
+  }
+  if (epochMs > now.getTime() + MAX_FUTURE_SKEW_MS) {
+    return { field: 'ts', msg: 'Input should not be more than 5 minutes in the future', type: 'datetime_future' };
+  }
+  if (epochMs < now.getTime() - RETENTION_DAYS * 86_400_000) {
+    return { field: 'ts', msg: `Input should not be older than the ${RETENTION_DAYS}-day retention`, type: 'datetime_past' };
+  }
+  return `${new Date(epochMs).toISOString().slice(0, -1)}${String(micros).padStart(3, '0')}Z`;
+}
+
+/** Epoch milliseconds plus the microseconds below them (0..999), or null when the text is no real instant. */
+function parseIsoDateTime(text: string): { epochMs: number; micros: number } | null {
+  const match = ISO_DATE_TIME.exec(text);
+  if (!match) return null;
+  const [, year, month, day, hour, minute, second = '0', fraction = '', zulu, sign, offsetHours, offsetMinutes = '0'] = match;
+  const fields = [year, month, day, hour, minute, second].map(Number) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s] = fields;
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return null;
+  let offsetMs = 0;
+  if (!zulu && sign) {
+    const oh = Number(offsetHours);
+    const om = Number(offsetMinutes);
+    if (oh > 23 || om > 59) return null;
+    offsetMs = (sign === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+  }
+  // Sub-microsecond digits are dropped (PostgreSQL stores microseconds).
+  const digits = fraction.padEnd(6, '0').slice(0, 6);
+  const utc = new Date(0);
+  utc.setUTCFullYear(y, mo - 1, d);
+  utc.setUTCHours(h, mi, s, Number(digits.slice(0, 3)));
+  return { epochMs: utc.getTime() - offsetMs, micros: Number(digits.slice(3)) };
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}

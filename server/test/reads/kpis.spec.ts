@@ -1,0 +1,322 @@
+import { createDatabaseClients, type DatabaseClients } from '@pmd/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectTotals, KPI_TOTALS_FIELDS } from '../testkit/kpi-expect.ts';
+import { bruteForce, createRandom, ingestLike, randomEvents, rollUp, SEED_KEYS } from '../testkit/seed.ts';
+import { graphql, useTestServer } from '../testkit/server.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const SEED = Number(process.env.READS_SEED ?? Date.now() % 1_000_000);
+
+/**
+ * Every number of the read queries against brute-force SQL over raw_events, on random data that exercises each
+ * storage level at once: clean daily and hourly rollups, hours with late events whose rollup is stale (dirty rows
+ * pending), days whose hours were redone but not the day, minute rows of the last hours, and events from seconds ago.
+ */
+describe(`KPI reads equal brute force over raw_events (seed ${SEED})`, () => {
+  const server = useTestServer();
+  let clients: DatabaseClients;
+  const now = Date.now();
+
+  beforeAll(async () => {
+    clients = createDatabaseClients(server.current.databaseUrl);
+    const { pool } = clients;
+    const random = createRandom(SEED);
+    await ingestLike(pool, randomEvents(random, 20_000, new Date(now - 10 * DAY), new Date(now - 2 * HOUR)));
+    await rollUp(pool, { before: new Date(Math.floor((now - 3 * HOUR) / HOUR) * HOUR), days: true });
+    // Late events in old days, hours redone but the days not yet: dirty days pending over clean hours.
+    await ingestLike(pool, randomEvents(random, 400, new Date(now - 9 * DAY), new Date(now - 5 * DAY)));
+    await rollUp(pool, { before: new Date(now - 4 * DAY) });
+    // More late events: hours dirty too, hourly and daily rows stale.
+    await ingestLike(pool, randomEvents(random, 400, new Date(now - 8 * DAY), new Date(now - 1 * DAY)));
+    await ingestLike(pool, randomEvents(random, 3_000, new Date(now - 2 * HOUR), new Date(now - 10_000)));
+    await ingestLike(pool, randomEvents(random, 60, new Date(now - 10_000), new Date(now - 50)));
+    const { rows } = await pool.query(
+      `SELECT (SELECT count(*) FROM rollup_dirty_hours WHERE hour < now() - interval '1 day') AS old_dirty_hours,
+              (SELECT count(*) FROM rollup_dirty_days) AS dirty_days, (SELECT count(*) FROM campaign_metrics_daily) AS days`,
+    );
+    // The fixture really has every state the reader must handle.
+    expect(rows[0].old_dirty_hours).toBeGreaterThan(0);
+    expect(rows[0].dirty_days).toBeGreaterThan(0);
+    expect(rows[0].days).toBeGreaterThan(0);
+  }, 120_000);
+
+  afterAll(async () => {
+    await clients?.close();
+  });
+
+  const windows: [string, Record<string, unknown>][] = [
+    ['15 min', { lastMinutes: 15 }],
+    ['1 h', { lastMinutes: 60 }],
+    ['24 h', { lastMinutes: 1440 }],
+    ['7 d', { lastMinutes: 10080 }],
+    [
+      'odd explicit 8.5 d',
+      { from: new Date(now - 8.5 * DAY + 17_123).toISOString(), to: new Date(now - 0.25 * DAY - 4_321).toISOString() },
+    ],
+    [
+      'inside one minute',
+      { from: new Date(now - 3 * DAY + 5_000).toISOString(), to: new Date(now - 3 * DAY + 65_000).toISOString() },
+    ],
+  ];
+  const filters: [string, Record<string, unknown> | null][] = [
+    ['no filter', null],
+    ['two campaigns', { campaignIds: ['camp_meta_prospecting', 'camp_google_brand'] }],
+    ['channel meta', { channels: ['meta'] }],
+    ['campaign and channel', { campaignIds: ['camp_meta_prospecting'], channels: ['instagram'] }],
+  ];
+
+  const bruteFilter = (filter: Record<string, unknown> | null) => ({
+    campaignIds: (filter?.campaignIds as string[] | undefined) ?? undefined,
+    channels: (filter?.channels as string[] | undefined) ?? undefined,
+  });
+
+  for (const [windowName, window] of windows) {
+    for (const [filterName, filter] of filters) {
+      it(`overview, funnel and breakdown: ${windowName}, ${filterName}`, async () => {
+        const result = await graphql(
+          server.current.baseUrl,
+          `query ($window: WindowInput!, $filter: KpiFilter) {
+            overview(window: $window, filter: $filter) {
+              __typename
+              ... on Overview { window { from to minutes } current { ${KPI_TOTALS_FIELDS} } previous { ${KPI_TOTALS_FIELDS} }
+                change { impressions clicks ctr spend cpc } }
+            }
+            funnel(window: $window, filter: $filter) {
+              ... on Funnel { window { from to } stages { stage label count conversionFromPrevious conversionFromTop } }
+            }
+            byCampaign: breakdown(window: $window, filter: $filter, by: CAMPAIGN) {
+              ... on Breakdown { window { from to } rows { campaignId channel totals { ${KPI_TOTALS_FIELDS} } status statusReasons } }
+            }
+            byKey: breakdown(window: $window, filter: $filter, by: CAMPAIGN_CHANNEL, sortBy: CLICKS) {
+              ... on Breakdown { window { from to } rows { campaignId channel totals { ${KPI_TOTALS_FIELDS} } status } }
+            }
+            byChannel: breakdown(window: $window, filter: $filter, by: CHANNEL, sortBy: CTR, descending: false) {
+              ... on Breakdown { window { from to } rows { campaignId channel totals { ${KPI_TOTALS_FIELDS} } } }
+            }
+          }`,
+          { window, filter },
+        );
+        expect(result.errors).toBeUndefined();
+        const data = result.data;
+        const { pool } = clients;
+        const current = data.overview.window;
+        const length = Date.parse(current.to) - Date.parse(current.from);
+        expect(current.minutes).toBeCloseTo(length / 60_000, 9);
+        const [expectedCurrent] = await bruteForce(pool, current, bruteFilter(filter));
+        const [expectedPrevious] = await bruteForce(
+          pool,
+          { from: new Date(Date.parse(current.from) - length), to: current.from },
+          bruteFilter(filter),
+        );
+        expectTotals(data.overview.current, expectedCurrent, 'current');
+        expectTotals(data.overview.previous, expectedPrevious, 'previous');
+        if (expectedPrevious!.clicks > 0) {
+          expect(data.overview.change.clicks).toBeCloseTo(
+            (expectedCurrent!.clicks - expectedPrevious!.clicks) / expectedPrevious!.clicks,
+            9,
+          );
+        } else {
+          expect(data.overview.change.clicks).toBeNull();
+        }
+
+        // Each query resolved its own "now"; compare each against its own window.
+        const [funnelSums] = await bruteForce(pool, data.funnel.window, bruteFilter(filter));
+        const counts = [funnelSums!.impressions, funnelSums!.clicks, funnelSums!.signups, funnelSums!.activations];
+        expect(data.funnel.stages.map((s: any) => s.stage)).toEqual(['IMPRESSION', 'CLICK', 'SIGNUP', 'ACTIVATION']);
+        expect(data.funnel.stages.map((s: any) => s.count)).toEqual(counts);
+        expect(data.funnel.stages[0].conversionFromPrevious).toBeNull();
+        for (let i = 1; i < 4; i++) {
+          expect(data.funnel.stages[i].conversionFromPrevious).toBeCloseTo(
+            counts[i - 1] ? counts[i]! / counts[i - 1]! : 0,
+            9,
+          );
+          expect(data.funnel.stages[i].conversionFromTop).toBeCloseTo(counts[0] ? counts[i]! / counts[0] : 0, 9);
+        }
+
+        for (const [field, groupBy] of [
+          ['byCampaign', ['campaign_id']],
+          ['byKey', ['campaign_id', 'channel']],
+          ['byChannel', ['channel']],
+        ] as const) {
+          const expectedRows = await bruteForce(pool, data[field].window, {
+            ...bruteFilter(filter),
+            groupBy: [...groupBy],
+          });
+          const actualRows = data[field].rows as any[];
+          expect(actualRows.length, field).toBe(expectedRows.length);
+          const keyOf = (row: any) => `${row.campaign_id ?? row.campaignId ?? '-'}|${row.channel ?? '-'}`;
+          const expectedByKey = new Map(
+            expectedRows.map((row) => [
+              keyOf({ campaign_id: row.campaign_id ?? null, channel: row.channel ?? null }),
+              row,
+            ]),
+          );
+          for (const row of actualRows) {
+            expect(expectedByKey.has(keyOf(row)), `${field} ${keyOf(row)}`).toBe(true);
+            expectTotals(row.totals, expectedByKey.get(keyOf(row)), `${field} ${keyOf(row)}`);
+            if (field !== 'byCampaign') continue;
+            expect(row.channel).toBeNull();
+            const atRisk = row.totals.ctr < 0.02 || row.totals.signupToActivation < 0.4;
+            expect(row.status).toBe(atRisk ? 'AT_RISK' : 'HEALTHY');
+            expect(row.statusReasons.length > 0).toBe(atRisk);
+          }
+        }
+        const clicks = data.byKey.rows.map((row: any) => row.totals.clicks);
+        expect(clicks).toEqual([...clicks].sort((a, b) => b - a));
+        const ctrs = data.byChannel.rows.map((row: any) => row.totals.ctr);
+        expect(ctrs).toEqual([...ctrs].sort((a, b) => a - b));
+      });
+    }
+  }
+
+  for (const [windowName, window, granularity] of [
+    ['15 min by minute', { lastMinutes: 15 }, 'MINUTE'],
+    ['24 h by hour', { lastMinutes: 1440 }, 'HOUR'],
+    ['7 d by day', { lastMinutes: 10080 }, 'DAY'],
+    [
+      'odd 3 d by hour',
+      { from: new Date(now - 3 * DAY - 1_234_567).toISOString(), to: new Date(now - DAY + 7_777).toISOString() },
+      'HOUR',
+    ],
+  ] as const) {
+    it(`timeSeries ${windowName}: every bucket equals brute force, empty buckets are zeros`, async () => {
+      const result = await graphql(
+        server.current.baseUrl,
+        `query ($window: WindowInput!, $granularity: Granularity!, $filter: KpiFilter) {
+          timeSeries(window: $window, granularity: $granularity, filter: $filter) {
+            __typename
+            ... on TimeSeries { window { from to } granularity points { bucket totals { ${KPI_TOTALS_FIELDS} } } }
+          }
+        }`,
+        { window, granularity, filter: { channels: ['meta', 'google', 'email'] } },
+      );
+      expect(result.errors).toBeUndefined();
+      const series = result.data.timeSeries;
+      expect(series.granularity).toBe(granularity);
+      const bucket = granularity.toLowerCase() as 'minute' | 'hour' | 'day';
+      const expected = await bruteForce(clients.pool, series.window, { channels: ['meta', 'google', 'email'], bucket });
+      const expectedByBucket = new Map(expected.map((row) => [row.bucket!.getTime(), row]));
+      const step = { minute: 60_000, hour: HOUR, day: DAY }[bucket];
+      const first = Math.floor(Date.parse(series.window.from) / step) * step;
+      expect(series.points.length).toBe(Math.ceil((Date.parse(series.window.to) - first) / step));
+      series.points.forEach((point: any, index: number) => {
+        expect(Date.parse(point.bucket)).toBe(first + index * step);
+        expectTotals(point.totals, expectedByBucket.get(Date.parse(point.bucket)), point.bucket);
+      });
+      expect([...expectedByBucket.keys()].every((key) => key >= first)).toBe(true);
+    });
+  }
+
+  it('refuses windows longer than 90 days, shorter than a minute, or ambiguous, with InvalidArgumentError', async () => {
+    const cases = [
+      { lastMinutes: 129_601 },
+      { lastMinutes: 0 },
+      { from: new Date(now - 91 * DAY).toISOString(), to: new Date(now).toISOString() },
+      { from: new Date(now).toISOString(), to: new Date(now - HOUR).toISOString() },
+      { lastMinutes: 60, from: new Date(now - HOUR).toISOString() },
+      {},
+    ];
+    for (const window of cases) {
+      const result = await graphql(
+        server.current.baseUrl,
+        `
+          query ($window: WindowInput!) {
+            overview(window: $window) {
+              __typename
+              ... on InvalidArgumentError {
+                message
+                argument
+              }
+            }
+            funnel(window: $window) {
+              __typename
+            }
+            breakdown(window: $window) {
+              __typename
+            }
+            timeSeries(window: $window, granularity: DAY) {
+              __typename
+            }
+          }
+        `,
+        { window },
+      );
+      expect(result.errors, JSON.stringify(window)).toBeUndefined();
+      expect(result.data.overview.__typename).toBe('InvalidArgumentError');
+      expect(result.data.overview.message).toMatch(/window/);
+      for (const field of ['funnel', 'breakdown', 'timeSeries'])
+        expect(result.data[field].__typename).toBe('InvalidArgumentError');
+    }
+    const tooManyPoints = await graphql(
+      server.current.baseUrl,
+      `
+        {
+          timeSeries(window: { lastMinutes: 129600 }, granularity: MINUTE) {
+            __typename
+            ... on InvalidArgumentError {
+              argument
+            }
+          }
+        }
+      `,
+    );
+    expect(tooManyPoints.data.timeSeries).toEqual({ __typename: 'InvalidArgumentError', argument: 'granularity' });
+  });
+
+  it('answers a 90-day window (the longest) exactly', async () => {
+    const result = await graphql(
+      server.current.baseUrl,
+      `{ overview(window: { lastMinutes: 129600 }) { ... on Overview { window { from to } current { ${KPI_TOTALS_FIELDS} } } } }`,
+    );
+    const [expected] = await bruteForce(clients.pool, result.data.overview.window);
+    expectTotals(result.data.overview.current, expected);
+  });
+
+  it('lists campaigns with channels and event times, and one campaign or NotFoundError', async () => {
+    const result = await graphql(
+      server.current.baseUrl,
+      `{ campaigns { campaignId channels firstEventAt lastEventAt }
+         campaign(campaignId: "camp_meta_prospecting") { __typename ... on Campaign { campaignId channels
+           hourlyMetrics(from: "${new Date(now - 10 * DAY).toISOString()}") { campaignId channel hour impressions cost totalCost ctr }
+           dailyMetrics(from: "${new Date(now - 10 * DAY).toISOString()}", channel: "meta") { day channel impressions clicks } } }
+         missing: campaign(campaignId: "camp_nope") { __typename ... on NotFoundError { message resource id } } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    const { rows } = await clients.pool.query(
+      `SELECT campaign_id, array_agg(DISTINCT channel ORDER BY channel) AS channels, min(ts) AS first, max(ts) AS last
+       FROM raw_events GROUP BY 1 ORDER BY 1`,
+    );
+    expect(result.data.campaigns).toEqual(
+      rows.map((row) => ({
+        campaignId: row.campaign_id,
+        channels: row.channels,
+        firstEventAt: row.first.toISOString(),
+        lastEventAt: row.last.toISOString(),
+      })),
+    );
+    const campaign = result.data.campaign;
+    expect(campaign.channels).toEqual(
+      SEED_KEYS.filter((k) => k.campaignId === 'camp_meta_prospecting')
+        .map((k) => k.channel)
+        .sort(),
+    );
+    const hourly = await clients.pool.query(
+      `SELECT count(*) AS n FROM campaign_metrics_hourly WHERE campaign_id = 'camp_meta_prospecting' AND hour >= $1`,
+      [new Date(now - 10 * DAY)],
+    );
+    expect(campaign.hourlyMetrics).toHaveLength(hourly.rows[0].n);
+    const hours = campaign.hourlyMetrics.map((row: any) => row.hour);
+    expect(hours).toEqual([...hours].sort());
+    expect(campaign.dailyMetrics.length).toBeGreaterThan(0);
+    expect(
+      campaign.dailyMetrics.every((row: any) => /^\d{4}-\d{2}-\d{2}$/.test(row.day) && row.channel === 'meta'),
+    ).toBe(true);
+    expect(result.data.missing).toEqual({
+      __typename: 'NotFoundError',
+      message: 'No campaign "camp_nope" has any events.',
+      resource: 'Campaign',
+      id: 'camp_nope',
+    });
+  });
+});

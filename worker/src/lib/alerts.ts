@@ -1,0 +1,126 @@
+import type { KpiSums } from '@pmd/db';
+import type pg from 'pg';
+import {
+  type AlertAction,
+  type AlertMetric,
+  type AnomalyConfig,
+  alertMessage,
+  decideAlertAction,
+  evaluateMetrics,
+} from './anomaly.ts';
+import {
+  FIRE_ALERTS_SQL,
+  OPEN_ALERTS_SQL,
+  REFRESH_ALERTS_SQL,
+  RESOLVE_ALERTS_SQL,
+  WINDOW_SUMS_SQL,
+} from './alerts-sql.ts';
+import { inTransaction } from './transaction.ts';
+
+interface SumsRow {
+  campaign_id: string;
+  channel: string;
+  [column: string]: string | number;
+}
+
+function sums(row: SumsRow, prefix: 'w' | 'b'): KpiSums {
+  const get = (column: string) => Number(row[`${prefix}_${column}`]);
+  return {
+    impressions: get('impressions'),
+    clicks: get('clicks'),
+    signups: get('signups'),
+    activations: get('activations'),
+    clickCost: get('cost'),
+    spend: get('total_cost'),
+  };
+}
+
+export interface AlertWindows {
+  baselineStart: Date;
+  windowStart: Date;
+  windowEnd: Date;
+}
+
+/** The window ends at the tick; the baseline is the `baselineHours` right before the window. */
+export function alertWindows(tick: Date, config: AnomalyConfig): AlertWindows {
+  const windowStart = new Date(tick.getTime() - config.windowMinutes * 60_000);
+  return {
+    baselineStart: new Date(windowStart.getTime() - config.baselineHours * 3_600_000),
+    windowStart,
+    windowEnd: tick,
+  };
+}
+
+export interface PlannedChange {
+  action: Exclude<AlertAction, 'none'>;
+  alertId: number | null;
+  campaign_id: string;
+  channel: string;
+  metric: AlertMetric;
+  current_value: number;
+  baseline_value: number;
+  threshold_value: number;
+  message: string;
+}
+
+export interface EvaluationResult {
+  /** Campaign+channel keys with traffic in the baseline or window. */
+  keys: number;
+  fired: number;
+  resolved: number;
+  refreshed: number;
+}
+
+/**
+ * One anomaly_alerts run for the instant `tick`: read the window and baseline sums of every campaign+channel, decide
+ * each metric's change (pure, anomaly.ts), then write fires, resolutions and refreshes set-based.
+ */
+export function evaluateAlerts(client: pg.ClientBase, tick: Date, config: AnomalyConfig): Promise<EvaluationResult> {
+  return inTransaction(client, async () => {
+    const windows = alertWindows(tick, config);
+    const { rows } = await client.query<SumsRow>(WINDOW_SUMS_SQL, [
+      windows.baselineStart,
+      windows.windowStart,
+      windows.windowEnd,
+    ]);
+    const open = await client.query<{ alert_id: number; campaign_id: string; channel: string; metric: string }>(
+      OPEN_ALERTS_SQL,
+    );
+    const openIds = new Map(open.rows.map((a) => [`${a.campaign_id}\u0000${a.channel}\u0000${a.metric}`, a.alert_id]));
+
+    const changes: PlannedChange[] = [];
+    for (const row of rows) {
+      for (const evaluation of evaluateMetrics(sums(row, 'w'), sums(row, 'b'), config)) {
+        const alertId = openIds.get(`${row.campaign_id}\u0000${row.channel}\u0000${evaluation.metric}`) ?? null;
+        const action = decideAlertAction(alertId !== null, evaluation);
+        if (action === 'none') continue;
+        changes.push({
+          action,
+          alertId,
+          campaign_id: row.campaign_id,
+          channel: row.channel,
+          metric: evaluation.metric,
+          current_value: evaluation.current,
+          baseline_value: evaluation.baseline,
+          threshold_value: evaluation.threshold,
+          message: alertMessage(row.campaign_id, row.channel, evaluation, action),
+        });
+      }
+    }
+
+    const write = async (action: PlannedChange['action'], sql: string, withTick: boolean) => {
+      const input = changes
+        .filter((c) => c.action === action)
+        .map(({ action: _, alertId, ...rest }) => ({ alert_id: alertId, ...rest }));
+      if (input.length === 0) return 0;
+      const result = await client.query(sql, withTick ? [JSON.stringify(input), tick] : [JSON.stringify(input)]);
+      return result.rowCount ?? 0;
+    };
+    return {
+      keys: rows.length,
+      fired: await write('fire', FIRE_ALERTS_SQL, true),
+      resolved: await write('resolve', RESOLVE_ALERTS_SQL, true),
+      refreshed: await write('update', REFRESH_ALERTS_SQL, false),
+    };
+  });
+}

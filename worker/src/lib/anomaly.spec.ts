@@ -1,0 +1,134 @@
+import { type KpiSums, ZERO_SUMS } from '@pmd/db';
+import { describe, expect, it } from 'vitest';
+import { binomial, seededRandom } from '../../test/testkit/random.ts';
+import {
+  DEFAULT_ANOMALY_CONFIG as config,
+  alertMessage,
+  anomalyConfigFromEnv,
+  decideAlertAction,
+  evaluateMetrics,
+  type MetricEvaluation,
+  twoProportionZ,
+} from './anomaly.ts';
+
+/** Funnel sums with exact rates (rounded counts). */
+function funnel(
+  impressions: number,
+  rates: { ctr: number; signup?: number; activation?: number; cpc?: number },
+): KpiSums {
+  const clicks = Math.round(impressions * rates.ctr);
+  const signups = Math.round(clicks * (rates.signup ?? 0.1));
+  const activations = Math.round(signups * (rates.activation ?? 0.55));
+  const spend = clicks * (rates.cpc ?? 0.8);
+  return { impressions, clicks, signups, activations, clickCost: spend, spend };
+}
+
+const byMetric = (evaluations: MetricEvaluation[], metric: string) => evaluations.find((e) => e.metric === metric)!;
+
+// The original generator's volume for one campaign: 5 impressions/s, so 4,500 in 15 minutes and 432,000 in 24 h.
+const BASELINE = funnel(432_000, { ctr: 0.028 });
+
+describe('twoProportionZ', () => {
+  it('is negative for a drop, 0 for equal rates and for empty samples', () => {
+    expect(twoProportionZ(69, 4500, 12_096, 432_000)).toBeCloseTo(-5.1, 1);
+    expect(twoProportionZ(28, 1000, 2800, 100_000)).toBeCloseTo(0, 10);
+    expect(twoProportionZ(0, 0, 5, 10)).toBe(0);
+  });
+});
+
+describe('evaluateMetrics', () => {
+  it('fires a 45 % CTR drop at realistic volume, with threshold and values', () => {
+    const ctr = byMetric(evaluateMetrics(funnel(4500, { ctr: 0.028 * 0.55 }), BASELINE, config), 'ctr_drop');
+    expect(ctr.anomalous).toBe(true);
+    expect(ctr.change).toBeCloseTo(-0.45, 2);
+    expect(ctr.z!).toBeLessThan(-3);
+    expect(ctr.baseline).toBeCloseTo(0.028, 6);
+    expect(ctr.threshold).toBeCloseTo(0.028 * 0.7, 6);
+    expect(decideAlertAction(false, ctr)).toBe('fire');
+  });
+
+  it('does not fire the same drop on tiny volume', () => {
+    const ctr = byMetric(evaluateMetrics(funnel(150, { ctr: 0.028 * 0.55 }), BASELINE, config), 'ctr_drop');
+    expect(ctr.measurable).toBe(false);
+    expect(ctr.anomalous).toBe(false);
+    expect(decideAlertAction(false, ctr)).toBe('none');
+    expect(decideAlertAction(true, ctr)).toBe('none');
+  });
+
+  it('does not fire a large drop that is not significant', () => {
+    // 200 clicks window with click→signup 0.1 → 0.065: a 35 % drop but z ≈ −1.6.
+    const window: KpiSums = { ...ZERO_SUMS, impressions: 7000, clicks: 200, signups: 13 };
+    const signup = byMetric(evaluateMetrics(window, BASELINE, config), 'click_to_signup_drop');
+    expect(signup.change).toBeLessThan(-0.3);
+    expect(signup.anomalous).toBe(false);
+  });
+
+  it('detects conversion drops and a cpc spike', () => {
+    const window = funnel(450_000, { ctr: 0.028, signup: 0.05, activation: 0.3, cpc: 1.2 });
+    const evaluations = evaluateMetrics(window, BASELINE, config);
+    expect(evaluations.filter((e) => e.anomalous).map((e) => e.metric)).toEqual([
+      'click_to_signup_drop',
+      'signup_to_activation_drop',
+      'cpc_spike',
+    ]);
+    expect(byMetric(evaluations, 'cpc_spike').threshold).toBeCloseTo(0.8 * 1.3, 6);
+  });
+
+  it('resolves only past the hysteresis level', () => {
+    const stillLow = byMetric(evaluateMetrics(funnel(4500, { ctr: 0.028 * 0.8 }), BASELINE, config), 'ctr_drop');
+    expect(stillLow.anomalous).toBe(false);
+    expect(decideAlertAction(true, stillLow)).toBe('update');
+    const recovered = byMetric(evaluateMetrics(funnel(4500, { ctr: 0.028 * 0.9 }), BASELINE, config), 'ctr_drop');
+    expect(decideAlertAction(true, recovered)).toBe('resolve');
+  });
+
+  it('raises fewer than 1 % false alerts over 500 campaign windows without a drop', () => {
+    const random = seededRandom(7);
+    const rates = { ctr: 0.03, signup: 0.1, activation: 0.55 };
+    let falseAlerts = 0;
+    let judged = 0;
+    for (let i = 0; i < 500; i++) {
+      const sample = (impressions: number): KpiSums => {
+        const clicks = binomial(random, impressions, rates.ctr);
+        const signups = binomial(random, clicks, rates.signup);
+        const activations = binomial(random, signups, rates.activation);
+        const spend = clicks * 0.8;
+        return { impressions, clicks, signups, activations, clickCost: spend, spend };
+      };
+      // Volumes from 1/10 to 3× the original generator's, so every metric is sometimes measurable.
+      const perMinute = 30 + Math.floor(random() * 900);
+      const evaluations = evaluateMetrics(sample(perMinute * 15), sample(perMinute * 24 * 60), config);
+      if (evaluations.some((e) => e.anomalous)) falseAlerts++;
+      if (evaluations.some((e) => e.measurable)) judged++;
+    }
+    expect(judged).toBe(500);
+    expect(falseAlerts).toBeLessThan(5);
+  });
+});
+
+describe('alertMessage', () => {
+  it('reads like the original', () => {
+    const ctr = byMetric(evaluateMetrics(funnel(4500, { ctr: 0.028 * 0.55 }), BASELINE, config), 'ctr_drop');
+    expect(alertMessage('camp_meta_prospecting', 'meta', ctr, 'fire')).toBe(
+      'CTR dropped 45% for camp_meta_prospecting (meta): 1.53% vs baseline 2.80%, z=-5.1',
+    );
+    expect(alertMessage('camp_meta_prospecting', 'meta', ctr, 'resolve')).toMatch(
+      /^CTR recovered for camp_meta_prospecting/,
+    );
+  });
+});
+
+describe('anomalyConfigFromEnv', () => {
+  it('uses the defaults and reads overrides', () => {
+    expect(anomalyConfigFromEnv({})).toEqual(config);
+    expect(anomalyConfigFromEnv({ ANOMALY_WINDOW_MINUTES: '5', ANOMALY_MIN_VOLUME: '50' })).toMatchObject({
+      windowMinutes: 5,
+      minVolume: 50,
+    });
+  });
+
+  it('rejects a bad value by name', () => {
+    expect(() => anomalyConfigFromEnv({ ANOMALY_MAX_Z: '2' })).toThrow(/maxZ/);
+    expect(() => anomalyConfigFromEnv({ ANOMALY_RECOVERY_DROP: '0.5' })).toThrow(/milder/);
+  });
+});
