@@ -85,6 +85,8 @@ let dashboardDir: string | undefined;
 let browser: Browser | undefined;
 let page: Page | undefined;
 let acknowledgedAlertId: number | undefined;
+/** Sent with the test's own API reads once the server requires READ_TOKEN. */
+let readHeaders: Record<string, string> = {};
 
 async function schemaFields(): Promise<{ subscriptions: string[]; mutations: string[] }> {
   const data = await graphqlRequest<{
@@ -108,7 +110,7 @@ async function send(events: SeedEvent[]) {
 async function expectedCards(lastMinutes: number): Promise<Record<string, string>> {
   const data = await graphqlRequest<{
     overview: { __typename: string; current?: Record<string, number | null>; message?: string };
-  }>(apiUrl, OVERVIEW_QUERY, { window: { lastMinutes } });
+  }>(apiUrl, OVERVIEW_QUERY, { window: { lastMinutes } }, readHeaders);
   if (!data.overview.current) throw new Error(`overview: ${data.overview.message}`);
   const current = data.overview.current;
   return Object.fromEntries(
@@ -338,5 +340,25 @@ describe('dashboard against the running system', () => {
       },
     );
     expect(await indicator.textContent()).toBe('Live');
+  });
+
+  it('asks for the read token when the API requires one, then shows the data', async (context) => {
+    requireSystem(context);
+    const port = Number(new URL(apiUrl).port);
+    await app!.stop();
+    app = buildApp({
+      databaseUrl: database.url,
+      config: { ingestToken: INGEST_TOKEN, readToken: 'e2e-read-token', corsOrigin: '*' },
+    });
+    await app.start(port);
+    readHeaders = { authorization: 'Bearer e2e-read-token' };
+
+    await page!.goto(`${dashboard!.url}/?range=6h`);
+    await page!.waitForSelector('[data-testid="read-token"]', { timeout: LIVE_TIMEOUT_MS });
+    await page!.fill('[data-testid="read-token"]', 'e2e-read-token');
+    await page!.getByRole('button', { name: 'Sign in' }).click();
+    await page!.waitForSelector('[data-kpi="impressions"] [data-testid="kpi-value"]', { timeout: LIVE_TIMEOUT_MS });
+    await waitForCards(await expectedCards(360));
+    expect(await page!.locator('[data-testid="read-token"]').count()).toBe(0);
   });
 });

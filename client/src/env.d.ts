@@ -3,6 +3,8 @@
 interface ImportMetaEnv {
   /** Base URL of the API (e.g. http://localhost:8000); defaults to port 8000 of the host serving the dashboard. */
   readonly VITE_API_URL?: string;
+  /** The API's READ_TOKEN, when the server has one and this build may carry it (else the dashboard asks for it). */
+  readonly VITE_READ_TOKEN?: string;
 }
 
 interface ImportMeta {
