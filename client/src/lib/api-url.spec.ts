@@ -9,6 +9,12 @@ describe('resolveApiEndpoints', () => {
     });
   });
 
+  it('uses the configured API port on the serving host', () => {
+    expect(resolveApiEndpoints('', { protocol: 'http:', hostname: '10.0.0.5' }, '9000').http).toBe(
+      'http://10.0.0.5:9000/graphql',
+    );
+  });
+
   it('prefers the configured URL and derives a secure websocket URL from https', () => {
     expect(resolveApiEndpoints('https://api.example.com/', { protocol: 'http:', hostname: 'x' })).toEqual({
       http: 'https://api.example.com/graphql',
