@@ -3,26 +3,26 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useTestDatabase } from '@pmd/db/testing';
 import { buildApp, type App } from '@pmd/server';
+import { startWorker } from '@pmd/worker';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { formatValue, type ValueFormat } from '../src/lib/format.ts';
 import { buildDashboard } from './support/build-dashboard.ts';
 import {
   alertStatus,
-  fireAlert,
   funnelEvents,
   graphqlRequest,
   ingestThroughApi,
-  ingestThroughSql,
   resolveAlert,
+  runAnomalyCheck,
   type SeedEvent,
 } from './support/seed.ts';
 import { serveStatic } from './support/static-server.ts';
 
 /**
- * The whole system in a real browser: a real server over a fresh database, a production build of the dashboard
- * pointed at it, Debian's chromium. Data goes in through the API (or as ingest writes it, before the ingest mutation
- * exists) and must come out on the page with exactly the values the API reports.
+ * The whole system in a real browser: a real server and the real worker over a fresh database, a production build of
+ * the dashboard pointed at them, Debian's chromium. Events go in through the API's ingestEvents and must come out on
+ * the page with exactly the values the API reports; alerts are fired by the worker's own anomaly task.
  */
 const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const INGEST_TOKEN = 'e2e-ingest-token';
@@ -79,31 +79,25 @@ const database = useTestDatabase();
 let app: App | undefined;
 let apiUrl = '';
 let skipReason: string | undefined;
-let canIngestThroughApi = false;
 let dashboard: { url: string; close(): Promise<void> } | undefined;
 let dashboardDir: string | undefined;
+let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
 let browser: Browser | undefined;
 let page: Page | undefined;
 let acknowledgedAlertId: number | undefined;
 /** Sent with the test's own API reads once the server requires READ_TOKEN. */
 let readHeaders: Record<string, string> = {};
 
-async function schemaFields(): Promise<{ subscriptions: string[]; mutations: string[] }> {
-  const data = await graphqlRequest<{
-    __schema: {
-      subscriptionType: { fields: { name: string }[] } | null;
-      mutationType: { fields: { name: string }[] } | null;
-    };
-  }>(apiUrl, '{ __schema { subscriptionType { fields { name } } mutationType { fields { name } } } }');
-  return {
-    subscriptions: data.__schema.subscriptionType?.fields.map((f) => f.name) ?? [],
-    mutations: data.__schema.mutationType?.fields.map((f) => f.name) ?? [],
-  };
+async function subscriptionFields(): Promise<string[]> {
+  const data = await graphqlRequest<{ __schema: { subscriptionType: { fields: { name: string }[] } | null } }>(
+    apiUrl,
+    '{ __schema { subscriptionType { fields { name } } } }',
+  );
+  return data.__schema.subscriptionType?.fields.map((f) => f.name) ?? [];
 }
 
 async function send(events: SeedEvent[]) {
-  if (canIngestThroughApi) await ingestThroughApi(apiUrl, INGEST_TOKEN, events);
-  else await ingestThroughSql(database.url, events);
+  await ingestThroughApi(apiUrl, INGEST_TOKEN, events);
 }
 
 /** The KPI card texts the API's numbers must produce. */
@@ -149,14 +143,14 @@ function requireSystem(context: TestContext) {
 beforeAll(async () => {
   app = buildApp({ databaseUrl: database.url, config: { ingestToken: INGEST_TOKEN, corsOrigin: '*' } });
   apiUrl = `http://127.0.0.1:${await app.start(0)}`;
-  const fields = await schemaFields();
-  if (!fields.subscriptions.includes('liveOverview')) {
+  if (!(await subscriptionFields()).includes('liveOverview')) {
     skipReason =
       'dashboard e2e skipped: the server schema lacks Subscription.liveOverview (the reads/live API is not merged yet)';
     console.warn(skipReason);
     return;
   }
-  canIngestThroughApi = fields.mutations.includes('ingestEvents');
+  // The real worker, without cron: the alert test queues its anomaly check by hand.
+  worker = await startWorker({ databaseUrl: database.url, crontab: '' });
   dashboardDir = await buildDashboard(apiUrl);
   dashboard = await serveStatic(dashboardDir);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -166,6 +160,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await dashboard?.close();
+  await worker?.stop();
   if (dashboardDir) await rm(dashboardDir, { recursive: true, force: true });
   await app?.stop();
 });
@@ -251,12 +246,28 @@ describe('dashboard against the running system', () => {
     expect(await page!.getAttribute('[data-range="6h"]', 'aria-pressed')).toBe('true');
   });
 
-  it('shows an alert the moment it fires and acknowledges it', async (context) => {
+  it('shows an alert the moment the worker fires it, and acknowledges it', async (context) => {
     requireSystem(context);
-    const alertId = await fireAlert(database.url);
+    // A CTR collapse the worker's detector must flag: 10 % over the baseline hours, 2 % in the last 15 minutes.
+    const now = Date.now();
+    await send([
+      ...funnelEvents('camp_e2e_alerting', 'meta', new Date(now - 2 * 3_600_000), {
+        AD_IMPRESSION: 1000,
+        AD_CLICK: 100,
+        SIGNUP: 0,
+        ACTIVATION: 0,
+      }),
+      ...funnelEvents('camp_e2e_alerting', 'meta', new Date(now - 5 * 60_000), {
+        AD_IMPRESSION: 1000,
+        AD_CLICK: 20,
+        SIGNUP: 0,
+        ACTIVATION: 0,
+      }),
+    ]);
+    const alertId = await runAnomalyCheck(database.url, 'camp_e2e_alerting', LIVE_TIMEOUT_MS);
     const item = page!.locator(`[data-testid="alert-item"][data-alert-id="${alertId}"]`);
     await item.waitFor({ timeout: LIVE_TIMEOUT_MS });
-    expect(await item.innerText()).toContain('CTR drop · camp_e2e_search / google');
+    expect(await item.innerText()).toContain('CTR drop · camp_e2e_alerting / meta');
 
     await item.locator('[data-testid="acknowledge"]').click();
     await page!.waitForFunction(
@@ -272,6 +283,7 @@ describe('dashboard against the running system', () => {
     requireSystem(context);
     await page!.getByRole('link', { name: 'Alerts' }).click();
     await page!.waitForURL(/\/alerts/);
+    // Resolved as the worker does on recovery (recovery needs a quarter hour of normal traffic: not worth the wait).
     await resolveAlert(database.url, acknowledgedAlertId!);
     const resolved = page!.locator(`ul[aria-label="Resolved alerts"] [data-alert-id="${acknowledgedAlertId}"]`);
     await resolved.waitFor({ timeout: LIVE_TIMEOUT_MS });

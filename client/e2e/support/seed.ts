@@ -76,81 +76,27 @@ export async function ingestThroughApi(apiUrl: string, token: string, events: Se
 }
 
 /**
- * Writes events as ingest does (raw rows, minute rollup, dirty-hour queue and NOTIFY in one transaction), for a
- * server built before the ingest mutation existed.
+ * Queues the worker's real `anomaly_alerts` task for the window ending now (a running worker picks it up at once) and
+ * waits for the alert it writes for `campaignId`. Returns its id.
  */
-export async function ingestThroughSql(databaseUrl: string, events: SeedEvent[]): Promise<void> {
+export async function runAnomalyCheck(databaseUrl: string, campaignId: string, timeoutMs: number): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query('BEGIN');
-    await client.query(
-      `INSERT INTO raw_events (event_id, ts, user_id, campaign_id, channel, event_type, cost)
-       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[])`,
-      [
-        events.map((e) => e.eventId),
-        events.map((e) => e.ts),
-        events.map((e) => e.userId),
-        events.map((e) => e.campaignId),
-        events.map((e) => e.channel),
-        events.map((e) => e.eventType.toLowerCase()),
-        events.map((e) => e.cost),
-      ],
-    );
-    const ids = events.map((e) => e.eventId);
-    await client.query(
-      `INSERT INTO campaign_metrics_minute AS m
-         (campaign_id, channel, minute, impressions, clicks, signups, activations, cost, total_cost)
-       SELECT campaign_id, channel, date_trunc('minute', ts, 'UTC'),
-              count(*) FILTER (WHERE event_type = 'ad_impression'), count(*) FILTER (WHERE event_type = 'ad_click'),
-              count(*) FILTER (WHERE event_type = 'signup'), count(*) FILTER (WHERE event_type = 'activation'),
-              coalesce(sum(cost) FILTER (WHERE event_type = 'ad_click'), 0), sum(cost)
-         FROM raw_events WHERE event_id = ANY($1) GROUP BY 1, 2, 3
-       ON CONFLICT (campaign_id, channel, minute) DO UPDATE SET
-         impressions = m.impressions + excluded.impressions, clicks = m.clicks + excluded.clicks,
-         signups = m.signups + excluded.signups, activations = m.activations + excluded.activations,
-         cost = m.cost + excluded.cost, total_cost = m.total_cost + excluded.total_cost`,
-      [ids],
-    );
-    await client.query(
-      `INSERT INTO rollup_dirty_hours (campaign_id, channel, hour)
-       SELECT DISTINCT campaign_id, channel, date_trunc('hour', ts, 'UTC') FROM raw_events WHERE event_id = ANY($1)`,
-      [ids],
-    );
-    const times = events.map((e) => e.ts).sort();
-    await client.query(`SELECT pg_notify('pmd_events_ingested', $1)`, [
-      JSON.stringify({
-        stored: events.length,
-        campaignIds: [...new Set(events.map((e) => e.campaignId))],
-        truncated: false,
-        minTs: times[0],
-        maxTs: times.at(-1),
-      }),
+    await client.query(`SELECT graphile_worker.add_job('anomaly_alerts', json_build_object('at', $1::text))`, [
+      new Date().toISOString(),
     ]);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    await client.end();
-  }
-}
-
-/** Fires an alert as the worker does: the row plus `pmd_alert_changed`, in one transaction. Returns its id. */
-export async function fireAlert(databaseUrl: string): Promise<number> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query('BEGIN');
-    const { rows } = await client.query<{ alert_id: number }>(
-      `INSERT INTO alerts (campaign_id, channel, metric, current_value, baseline_value, threshold_value, message)
-       VALUES ('camp_e2e_search', 'google', 'ctr_drop', 0.01, 0.05, 0.025, 'CTR fell to 1.00% against a 5.00% baseline')
-       RETURNING alert_id`,
-    );
-    const alertId = rows[0]!.alert_id;
-    await client.query(`SELECT pg_notify('pmd_alert_changed', $1)`, [JSON.stringify({ alertId, status: 'firing' })]);
-    await client.query('COMMIT');
-    return alertId;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const { rows } = await client.query<{ alert_id: number }>(
+        `SELECT alert_id FROM alerts WHERE campaign_id = $1 AND resolved_at IS NULL`,
+        [campaignId],
+      );
+      if (rows[0]) return rows[0].alert_id;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const { rows } = await client.query(`SELECT task_name, error FROM task_runs ORDER BY id DESC LIMIT 3`);
+    throw new Error(`the worker wrote no alert for ${campaignId}; last runs: ${JSON.stringify(rows)}`);
   } finally {
     await client.end();
   }
