@@ -1,4 +1,5 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useTestDatabase } from '@pmd/db/testing';
@@ -303,6 +304,35 @@ describe('dashboard against the running system', () => {
     await page!.getByRole('link', { name: 'Pipeline' }).click();
     await page!.waitForSelector('[aria-label="Pipeline queues"]', { timeout: LIVE_TIMEOUT_MS });
     expect(await page!.locator('[data-state="error"]').count()).toBe(0);
+  });
+
+  it('has no serious accessibility violations (axe-core: labels, contrast, roles)', async (context) => {
+    requireSystem(context);
+    const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    for (const route of ['/?range=6h', '/alerts', '/pipeline', '/campaigns/camp_e2e_email']) {
+      await page!.goto(`${dashboard!.url}${route}`);
+      await page!.waitForSelector('main h2', { timeout: LIVE_TIMEOUT_MS });
+      await page!.waitForFunction(() => !document.querySelector('[data-state="loading"]'), undefined, {
+        timeout: LIVE_TIMEOUT_MS,
+      });
+      await page!.addScriptTag({ content: axeSource });
+      const audit = await page!.evaluate(async () => {
+        type AxeResult = { violations: any[]; passes: any[] };
+        const axe = (window as unknown as { axe: { run(context: Document): Promise<AxeResult> } }).axe;
+        const result = await axe.run(document);
+        return {
+          passed: result.passes.map((rule) => rule.id as string),
+          serious: result.violations
+            .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+            .map(
+              (violation) => `${violation.id}: ${violation.nodes.map((node: any) => node.target.join(' ')).join(', ')}`,
+            ),
+        };
+      });
+      // The audit really ran over the page (contrast and names checked), and found nothing serious.
+      expect(audit.passed, route).toEqual(expect.arrayContaining(['color-contrast', 'link-name']));
+      expect(audit.serious, route).toEqual([]);
+    }
   });
 
   it('is readable on a laptop and on a wall screen', async (context) => {
