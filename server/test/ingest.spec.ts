@@ -1,4 +1,6 @@
 import { NOTIFY_CHANNELS, type EventsIngestedPayload } from '@pmd/db';
+import pg from 'pg';
+import { ingestEvents } from '../src/services/ingest.ts';
 import { describe, expect, it } from 'vitest';
 import {
   expectedRow,
@@ -155,6 +157,27 @@ describe('GraphQL ingestEvents', () => {
       expect(stored + duplicates).toBe(8 * 600);
     }
     expect(await storedEvents(server.current.databaseUrl, "event_id LIKE 'race-%'")).toHaveLength(2_700);
+    expect(await minuteRollupMismatches(server.current.databaseUrl)).toEqual([]);
+  });
+
+  it('never deadlocks when 8 processes (own pools, own writers) ingest overlapping batches at once', async () => {
+    // One server process sends one statement at a time (group commit); several processes still write concurrently.
+    const pools = Array.from({ length: 8 }, () => new pg.Pool({ connectionString: server.current.databaseUrl, max: 2 }));
+    try {
+      for (let round = 0; round < 3; round++) {
+        const outcomes = await Promise.all(
+          pools.map((pool, p) => {
+            const events = Array.from({ length: 400 }, (_, i) => restEvent(p * 200 + ((i * 7 + p * 13) % 400), 'procs'));
+            return ingestEvents(pool, events);
+          }),
+        );
+        const stored = outcomes.reduce((sum, outcome) => sum + outcome.stored, 0);
+        expect(stored).toBe(round === 0 ? 8 * 200 + 200 : 0);
+        expect(outcomes.reduce((sum, outcome) => sum + outcome.stored + outcome.duplicates, 0)).toBe(8 * 400);
+      }
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
     expect(await minuteRollupMismatches(server.current.databaseUrl)).toEqual([]);
   });
 });
