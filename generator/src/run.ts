@@ -1,4 +1,4 @@
-import type { Logger } from '@pmd/db';
+import type { Logger } from '@pmd/db/logger';
 import cliProgress from 'cli-progress';
 import type { GeneratorOptions } from './options.ts';
 import { Sender, type SenderStats } from './sender.ts';
