@@ -127,4 +127,58 @@ describe('delivery through a faulty network', () => {
     await expect(sender.close()).rejects.toBeInstanceOf(FatalSendError);
     expect(sender.stats.retries).toBe(0);
   });
+
+  it('holds at most maxBuffered events while the API is down, making generation wait instead of dropping', async () => {
+    let healthy = false;
+    const gate: Server = createServer((req, res) => {
+      if (!healthy) {
+        req.resume();
+        res.writeHead(503).end();
+        return;
+      }
+      const upstream = httpRequest(`${apiUrl}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', () => resolve()));
+    const gateUrl = `http://127.0.0.1:${(gate.address() as AddressInfo).port}`;
+    const events = new Simulation({ seed: 8, start: new Date(Date.now() - 120_000), journeysPerSecond: 5, campaigns: ORIGINAL_CAMPAIGNS, users: 100 })
+      .advanceTo(new Date())
+      .slice(0, 31);
+    const sender = new Sender({
+      url: gateUrl,
+      token: 'gen-token',
+      batchSize: 10,
+      flushIntervalMs: 10,
+      concurrency: 1,
+      maxBuffered: 20,
+      initialBackoffMs: 5,
+      maxBackoffMs: 20,
+    });
+    try {
+      // 10 go in flight (and keep failing), 20 fill the buffer; the 31st must wait.
+      for (const event of events.slice(0, 30)) await sender.enqueue(event);
+      let accepted = false;
+      const last = sender.enqueue(events[30]!).then(() => (accepted = true));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(accepted).toBe(false);
+      // Deterministic, not timing: the buffer can only drain once the in-flight batch succeeds, i.e. after healing.
+      expect(sender.stats.pending).toBe(30);
+      healthy = true;
+      await last;
+      await sender.close();
+    } finally {
+      gate.closeAllConnections();
+      await new Promise((resolve) => gate.close(resolve));
+    }
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM raw_events WHERE event_id = ANY($1)', [
+      events.map((e) => e.eventId),
+    ]);
+    await client.end();
+    expect(rows[0]!.n).toBe(31);
+  });
 });
