@@ -180,4 +180,33 @@ describe('GraphQL ingestEvents', () => {
     }
     expect(await minuteRollupMismatches(server.current.databaseUrl)).toEqual([]);
   });
+
+  it('merges requests that arrive while a statement runs, and credits each shared id to the earliest request', async () => {
+    const pool = new pg.Pool({ connectionString: server.current.databaseUrl, max: 2 });
+    const listener = new pg.Client({ connectionString: server.current.databaseUrl });
+    await listener.connect();
+    const notified: EventsIngestedPayload[] = [];
+    listener.on('notification', (note) => notified.push(JSON.parse(note.payload!)));
+    await listener.query(`LISTEN ${NOTIFY_CHANNELS.eventsIngested}`);
+    try {
+      const events = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => restEvent(from + i, 'merge'));
+      // The first starts a statement at once; the next two queue behind it and go together in the second statement.
+      const [first, second, third] = await Promise.all([
+        ingestEvents(pool, events(0, 100)),
+        ingestEvents(pool, [...events(100, 200), ...events(150, 160)]),
+        ingestEvents(pool, [...events(180, 250), ...events(0, 10)]),
+      ]);
+      expect(first).toMatchObject({ received: 100, stored: 100, duplicates: 0 });
+      expect(second).toMatchObject({ received: 110, stored: 100, duplicates: 10 });
+      expect(third).toMatchObject({ received: 80, stored: 50, duplicates: 30 });
+      await listener.query('SELECT 1');
+      // Two statements (two commits, two notifications) carried the three requests.
+      expect(notified.map((note) => note.stored)).toEqual([100, 150]);
+    } finally {
+      await pool.end();
+      await listener.end();
+    }
+    expect(await storedEvents(server.current.databaseUrl, "event_id LIKE 'merge-%'")).toHaveLength(250);
+    expect(await minuteRollupMismatches(server.current.databaseUrl)).toEqual([]);
+  });
 });

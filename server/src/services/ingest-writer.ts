@@ -58,14 +58,14 @@ dirty_hours AS (
 ),
 summary AS (
   SELECT count(*)::int AS stored,
-         array_agg(event_id) AS event_ids,
          min(ts) AS min_ts,
          max(ts) AS max_ts,
          array_agg(DISTINCT campaign_id) AS campaign_ids
   FROM inserted
 )
 SELECT s.stored,
-       s.event_ids,
+       -- Which ids were inserted matters only when the statement carries several requests (see IngestWriter).
+       CASE WHEN $9 THEN (SELECT array_agg(event_id) FROM inserted) END AS event_ids,
        (SELECT count(*) FROM minute_upsert)::int AS minute_rows,
        (SELECT count(*) FROM dirty_hours)::int AS dirty_hours,
        CASE WHEN s.stored > 0 THEN pg_notify($8, json_build_object(
@@ -117,7 +117,11 @@ export class IngestWriter {
           group.push(this.queue.shift()!);
         }
         try {
-          const inserted = await insertEvents(this.pool, group.flatMap((write) => write.events));
+          if (group.length === 1) {
+            group[0]!.resolve((await insertEvents(this.pool, group[0]!.events, false)).stored);
+            continue;
+          }
+          const inserted = new Set((await insertEvents(this.pool, group.flatMap((write) => write.events), true)).eventIds);
           for (const write of group) {
             let stored = 0;
             for (const event of write.events) {
@@ -136,8 +140,8 @@ export class IngestWriter {
   }
 }
 
-/** Event ids the statement inserted. */
-async function insertEvents(pool: pg.Pool, events: ValidEvent[]): Promise<Set<string>> {
+/** How many events the statement inserted and, when asked, their ids. */
+async function insertEvents(pool: pg.Pool, events: ValidEvent[], withIds: boolean): Promise<{ stored: number; eventIds: string[] }> {
   const { rows } = await pool.query<{ stored: number; event_ids: string[] | null }>({
     // Named: each pooled connection plans it once.
     name: 'ingest_events',
@@ -151,9 +155,10 @@ async function insertEvents(pool: pg.Pool, events: ValidEvent[]): Promise<Set<st
       events.map((e) => e.eventType),
       events.map((e) => String(e.cost)),
       NOTIFY_CHANNELS.eventsIngested,
+      withIds,
     ],
   });
-  return new Set(rows[0]!.event_ids ?? []);
+  return { stored: rows[0]!.stored, eventIds: rows[0]!.event_ids ?? [] };
 }
 
 const writers = new WeakMap<pg.Pool, IngestWriter>();

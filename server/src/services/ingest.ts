@@ -10,7 +10,8 @@ import { ingestWriterFor } from './ingest-writer.ts';
 /**
  * The one ingest use case behind both GraphQL (`ingestEvents`, `ingestEvent`) and the REST shims (`POST /events`,
  * `POST /events/batch`): validate each event, store the valid ones and maintain the minute rollup, the dirty-hour
- * queue and the notification in one statement, and report what happened to every event.
+ * queue and the notification in one statement (shared with requests arriving meanwhile: see ingest-writer.ts), and
+ * report what happened to every event.
  */
 
 export interface RejectedEvent {
