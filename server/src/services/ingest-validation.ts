@@ -102,7 +102,8 @@ function checkId(field: EventField, value: unknown, maxLength: number): string |
   if (typeof value !== 'string') return { field, msg: 'Input should be a valid string', type: 'string_type' };
   if (LONE_SURROGATE.test(value)) return { field, msg: 'String should be valid Unicode (lone surrogate)', type: 'string_unicode' };
   if (value.trim().length === 0) return { field, msg: 'String should not be empty or blank', type: 'string_too_short' };
-  if ([...value].length > maxLength) {
+  // value.length counts UTF-16 units, never fewer than characters: only a long string needs counting characters.
+  if (value.length > maxLength && [...value].length > maxLength) {
     return { field, msg: `String should have at most ${maxLength} characters`, type: 'string_too_long' };
   }
   if (CONTROL_CHARACTERS.test(value)) {
@@ -186,12 +187,14 @@ function parseIsoDateTime(text: string): { epochMs: number; micros: number } | n
   }
   // Sub-microsecond digits are dropped (PostgreSQL stores microseconds).
   const digits = fraction.padEnd(6, '0').slice(0, 6);
-  const utc = new Date(0);
-  utc.setUTCFullYear(y, mo - 1, d);
-  utc.setUTCHours(h, mi, s, Number(digits.slice(0, 3)));
-  return { epochMs: utc.getTime() - offsetMs, micros: Number(digits.slice(3)) };
+  // Date.UTC reads years 0..99 as 1900..1999; such instants are refused by the retention rule either way.
+  const epochMs = Date.UTC(y, mo - 1, d, h, mi, s, Number(digits.slice(0, 3)));
+  return { epochMs: epochMs - offsetMs, micros: Number(digits.slice(3)) };
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
 }
