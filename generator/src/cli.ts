@@ -30,7 +30,10 @@ process.on('SIGINT', () => {
 process.on('SIGTERM', () => stop.abort());
 
 const { token: _token, scenarios, ...shown } = options;
-log.info({ ...shown, scenarios: [...scenarios], token: options.token ? 'set' : 'none' }, options.backfillMs ? 'backfill starting' : 'generator starting');
+log.info(
+  { ...shown, scenarios: [...scenarios], token: options.token ? 'set' : 'none' },
+  options.backfillMs ? 'backfill starting' : 'generator starting',
+);
 try {
   const summary = options.backfillMs
     ? await runBackfill(options, { log, stopSignal: stop.signal })

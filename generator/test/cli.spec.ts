@@ -9,7 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const GENERATOR_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Runs the CLI with JSON logs; Ctrl-C (SIGINT) once a log line satisfies `interruptWhen`. */
-function runCli(args: string[], interruptWhen?: (line: Record<string, any>) => boolean): Promise<{ code: number | null; logs: Record<string, any>[]; stdout: string }> {
+function runCli(
+  args: string[],
+  interruptWhen?: (line: Record<string, any>) => boolean,
+): Promise<{ code: number | null; logs: Record<string, any>[]; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
       cwd: GENERATOR_DIR,
@@ -24,7 +27,10 @@ function runCli(args: string[], interruptWhen?: (line: Record<string, any>) => b
       if (!interruptWhen || interrupted) return;
       // Only whole lines: a chunk may end inside one.
       const end = stdout.lastIndexOf('\n') + 1;
-      const lines = stdout.slice(checked, end).split('\n').filter((line) => line.startsWith('{'));
+      const lines = stdout
+        .slice(checked, end)
+        .split('\n')
+        .filter((line) => line.startsWith('{'));
       checked = end;
       if (lines.some((line) => interruptWhen(JSON.parse(line)))) {
         interrupted = true;
@@ -74,7 +80,22 @@ describe('generator CLI against a real server', () => {
   it('on Ctrl-C sends what is buffered, prints a summary, and everything generated is stored', async () => {
     // A long flush interval: without the final flush on Ctrl-C, buffered events would be lost.
     const run = await runCli(
-      ['--url', apiUrl, '--token', 'cli-token', '--rate', '40', '--flush-interval', '60s', '--batch-size', '10000', '--status-interval', '1s', '--seed', '11'],
+      [
+        '--url',
+        apiUrl,
+        '--token',
+        'cli-token',
+        '--rate',
+        '40',
+        '--flush-interval',
+        '60s',
+        '--batch-size',
+        '10000',
+        '--status-interval',
+        '1s',
+        '--seed',
+        '11',
+      ],
       (line) => line.msg === 'status' && line.generated >= 40,
     );
     expect(run.code, run.stdout).toBe(0);
@@ -87,7 +108,18 @@ describe('generator CLI against a real server', () => {
   });
 
   it('exits with an error on a wrong token instead of retrying forever', async () => {
-    const run = await runCli(['--url', apiUrl, '--token', 'nope', '--rate', '40', '--flush-interval', '200ms', '--duration', '20s']);
+    const run = await runCli([
+      '--url',
+      apiUrl,
+      '--token',
+      'nope',
+      '--rate',
+      '40',
+      '--flush-interval',
+      '200ms',
+      '--duration',
+      '20s',
+    ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/refused the ingest token/);
   });

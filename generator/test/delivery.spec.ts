@@ -13,7 +13,14 @@ import { ORIGINAL_CAMPAIGNS, Simulation, type SimulatedEvent } from '../src/simu
  * the connection before forwarding (network error), or forwards and then drops the connection instead of answering
  * (the request was stored but the client never hears so: the nastiest case for at-least-once delivery).
  */
-function startFaultyProxy(target: string, seed: number): Promise<{ url: string; faults: { unavailable: number; droppedBefore: number; droppedAfter: number; forwarded: number }; close(): Promise<void> }> {
+function startFaultyProxy(
+  target: string,
+  seed: number,
+): Promise<{
+  url: string;
+  faults: { unavailable: number; droppedBefore: number; droppedAfter: number; forwarded: number };
+  close(): Promise<void>;
+}> {
   const random = new Random(seed);
   const faults = { unavailable: 0, droppedBefore: 0, droppedAfter: 0, forwarded: 0 };
   const server: Server = createServer((req, res) => {
@@ -102,7 +109,9 @@ describe('delivery through a faulty network', () => {
     }
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
-    const { rows } = await client.query<{ event_id: string; n: number }>('SELECT event_id, count(*)::int AS n FROM raw_events GROUP BY 1');
+    const { rows } = await client.query<{ event_id: string; n: number }>(
+      'SELECT event_id, count(*)::int AS n FROM raw_events GROUP BY 1',
+    );
     await client.end();
 
     const expected = new Set(events.map((e) => e.eventId));
@@ -113,7 +122,9 @@ describe('delivery through a faulty network', () => {
     expect(proxy.faults.unavailable).toBeGreaterThan(0);
     expect(proxy.faults.droppedBefore).toBeGreaterThan(0);
     expect(proxy.faults.droppedAfter).toBeGreaterThan(0);
-    expect(sender.stats.retries).toBeGreaterThanOrEqual(proxy.faults.unavailable + proxy.faults.droppedBefore + proxy.faults.droppedAfter);
+    expect(sender.stats.retries).toBeGreaterThanOrEqual(
+      proxy.faults.unavailable + proxy.faults.droppedBefore + proxy.faults.droppedAfter,
+    );
     expect(sender.stats.rejected).toBe(0);
     expect(sender.stats.pending).toBe(0);
     // Every event the API answered for: stored, or known (re-sends and retries after lost answers) as a duplicate.
@@ -121,8 +132,21 @@ describe('delivery through a faulty network', () => {
   });
 
   it('stops with FatalSendError on a wrong token instead of retrying forever', async () => {
-    const sender = new Sender({ url: apiUrl, token: 'wrong', batchSize: 10, flushIntervalMs: 10, concurrency: 1, maxBuffered: 100 });
-    const [event] = new Simulation({ seed: 1, start: new Date(Date.now() - 60_000), journeysPerSecond: 5, campaigns: ORIGINAL_CAMPAIGNS, users: 10 }).advanceTo(new Date());
+    const sender = new Sender({
+      url: apiUrl,
+      token: 'wrong',
+      batchSize: 10,
+      flushIntervalMs: 10,
+      concurrency: 1,
+      maxBuffered: 100,
+    });
+    const [event] = new Simulation({
+      seed: 1,
+      start: new Date(Date.now() - 60_000),
+      journeysPerSecond: 5,
+      campaigns: ORIGINAL_CAMPAIGNS,
+      users: 10,
+    }).advanceTo(new Date());
     await sender.enqueue(event!);
     await expect(sender.close()).rejects.toBeInstanceOf(FatalSendError);
     expect(sender.stats.retries).toBe(0);
@@ -144,7 +168,13 @@ describe('delivery through a faulty network', () => {
     });
     await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', () => resolve()));
     const gateUrl = `http://127.0.0.1:${(gate.address() as AddressInfo).port}`;
-    const events = new Simulation({ seed: 8, start: new Date(Date.now() - 120_000), journeysPerSecond: 5, campaigns: ORIGINAL_CAMPAIGNS, users: 100 })
+    const events = new Simulation({
+      seed: 8,
+      start: new Date(Date.now() - 120_000),
+      journeysPerSecond: 5,
+      campaigns: ORIGINAL_CAMPAIGNS,
+      users: 100,
+    })
       .advanceTo(new Date())
       .slice(0, 31);
     const sender = new Sender({
@@ -175,9 +205,10 @@ describe('delivery through a faulty network', () => {
     }
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
-    const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM raw_events WHERE event_id = ANY($1)', [
-      events.map((e) => e.eventId),
-    ]);
+    const { rows } = await client.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM raw_events WHERE event_id = ANY($1)',
+      [events.map((e) => e.eventId)],
+    );
     await client.end();
     expect(rows[0]!.n).toBe(31);
   });

@@ -102,7 +102,14 @@ describe('validateEvent', () => {
   });
 
   it('reports every broken rule at once, and a non-object as a whole', () => {
-    expect(errorsOf({})).toEqual(['event_id:missing', 'user_id:missing', 'campaign_id:missing', 'channel:missing', 'ts:missing', 'event_type:missing']);
+    expect(errorsOf({})).toEqual([
+      'event_id:missing',
+      'user_id:missing',
+      'campaign_id:missing',
+      'channel:missing',
+      'ts:missing',
+      'event_type:missing',
+    ]);
     expect(errorsOf([EVENT])).toEqual(['null:model_attributes_type']);
     expect(errorsOf(null)).toEqual(['null:model_attributes_type']);
   });

@@ -121,7 +121,15 @@ export class IngestWriter {
             group[0]!.resolve((await insertEvents(this.pool, group[0]!.events, false)).stored);
             continue;
           }
-          const inserted = new Set((await insertEvents(this.pool, group.flatMap((write) => write.events), true)).eventIds);
+          const inserted = new Set(
+            (
+              await insertEvents(
+                this.pool,
+                group.flatMap((write) => write.events),
+                true,
+              )
+            ).eventIds,
+          );
           for (const write of group) {
             let stored = 0;
             for (const event of write.events) {
@@ -141,7 +149,11 @@ export class IngestWriter {
 }
 
 /** How many events the statement inserted and, when asked, their ids. */
-async function insertEvents(pool: pg.Pool, events: ValidEvent[], withIds: boolean): Promise<{ stored: number; eventIds: string[] }> {
+async function insertEvents(
+  pool: pg.Pool,
+  events: ValidEvent[],
+  withIds: boolean,
+): Promise<{ stored: number; eventIds: string[] }> {
   const { rows } = await pool.query<{ stored: number; event_ids: string[] | null }>({
     // Named: each pooled connection plans it once.
     name: 'ingest_events',

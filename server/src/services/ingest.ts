@@ -1,10 +1,5 @@
 import type pg from 'pg';
-import {
-  MAX_BATCH_SIZE,
-  validateEvent,
-  type EventFieldError,
-  type ValidEvent,
-} from './ingest-validation.ts';
+import { MAX_BATCH_SIZE, validateEvent, type EventFieldError, type ValidEvent } from './ingest-validation.ts';
 import { ingestWriterFor } from './ingest-writer.ts';
 
 /**
@@ -42,7 +37,11 @@ export class BatchTooLargeError extends Error {
  * Validates `candidates` (each shaped like the original's JSON event; GraphQL inputs are mapped to that shape first)
  * and stores the valid ones. Throws BatchTooLargeError, before touching the database, beyond MAX_BATCH_SIZE.
  */
-export async function ingestEvents(pool: pg.Pool, candidates: readonly unknown[], now = new Date()): Promise<IngestOutcome> {
+export async function ingestEvents(
+  pool: pg.Pool,
+  candidates: readonly unknown[],
+  now = new Date(),
+): Promise<IngestOutcome> {
   if (candidates.length > MAX_BATCH_SIZE) throw new BatchTooLargeError(candidates.length);
   const valid: ValidEvent[] = [];
   const rejected: RejectedEvent[] = [];
