@@ -192,7 +192,7 @@ describe('dashboard against the running system', () => {
       }),
     ]);
 
-    await page!.goto(`${dashboard!.url}/?range=1h`);
+    await page!.goto(`${dashboard!.url}/?range=1h`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     // Time to first meaningful render: navigation start → KPI cards visible, taken inside the page on the first
     // animation frame that shows them (reported, never asserted).
     const timing = await page!.waitForFunction(
@@ -296,7 +296,7 @@ describe('dashboard against the running system', () => {
 
   it('shows a campaign and the pipeline status', async (context) => {
     requireSystem(context);
-    await page!.goto(`${dashboard!.url}/campaigns/camp_e2e_email`);
+    await page!.goto(`${dashboard!.url}/campaigns/camp_e2e_email`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     await page!.waitForSelector('#campaign-heading', { timeout: LIVE_TIMEOUT_MS });
     expect(await page!.textContent('#campaign-heading')).toBe('camp_e2e_email');
     await page!.screenshot({ path: path.join(RESULTS_DIR, 'dashboard-campaign.png'), fullPage: true });
@@ -310,7 +310,7 @@ describe('dashboard against the running system', () => {
     requireSystem(context);
     const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
     for (const route of ['/?range=6h', '/alerts', '/pipeline', '/campaigns/camp_e2e_email']) {
-      await page!.goto(`${dashboard!.url}${route}`);
+      await page!.goto(`${dashboard!.url}${route}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
       await page!.waitForSelector('main h2', { timeout: LIVE_TIMEOUT_MS });
       await page!.waitForFunction(() => !document.querySelector('[data-state="loading"]'), undefined, {
         timeout: LIVE_TIMEOUT_MS,
@@ -342,7 +342,7 @@ describe('dashboard against the running system', () => {
       ['wall', { width: 3840, height: 2160 }],
     ] as const) {
       await page!.setViewportSize(viewport);
-      await page!.goto(`${dashboard!.url}/?range=6h`);
+      await page!.goto(`${dashboard!.url}/?range=6h`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
       await page!.waitForSelector('[data-kpi="impressions"] [data-testid="kpi-value"]', { timeout: LIVE_TIMEOUT_MS });
       // No horizontal scrolling of the page itself (wide tables scroll inside their panel).
       expect(await page!.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
@@ -395,7 +395,7 @@ describe('dashboard against the running system', () => {
     await app.start(port);
     readHeaders = { authorization: 'Bearer e2e-read-token' };
 
-    await page!.goto(`${dashboard!.url}/?range=6h`);
+    await page!.goto(`${dashboard!.url}/?range=6h`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     await page!.waitForSelector('[data-testid="read-token"]', { timeout: LIVE_TIMEOUT_MS });
     await page!.fill('[data-testid="read-token"]', 'e2e-read-token');
     await page!.getByRole('button', { name: 'Sign in' }).click();

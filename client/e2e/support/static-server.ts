@@ -24,8 +24,13 @@ export async function serveStatic(root: string): Promise<{ url: string; close():
     }
     const found = await stat(file).catch(() => undefined);
     if (!found?.isFile()) file = path.join(root, 'index.html');
-    response.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(response);
+    const stream = createReadStream(file);
+    // A file gone meanwhile (the suite removes the build at the end) must not crash the test process.
+    stream.once('error', () => response.writeHead(404).end());
+    stream.once('open', () => {
+      response.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+      stream.pipe(response);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
