@@ -2,17 +2,23 @@ import { type AlertChangedPayload, NOTIFY_CHANNELS } from '@pmd/db';
 import { useTestDatabase } from '@pmd/db/testing';
 import { buildApp, type App } from '@pmd/server';
 import { startWorker } from '@pmd/worker';
+import { createClient, type Client as WsClient } from 'graphql-ws';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseOptions } from '../src/options.ts';
 import { simulationOptions } from '../src/run.ts';
 import { Sender } from '../src/sender.ts';
 import { Simulation, type SimulatedEvent } from '../src/simulation.ts';
+import WebSocket from 'ws';
 
 type Runner = Awaited<ReturnType<typeof startWorker>>;
 
 const MINUTE = 60_000;
 const DEGRADED = { campaign_id: 'camp_meta_prospecting', channel: 'meta' };
+
+interface AlertChangedResult {
+  alertChanged: { kind: 'FIRED' | 'ACKNOWLEDGED' | 'RESOLVED'; alert: { alertId: number; status: string } };
+}
 
 /**
  * Time is compressed by simulating the past: the generator writes two hours of history (its `--backfill` mode), then
@@ -25,6 +31,7 @@ describe('ctr-drop scenario end to end', () => {
   const database = useTestDatabase();
   let app: App;
   let apiUrl: string;
+  let ws: WsClient;
   let runner: Runner;
   let pool: pg.Pool;
   let listener: pg.Client;
@@ -35,7 +42,9 @@ describe('ctr-drop scenario end to end', () => {
 
   beforeAll(async () => {
     app = buildApp({ databaseUrl: database.url, config: { ingestToken: 'gen-token' } });
-    apiUrl = `http://127.0.0.1:${await app.start(0)}`;
+    const port = await app.start(0);
+    apiUrl = `http://127.0.0.1:${port}`;
+    ws = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
     // No crontab: the test queues each tick itself, so no wall-clock tick evaluates a half-sent phase.
     runner = await startWorker({ databaseUrl: database.url, crontab: '', concurrency: 1 });
     runner.events.on('job:complete', ({ job, error }) => {
@@ -52,6 +61,7 @@ describe('ctr-drop scenario end to end', () => {
     await listener.query(`LISTEN ${NOTIFY_CHANNELS.alertChanged}`);
   });
   afterAll(async () => {
+    await ws?.dispose();
     await runner?.stop();
     await listener?.end();
     await pool?.end();
@@ -146,7 +156,7 @@ describe('ctr-drop scenario end to end', () => {
         }),
       ]);
       const alert = fired.rows[0];
-      // The values are the traffic the generator sent: exact against raw_events, and really 55 % lower.
+      // The values are the traffic the generator sent: exact against raw_events, and past the 30 % firing level.
       expect(alert.current_value).toBeCloseTo(await observedCtr(degradedStart, degradedEnd), 12);
       expect(alert.baseline_value).toBeCloseTo(
         await observedCtr(new Date(degradedStart.getTime() - 24 * 60 * MINUTE), degradedStart),
@@ -156,6 +166,23 @@ describe('ctr-drop scenario end to end', () => {
       expect(alert.message).toMatch(/^CTR dropped \d+% for camp_meta_prospecting \(meta\): .* z=-\d/);
       await settle();
       expect(notifications).toEqual([{ alertId: alert.alert_id, status: 'firing' }]);
+
+      // A dashboard subscribed to alertChanged. Subscribing is asynchronous and nothing says when the server's stream
+      // is in place, so probe with a notification for this alert until one comes through.
+      const changes = ws.iterate<AlertChangedResult>({
+        query: 'subscription { alertChanged { kind alert { alertId status } } }',
+      });
+      let primed = false;
+      const firstChange = changes.next().then(() => (primed = true));
+      while (!primed) {
+        await pool.query('SELECT pg_notify($1, $2)', [
+          NOTIFY_CHANNELS.alertChanged,
+          JSON.stringify({ alertId: alert.alert_id, status: 'firing' }),
+        ]);
+        await Promise.race([firstChange, new Promise((resolve) => setTimeout(resolve, 200))]);
+      }
+      await settle();
+      notifications.length = 0;
 
       // The recovered phase; then the tick that closes it.
       await send(scenario.advanceTo(recovered));
@@ -175,10 +202,14 @@ describe('ctr-drop scenario end to end', () => {
       expect(after.rows[0].current_value).toBeCloseTo(await observedCtr(degradedEnd, recovered), 12);
       expect(after.rows[0].message).toMatch(/^CTR recovered for camp_meta_prospecting \(meta\)/);
       await settle();
-      expect(notifications).toEqual([
-        { alertId: alert.alert_id, status: 'firing' },
-        { alertId: alert.alert_id, status: 'resolved' },
-      ]);
+      expect(notifications).toEqual([{ alertId: alert.alert_id, status: 'resolved' }]);
+      // The subscriber is told, past any leftover probes.
+      let change = await changes.next();
+      while (!change.done && change.value.data?.alertChanged.kind === 'FIRED') change = await changes.next();
+      expect(change.value?.data).toEqual({
+        alertChanged: { kind: 'RESOLVED', alert: { alertId: alert.alert_id, status: 'RESOLVED' } },
+      });
+      await changes.return?.();
     } finally {
       await sender.close();
     }
