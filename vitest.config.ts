@@ -11,6 +11,8 @@ export default defineConfig({
       'worker',
       'generator',
       'client',
+      // The dashboard in a real browser against a real server (Node environment, unlike the component tests).
+      'client/vitest.e2e.config.ts',
       'faults',
       { test: { name: 'start', include: ['scripts/**/*.spec.ts'] } },
     ],

@@ -1,4 +1,5 @@
 import { spawn, execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,20 @@ const repoRoot = path.resolve(import.meta.dirname, '..');
 function postgresProcessesFor(dataDir: string): string[] {
   const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
   return out.split('\n').filter((line) => line.includes('postgres') && line.includes(dataDir));
+}
+
+/** Processes whose environment holds `needle` (the services a start spawned carry its API port). */
+function processesWithEnv(needle: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(needle);
+      } catch {
+        return false; // gone meanwhile, or not ours to read
+      }
+    })
+    .map(Number);
 }
 
 async function startAndWaitHealthy(env: NodeJS.ProcessEnv, port: number) {
@@ -61,6 +76,7 @@ describe('pnpm start', () => {
       // pnpm itself dies of the SIGINT; the launcher below it exits 0 after stopping everything.
       expect(['SIGINT', 'code 0']).toContain(await interrupt(child));
       await expect.poll(() => postgresProcessesFor(dataDir), { timeout: 15_000 }).toEqual([]);
+      expect(processesWithEnv(`PORT=${port}`), `${run} start left no service running`).toEqual([]);
     }
   }, 240_000);
 });

@@ -1,130 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { createLogger, migrate, openDatabase, REPO_ROOT } from '@pmd/db';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /**
- * `pnpm start`: the whole system on one machine. Opens the database (DATABASE_URL, or an embedded PostgreSQL in
- * .data/), migrates it, then runs each package's own `start` script as a child process: server (API on :8000),
- * worker, client (dashboard on :8501) and generator (demo traffic, once the API is healthy). Ctrl-C stops them all,
- * then the database. START_GENERATOR=0 runs without demo traffic; START_SERVICES=server,worker runs only those.
+ * `pnpm start`. Ctrl-C in a terminal signals the whole foreground process group, and the embedded PostgreSQL would
+ * be in it: it would stop before the services still using it (the generator flushing its buffer, the worker finishing
+ * a rollup). So the supervisor runs in a session of its own, with the database, and this process only hands it the
+ * signal; the supervisor stops the services first and the database last.
  */
-const log = createLogger('start');
-const apiPort = Number(process.env.PORT ?? 8000);
-const apiUrl = process.env.API_URL ?? `http://localhost:${apiPort}`;
-
-interface Service {
-  name: string;
-  dir: string;
-  /** Starts only after the API answers /health. */
-  afterApi?: boolean;
+const supervisor = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL('./supervisor.ts', import.meta.url))], {
+  detached: true,
+  stdio: 'inherit',
+});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => supervisor.kill(signal === 'SIGHUP' ? 'SIGTERM' : signal));
 }
-
-const services: Service[] = [
-  { name: 'server', dir: 'server' },
-  { name: 'worker', dir: 'worker' },
-  { name: 'client', dir: 'client' },
-  { name: 'generator', dir: 'generator', afterApi: true },
-].filter((service) => hasStartScript(service.dir) && wanted(service.name));
-
-function wanted(name: string): boolean {
-  const only = process.env.START_SERVICES?.split(',').map((item) => item.trim());
-  if (only) return only.includes(name);
-  return !(name === 'generator' && process.env.START_GENERATOR === '0');
-}
-
-function hasStartScript(dir: string): boolean {
-  const manifest = path.join(REPO_ROOT, dir, 'package.json');
-  return existsSync(manifest) && Boolean(JSON.parse(readFileSync(manifest, 'utf8')).scripts?.start);
-}
-
-const started = Date.now();
-const database = await openDatabase(log);
-await migrate(database.url, log);
-
-const children = new Map<string, ChildProcess>();
-let stopping = false;
-
-function startService(service: Service, env: NodeJS.ProcessEnv) {
-  // Each child leads its own process group, so stopping it stops whatever it spawned (tsx, vite, …).
-  const child = spawn('pnpm', ['run', '--silent', 'start'], {
-    cwd: path.join(REPO_ROOT, service.dir),
-    env,
-    stdio: 'inherit',
-    detached: true,
-  });
-  children.set(service.name, child);
-  child.on('exit', (code, signal) => {
-    children.delete(service.name);
-    if (stopping) return;
-    log.error({ service: service.name, code, signal }, 'service exited; stopping everything');
-    void shutdown(1);
-  });
-}
-
-async function waitForApi(timeoutMs = 120_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !stopping) {
-    try {
-      const response = await fetch(`${apiUrl}/health`);
-      if (response.ok) return true;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return false;
-}
-
-async function shutdown(exitCode: number) {
-  if (stopping) return;
-  stopping = true;
-  log.info('stopping services');
-  await Promise.all(
-    [...children.values()].map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          try {
-            process.kill(-child.pid!, 'SIGTERM');
-          } catch {
-            resolve();
-          }
-          // A service that ignores SIGTERM for 10 s is killed.
-          setTimeout(() => {
-            try {
-              process.kill(-child.pid!, 'SIGKILL');
-            } catch {
-              // already gone
-            }
-          }, 10_000).unref();
-        }),
-    ),
-  );
-  await database.stop();
-  process.exit(exitCode);
-}
-
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
-
-const env = { ...process.env, DATABASE_URL: database.url, PORT: String(apiPort), API_URL: apiUrl };
-for (const service of services.filter((s) => !s.afterApi)) startService(service, env);
-
-if (await waitForApi()) {
-  log.info(
-    {
-      api: apiUrl,
-      graphiql: `${apiUrl}/graphql`,
-      dashboard: children.has('client') ? 'http://localhost:8501' : undefined,
-      database: database.embedded ? 'embedded PostgreSQL (.data/postgres)' : 'DATABASE_URL',
-      ms: Date.now() - started,
-    },
-    'perf-mktg-dash is up — Ctrl-C stops everything',
-  );
-  for (const service of services.filter((s) => s.afterApi)) startService(service, env);
-} else if (!stopping) {
-  log.error({ apiUrl }, 'the API did not become healthy in time');
-  await shutdown(1);
-}
+supervisor.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

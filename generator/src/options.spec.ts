@@ -36,21 +36,34 @@ describe('parseOptions', () => {
   });
 
   it('reads API_URL, INGEST_TOKEN and GENERATOR_* from the environment, flags winning', () => {
-    const env = { API_URL: 'http://api:9000', INGEST_TOKEN: 'tok', GENERATOR_RATE: '5', GENERATOR_SCENARIOS: 'late', GENERATOR_SEED: '9' };
+    const env = {
+      API_URL: 'http://api:9000',
+      INGEST_TOKEN: 'tok',
+      GENERATOR_RATE: '5',
+      GENERATOR_SCENARIOS: 'late',
+      GENERATOR_SEED: '9',
+    };
     expect(parseOptions([], env)).toMatchObject({ url: 'http://api:9000', token: 'tok', rate: 5, seed: 9 });
     expect(parseOptions(['--rate', '7', '--url', 'http://x'], env)).toMatchObject({ url: 'http://x', rate: 7 });
     expect([...parseOptions([], env).scenarios]).toEqual(['late']);
   });
 
   it('takes scenarios as a list or repeated, and refuses unknown ones', () => {
-    const options = parseOptions(['--scenario', 'ctr-drop,late', '--scenario', 'duplicates', '--ctr-drop-phase', '15m'], {});
+    const options = parseOptions(
+      ['--scenario', 'ctr-drop,late', '--scenario', 'duplicates', '--ctr-drop-phase', '15m'],
+      {},
+    );
     expect([...options.scenarios]).toEqual(['ctr-drop', 'late', 'duplicates']);
     expect(options.ctrDropPhaseMs).toBe(900_000);
     expect(() => parseOptions(['--scenario', 'chaos'], {})).toThrow(/unknown scenario/);
   });
 
   it('uses big batches and 4 requests in flight for a backfill unless told otherwise', () => {
-    expect(parseOptions(['--backfill', '7d'], {})).toMatchObject({ backfillMs: 604_800_000, batchSize: 1000, concurrency: 4 });
+    expect(parseOptions(['--backfill', '7d'], {})).toMatchObject({
+      backfillMs: 604_800_000,
+      batchSize: 1000,
+      concurrency: 4,
+    });
     expect(parseOptions(['--backfill', '7d', '--batch-size', '200'], {})).toMatchObject({ batchSize: 200 });
   });
 

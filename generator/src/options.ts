@@ -101,14 +101,18 @@ export const FLAGS = {
 export function parseDuration(text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(text.trim());
   if (!match) throw new Error(`not a duration: ${JSON.stringify(text)} (use e.g. 30s, 10m, 2h, 7d)`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'];
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
+    (match[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'
+  ];
   return Number(match[1]) * unit;
 }
 
 function number(name: string, text: string, { min = 0, max = Number.MAX_SAFE_INTEGER, integer = false } = {}): number {
   const value = Number(text);
   if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'} in ${min}..${max}, not ${JSON.stringify(text)}`);
+    throw new Error(
+      `--${name} must be ${integer ? 'an integer' : 'a number'} in ${min}..${max}, not ${JSON.stringify(text)}`,
+    );
   }
   return value;
 }
@@ -136,13 +140,26 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     token: values.token ?? (env.INGEST_TOKEN || undefined),
     rate: number('rate', values.rate ?? env.GENERATOR_RATE ?? '20', { min: 0.001 }),
     durationMs: durationText ? parseDuration(durationText) : 0,
-    batchSize: number('batch-size', values['batch-size'] ?? (backfillMs ? '1000' : '50'), { min: 1, max: 10_000, integer: true }),
+    batchSize: number('batch-size', values['batch-size'] ?? (backfillMs ? '1000' : '50'), {
+      min: 1,
+      max: 10_000,
+      integer: true,
+    }),
     flushIntervalMs: parseDuration(values['flush-interval'] ?? '2s'),
-    concurrency: number('concurrency', values.concurrency ?? (backfillMs ? '4' : '1'), { min: 1, max: 64, integer: true }),
+    concurrency: number('concurrency', values.concurrency ?? (backfillMs ? '4' : '1'), {
+      min: 1,
+      max: 64,
+      integer: true,
+    }),
     maxBuffered: number('buffer', values.buffer ?? '20000', { min: 1, integer: true }),
-    extraCampaigns: number('campaigns', values.campaigns ?? env.GENERATOR_CAMPAIGNS ?? '0', { max: 10_000, integer: true }),
+    extraCampaigns: number('campaigns', values.campaigns ?? env.GENERATOR_CAMPAIGNS ?? '0', {
+      max: 10_000,
+      integer: true,
+    }),
     users: number('users', values.users ?? '2000', { min: 1, max: 100_000, integer: true }),
-    seed: seedText ? number('seed', seedText, { max: 0xffff_ffff, integer: true }) : Math.floor(Math.random() * 0xffff_ffff),
+    seed: seedText
+      ? number('seed', seedText, { max: 0xffff_ffff, integer: true })
+      : Math.floor(Math.random() * 0xffff_ffff),
     scenarios: new Set(scenarioList as Scenario[]),
     ctrDropCampaign: values['ctr-drop-campaign'] ?? 'camp_meta_prospecting',
     ctrDropFactor: number('ctr-drop-factor', values['ctr-drop-factor'] ?? '0.55', { max: 1 }),

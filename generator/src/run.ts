@@ -1,4 +1,4 @@
-import type { Logger } from '@pmd/db';
+import type { Logger } from '@pmd/db/logger';
 import cliProgress from 'cli-progress';
 import type { GeneratorOptions } from './options.ts';
 import { Sender, type SenderStats } from './sender.ts';
@@ -93,13 +93,19 @@ export async function runLive(options: GeneratorOptions, { log, stopSignal }: Ru
 export async function runBackfill(options: GeneratorOptions, { log, stopSignal }: RunContext): Promise<RunSummary> {
   const started = Date.now();
   const end = started;
-  const simulation = new Simulation({ ...simulationOptions(options, new Date(end - options.backfillMs), true), stopAt: new Date(end) });
+  const simulation = new Simulation({
+    ...simulationOptions(options, new Date(end - options.backfillMs), true),
+    stopAt: new Date(end),
+  });
   const sender = createSender(options, log);
   const counts = { generated: 0, resent: 0 };
   const stepMs = 60_000;
   const steps = Math.ceil(options.backfillMs / stepMs);
   const bar = new cliProgress.SingleBar(
-    { format: 'backfill |{bar}| {percentage}% | {day} | {events} events | {rate} ev/s | ETA {eta_formatted}', etaBuffer: 50 },
+    {
+      format: 'backfill |{bar}| {percentage}% | {day} | {events} events | {rate} ev/s | ETA {eta_formatted}',
+      etaBuffer: 50,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(steps, 0, { day: '', events: 0, rate: 0 });

@@ -183,7 +183,8 @@ export class Sender {
       throw new FatalSendError(`the API refused the ingest token: ${body.errors?.[0]?.message ?? 'HTTP 401'}`);
     }
     const result = body.data?.ingestEvents;
-    if (!result) throw new FatalSendError(`the API refused the request: ${body.errors?.map((e) => e.message).join('; ') ?? text}`);
+    if (!result)
+      throw new FatalSendError(`the API refused the request: ${body.errors?.map((e) => e.message).join('; ') ?? text}`);
     if (result.__typename === 'BatchTooLargeError') throw new FatalSendError(result.message);
     this.stats.sent += result.received;
     this.stats.stored += result.stored;

@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { ORIGINAL_CAMPAIGNS, Simulation, syntheticCampaigns, type SimulatedEvent, type SimulationOptions } from './simulation.ts';
+import {
+  ORIGINAL_CAMPAIGNS,
+  Simulation,
+  syntheticCampaigns,
+  type SimulatedEvent,
+  type SimulationOptions,
+} from './simulation.ts';
 
 const START = new Date('2026-11-20T00:00:00Z');
-const BASE: SimulationOptions = { seed: 42, start: START, journeysPerSecond: 20, campaigns: ORIGINAL_CAMPAIGNS, users: 2000 };
+const BASE: SimulationOptions = {
+  seed: 42,
+  start: START,
+  journeysPerSecond: 20,
+  campaigns: ORIGINAL_CAMPAIGNS,
+  users: 2000,
+};
 
 /** Every event of the journeys started in the first `ms`, steps included (drained an hour later). */
 function run(options: Partial<SimulationOptions>, ms: number): SimulatedEvent[] {
@@ -35,6 +47,18 @@ describe('Simulation', () => {
     expect(first.length).toBeGreaterThan(2000);
     expect(run({}, 120_000)).toEqual(first);
     expect(run({ seed: 43 }, 120_000).map((e) => e.eventId)).not.toEqual(first.map((e) => e.eventId));
+  });
+
+  it('gives a later run with the same seed the same traffic but new event ids (else they would be duplicates)', () => {
+    const first = run({}, 60_000);
+    const later = new Simulation({ ...BASE, start: new Date(START.getTime() + 1) }).advanceTo(
+      new Date(START.getTime() + 60_001),
+    );
+    const ids = new Set(first.map((e) => e.eventId));
+    expect(later.some((e) => ids.has(e.eventId))).toBe(false);
+    expect(later.slice(0, 100).map((e) => [e.campaignId, e.eventType])).toEqual(
+      first.slice(0, 100).map((e) => [e.campaignId, e.eventType]),
+    );
   });
 
   it('does not depend on how often it is polled', () => {
@@ -90,14 +114,20 @@ describe('Simulation', () => {
       const row = counts.get(key) ?? [0, 0, 0, 0];
       const step = order.indexOf(event.eventType as (typeof order)[number]);
       row[step]!++;
-      if (step > 0) expect(row[step]!, `${key} ${event.eventType} at ${event.ts.toISOString()}`).toBeLessThanOrEqual(row[step - 1]!);
+      if (step > 0)
+        expect(row[step]!, `${key} ${event.eventType} at ${event.ts.toISOString()}`).toBeLessThanOrEqual(
+          row[step - 1]!,
+        );
       counts.set(key, row);
     }
   });
 
   it('ctr-drop degrades only its campaign, in alternating phases', () => {
     const phaseMs = 10 * 60_000;
-    const events = run({ ctrDrop: { campaignId: 'camp_meta_prospecting', ctrFactor: 0.55, clickToSignupFactor: 0.7, phaseMs } }, 8 * phaseMs);
+    const events = run(
+      { ctrDrop: { campaignId: 'camp_meta_prospecting', ctrFactor: 0.55, clickToSignupFactor: 0.7, phaseMs } },
+      8 * phaseMs,
+    );
     const inPhase = (degraded: boolean) =>
       events.filter((e) => Math.floor((e.ts.getTime() - START.getTime()) / phaseMs) % 2 === (degraded ? 1 : 0));
     // Clicks come ≤ 15 s after their impression: counting by event time blurs phase edges a little; the tolerance covers it.
@@ -110,7 +140,10 @@ describe('Simulation', () => {
   });
 
   it('late stamps a share of journeys minutes to hours in the past', () => {
-    const simulation = new Simulation({ ...BASE, late: { fraction: 0.1, minDelayMs: 60_000, maxDelayMs: 3 * 3_600_000 } });
+    const simulation = new Simulation({
+      ...BASE,
+      late: { fraction: 0.1, minDelayMs: 60_000, maxDelayMs: 3 * 3_600_000 },
+    });
     let late = 0;
     let impressions = 0;
     for (let ms = 1000; ms <= 600_000; ms += 1000) {

@@ -13,10 +13,38 @@ export interface CampaignSpec {
 
 /** The original generator's four campaigns, one channel each. */
 export const ORIGINAL_CAMPAIGNS: readonly CampaignSpec[] = [
-  { campaignId: 'camp_google_brand', channel: 'google', ctr: 0.045, clickToSignup: 0.14, signupToActivation: 0.65, cpc: 0.9 },
-  { campaignId: 'camp_meta_prospecting', channel: 'meta', ctr: 0.028, clickToSignup: 0.1, signupToActivation: 0.55, cpc: 0.8 },
-  { campaignId: 'camp_tiktok_creative', channel: 'tiktok', ctr: 0.032, clickToSignup: 0.08, signupToActivation: 0.5, cpc: 0.6 },
-  { campaignId: 'camp_email_reactivation', channel: 'email', ctr: 0.07, clickToSignup: 0.2, signupToActivation: 0.75, cpc: 0.02 },
+  {
+    campaignId: 'camp_google_brand',
+    channel: 'google',
+    ctr: 0.045,
+    clickToSignup: 0.14,
+    signupToActivation: 0.65,
+    cpc: 0.9,
+  },
+  {
+    campaignId: 'camp_meta_prospecting',
+    channel: 'meta',
+    ctr: 0.028,
+    clickToSignup: 0.1,
+    signupToActivation: 0.55,
+    cpc: 0.8,
+  },
+  {
+    campaignId: 'camp_tiktok_creative',
+    channel: 'tiktok',
+    ctr: 0.032,
+    clickToSignup: 0.08,
+    signupToActivation: 0.5,
+    cpc: 0.6,
+  },
+  {
+    campaignId: 'camp_email_reactivation',
+    channel: 'email',
+    ctr: 0.07,
+    clickToSignup: 0.2,
+    signupToActivation: 0.75,
+    cpc: 0.02,
+  },
 ];
 
 const SYNTHETIC_CHANNELS = ['google', 'meta', 'tiktok', 'email', 'linkedin', 'youtube'];
@@ -112,6 +140,9 @@ export function diurnalFactor(time: number): number {
  */
 export class Simulation {
   private readonly random: Random;
+  /** Event ids come from their own source seeded by seed and start: a run started later with the same seed must not
+   * reuse the earlier run's ids, or ingest would take its events for duplicates. */
+  private readonly ids: Random;
   private nextJourneyAt: number;
   private readonly pending: Pending[] = [];
   private seq = 0;
@@ -119,6 +150,7 @@ export class Simulation {
   constructor(private readonly options: SimulationOptions) {
     if (!options.campaigns.length) throw new Error('a simulation needs at least one campaign');
     this.random = new Random(options.seed);
+    this.ids = new Random(fnv1a(`${options.seed}:${options.start.getTime()}`));
     this.nextJourneyAt = options.start.getTime();
   }
 
@@ -153,7 +185,16 @@ export class Simulation {
     const age = late && this.random.chance(late.fraction) ? this.random.between(late.minDelayMs, late.maxDelayMs) : 0;
 
     const emit = (time: number, eventType: EventType, cost = 0) =>
-      this.schedule(time, { eventId: this.random.uuid(), ts: new Date(time - age), userId, campaignId: campaign.campaignId, channel: campaign.channel, eventType, cost, resend: false });
+      this.schedule(time, {
+        eventId: this.ids.uuid(),
+        ts: new Date(time - age),
+        userId,
+        campaignId: campaign.campaignId,
+        channel: campaign.channel,
+        eventType,
+        cost,
+        resend: false,
+      });
 
     emit(at, 'AD_IMPRESSION');
     if (!this.random.chance(ctr)) return;
@@ -170,7 +211,11 @@ export class Simulation {
     this.push({ emitAt, seq: this.seq++, event });
     const duplicates = this.options.duplicates;
     if (duplicates && this.random.chance(duplicates.fraction)) {
-      this.push({ emitAt: emitAt + this.random.between(1_000, 30_000), seq: this.seq++, event: { ...event, resend: true } });
+      this.push({
+        emitAt: emitAt + this.random.between(1_000, 30_000),
+        seq: this.seq++,
+        event: { ...event, resend: true },
+      });
     }
   }
 
@@ -211,6 +256,13 @@ export class Simulation {
 
 function before(a: Pending, b: Pending): boolean {
   return a.emitAt < b.emitAt || (a.emitAt === b.emitAt && a.seq < b.seq);
+}
+
+/** 32-bit FNV-1a hash of a string. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
 }
 
 function round6(value: number): number {

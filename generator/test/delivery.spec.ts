@@ -13,7 +13,14 @@ import { ORIGINAL_CAMPAIGNS, Simulation, type SimulatedEvent } from '../src/simu
  * the connection before forwarding (network error), or forwards and then drops the connection instead of answering
  * (the request was stored but the client never hears so: the nastiest case for at-least-once delivery).
  */
-function startFaultyProxy(target: string, seed: number): Promise<{ url: string; faults: { unavailable: number; droppedBefore: number; droppedAfter: number; forwarded: number }; close(): Promise<void> }> {
+function startFaultyProxy(
+  target: string,
+  seed: number,
+): Promise<{
+  url: string;
+  faults: { unavailable: number; droppedBefore: number; droppedAfter: number; forwarded: number };
+  close(): Promise<void>;
+}> {
   const random = new Random(seed);
   const faults = { unavailable: 0, droppedBefore: 0, droppedAfter: 0, forwarded: 0 };
   const server: Server = createServer((req, res) => {
@@ -102,7 +109,9 @@ describe('delivery through a faulty network', () => {
     }
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
-    const { rows } = await client.query<{ event_id: string; n: number }>('SELECT event_id, count(*)::int AS n FROM raw_events GROUP BY 1');
+    const { rows } = await client.query<{ event_id: string; n: number }>(
+      'SELECT event_id, count(*)::int AS n FROM raw_events GROUP BY 1',
+    );
     await client.end();
 
     const expected = new Set(events.map((e) => e.eventId));
@@ -113,7 +122,9 @@ describe('delivery through a faulty network', () => {
     expect(proxy.faults.unavailable).toBeGreaterThan(0);
     expect(proxy.faults.droppedBefore).toBeGreaterThan(0);
     expect(proxy.faults.droppedAfter).toBeGreaterThan(0);
-    expect(sender.stats.retries).toBeGreaterThanOrEqual(proxy.faults.unavailable + proxy.faults.droppedBefore + proxy.faults.droppedAfter);
+    expect(sender.stats.retries).toBeGreaterThanOrEqual(
+      proxy.faults.unavailable + proxy.faults.droppedBefore + proxy.faults.droppedAfter,
+    );
     expect(sender.stats.rejected).toBe(0);
     expect(sender.stats.pending).toBe(0);
     // Every event the API answered for: stored, or known (re-sends and retries after lost answers) as a duplicate.
@@ -121,10 +132,84 @@ describe('delivery through a faulty network', () => {
   });
 
   it('stops with FatalSendError on a wrong token instead of retrying forever', async () => {
-    const sender = new Sender({ url: apiUrl, token: 'wrong', batchSize: 10, flushIntervalMs: 10, concurrency: 1, maxBuffered: 100 });
-    const [event] = new Simulation({ seed: 1, start: new Date(Date.now() - 60_000), journeysPerSecond: 5, campaigns: ORIGINAL_CAMPAIGNS, users: 10 }).advanceTo(new Date());
+    const sender = new Sender({
+      url: apiUrl,
+      token: 'wrong',
+      batchSize: 10,
+      flushIntervalMs: 10,
+      concurrency: 1,
+      maxBuffered: 100,
+    });
+    const [event] = new Simulation({
+      seed: 1,
+      start: new Date(Date.now() - 60_000),
+      journeysPerSecond: 5,
+      campaigns: ORIGINAL_CAMPAIGNS,
+      users: 10,
+    }).advanceTo(new Date());
     await sender.enqueue(event!);
     await expect(sender.close()).rejects.toBeInstanceOf(FatalSendError);
     expect(sender.stats.retries).toBe(0);
+  });
+
+  it('holds at most maxBuffered events while the API is down, making generation wait instead of dropping', async () => {
+    let healthy = false;
+    const gate: Server = createServer((req, res) => {
+      if (!healthy) {
+        req.resume();
+        res.writeHead(503).end();
+        return;
+      }
+      const upstream = httpRequest(`${apiUrl}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', () => resolve()));
+    const gateUrl = `http://127.0.0.1:${(gate.address() as AddressInfo).port}`;
+    const events = new Simulation({
+      seed: 8,
+      start: new Date(Date.now() - 120_000),
+      journeysPerSecond: 5,
+      campaigns: ORIGINAL_CAMPAIGNS,
+      users: 100,
+    })
+      .advanceTo(new Date())
+      .slice(0, 31);
+    const sender = new Sender({
+      url: gateUrl,
+      token: 'gen-token',
+      batchSize: 10,
+      flushIntervalMs: 10,
+      concurrency: 1,
+      maxBuffered: 20,
+      initialBackoffMs: 5,
+      maxBackoffMs: 20,
+    });
+    try {
+      // 10 go in flight (and keep failing), 20 fill the buffer; the 31st must wait.
+      for (const event of events.slice(0, 30)) await sender.enqueue(event);
+      let accepted = false;
+      const last = sender.enqueue(events[30]!).then(() => (accepted = true));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(accepted).toBe(false);
+      // Deterministic, not timing: the buffer can only drain once the in-flight batch succeeds, i.e. after healing.
+      expect(sender.stats.pending).toBe(30);
+      healthy = true;
+      await last;
+      await sender.close();
+    } finally {
+      gate.closeAllConnections();
+      await new Promise((resolve) => gate.close(resolve));
+    }
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    const { rows } = await client.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM raw_events WHERE event_id = ANY($1)',
+      [events.map((e) => e.eventId)],
+    );
+    await client.end();
+    expect(rows[0]!.n).toBe(31);
   });
 });

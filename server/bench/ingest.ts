@@ -68,7 +68,7 @@ function makeEvents(count: number, prefix: string): BenchEvent[] {
       ts: new Date(now - ((i * 7_919) % SPREAD_MS)).toISOString().replace('Z', '123+00:00'),
       user_id: `user_${String(i % 2000).padStart(5, '0')}`,
       campaign_id: `camp_${i % CAMPAIGNS}`,
-      channel: CHANNELS[i % CAMPAIGNS % CHANNELS.length]!,
+      channel: CHANNELS[(i % CAMPAIGNS) % CHANNELS.length]!,
       event_type: type,
       cost: type === 'ad_click' ? Math.round(((i % 97) / 50 + 0.1) * 1e6) / 1e6 : 0,
     };
@@ -103,7 +103,11 @@ async function withCpu(serverPid: number, databaseUrl: string, run: () => Promis
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const backendPids = async () =>
-    (await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((r) => r.pid);
+    (
+      await client.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      )
+    ).rows.map((r) => r.pid);
   const sum = async (pids: number[]) => (await Promise.all(pids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
   try {
     const pidsBefore = await backendPids();
@@ -130,7 +134,11 @@ function post(url: string, body: string): Promise<{ status: number; text: string
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         const parts: Buffer[] = [];
         res.on('data', (part: Buffer) => parts.push(part));
@@ -188,7 +196,9 @@ async function copyPhase(databaseUrl: string, events: BenchEvent[]): Promise<Pha
     const started = performance.now();
     await pipeline(
       Readable.from(chunks(lines, 1000).map((chunk) => chunk.join(''))),
-      client.query(copyFrom('COPY bench_raw_events (event_id, ts, user_id, campaign_id, channel, event_type, cost) FROM STDIN')),
+      client.query(
+        copyFrom('COPY bench_raw_events (event_id, ts, user_id, campaign_id, channel, event_type, cost) FROM STDIN'),
+      ),
     );
     const seconds = (performance.now() - started) / 1000;
     const clientUsage = process.cpuUsage(cpuBefore.client);
@@ -236,13 +246,26 @@ async function startServer(databaseUrl: string): Promise<{ child: ChildProcess; 
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/index.ts'], {
     cwd: SERVER_DIR,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn', INGEST_TOKEN: '', INGEST_RATE_LIMIT: '0' },
+    // The production configuration: NODE_ENV=production also turns off graphql-js's development-only instanceof checks.
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      INGEST_TOKEN: '',
+      // The benchmark measures throughput, not the per-client limit.
+      INGEST_RATE_LIMIT: '0',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 300; attempt++) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    const healthy = await fetch(`${baseUrl}/health`).then((r) => r.ok, () => false);
+    const healthy = await fetch(`${baseUrl}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (healthy) return { child, baseUrl };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -265,7 +288,8 @@ try {
     if (stored !== events) throw new Error(`${phase}: stored ${stored} of ${events}`);
   };
 
-  const mutation = 'mutation Ingest($events: [EventInput!]!) { ingestEvents(events: $events) { ... on IngestResult { stored } } }';
+  const mutation =
+    'mutation Ingest($events: [EventInput!]!) { ingestEvents(events: $events) { ... on IngestResult { stored } } }';
   const toInput = (e: BenchEvent) => ({
     eventId: e.event_id,
     ts: e.ts,
@@ -281,17 +305,35 @@ try {
     body: JSON.stringify({ query: mutation, variables: { events: batch.map(toInput) } }),
     events: batch.length,
   }));
-  const restBodies = chunks(makeEvents(EVENTS, 'rest'), 50).map((batch) => ({ body: JSON.stringify(batch), events: batch.length }));
+  const restBodies = chunks(makeEvents(EVENTS, 'rest'), 50).map((batch) => ({
+    body: JSON.stringify(batch),
+    events: batch.length,
+  }));
   const singleBodies = makeEvents(SINGLE_EVENTS, 'one').map((event) => ({ body: JSON.stringify(event), events: 1 }));
 
   // JIT and connection warm-up, untimed, with ids of their own.
   const warm = makeEvents(4000, 'warm');
-  await runPhase('warm-up', `${baseUrl}/graphql`, chunks(warm.slice(0, 2000), 1000).map((batch) => ({
-    body: JSON.stringify({ query: mutation, variables: { events: batch.map(toInput) } }),
-    events: batch.length,
-  })), () => {});
-  await runPhase('warm-up', `${baseUrl}/events/batch`, chunks(warm.slice(2000, 3800), 50).map((batch) => ({ body: JSON.stringify(batch), events: 50 })), () => {});
-  await runPhase('warm-up', `${baseUrl}/events`, warm.slice(3800).map((event) => ({ body: JSON.stringify(event), events: 1 })), () => {});
+  await runPhase(
+    'warm-up',
+    `${baseUrl}/graphql`,
+    chunks(warm.slice(0, 2000), 1000).map((batch) => ({
+      body: JSON.stringify({ query: mutation, variables: { events: batch.map(toInput) } }),
+      events: batch.length,
+    })),
+    () => {},
+  );
+  await runPhase(
+    'warm-up',
+    `${baseUrl}/events/batch`,
+    chunks(warm.slice(2000, 3800), 50).map((batch) => ({ body: JSON.stringify(batch), events: 50 })),
+    () => {},
+  );
+  await runPhase(
+    'warm-up',
+    `${baseUrl}/events`,
+    warm.slice(3800).map((event) => ({ body: JSON.stringify(event), events: 1 })),
+    () => {},
+  );
 
   log.info({ events: EVENTS, singleEvents: SINGLE_EVENTS, clients: CLIENTS }, 'loading');
   const results: PhaseResult[] = [];
@@ -325,7 +367,15 @@ try {
     `\ningest benchmark: ${EVENTS} events (single-event phase: ${SINGLE_EVENTS}), ${CLIENTS} clients, ` +
       `${CAMPAIGNS} campaign/channel pairs, event times over the last ${SPREAD_MS / 60_000} minute(s)\n`,
   );
-  console.log('phase'.padEnd(46), 'events'.padStart(8), 'seconds'.padStart(8), 'events/s'.padStart(10), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), '  CPU ms per 1000 events: server / postgres / client');
+  console.log(
+    'phase'.padEnd(46),
+    'events'.padStart(8),
+    'seconds'.padStart(8),
+    'events/s'.padStart(10),
+    'p50 ms'.padStart(8),
+    'p99 ms'.padStart(8),
+    '  CPU ms per 1000 events: server / postgres / client',
+  );
   for (const r of results) {
     const sorted = [...r.latenciesMs].sort((x, y) => x - y);
     console.log(
@@ -335,12 +385,23 @@ try {
       Math.round(rate(r)).toString().padStart(10),
       (sorted.length ? percentile(sorted, 50).toFixed(1) : '-').padStart(8),
       (sorted.length ? percentile(sorted, 99).toFixed(1) : '-').padStart(8),
-      r.cpu ? `  ${[r.cpu.server, r.cpu.postgres, r.cpu.client].map((c) => ((c * 1e6) / r.events).toFixed(1)).join(' / ')}` : '',
+      r.cpu
+        ? `  ${[r.cpu.server, r.cpu.postgres, r.cpu.client].map((c) => ((c * 1e6) / r.events).toFixed(1)).join(' / ')}`
+        : '',
     );
   }
   const ratio = rate(results[0]!) / rate(results[3]!);
   console.log(`\nratio (a)/(d): ${ratio.toFixed(2)} (target ≥ 0.5)`);
   console.log(`(b): ${Math.round(rate(results[1]!))} events/s (target ≥ 30000)`);
+  // On a shared machine wall-clock rates mostly measure the neighbours; CPU per event does not. With the server and
+  // PostgreSQL each on a core of their own, the busier of the two bounds the rate.
+  const capacity = (r: PhaseResult) =>
+    r.cpu ? 1e6 / Math.max(r.cpu.server, r.cpu.postgres) / (1e6 / r.events) : Number.NaN;
+  console.log(
+    `CPU-bound estimate (server and PostgreSQL one core each): (a) ${Math.round(capacity(results[0]!))} ev/s, ` +
+      `(b) ${Math.round(capacity(results[1]!))} ev/s, (c) ${Math.round(capacity(results[2]!))} ev/s, ` +
+      `(d) ${Math.round(capacity(results[3]!))} ev/s, ratio (a)/(d) ${(capacity(results[0]!) / capacity(results[3]!)).toFixed(2)}`,
+  );
   console.log(`server peak RSS (VmHWM of the server process): ${rssMb.toFixed(0)} MB (target ≤ 300)`);
 } finally {
   if (server) {

@@ -5,7 +5,10 @@ import { minuteRollupMismatches, withClient } from './testkit/events.ts';
 import { useTestServer } from './testkit/server.ts';
 
 // Any UTF-16 code unit, lone surrogates and NUL included: what a broken client can put in a JSON string.
-const anyText = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)), maxLength: 140 });
+const anyText = fc.string({
+  unit: fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)),
+  maxLength: 140,
+});
 // Each field is valid most of the time, so a good share of events get stored and the stored rows can be checked.
 const idLike = fc.oneof(
   { arbitrary: fc.stringMatching(/^[a-z0-9_-]{1,20}$/), weight: 12 },
@@ -13,7 +16,9 @@ const idLike = fc.oneof(
   { arbitrary: fc.string({ minLength: 120, maxLength: 140 }), weight: 1 },
   { arbitrary: fc.jsonValue(), weight: 1 },
 );
-const recentInstant = fc.integer({ min: -3 * 86_400_000, max: 10 * 60_000 }).map((offset) => new Date(Date.now() + offset));
+const recentInstant = fc
+  .integer({ min: -3 * 86_400_000, max: 10 * 60_000 })
+  .map((offset) => new Date(Date.now() + offset));
 const tsLike = fc.oneof(
   { arbitrary: recentInstant.map((date) => date.toISOString()), weight: 4 },
   { arbitrary: recentInstant.map((date) => date.toISOString().replace('Z', '123+02:00')), weight: 4 },
@@ -37,15 +42,36 @@ const typeLike = fc.oneof(
 
 /** Objects close enough to events that many pass and get stored, with any field possibly absent or absurd. */
 const eventLike = fc.record(
-  { event_id: idLike, ts: tsLike, user_id: idLike, campaign_id: idLike, channel: idLike, event_type: typeLike, cost: costLike },
+  {
+    event_id: idLike,
+    ts: tsLike,
+    user_id: idLike,
+    campaign_id: idLike,
+    channel: idLike,
+    event_type: typeLike,
+    cost: costLike,
+  },
   { requiredKeys: ['event_id', 'ts', 'user_id', 'campaign_id', 'channel', 'event_type'] },
 );
 /** The same, with any field possibly missing. */
 const partialEventLike = fc.record(
-  { event_id: idLike, ts: tsLike, user_id: idLike, campaign_id: idLike, channel: idLike, event_type: typeLike, cost: costLike },
+  {
+    event_id: idLike,
+    ts: tsLike,
+    user_id: idLike,
+    campaign_id: idLike,
+    channel: idLike,
+    event_type: typeLike,
+    cost: costLike,
+  },
   { requiredKeys: [] },
 );
-const restBody = fc.oneof(fc.array(fc.oneof(eventLike, eventLike, partialEventLike, fc.jsonValue()), { maxLength: 20 }), eventLike, partialEventLike, fc.jsonValue());
+const restBody = fc.oneof(
+  fc.array(fc.oneof(eventLike, eventLike, partialEventLike, fc.jsonValue()), { maxLength: 20 }),
+  eventLike,
+  partialEventLike,
+  fc.jsonValue(),
+);
 const graphqlEvents = fc.array(
   fc.oneof(
     eventLike.map((e) => ({
@@ -82,7 +108,8 @@ describe('ingest under arbitrary JSON (fast-check)', () => {
   });
 
   it('GraphQL never answers 500 nor an unexpected (masked) error', async () => {
-    const query = 'mutation($events: [EventInput!]!) { ingestEvents(events: $events) { __typename ... on IngestResult { stored } } }';
+    const query =
+      'mutation($events: [EventInput!]!) { ingestEvents(events: $events) { __typename ... on IngestResult { stored } } }';
     await fc.assert(
       fc.asyncProperty(graphqlEvents, async (events) => {
         const response = await fetch(`${server.current.baseUrl}/graphql`, {

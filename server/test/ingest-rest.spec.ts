@@ -16,9 +16,17 @@ describe('REST POST /events and /events/batch (the original API)', () => {
 
   it('POST /events stores one event with the microseconds of its ts and answers {"ingested":true,"duplicate":false}', async () => {
     const event = { ...restEvent(1, 'rest-one'), ts: restEvent(1).ts.replace('+00:00', '') }; // no offset = UTC
-    expect(await post(server.current.baseUrl, '/events', event)).toEqual({ status: 200, body: { ingested: true, duplicate: false } });
-    expect(await post(server.current.baseUrl, '/events', event)).toEqual({ status: 200, body: { ingested: true, duplicate: true } });
-    expect(await storedEvents(server.current.databaseUrl, "event_id = 'rest-one-1'")).toEqual([expectedRow(restEvent(1, 'rest-one'))]);
+    expect(await post(server.current.baseUrl, '/events', event)).toEqual({
+      status: 200,
+      body: { ingested: true, duplicate: false },
+    });
+    expect(await post(server.current.baseUrl, '/events', event)).toEqual({
+      status: 200,
+      body: { ingested: true, duplicate: true },
+    });
+    expect(await storedEvents(server.current.databaseUrl, "event_id = 'rest-one-1'")).toEqual([
+      expectedRow(restEvent(1, 'rest-one')),
+    ]);
   });
 
   it('POST /events with an integer cost and the original generator’s exact ts format', async () => {
@@ -34,7 +42,11 @@ describe('REST POST /events and /events/batch (the original API)', () => {
       status: 422,
       body: {
         detail: [
-          { loc: ['body', 'event_type'], msg: "Input should be 'ad_impression', 'ad_click', 'signup' or 'activation'", type: 'literal_error' },
+          {
+            loc: ['body', 'event_type'],
+            msg: "Input should be 'ad_impression', 'ad_click', 'signup' or 'activation'",
+            type: 'literal_error',
+          },
           { loc: ['body', 'cost'], msg: 'Input should be greater than or equal to 0', type: 'greater_than_equal' },
         ],
       },
@@ -42,7 +54,13 @@ describe('REST POST /events and /events/batch (the original API)', () => {
     expect(await post(server.current.baseUrl, '/events', [event])).toEqual({
       status: 422,
       body: {
-        detail: [{ loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', type: 'model_attributes_type' }],
+        detail: [
+          {
+            loc: ['body'],
+            msg: 'Input should be a valid dictionary or object to extract fields from',
+            type: 'model_attributes_type',
+          },
+        ],
       },
     });
     const broken = await post(server.current.baseUrl, '/events', '{"event_id": ');
@@ -68,18 +86,30 @@ describe('REST POST /events and /events/batch (the original API)', () => {
             index: 1,
             event_id: 'rest-batch-100',
             errors: [
-              { loc: ['ts'], msg: 'Input should be a valid ISO-8601 datetime, e.g. 2026-11-25T10:00:00.123456+00:00', type: 'datetime_parsing' },
+              {
+                loc: ['ts'],
+                msg: 'Input should be a valid ISO-8601 datetime, e.g. 2026-11-25T10:00:00.123456+00:00',
+                type: 'datetime_parsing',
+              },
             ],
           },
           {
             index: 3,
             event_id: null,
-            errors: [{ loc: [], msg: 'Input should be a valid dictionary or object to extract fields from', type: 'model_attributes_type' }],
+            errors: [
+              {
+                loc: [],
+                msg: 'Input should be a valid dictionary or object to extract fields from',
+                type: 'model_attributes_type',
+              },
+            ],
           },
         ],
       },
     });
-    const expected = [...good, restEvent(101, 'rest-batch')].map(expectedRow).sort((a, b) => (a.event_id < b.event_id ? -1 : 1));
+    const expected = [...good, restEvent(101, 'rest-batch')]
+      .map(expectedRow)
+      .sort((a, b) => (a.event_id < b.event_id ? -1 : 1));
     expect(await storedEvents(server.current.databaseUrl, "event_id LIKE 'rest-batch-%'")).toEqual(expected);
     expect(await minuteRollupMismatches(server.current.databaseUrl)).toEqual([]);
   });
@@ -99,7 +129,10 @@ describe('REST POST /events and /events/batch (the original API)', () => {
     const events = Array.from({ length: 10_001 }, (_, i) => restEvent(i, 'rest-huge'));
     expect(await post(server.current.baseUrl, '/events/batch', events)).toEqual({
       status: 413,
-      body: { detail: 'A batch holds at most 10000 events; this one has 10001. Nothing was stored.', max_batch_size: 10_000 },
+      body: {
+        detail: 'A batch holds at most 10000 events; this one has 10001. Nothing was stored.',
+        max_batch_size: 10_000,
+      },
     });
     expect(await storedEvents(server.current.databaseUrl, "event_id LIKE 'rest-huge-%'")).toEqual([]);
   });
@@ -110,12 +143,19 @@ describe('ingest with INGEST_TOKEN set', () => {
   const event = restEvent(1, 'auth');
   const mutation = 'mutation($e: EventInput!) { ingestEvent(event: $e) { stored } }';
   const graphqlEvent = {
-    eventId: event.event_id, ts: event.ts, userId: event.user_id, campaignId: event.campaign_id,
-    channel: event.channel, eventType: 'AD_IMPRESSION',
+    eventId: event.event_id,
+    ts: event.ts,
+    userId: event.user_id,
+    campaignId: event.campaign_id,
+    channel: event.channel,
+    eventType: 'AD_IMPRESSION',
   };
 
   it('answers REST 401 {"detail":…} without the token or with a wrong one', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 's3cret' }] as Record<string, string>[]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 's3cret' }] as Record<
+      string,
+      string
+    >[]) {
       const single = await post(server.current.baseUrl, '/events', event, headers);
       expect(single.status).toBe(401);
       expect(typeof single.body.detail).toBe('string');
@@ -139,7 +179,10 @@ describe('ingest with INGEST_TOKEN set', () => {
 
   it('accepts the right bearer token on both doors, and reads stay open', async () => {
     const auth = { authorization: 'Bearer s3cret' };
-    expect((await post(server.current.baseUrl, '/events', event, auth)).body).toEqual({ ingested: true, duplicate: false });
+    expect((await post(server.current.baseUrl, '/events', event, auth)).body).toEqual({
+      ingested: true,
+      duplicate: false,
+    });
     const result = await graphql(server.current.baseUrl, mutation, { e: { ...graphqlEvent, eventId: 'auth-2' } }, auth);
     expect(result).toEqual({ data: { ingestEvent: { stored: 1 } } });
     expect((await graphql(server.current.baseUrl, '{ serverTime }')).errors).toBeUndefined();

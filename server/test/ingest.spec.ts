@@ -1,4 +1,6 @@
 import { NOTIFY_CHANNELS, type EventsIngestedPayload } from '@pmd/db';
+import pg from 'pg';
+import { ingestEvents } from '../src/services/ingest.ts';
 import { describe, expect, it } from 'vitest';
 import {
   expectedRow,
@@ -14,8 +16,21 @@ const INGEST = /* GraphQL */ `
   mutation Ingest($events: [EventInput!]!) {
     ingestEvents(events: $events) {
       __typename
-      ... on IngestResult { received stored duplicates rejected { index eventId reasons } }
-      ... on BatchTooLargeError { message maxBatchSize received }
+      ... on IngestResult {
+        received
+        stored
+        duplicates
+        rejected {
+          index
+          eventId
+          reasons
+        }
+      }
+      ... on BatchTooLargeError {
+        message
+        maxBatchSize
+        received
+      }
     }
   }
 `;
@@ -34,7 +49,10 @@ describe('GraphQL ingestEvents', () => {
     expect(result).toEqual({ __typename: 'IngestResult', received: 300, stored: 300, duplicates: 0, rejected: [] });
     // GraphQL's DateTime carries milliseconds; the REST path keeps microseconds (see ingest-rest.spec.ts).
     const expected = events
-      .map((event) => ({ ...expectedRow(event), ts: `${new Date(Date.parse(event.ts)).toISOString().slice(0, 23)}000Z` }))
+      .map((event) => ({
+        ...expectedRow(event),
+        ts: `${new Date(Date.parse(event.ts)).toISOString().slice(0, 23)}000Z`,
+      }))
       .sort((a, b) => (a.event_id < b.event_id ? -1 : 1));
     expect(await storedEvents(server.current.databaseUrl, "event_id LIKE 'exact-%'")).toEqual(expected);
     expect(await minuteRollupMismatches(server.current.databaseUrl)).toEqual([]);
@@ -78,7 +96,10 @@ describe('GraphQL ingestEvents', () => {
         {
           index: 3,
           eventId: '',
-          reasons: ['eventId: String should not be empty or blank', 'ts: Input should not be more than 5 minutes in the future'],
+          reasons: [
+            'eventId: String should not be empty or blank',
+            'ts: Input should not be more than 5 minutes in the future',
+          ],
         },
         { index: 4, eventId: 'mixed-12', reasons: ['channel: String should have at most 64 characters'] },
       ],
@@ -100,7 +121,16 @@ describe('GraphQL ingestEvents', () => {
 
   it('ingestEvent stores one event and reports a re-send as a duplicate', async () => {
     const query = /* GraphQL */ `
-      mutation One($event: EventInput!) { ingestEvent(event: $event) { received stored duplicates rejected { reasons } } }
+      mutation One($event: EventInput!) {
+        ingestEvent(event: $event) {
+          received
+          stored
+          duplicates
+          rejected {
+            reasons
+          }
+        }
+      }
     `;
     const event = graphqlEvent(restEvent(5, 'single'));
     const first = await graphql(server.current.baseUrl, query, { event });
@@ -133,7 +163,9 @@ describe('GraphQL ingestEvents', () => {
       const { rows } = await listener.query(
         `SELECT campaign_id, channel, hour FROM rollup_dirty_hours ORDER BY 1, 2, 3`,
       );
-      expect(rows.map((r) => `${r.campaign_id}|${r.channel}|${r.hour.toISOString().slice(0, 13)}`)).toEqual([...hours].sort());
+      expect(rows.map((r) => `${r.campaign_id}|${r.channel}|${r.hour.toISOString().slice(0, 13)}`)).toEqual(
+        [...hours].sort(),
+      );
       const stamps = events.map((e) => Date.parse(e.ts)).sort((a, b) => a - b);
       expect(Date.parse(notes[0]!.minTs)).toBe(stamps[0]);
       expect(Date.parse(notes[0]!.maxTs)).toBe(stamps.at(-1));
@@ -144,7 +176,11 @@ describe('GraphQL ingestEvents', () => {
     const batches = Array.from({ length: 8 }, (_, b) => {
       // Batch b covers ids [b*300, b*300+600): every id is in two batches. Shuffled so insertion order differs.
       const events = Array.from({ length: 600 }, (_, i) => graphqlEvent(restEvent(b * 300 + i, 'race')));
-      return events.sort((x, y) => ((x.eventId.length * 31 + b * 17 + x.eventId.charCodeAt(6)) % 7) - ((y.eventId.length * 31 + b * 17 + y.eventId.charCodeAt(6)) % 7));
+      return events.sort(
+        (x, y) =>
+          ((x.eventId.length * 31 + b * 17 + x.eventId.charCodeAt(6)) % 7) -
+          ((y.eventId.length * 31 + b * 17 + y.eventId.charCodeAt(6)) % 7),
+      );
     });
     for (let round = 0; round < 3; round++) {
       const results = await Promise.all(batches.map((events) => graphql(server.current.baseUrl, INGEST, { events })));
@@ -155,6 +191,62 @@ describe('GraphQL ingestEvents', () => {
       expect(stored + duplicates).toBe(8 * 600);
     }
     expect(await storedEvents(server.current.databaseUrl, "event_id LIKE 'race-%'")).toHaveLength(2_700);
+    expect(await minuteRollupMismatches(server.current.databaseUrl)).toEqual([]);
+  });
+
+  it('never deadlocks when 8 processes (own pools, own writers) ingest overlapping batches at once', async () => {
+    // One server process sends one statement at a time (group commit); several processes still write concurrently.
+    const pools = Array.from(
+      { length: 8 },
+      () => new pg.Pool({ connectionString: server.current.databaseUrl, max: 2 }),
+    );
+    try {
+      for (let round = 0; round < 3; round++) {
+        const outcomes = await Promise.all(
+          pools.map((pool, p) => {
+            const events = Array.from({ length: 400 }, (_, i) =>
+              restEvent(p * 200 + ((i * 7 + p * 13) % 400), 'procs'),
+            );
+            return ingestEvents(pool, events);
+          }),
+        );
+        const stored = outcomes.reduce((sum, outcome) => sum + outcome.stored, 0);
+        expect(stored).toBe(round === 0 ? 8 * 200 + 200 : 0);
+        expect(outcomes.reduce((sum, outcome) => sum + outcome.stored + outcome.duplicates, 0)).toBe(8 * 400);
+      }
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
+    expect(await minuteRollupMismatches(server.current.databaseUrl)).toEqual([]);
+  });
+
+  it('merges requests that arrive while a statement runs, and credits each shared id to the earliest request', async () => {
+    const pool = new pg.Pool({ connectionString: server.current.databaseUrl, max: 2 });
+    const listener = new pg.Client({ connectionString: server.current.databaseUrl });
+    await listener.connect();
+    const notified: EventsIngestedPayload[] = [];
+    listener.on('notification', (note) => notified.push(JSON.parse(note.payload!)));
+    await listener.query(`LISTEN ${NOTIFY_CHANNELS.eventsIngested}`);
+    try {
+      const events = (from: number, to: number) =>
+        Array.from({ length: to - from }, (_, i) => restEvent(from + i, 'merge'));
+      // The first starts a statement at once; the next two queue behind it and go together in the second statement.
+      const [first, second, third] = await Promise.all([
+        ingestEvents(pool, events(0, 100)),
+        ingestEvents(pool, [...events(100, 200), ...events(150, 160)]),
+        ingestEvents(pool, [...events(180, 250), ...events(0, 10)]),
+      ]);
+      expect(first).toMatchObject({ received: 100, stored: 100, duplicates: 0 });
+      expect(second).toMatchObject({ received: 110, stored: 100, duplicates: 10 });
+      expect(third).toMatchObject({ received: 80, stored: 50, duplicates: 30 });
+      await listener.query('SELECT 1');
+      // Two statements (two commits, two notifications) carried the three requests.
+      expect(notified.map((note) => note.stored)).toEqual([100, 150]);
+    } finally {
+      await pool.end();
+      await listener.end();
+    }
+    expect(await storedEvents(server.current.databaseUrl, "event_id LIKE 'merge-%'")).toHaveLength(250);
     expect(await minuteRollupMismatches(server.current.databaseUrl)).toEqual([]);
   });
 });

@@ -48,7 +48,8 @@ export const eventRoutes: RestRoute[] = [
           })),
         });
       } catch (error) {
-        if (error instanceof BatchTooLargeError) return json({ detail: error.message, max_batch_size: MAX_BATCH_SIZE }, 413);
+        if (error instanceof BatchTooLargeError)
+          return json({ detail: error.message, max_batch_size: MAX_BATCH_SIZE }, 413);
         throw error;
       }
     },
@@ -69,7 +70,10 @@ type JsonBody = { ok: true; value: unknown } | { ok: false; response: Response }
 
 async function readJson(request: Request): Promise<JsonBody> {
   const declared = Number(request.headers.get('content-length') ?? 0);
-  const tooLarge = { ok: false, response: json({ detail: `Request body larger than ${MAX_BODY_BYTES} bytes` }, 413) } as const;
+  const tooLarge = {
+    ok: false,
+    response: json({ detail: `Request body larger than ${MAX_BODY_BYTES} bytes` }, 413),
+  } as const;
   if (declared > MAX_BODY_BYTES) return tooLarge;
   const text = await request.text();
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) return tooLarge;
@@ -78,7 +82,10 @@ async function readJson(request: Request): Promise<JsonBody> {
   } catch (error) {
     return {
       ok: false,
-      response: json({ detail: [{ loc: ['body'], msg: `JSON decode error: ${(error as Error).message}`, type: 'json_invalid' }] }, 422),
+      response: json(
+        { detail: [{ loc: ['body'], msg: `JSON decode error: ${(error as Error).message}`, type: 'json_invalid' }] },
+        422,
+      ),
     };
   }
 }

@@ -20,7 +20,8 @@ const RULES = `Rules (the same for REST): ids non-empty, not blank, no control c
 on impressions (CPM buying) or conversions counts in total spend.`;
 
 export const EventTypeEnum = builder.enumType('EventType', {
-  description: 'What happened; the values stand for the original strings `ad_impression | ad_click | signup | activation`.',
+  description:
+    'What happened; the values stand for the original strings `ad_impression | ad_click | signup | activation`.',
   values: {
     AD_IMPRESSION: { value: 'ad_impression', description: 'An ad was shown (`ad_impression`).' },
     AD_CLICK: { value: 'ad_click', description: 'An ad was clicked (`ad_click`); its cost is the click cost.' },
@@ -43,7 +44,10 @@ const EventInput = builder.inputType('EventInput', {
     }),
     userId: t.string({ required: true, description: `The user (1..${MAX_ID_LENGTH} characters).` }),
     campaignId: t.string({ required: true, description: `The campaign (1..${MAX_ID_LENGTH} characters).` }),
-    channel: t.string({ required: true, description: `The channel, e.g. \`google\` (1..${MAX_CHANNEL_LENGTH} characters).` }),
+    channel: t.string({
+      required: true,
+      description: `The channel, e.g. \`google\` (1..${MAX_CHANNEL_LENGTH} characters).`,
+    }),
     eventType: t.field({ type: EventTypeEnum, required: true }),
     cost: t.float({
       required: false,
@@ -73,7 +77,11 @@ const IngestResultRef = builder.objectRef<IngestOutcome>('IngestResult').impleme
     duplicates: t.exposeInt('duplicates', {
       description: 'Valid events not stored because their eventId was already stored or came earlier in this request.',
     }),
-    rejected: t.field({ type: [RejectedEventRef], description: 'Events that broke a rule.', resolve: (r) => r.rejected }),
+    rejected: t.field({
+      type: [RejectedEventRef],
+      description: 'Events that broke a rule.',
+      resolve: (r) => r.rejected,
+    }),
   }),
 });
 

@@ -49,6 +49,12 @@ describe('validateEvent', () => {
     expect(result.ok && result.event.ts).toBe('2026-11-25T10:00:00.123000Z');
   });
 
+  it('knows leap years', () => {
+    const now = new Date('2028-03-01T00:00:00Z');
+    expect(validateEvent({ ...EVENT, ts: '2028-02-29T10:00:00Z' }, now).ok).toBe(true);
+    expect(validateEvent({ ...EVENT, ts: '2027-02-29T10:00:00Z' }, now).ok).toBe(false);
+  });
+
   it.each(['2026-02-30T10:00:00Z', '2026-11-25T24:00:00Z', '2026-11-25', 'yesterday', '2026-11-25T10:00:00+25:00', ''])(
     'rejects the malformed ts %j',
     (ts) => expect(errorsOf({ ...EVENT, ts })).toEqual(['ts:datetime_parsing']),
@@ -96,7 +102,14 @@ describe('validateEvent', () => {
   });
 
   it('reports every broken rule at once, and a non-object as a whole', () => {
-    expect(errorsOf({})).toEqual(['event_id:missing', 'user_id:missing', 'campaign_id:missing', 'channel:missing', 'ts:missing', 'event_type:missing']);
+    expect(errorsOf({})).toEqual([
+      'event_id:missing',
+      'user_id:missing',
+      'campaign_id:missing',
+      'channel:missing',
+      'ts:missing',
+      'event_type:missing',
+    ]);
     expect(errorsOf([EVENT])).toEqual(['null:model_attributes_type']);
     expect(errorsOf(null)).toEqual(['null:model_attributes_type']);
   });

@@ -64,7 +64,13 @@ export function validateEvent(input: unknown, now: Date): EventValidation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return {
       ok: false,
-      errors: [{ field: null, msg: 'Input should be a valid dictionary or object to extract fields from', type: 'model_attributes_type' }],
+      errors: [
+        {
+          field: null,
+          msg: 'Input should be a valid dictionary or object to extract fields from',
+          type: 'model_attributes_type',
+        },
+      ],
     };
   }
   const candidate = input as EventCandidate;
@@ -100,9 +106,11 @@ export function validateEvent(input: unknown, now: Date): EventValidation {
 function checkId(field: EventField, value: unknown, maxLength: number): string | EventFieldError {
   if (value === undefined) return { field, msg: 'Field required', type: 'missing' };
   if (typeof value !== 'string') return { field, msg: 'Input should be a valid string', type: 'string_type' };
-  if (LONE_SURROGATE.test(value)) return { field, msg: 'String should be valid Unicode (lone surrogate)', type: 'string_unicode' };
+  if (LONE_SURROGATE.test(value))
+    return { field, msg: 'String should be valid Unicode (lone surrogate)', type: 'string_unicode' };
   if (value.trim().length === 0) return { field, msg: 'String should not be empty or blank', type: 'string_too_short' };
-  if ([...value].length > maxLength) {
+  // value.length counts UTF-16 units, never fewer than characters: only a long string needs counting characters.
+  if (value.length > maxLength && [...value].length > maxLength) {
     return { field, msg: `String should have at most ${maxLength} characters`, type: 'string_too_long' };
   }
   if (CONTROL_CHARACTERS.test(value)) {
@@ -129,7 +137,8 @@ function checkCost(value: unknown): number | EventFieldError {
   if (value === undefined) return 0;
   if (typeof value !== 'number') return { field: 'cost', msg: 'Input should be a valid number', type: 'float_type' };
   if (!Number.isFinite(value)) return { field: 'cost', msg: 'Input should be a finite number', type: 'finite_number' };
-  if (value < 0) return { field: 'cost', msg: 'Input should be greater than or equal to 0', type: 'greater_than_equal' };
+  if (value < 0)
+    return { field: 'cost', msg: 'Input should be greater than or equal to 0', type: 'greater_than_equal' };
   if (value > MAX_COST) {
     return { field: 'cost', msg: `Input should be less than or equal to ${MAX_COST}`, type: 'less_than_equal' };
   }
@@ -146,7 +155,8 @@ function checkTimestamp(value: unknown, now: Date): string | EventFieldError {
   let micros = 0;
   if (value instanceof Date) {
     epochMs = value.getTime();
-    if (Number.isNaN(epochMs)) return { field: 'ts', msg: 'Input should be a valid datetime', type: 'datetime_parsing' };
+    if (Number.isNaN(epochMs))
+      return { field: 'ts', msg: 'Input should be a valid datetime', type: 'datetime_parsing' };
   } else if (typeof value === 'string') {
     const parsed = parseIsoDateTime(value);
     if (!parsed) {
@@ -164,7 +174,11 @@ function checkTimestamp(value: unknown, now: Date): string | EventFieldError {
     return { field: 'ts', msg: 'Input should not be more than 5 minutes in the future', type: 'datetime_future' };
   }
   if (epochMs < now.getTime() - RETENTION_DAYS * 86_400_000) {
-    return { field: 'ts', msg: `Input should not be older than the ${RETENTION_DAYS}-day retention`, type: 'datetime_past' };
+    return {
+      field: 'ts',
+      msg: `Input should not be older than the ${RETENTION_DAYS}-day retention`,
+      type: 'datetime_past',
+    };
   }
   return `${new Date(epochMs).toISOString().slice(0, -1)}${String(micros).padStart(3, '0')}Z`;
 }
@@ -173,8 +187,16 @@ function checkTimestamp(value: unknown, now: Date): string | EventFieldError {
 function parseIsoDateTime(text: string): { epochMs: number; micros: number } | null {
   const match = ISO_DATE_TIME.exec(text);
   if (!match) return null;
-  const [, year, month, day, hour, minute, second = '0', fraction = '', zulu, sign, offsetHours, offsetMinutes = '0'] = match;
-  const fields = [year, month, day, hour, minute, second].map(Number) as [number, number, number, number, number, number];
+  const [, year, month, day, hour, minute, second = '0', fraction = '', zulu, sign, offsetHours, offsetMinutes = '0'] =
+    match;
+  const fields = [year, month, day, hour, minute, second].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const [y, mo, d, h, mi, s] = fields;
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return null;
   let offsetMs = 0;
@@ -186,12 +208,14 @@ function parseIsoDateTime(text: string): { epochMs: number; micros: number } | n
   }
   // Sub-microsecond digits are dropped (PostgreSQL stores microseconds).
   const digits = fraction.padEnd(6, '0').slice(0, 6);
-  const utc = new Date(0);
-  utc.setUTCFullYear(y, mo - 1, d);
-  utc.setUTCHours(h, mi, s, Number(digits.slice(0, 3)));
-  return { epochMs: utc.getTime() - offsetMs, micros: Number(digits.slice(3)) };
+  // Date.UTC reads years 0..99 as 1900..1999; such instants are refused by the retention rule either way.
+  const epochMs = Date.UTC(y, mo - 1, d, h, mi, s, Number(digits.slice(0, 3)));
+  return { epochMs: epochMs - offsetMs, micros: Number(digits.slice(3)) };
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
 }

@@ -75,10 +75,11 @@ describe('live subscriptions over graphql-ws, fed by LISTEN/NOTIFY', () => {
       const [expected] = await bruteForce(clients.pool, last.liveOverview.window);
       expectTotals(last.liveOverview.current, expected);
       for (const subscription of same) {
-        // After the first value, updates follow the shared tick: never two within a second.
+        // After the first value, updates follow the shared 1 s tick, not each of the notifications 150 ms apart.
+        // Arrival times carry the loaded machine's jitter, hence 700 ms rather than 1,000.
         expect(subscription.results.length).toBeGreaterThanOrEqual(3);
         const times = subscription.results.slice(1).map((r) => r.at);
-        for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(990);
+        for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(700);
       }
     } finally {
       await Promise.all([...same, other].map((s) => s.dispose()));

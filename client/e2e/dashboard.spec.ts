@@ -1,0 +1,406 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { useTestDatabase } from '@pmd/db/testing';
+import { buildApp, type App } from '@pmd/server';
+import { startWorker } from '@pmd/worker';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { formatValue, type ValueFormat } from '../src/lib/format.ts';
+import { buildDashboard } from './support/build-dashboard.ts';
+import {
+  alertStatus,
+  funnelEvents,
+  graphqlRequest,
+  ingestThroughApi,
+  resolveAlert,
+  runAnomalyCheck,
+  type SeedEvent,
+} from './support/seed.ts';
+import { serveStatic } from './support/static-server.ts';
+
+/**
+ * The whole system in a real browser: a real server and the real worker over a fresh database, a production build of
+ * the dashboard pointed at them, Debian's chromium. Events go in through the API's ingestEvents and must come out on
+ * the page with exactly the values the API reports; alerts are fired by the worker's own anomaly task.
+ */
+const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
+const INGEST_TOKEN = 'e2e-ingest-token';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+];
+/** Live pushes are throttled to ≤ 1/s by the server; a loaded CI machine gets generous room. */
+const LIVE_TIMEOUT_MS = 20_000;
+
+const KPI_FORMATS: Record<string, ValueFormat> = {
+  impressions: 'count',
+  clicks: 'count',
+  signups: 'count',
+  activations: 'count',
+  ctr: 'percent',
+  clickToSignup: 'percent',
+  signupToActivation: 'percent',
+  spend: 'money',
+  cpc: 'money',
+  costPerActivation: 'money',
+};
+
+const OVERVIEW_QUERY = /* GraphQL */ `
+  query E2eOverview($window: WindowInput!) {
+    overview(window: $window) {
+      __typename
+      ... on Overview {
+        current {
+          impressions
+          clicks
+          signups
+          activations
+          ctr
+          clickToSignup
+          signupToActivation
+          spend
+          cpc
+          costPerActivation
+        }
+      }
+      ... on InvalidArgumentError {
+        message
+      }
+    }
+  }
+`;
+
+const database = useTestDatabase();
+let app: App | undefined;
+let apiUrl = '';
+let skipReason: string | undefined;
+let dashboard: { url: string; close(): Promise<void> } | undefined;
+let dashboardDir: string | undefined;
+let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
+let browser: Browser | undefined;
+let page: Page | undefined;
+let acknowledgedAlertId: number | undefined;
+/** Sent with the test's own API reads once the server requires READ_TOKEN. */
+let readHeaders: Record<string, string> = {};
+
+async function subscriptionFields(): Promise<string[]> {
+  const data = await graphqlRequest<{ __schema: { subscriptionType: { fields: { name: string }[] } | null } }>(
+    apiUrl,
+    '{ __schema { subscriptionType { fields { name } } } }',
+  );
+  return data.__schema.subscriptionType?.fields.map((f) => f.name) ?? [];
+}
+
+async function send(events: SeedEvent[]) {
+  await ingestThroughApi(apiUrl, INGEST_TOKEN, events);
+}
+
+/** The KPI card texts the API's numbers must produce. */
+async function expectedCards(lastMinutes: number): Promise<Record<string, string>> {
+  const data = await graphqlRequest<{
+    overview: { __typename: string; current?: Record<string, number | null>; message?: string };
+  }>(apiUrl, OVERVIEW_QUERY, { window: { lastMinutes } }, readHeaders);
+  if (!data.overview.current) throw new Error(`overview: ${data.overview.message}`);
+  const current = data.overview.current;
+  return Object.fromEntries(
+    Object.entries(KPI_FORMATS).map(([kpi, format]) => [kpi, formatValue(current[kpi], format)]),
+  );
+}
+
+async function shownCards(): Promise<Record<string, string>> {
+  return page!.evaluate((kpis) => {
+    const read = (kpi: string) =>
+      document.querySelector(`[data-kpi="${kpi}"] [data-testid="kpi-value"]`)?.textContent?.trim() ?? '(missing)';
+    return Object.fromEntries(kpis.map((kpi) => [kpi, read(kpi)]));
+  }, Object.keys(KPI_FORMATS));
+}
+
+/** Waits until the cards show `expected`; on timeout, fails with the difference. */
+async function waitForCards(expected: Record<string, string>) {
+  await page!
+    .waitForFunction(
+      (want) =>
+        Object.entries(want).every(
+          ([kpi, text]) =>
+            document.querySelector(`[data-kpi="${kpi}"] [data-testid="kpi-value"]`)?.textContent?.trim() === text,
+        ),
+      expected,
+      { timeout: LIVE_TIMEOUT_MS, polling: 100 },
+    )
+    .catch(() => undefined);
+  expect(await shownCards()).toEqual(expected);
+}
+
+function requireSystem(context: TestContext) {
+  if (skipReason) context.skip(skipReason);
+}
+
+beforeAll(async () => {
+  app = buildApp({ databaseUrl: database.url, config: { ingestToken: INGEST_TOKEN, corsOrigin: '*' } });
+  apiUrl = `http://127.0.0.1:${await app.start(0)}`;
+  if (!(await subscriptionFields()).includes('liveOverview')) {
+    skipReason =
+      'dashboard e2e skipped: the server schema lacks Subscription.liveOverview (the reads/live API is not merged yet)';
+    console.warn(skipReason);
+    return;
+  }
+  // The real worker, without cron: the alert test queues its anomaly check by hand.
+  worker = await startWorker({ databaseUrl: database.url, crontab: '' });
+  dashboardDir = await buildDashboard(apiUrl);
+  dashboard = await serveStatic(dashboardDir);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await dashboard?.close();
+  await worker?.stop();
+  if (dashboardDir) await rm(dashboardDir, { recursive: true, force: true });
+  await app?.stop();
+});
+
+describe('dashboard against the running system', () => {
+  it('shows the exact KPI values the API reports, and new events live without a reload', async (context) => {
+    requireSystem(context);
+    const now = Date.now();
+    await send([
+      ...funnelEvents('camp_e2e_email', 'email', new Date(now - 2 * 60_000), {
+        AD_IMPRESSION: 200,
+        AD_CLICK: 30,
+        SIGNUP: 8,
+        ACTIVATION: 5,
+      }),
+      ...funnelEvents('camp_e2e_search', 'google', new Date(now - 3 * 60_000), {
+        AD_IMPRESSION: 120,
+        AD_CLICK: 1,
+        SIGNUP: 0,
+        ACTIVATION: 0,
+      }),
+      // Outside the last hour, inside the last 6 hours: the window switch below must pick these up.
+      ...funnelEvents('camp_e2e_email', 'email', new Date(now - 3 * 3_600_000), {
+        AD_IMPRESSION: 500,
+        AD_CLICK: 50,
+        SIGNUP: 20,
+        ACTIVATION: 4,
+      }),
+    ]);
+
+    await page!.goto(`${dashboard!.url}/?range=1h`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    // Time to first meaningful render: navigation start → KPI cards visible, taken inside the page on the first
+    // animation frame that shows them (reported, never asserted).
+    const timing = await page!.waitForFunction(
+      () => {
+        if (!document.querySelector('[data-kpi="impressions"] [data-testid="kpi-value"]')) return false;
+        const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+        return { firstMeaningfulRenderMs: performance.now(), domContentLoadedMs: navigation?.domContentLoadedEventEnd };
+      },
+      undefined,
+      { timeout: LIVE_TIMEOUT_MS, polling: 'raf' },
+    );
+    const render = await timing.jsonValue();
+    if (!render) throw new Error('the KPI cards never appeared');
+    await mkdir(RESULTS_DIR, { recursive: true });
+    await writeFile(path.join(RESULTS_DIR, 'dashboard-first-render.json'), JSON.stringify(render, null, 2));
+    console.info(
+      `dashboard: KPI cards visible ${render.firstMeaningfulRenderMs.toFixed(0)} ms after navigation start ` +
+        `(DOMContentLoaded ${render.domContentLoadedMs?.toFixed(0)} ms)`,
+    );
+
+    const initial = await expectedCards(60);
+    expect(initial.impressions).toBe('320');
+    await waitForCards(initial);
+
+    await send(
+      funnelEvents('camp_e2e_email', 'email', new Date(Date.now() - 30_000), {
+        AD_IMPRESSION: 80,
+        AD_CLICK: 9,
+        SIGNUP: 3,
+        ACTIVATION: 2,
+      }),
+    );
+    const updated = await expectedCards(60);
+    expect(updated.impressions).toBe('400');
+    await waitForCards(updated);
+
+    const statuses = await page!.locator('[data-testid="campaign-row"]').allInnerTexts();
+    expect(statuses.find((row) => row.includes('camp_e2e_search'))).toContain('At Risk');
+    expect(statuses.find((row) => row.includes('camp_e2e_email'))).toContain('Healthy');
+
+    await page!.screenshot({ path: path.join(RESULTS_DIR, 'dashboard-overview.png'), fullPage: true });
+  });
+
+  it('changes the numbers and the URL when the window changes', async (context) => {
+    requireSystem(context);
+    const oneHour = await shownCards();
+    await page!.click('[data-range="6h"]');
+    await page!.waitForURL(/[?&]range=6h/);
+    const sixHours = await expectedCards(360);
+    expect(sixHours.impressions).not.toBe(oneHour.impressions);
+    await waitForCards(sixHours);
+    expect(await page!.getAttribute('[data-range="6h"]', 'aria-pressed')).toBe('true');
+  });
+
+  it('shows an alert the moment the worker fires it, and acknowledges it', async (context) => {
+    requireSystem(context);
+    // A CTR collapse the worker's detector must flag: 10 % over the baseline hours, 2 % in the last 15 minutes.
+    const now = Date.now();
+    await send([
+      ...funnelEvents('camp_e2e_alerting', 'meta', new Date(now - 2 * 3_600_000), {
+        AD_IMPRESSION: 1000,
+        AD_CLICK: 100,
+        SIGNUP: 0,
+        ACTIVATION: 0,
+      }),
+      ...funnelEvents('camp_e2e_alerting', 'meta', new Date(now - 5 * 60_000), {
+        AD_IMPRESSION: 1000,
+        AD_CLICK: 20,
+        SIGNUP: 0,
+        ACTIVATION: 0,
+      }),
+    ]);
+    const alertId = await runAnomalyCheck(database.url, 'camp_e2e_alerting', LIVE_TIMEOUT_MS);
+    const item = page!.locator(`[data-testid="alert-item"][data-alert-id="${alertId}"]`);
+    await item.waitFor({ timeout: LIVE_TIMEOUT_MS });
+    expect(await item.innerText()).toContain('CTR drop · camp_e2e_alerting / meta');
+
+    await item.locator('[data-testid="acknowledge"]').click();
+    await page!.waitForFunction(
+      (id) => document.querySelector(`[data-alert-id="${id}"] .badge`)?.textContent?.trim() === 'Acknowledged',
+      alertId,
+      { timeout: LIVE_TIMEOUT_MS },
+    );
+    expect(await alertStatus(database.url, alertId)).toBe('acknowledged');
+    acknowledgedAlertId = alertId;
+  });
+
+  it('moves a resolved alert into the history list, without a reload', async (context) => {
+    requireSystem(context);
+    await page!.getByRole('link', { name: 'Alerts' }).click();
+    await page!.waitForURL(/\/alerts/);
+    // Resolved as the worker does on recovery (recovery needs a quarter hour of normal traffic: not worth the wait).
+    await resolveAlert(database.url, acknowledgedAlertId!);
+    const resolved = page!.locator(`ul[aria-label="Resolved alerts"] [data-alert-id="${acknowledgedAlertId}"]`);
+    await resolved.waitFor({ timeout: LIVE_TIMEOUT_MS });
+    expect(await page!.locator(`ul[aria-label="Active alerts"] [data-alert-id="${acknowledgedAlertId}"]`).count()).toBe(
+      0,
+    );
+    await page!.screenshot({ path: path.join(RESULTS_DIR, 'dashboard-alerts.png'), fullPage: true });
+  });
+
+  it('shows a campaign and the pipeline status', async (context) => {
+    requireSystem(context);
+    await page!.goto(`${dashboard!.url}/campaigns/camp_e2e_email`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await page!.waitForSelector('#campaign-heading', { timeout: LIVE_TIMEOUT_MS });
+    expect(await page!.textContent('#campaign-heading')).toBe('camp_e2e_email');
+    await page!.screenshot({ path: path.join(RESULTS_DIR, 'dashboard-campaign.png'), fullPage: true });
+
+    await page!.getByRole('link', { name: 'Pipeline' }).click();
+    await page!.waitForSelector('[aria-label="Pipeline queues"]', { timeout: LIVE_TIMEOUT_MS });
+    expect(await page!.locator('[data-state="error"]').count()).toBe(0);
+  });
+
+  it('has no serious accessibility violations (axe-core: labels, contrast, roles)', async (context) => {
+    requireSystem(context);
+    const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    for (const route of ['/?range=6h', '/alerts', '/pipeline', '/campaigns/camp_e2e_email']) {
+      await page!.goto(`${dashboard!.url}${route}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+      await page!.waitForSelector('main h2', { timeout: LIVE_TIMEOUT_MS });
+      await page!.waitForFunction(() => !document.querySelector('[data-state="loading"]'), undefined, {
+        timeout: LIVE_TIMEOUT_MS,
+      });
+      await page!.addScriptTag({ content: axeSource });
+      const audit = await page!.evaluate(async () => {
+        type AxeResult = { violations: any[]; passes: any[] };
+        const axe = (window as unknown as { axe: { run(context: Document): Promise<AxeResult> } }).axe;
+        const result = await axe.run(document);
+        return {
+          passed: result.passes.map((rule) => rule.id as string),
+          serious: result.violations
+            .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+            .map(
+              (violation) => `${violation.id}: ${violation.nodes.map((node: any) => node.target.join(' ')).join(', ')}`,
+            ),
+        };
+      });
+      // The audit really ran over the page (contrast and names checked), and found nothing serious.
+      expect(audit.passed, route).toEqual(expect.arrayContaining(['color-contrast', 'link-name']));
+      expect(audit.serious, route).toEqual([]);
+    }
+  });
+
+  it('is readable on a laptop and on a wall screen', async (context) => {
+    requireSystem(context);
+    for (const [name, viewport] of [
+      ['laptop', { width: 1280, height: 800 }],
+      ['wall', { width: 3840, height: 2160 }],
+    ] as const) {
+      await page!.setViewportSize(viewport);
+      await page!.goto(`${dashboard!.url}/?range=6h`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+      await page!.waitForSelector('[data-kpi="impressions"] [data-testid="kpi-value"]', { timeout: LIVE_TIMEOUT_MS });
+      // No horizontal scrolling of the page itself (wide tables scroll inside their panel).
+      expect(await page!.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await page!.screenshot({ path: path.join(RESULTS_DIR, `dashboard-overview-${name}.png`) });
+    }
+    await page!.setViewportSize({ width: 1600, height: 1000 });
+  });
+
+  it('tells when the API goes away and recovers on its own', async (context) => {
+    requireSystem(context);
+    const indicator = page!.locator('[data-testid="live-indicator"] [role="status"]');
+    await page!.waitForFunction(
+      () => document.querySelector('[data-testid="live-indicator"] [role="status"]')?.textContent === 'Live',
+      undefined,
+      {
+        timeout: LIVE_TIMEOUT_MS,
+      },
+    );
+    const port = Number(new URL(apiUrl).port);
+    await app!.stop();
+    await page!.waitForFunction(
+      () =>
+        ['Reconnecting…', 'Offline'].includes(
+          document.querySelector('[data-testid="live-indicator"] [role="status"]')?.textContent ?? '',
+        ),
+      undefined,
+      { timeout: LIVE_TIMEOUT_MS },
+    );
+    app = buildApp({ databaseUrl: database.url, config: { ingestToken: INGEST_TOKEN, corsOrigin: '*' } });
+    await app.start(port);
+    // graphql-ws backs off between attempts (a few seconds after several failures).
+    await page!.waitForFunction(
+      () => document.querySelector('[data-testid="live-indicator"] [role="status"]')?.textContent === 'Live',
+      undefined,
+      {
+        timeout: 45_000,
+      },
+    );
+    expect(await indicator.textContent()).toBe('Live');
+  });
+
+  it('asks for the read token when the API requires one, then shows the data', async (context) => {
+    requireSystem(context);
+    const port = Number(new URL(apiUrl).port);
+    await app!.stop();
+    app = buildApp({
+      databaseUrl: database.url,
+      config: { ingestToken: INGEST_TOKEN, readToken: 'e2e-read-token', corsOrigin: '*' },
+    });
+    await app.start(port);
+    readHeaders = { authorization: 'Bearer e2e-read-token' };
+
+    await page!.goto(`${dashboard!.url}/?range=6h`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await page!.waitForSelector('[data-testid="read-token"]', { timeout: LIVE_TIMEOUT_MS });
+    await page!.fill('[data-testid="read-token"]', 'e2e-read-token');
+    await page!.getByRole('button', { name: 'Sign in' }).click();
+    await page!.waitForSelector('[data-kpi="impressions"] [data-testid="kpi-value"]', { timeout: LIVE_TIMEOUT_MS });
+    await waitForCards(await expectedCards(360));
+    expect(await page!.locator('[data-testid="read-token"]').count()).toBe(0);
+  });
+});

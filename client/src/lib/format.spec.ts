@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { changeDirection, changeTone, formatAgo, formatChange, formatTimestamp, formatValue } from './format.ts';
+
+describe('formatValue', () => {
+  it('formats counts, money and percentages', () => {
+    expect(formatValue(70057, 'count')).toBe('70,057');
+    expect(formatValue(1234.5, 'money')).toBe('$1,234.50');
+    expect(formatValue(0.04263, 'percent')).toBe('4.26%');
+  });
+
+  it('shows an undefined cost per unit as a dash', () => {
+    expect(formatValue(null, 'money')).toBe('—');
+  });
+});
+
+describe('changes', () => {
+  it('gives direction, unsigned magnitude and tone', () => {
+    expect(changeDirection(0.123)).toBe('up');
+    expect(changeDirection(-0.5)).toBe('down');
+    expect(changeDirection(0)).toBe('flat');
+    expect(changeDirection(null)).toBe('none');
+    expect(formatChange(-0.5)).toBe('50.0%');
+    expect(formatChange(null)).toBe('n/a');
+    expect(changeTone('up', true)).toBe('good');
+    expect(changeTone('up', false)).toBe('bad');
+    expect(changeTone('down', false)).toBe('good');
+    expect(changeTone('flat', true)).toBe('neutral');
+  });
+});
+
+describe('time', () => {
+  it('formats ages and UTC timestamps', () => {
+    expect(formatAgo(4_900)).toBe('4s ago');
+    expect(formatAgo(125_000)).toBe('2m ago');
+    expect(formatTimestamp('2026-11-25T10:00:05Z')).toBe('25 Nov 2026, 10:00:05 UTC');
+  });
+});

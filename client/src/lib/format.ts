@@ -1,0 +1,68 @@
+const countFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const moneyFormat = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
+const percentFormat = new Intl.NumberFormat('en-US', {
+  style: 'percent',
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
+const changeFormat = new Intl.NumberFormat('en-US', {
+  style: 'percent',
+  minimumFractionDigits: 1,
+  maximumFractionDigits: 1,
+  signDisplay: 'never',
+});
+
+export type ValueFormat = 'count' | 'percent' | 'money';
+
+/** A KPI value for people; null (a cost per unit with no units) shows as an em dash, never as $0. */
+export function formatValue(value: number | null | undefined, format: ValueFormat): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  if (format === 'count') return countFormat.format(value);
+  if (format === 'money') return moneyFormat.format(value);
+  return percentFormat.format(value);
+}
+
+export type ChangeDirection = 'up' | 'down' | 'flat' | 'none';
+
+/** Direction of a relative change; `none` when there was nothing to compare with (previous window empty). */
+export function changeDirection(change: number | null | undefined): ChangeDirection {
+  if (change === null || change === undefined || !Number.isFinite(change)) return 'none';
+  if (Math.abs(change) < 0.0005) return 'flat';
+  return change > 0 ? 'up' : 'down';
+}
+
+/** "12.3%" (unsigned: the arrow carries the sign), or "n/a" without a previous value. */
+export function formatChange(change: number | null | undefined): string {
+  const direction = changeDirection(change);
+  if (direction === 'none') return 'n/a';
+  if (direction === 'flat') return '0.0%';
+  return changeFormat.format(change as number);
+}
+
+/** Whether a change is good news: more clicks is good, a higher CPC is not. */
+export function changeTone(direction: ChangeDirection, higherIsBetter: boolean): 'good' | 'bad' | 'neutral' {
+  if (direction === 'up') return higherIsBetter ? 'good' : 'bad';
+  if (direction === 'down') return higherIsBetter ? 'bad' : 'good';
+  return 'neutral';
+}
+
+/** "5s ago", "3m ago", "2h ago" for the live indicator. */
+export function formatAgo(milliseconds: number): string {
+  const seconds = Math.max(0, Math.floor(milliseconds / 1000));
+  if (seconds < 60) return `${seconds}s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
+  return `${Math.floor(seconds / 3600)}h ago`;
+}
+
+const timeFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
+
+/** Timestamps are shown in UTC, as all bucketing is UTC. */
+export function formatTimestamp(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return `${timeFormat.format(new Date(iso))} UTC`;
+}

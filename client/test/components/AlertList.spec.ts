@@ -1,0 +1,89 @@
+import urql from '@urql/vue';
+import { flushPromises, mount } from '@vue/test-utils';
+import { describe, expect, it } from 'vitest';
+import AlertList from '@/components/alerts/AlertList.vue';
+import { createFixtureClient } from '../support/fixture-client.ts';
+
+function alert(id: string, status: 'FIRING' | 'ACKNOWLEDGED' | 'RESOLVED', metric = 'ctr_drop') {
+  return {
+    __typename: 'Alert',
+    id,
+    alertId: Number(id),
+    triggeredAt: '2026-11-25T10:00:00Z',
+    campaignId: 'camp_google_brand',
+    channel: 'google',
+    metric,
+    currentValue: 0.012,
+    baselineValue: 0.045,
+    thresholdValue: 0.0225,
+    message: 'CTR fell to 1.2% against a 4.5% baseline',
+    status,
+    acknowledgedAt: status === 'ACKNOWLEDGED' ? '2026-11-25T10:02:00Z' : null,
+    resolvedAt: status === 'RESOLVED' ? '2026-11-25T10:30:00Z' : null,
+  };
+}
+
+function mountList(alerts: ReturnType<typeof alert>[], answer: Record<string, unknown> | Error) {
+  const fixture = createFixtureClient(() => answer);
+  const wrapper = mount(AlertList, {
+    props: { alerts: alerts as never, label: 'Active alerts', emptyText: 'No active anomalies detected ✓' },
+    global: { plugins: [[urql, fixture.client]] },
+  });
+  return { wrapper, operations: fixture.operations };
+}
+
+const acknowledged = {
+  acknowledgeAlert: {
+    __typename: 'Alert',
+    id: '7',
+    status: 'ACKNOWLEDGED',
+    acknowledgedAt: '2026-11-25T10:05:00Z',
+    updatedAt: '2026-11-25T10:05:00Z',
+  },
+};
+
+describe('AlertList', () => {
+  it('shows metric, current vs baseline, threshold and time of each alert', () => {
+    const { wrapper } = mountList([alert('7', 'FIRING'), alert('8', 'FIRING', 'cpc_spike')], acknowledged);
+    const items = wrapper.findAll('[data-testid=alert-item]');
+    expect(items).toHaveLength(2);
+    expect(items[0]!.text()).toContain('CTR drop · camp_google_brand / google');
+    expect(items[0]!.text()).toContain('Current1.20%');
+    expect(items[0]!.text()).toContain('Baseline4.50%');
+    expect(items[0]!.text()).toContain('Threshold2.25%');
+    expect(items[0]!.text()).toContain('25 Nov 2026, 10:00:00 UTC');
+    expect(items[1]!.text()).toContain('Current$0.01');
+  });
+
+  it('sends acknowledgeAlert with the alert id when Acknowledge is pressed', async () => {
+    const { wrapper, operations } = mountList([alert('7', 'FIRING')], acknowledged);
+    await wrapper.get('[data-testid=acknowledge]').trigger('click');
+    await flushPromises();
+
+    const mutations = operations.filter((operation) => operation.kind === 'mutation');
+    expect(mutations).toHaveLength(1);
+    expect(mutations[0]!.variables).toEqual({ id: '7' });
+    expect(wrapper.find('[role=alert]').exists()).toBe(false);
+  });
+
+  it('shows why an acknowledgement failed', async () => {
+    const { wrapper } = mountList([alert('7', 'FIRING')], {
+      acknowledgeAlert: { __typename: 'NotFoundError', message: 'Alert 7 not found' },
+    });
+    await wrapper.get('[data-testid=acknowledge]').trigger('click');
+    await flushPromises();
+    expect(wrapper.get('[role=alert]').text()).toBe('Alert 7 not found');
+  });
+
+  it('offers Acknowledge only on firing alerts', () => {
+    const { wrapper } = mountList([alert('7', 'ACKNOWLEDGED'), alert('8', 'RESOLVED')], acknowledged);
+    expect(wrapper.find('[data-testid=acknowledge]').exists()).toBe(false);
+    expect(wrapper.text()).toContain('Acknowledged');
+    expect(wrapper.text()).toContain('Resolved');
+  });
+
+  it('says so when there are no alerts', () => {
+    const { wrapper } = mountList([], acknowledged);
+    expect(wrapper.get('[data-testid=alerts-empty]').text()).toBe('No active anomalies detected ✓');
+  });
+});

@@ -1,0 +1,122 @@
+import { mount } from '@vue/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createMemoryHistory, createRouter } from 'vue-router';
+import CampaignTable from '@/components/campaigns/CampaignTable.vue';
+
+function row(campaignId: string, channel: string, clicks: number, ctr: number, cpc: number | null, atRisk = false) {
+  return {
+    __typename: 'BreakdownRow',
+    campaignId,
+    channel,
+    status: atRisk ? 'AT_RISK' : 'HEALTHY',
+    statusReasons: atRisk ? ['CTR below 0.02'] : [],
+    totals: {
+      impressions: 1000,
+      clicks,
+      signups: 10,
+      activations: 5,
+      ctr,
+      clickToSignup: 10 / Math.max(clicks, 1),
+      signupToActivation: 0.5,
+      spend: 12.5,
+      cpc,
+    },
+  };
+}
+
+const ROWS = [
+  row('camp_google_brand', 'google', 792, 0.045, 0.02),
+  row('camp_email_reactivation', 'email', 1255, 0.071, 0.01),
+  row('camp_meta_prospecting', 'meta', 0, 0.0, null, true),
+  row('camp_tiktok_creative', 'tiktok', 541, 0.031, 0.03),
+];
+
+function mountTable() {
+  const router = createRouter({
+    history: createMemoryHistory(),
+    routes: [{ path: '/:any(.*)*', component: { render: () => null } }],
+  });
+  // The fixtures are unmasked fragment data, as the server would send them.
+  return mount(CampaignTable, { props: { rows: ROWS as never }, global: { plugins: [router] } });
+}
+
+function campaigns(wrapper: ReturnType<typeof mountTable>) {
+  return wrapper.findAll('[data-testid=campaign-row]').map((tr) => tr.find('td').text());
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('CampaignTable', () => {
+  it('starts with the most clicks first and toggles direction on a second click', async () => {
+    const wrapper = mountTable();
+    expect(campaigns(wrapper)).toEqual([
+      'camp_email_reactivation',
+      'camp_google_brand',
+      'camp_tiktok_creative',
+      'camp_meta_prospecting',
+    ]);
+    expect(wrapper.get('th[aria-sort=descending]').text()).toContain('Clicks');
+
+    await wrapper.get('[data-sort=clicks]').trigger('click');
+    expect(campaigns(wrapper)[0]).toBe('camp_meta_prospecting');
+    expect(wrapper.get('th[aria-sort=ascending]').text()).toContain('Clicks');
+  });
+
+  it('sorts names alphabetically first and keeps an undefined CPC last in both directions', async () => {
+    const wrapper = mountTable();
+    await wrapper.get('[data-sort=channel]').trigger('click');
+    expect(wrapper.findAll('[data-testid=campaign-row]').map((tr) => tr.findAll('td')[1]!.text())).toEqual([
+      'email',
+      'google',
+      'meta',
+      'tiktok',
+    ]);
+
+    await wrapper.get('[data-sort=cpc]').trigger('click');
+    expect(campaigns(wrapper)).toEqual([
+      'camp_tiktok_creative',
+      'camp_google_brand',
+      'camp_email_reactivation',
+      'camp_meta_prospecting',
+    ]);
+    await wrapper.get('[data-sort=cpc]').trigger('click');
+    expect(campaigns(wrapper)).toEqual([
+      'camp_email_reactivation',
+      'camp_google_brand',
+      'camp_tiktok_creative',
+      'camp_meta_prospecting',
+    ]);
+  });
+
+  it('shows Healthy / At Risk with the reasons', () => {
+    const wrapper = mountTable();
+    const statuses = wrapper.findAll('[data-testid=status]');
+    expect(statuses.map((s) => s.text().replace(/^\W+/, ''))).toEqual(['Healthy', 'Healthy', 'Healthy', 'At Risk']);
+    expect(statuses[3]!.classes()).toContain('at-risk');
+    expect(statuses[3]!.attributes('title')).toBe('CTR below 0.02');
+  });
+
+  it('exports the rows in the shown order as CSV with raw numbers', async () => {
+    const blobs: Blob[] = [];
+    vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
+      blobs.push(blob as Blob);
+      return 'blob:fixture';
+    });
+    vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
+    const clicked = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
+
+    const wrapper = mountTable();
+    await wrapper.get('[data-sort=ctr]').trigger('click');
+    await wrapper.get('[data-testid=export-csv]').trigger('click');
+
+    expect(clicked).toHaveBeenCalledOnce();
+    const lines = (await blobs[0]!.text()).trimEnd().split('\r\n');
+    expect(lines[0]).toBe(
+      'Campaign,Channel,Status,Impressions,Clicks,Signups,Activations,CTR,Click → Signup,Signup → Activation,Spend,CPC,Status reasons',
+    );
+    expect(lines[1]).toBe(
+      'camp_email_reactivation,email,Healthy,1000,1255,10,5,0.071,0.00796812749003984,0.5,12.5,0.01,',
+    );
+    expect(lines[4]).toBe('camp_meta_prospecting,meta,At Risk,1000,0,10,5,0,10,0.5,12.5,,CTR below 0.02');
+  });
+});

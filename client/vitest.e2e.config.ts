@@ -1,0 +1,25 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import vue from '@vitejs/plugin-vue';
+import { defineProject } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The browser end-to-end tests (`e2e/`): Node environment, a real server from @pmd/server, chromium. A project of its
+ * own so that the component tests keep happy-dom.
+ */
+export default defineProject({
+  plugins: [vue()],
+  // One graphql instance for our code, Pothos and Yoga (see server/vitest.config.ts).
+  resolve: {
+    alias: { '@': fileURLToPath(new URL('./src', import.meta.url)), graphql: require.resolve('graphql') },
+  },
+  test: {
+    name: 'e2e',
+    environment: 'node',
+    include: ['e2e/**/*.spec.ts'],
+    testTimeout: 90_000,
+    hookTimeout: 240_000,
+  },
+});
