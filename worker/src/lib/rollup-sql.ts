@@ -59,17 +59,25 @@ export const UTC_DAY_OF_HOUR = "(date_trunc('day', hour, 'UTC') AT TIME ZONE 'UT
 function recomputeSql(grain: Grain, keysCtes: string, afterChanged: string): string {
   const { table, bucket, source, sourceBucket } = grain;
   const sums = SUM_COLUMNS.map((c) => `sum(s.${c}) AS ${c}`).join(', ');
+  const sumColumns = SUM_COLUMNS.map((c) => `agg.${c}`).join(', ');
   const insertColumns = [...SUM_COLUMNS, ...Object.keys(RATIO_COLUMNS)].join(', ');
   const insertValues = [...SUM_COLUMNS, ...Object.values(RATIO_COLUMNS)].join(', ');
   const allColumns = [...SUM_COLUMNS, ...Object.keys(RATIO_COLUMNS)];
   return `
 WITH ${keysCtes},
+-- One primary-key range scan of the source per bucket (LATERAL): the keys come from a queue the planner has no
+-- statistics for, and a join on (campaign_id, channel) alone filtering the range afterwards reads every source row of
+-- each key when the queue spans many hours (late events, catch-up after downtime).
 sums AS (
-  SELECT k.campaign_id, k.channel, k.${bucket}, ${sums}
+  SELECT k.campaign_id, k.channel, k.${bucket}, ${sumColumns}
   FROM keys k
-  JOIN ${source} s ON s.campaign_id = k.campaign_id AND s.channel = k.channel
-    AND s.${sourceBucket} >= ${grain.start} AND s.${sourceBucket} < ${grain.end}
-  GROUP BY k.campaign_id, k.channel, k.${bucket}
+  CROSS JOIN LATERAL (
+    SELECT count(*) AS source_rows, ${sums}
+    FROM ${source} s
+    WHERE s.campaign_id = k.campaign_id AND s.channel = k.channel
+      AND s.${sourceBucket} >= ${grain.start} AND s.${sourceBucket} < ${grain.end}
+  ) agg
+  WHERE agg.source_rows > 0
 ),
 upserted AS (
   INSERT INTO ${table} AS t (campaign_id, channel, ${bucket}, ${insertColumns}, updated_at)
