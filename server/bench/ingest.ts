@@ -243,7 +243,9 @@ async function openThrowawayDatabase(): Promise<{ url: string; dispose(): Promis
 async function startServer(databaseUrl: string): Promise<{ child: ChildProcess; baseUrl: string }> {
   const port = await freePort(0);
   // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the server process.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // The heap cap `pnpm start` gives the server (server/package.json): V8 otherwise grows the heap lazily to ~450 MB
+  // under batch ingest before collecting.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '--max-old-space-size=256').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/index.ts'], {
     cwd: SERVER_DIR,
     // The production configuration: NODE_ENV=production also turns off graphql-js's development-only instanceof checks.
