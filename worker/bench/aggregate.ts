@@ -8,7 +8,7 @@ import { evaluateAlerts } from '../src/lib/alerts.ts';
 import { DEFAULT_ANOMALY_CONFIG } from '../src/lib/anomaly.ts';
 import { backfillDays } from '../src/lib/backfill.ts';
 import { drainDaily, drainHourly } from '../src/lib/rollup.ts';
-import { INGEST_SQL } from '../test/testkit/ingest.ts';
+import { ingest, type EventType, type TestEvent } from '../test/testkit/ingest.ts';
 
 /**
  * pnpm bench:aggregate [--events 10000000] [--incremental 100000] [--campaigns 1000]
@@ -99,20 +99,20 @@ try {
   const recent = END.getTime() - 6 * 3_600_000;
   await timed(`ingest ${INCREMENTAL.toLocaleString('en')} new events (batches of 1,000)`, async () => {
     for (let first = 0; first < INCREMENTAL; first += 1000) {
-      const batch = Array.from({ length: Math.min(1000, INCREMENTAL - first) }, (_, i) => {
+      const batch = Array.from({ length: Math.min(1000, INCREMENTAL - first) }, (_, i): TestEvent => {
         const n = first + i;
-        const type = n % 20 === 0 ? 'ad_click' : n % 97 === 0 ? 'signup' : 'ad_impression';
+        const type: EventType = n % 20 === 0 ? 'ad_click' : n % 97 === 0 ? 'signup' : 'ad_impression';
         return {
           event_id: `inc-${n}`,
           ts: new Date(recent + ((n * 7919) % (6 * 3_600_000))).toISOString(),
           user_id: `user_${n % 2000}`,
           campaign_id: `camp_${n % KEYS}`,
-          channel: ['google', 'meta', 'tiktok', 'email'][(n % KEYS) % 4],
+          channel: ['google', 'meta', 'tiktok', 'email'][(n % KEYS) % 4]!,
           event_type: type,
           cost: type === 'ad_click' ? 0.75 : 0,
         };
       });
-      await client.query(INGEST_SQL, [JSON.stringify(batch)]);
+      await ingest(client, batch);
     }
   });
   const queued = (await client.query('SELECT count(*)::int AS n FROM rollup_dirty_hours')).rows[0].n;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { NOTIFY_CHANNELS, sqlRatio, type KpiSums } from '@pmd/db';
+import { sqlRatio, storeEvents, type KpiSums } from '@pmd/db';
 import type pg from 'pg';
 
 export type EventTypeName = 'ad_impression' | 'ad_click' | 'signup' | 'activation';
@@ -65,10 +65,7 @@ export function randomEvents(random: () => number, count: number, from: Date, to
   });
 }
 
-/**
- * What ingest does, in one statement: store the events (duplicates skipped), add exactly the stored ones to
- * campaign_metrics_minute, queue their (key, hour) in rollup_dirty_hours, and NOTIFY pmd_events_ingested.
- */
+/** Stores events with the ingest service's own statement, in batches of 5,000; `notify` sends pmd_events_ingested. */
 export async function ingestLike(
   pool: pg.Pool,
   events: SeedEvent[],
@@ -76,52 +73,7 @@ export async function ingestLike(
 ): Promise<number> {
   let stored = 0;
   for (let start = 0; start < events.length; start += 5_000) {
-    const batch = events.slice(start, start + 5_000);
-    const { rows } = await pool.query<{ stored: number }>(
-      `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[])
-           AS t(event_id, ts, user_id, campaign_id, channel, event_type, cost)
-       ), inserted AS (
-         INSERT INTO raw_events (event_id, ts, user_id, campaign_id, channel, event_type, cost)
-         SELECT * FROM input ON CONFLICT (event_id) DO NOTHING
-         RETURNING ts, campaign_id, channel, event_type, cost
-       ), minutes AS (
-         INSERT INTO campaign_metrics_minute AS m
-           (campaign_id, channel, minute, impressions, clicks, signups, activations, cost, total_cost)
-         SELECT campaign_id, channel, date_trunc('minute', ts, 'UTC'),
-                count(*) FILTER (WHERE event_type = 'ad_impression'), count(*) FILTER (WHERE event_type = 'ad_click'),
-                count(*) FILTER (WHERE event_type = 'signup'), count(*) FILTER (WHERE event_type = 'activation'),
-                COALESCE(sum(cost) FILTER (WHERE event_type = 'ad_click'), 0), sum(cost)
-         FROM inserted GROUP BY 1, 2, 3
-         ON CONFLICT (campaign_id, channel, minute) DO UPDATE SET
-           impressions = m.impressions + excluded.impressions, clicks = m.clicks + excluded.clicks,
-           signups = m.signups + excluded.signups, activations = m.activations + excluded.activations,
-           cost = m.cost + excluded.cost, total_cost = m.total_cost + excluded.total_cost
-       ), dirty AS (
-         INSERT INTO rollup_dirty_hours (campaign_id, channel, hour)
-         SELECT DISTINCT campaign_id, channel, date_trunc('hour', ts, 'UTC') FROM inserted
-       ), summary AS (
-         SELECT count(*)::int AS stored, array_agg(DISTINCT campaign_id) AS campaign_ids,
-                min(ts) AS min_ts, max(ts) AS max_ts FROM inserted
-       )
-       SELECT stored,
-              CASE WHEN $8 AND stored > 0 THEN pg_notify($9, json_build_object(
-                'stored', stored, 'campaignIds', campaign_ids, 'truncated', false,
-                'minTs', min_ts, 'maxTs', max_ts)::text) END AS notified
-       FROM summary`,
-      [
-        batch.map((e) => e.eventId),
-        batch.map((e) => e.ts),
-        batch.map((e) => e.userId),
-        batch.map((e) => e.campaignId),
-        batch.map((e) => e.channel),
-        batch.map((e) => e.eventType),
-        batch.map((e) => e.cost),
-        options.notify ?? false,
-        NOTIFY_CHANNELS.eventsIngested,
-      ],
-    );
-    stored += rows[0]!.stored;
+    stored += (await storeEvents(pool, events.slice(start, start + 5_000), { notify: options.notify ?? false })).stored;
   }
   return stored;
 }

@@ -1,0 +1,127 @@
+import type pg from 'pg';
+import { NOTIFY_CHANNELS } from './notify.ts';
+
+/**
+ * The ingest write, defined once: the server's ingest writer runs it, and the tests and benchmarks of every package
+ * that need "events as ingest stores them" run the very same statement.
+ */
+
+/** One valid event, as the statement stores it. */
+export interface EventRow {
+  eventId: string;
+  ts: Date | string;
+  userId: string;
+  campaignId: string;
+  channel: string;
+  /** ad_impression | ad_click | signup | activation */
+  eventType: string;
+  cost: number | string;
+}
+
+/** Campaign ids listed in one notification; the payload must stay far under NOTIFY's 8000 bytes. */
+const NOTIFY_MAX_CAMPAIGNS = 20;
+
+/**
+ * One round trip per batch. Rows are inserted in event_id order and minute rows upserted in key order, so two batches
+ * that overlap wait for each other in the same order and never deadlock; the minute upsert reads only the rows this
+ * statement inserted (RETURNING), so a duplicate never counts twice.
+ */
+const INGEST_SQL = `
+WITH input AS (
+  SELECT *
+  FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[])
+       WITH ORDINALITY AS t(event_id, ts, user_id, campaign_id, channel, event_type, cost, ord)
+),
+inserted AS (
+  INSERT INTO raw_events (event_id, ts, user_id, campaign_id, channel, event_type, cost)
+  SELECT DISTINCT ON (event_id) event_id, ts, user_id, campaign_id, channel, event_type, cost
+  FROM input
+  ORDER BY event_id, ord
+  ON CONFLICT (event_id) DO NOTHING
+  RETURNING event_id, campaign_id, channel, ts, event_type, cost
+),
+minute_sums AS (
+  SELECT campaign_id, channel, date_trunc('minute', ts, 'UTC') AS minute,
+         count(*) FILTER (WHERE event_type = 'ad_impression')::int AS impressions,
+         count(*) FILTER (WHERE event_type = 'ad_click')::int AS clicks,
+         count(*) FILTER (WHERE event_type = 'signup')::int AS signups,
+         count(*) FILTER (WHERE event_type = 'activation')::int AS activations,
+         coalesce(sum(cost) FILTER (WHERE event_type = 'ad_click'), 0) AS cost,
+         sum(cost) AS total_cost
+  FROM inserted
+  GROUP BY 1, 2, 3
+),
+minute_upsert AS (
+  INSERT INTO campaign_metrics_minute AS m
+         (campaign_id, channel, minute, impressions, clicks, signups, activations, cost, total_cost)
+  SELECT campaign_id, channel, minute, impressions, clicks, signups, activations, cost, total_cost
+  FROM minute_sums
+  ORDER BY campaign_id, channel, minute
+  ON CONFLICT (campaign_id, channel, minute) DO UPDATE SET
+    impressions = m.impressions + EXCLUDED.impressions,
+    clicks = m.clicks + EXCLUDED.clicks,
+    signups = m.signups + EXCLUDED.signups,
+    activations = m.activations + EXCLUDED.activations,
+    cost = m.cost + EXCLUDED.cost,
+    total_cost = m.total_cost + EXCLUDED.total_cost
+  RETURNING 1
+),
+dirty_hours AS (
+  INSERT INTO rollup_dirty_hours (campaign_id, channel, hour)
+  SELECT DISTINCT campaign_id, channel, date_trunc('hour', minute, 'UTC')
+  FROM minute_sums
+  RETURNING 1
+),
+summary AS (
+  SELECT count(*)::int AS stored,
+         min(ts) AS min_ts,
+         max(ts) AS max_ts,
+         array_agg(DISTINCT campaign_id) AS campaign_ids
+  FROM inserted
+)
+SELECT s.stored,
+       -- Which ids were inserted matters only when the statement carries several requests (see IngestWriter).
+       CASE WHEN $9 THEN (SELECT array_agg(event_id) FROM inserted) END AS event_ids,
+       (SELECT count(*) FROM minute_upsert)::int AS minute_rows,
+       (SELECT count(*) FROM dirty_hours)::int AS dirty_hours,
+       CASE WHEN s.stored > 0 AND $8::text IS NOT NULL THEN pg_notify($8, json_build_object(
+         'stored', s.stored,
+         'campaignIds', to_json(s.campaign_ids[1:${NOTIFY_MAX_CAMPAIGNS}]),
+         'truncated', cardinality(s.campaign_ids) > ${NOTIFY_MAX_CAMPAIGNS},
+         'minTs', to_char(s.min_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+         'maxTs', to_char(s.max_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+       )::text) END AS notified
+FROM summary s
+`;
+
+export interface StoreEventsOptions {
+  /** Also return the ids inserted (a merged group commit needs them to credit each request). */
+  withIds?: boolean;
+  /** Send the `pmd_events_ingested` notification (default true, as ingest does). */
+  notify?: boolean;
+}
+
+/** Stores `events` in one statement; resolves how many were new and, when asked, their ids. */
+export async function storeEvents(
+  db: pg.Pool | pg.ClientBase,
+  events: readonly EventRow[],
+  options: StoreEventsOptions = {},
+): Promise<{ stored: number; eventIds: string[] }> {
+  const { rows } = await db.query<{ stored: number; event_ids: string[] | null }>({
+    // Named: each pooled connection plans it once.
+    name: 'ingest_events',
+    text: INGEST_SQL,
+    values: [
+      events.map((e) => e.eventId),
+      events.map((e) => e.ts),
+      events.map((e) => e.userId),
+      events.map((e) => e.campaignId),
+      events.map((e) => e.channel),
+      events.map((e) => e.eventType),
+      events.map((e) => String(e.cost)),
+      options.notify === false ? null : NOTIFY_CHANNELS.eventsIngested,
+      options.withIds ?? false,
+    ],
+  });
+  return { stored: rows[0]!.stored, eventIds: rows[0]!.event_ids ?? [] };
+}
