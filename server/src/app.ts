@@ -1,24 +1,35 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDatabaseClients, createLogger, type Logger } from '@pmd/db';
+import { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { AppContext, RequestContext } from './context.ts';
+import { createFrontDoor } from './door/front-door.ts';
+import { WebSocketAdmission } from './door/websocket-admission.ts';
 import { useDatabaseUnavailable } from './errors/use-database-unavailable.ts';
 import { createNotificationListener } from './live/listener.ts';
 import { createMetrics, useSubscriptionGauge } from './observability/metrics.ts';
 import { RateLimiter } from './observability/rate-limit.ts';
-import { requestIdOf, useRequestLog } from './observability/request-log.ts';
-import { useBodySizeLimit, useQueryLimits } from './plugins/limits.ts';
-import { useReadAccess } from './plugins/read-access.ts';
+import { clientAddressOf, requestIdOf, useRequestLog } from './observability/request-log.ts';
+import { REQUEST_LIMITS, useQueryLimits } from './plugins/limits.ts';
 import { useSecurityHeaders } from './plugins/security-headers.ts';
+import { useTextSafety } from './plugins/text-safety.ts';
 import { createLivePubSub } from './live/pubsub.ts';
 import { LiveTickers } from './live/ticker.ts';
 import { restRoutes } from './rest/index.ts';
 import { useRestRoutes } from './rest/router.ts';
 import { schema } from './schema/index.ts';
+import { clientKeyOf, mayUseGraphQL, scopesOf } from './services/access.ts';
+
+/** What Yoga hands the context factory: an HTTP request, or (graphql-ws) the socket's connection parameters. */
+interface InitialContext {
+  request?: Request;
+  connectionParams?: Record<string, unknown>;
+  extra?: { request?: IncomingMessage };
+}
 
 export interface BuildAppOptions {
   databaseUrl: string;
@@ -41,7 +52,8 @@ export function buildApp(options: BuildAppOptions): App {
   const pubsub = createLivePubSub();
   const tickers = new LiveTickers(pubsub, log);
   const metrics = createMetrics(pool);
-  const ingestLimiter = config.ingestRateLimit > 0 ? new RateLimiter(config.ingestRateLimit, config.ingestRateBurst) : null;
+  const ingestLimiter =
+    config.ingestRateLimit > 0 ? new RateLimiter(config.ingestRateLimit, config.ingestRateBurst) : null;
   const context: AppContext = { db, pool, pubsub, tickers, config, log, metrics, ingestLimiter };
   const listener = createNotificationListener({
     databaseUrl: options.databaseUrl,
@@ -55,12 +67,27 @@ export function buildApp(options: BuildAppOptions): App {
 
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
-    // Every log line of a request carries its id (also sent back as x-request-id).
-    context: ({ request }) => ({ ...context, request, log: request ? log.child({ requestId: requestIdOf(request) }) : log }),
+    // Scopes are computed once per request (or per websocket operation) from its token; every log line of a request
+    // carries its id (also sent back as x-request-id).
+    context: (initial: InitialContext) => {
+      const { request } = initial;
+      const authorization = request ? request.headers.get('authorization') : initial.connectionParams?.authorization;
+      const address = request ? clientAddressOf(request) : (initial.extra?.request?.socket.remoteAddress ?? 'unknown');
+      return {
+        ...context,
+        request,
+        connectionAuthorization: request ? undefined : authorization,
+        scopes: scopesOf(config, authorization),
+        clientKey: clientKeyOf(authorization, address),
+        log: request ? log.child({ requestId: requestIdOf(request) }) : log,
+      };
+    },
     graphqlEndpoint: '/graphql',
     // GET /health is ours (it checks the database); Yoga's own liveness probe moves out of its way.
     healthCheckEndpoint: '/livez',
     landingPage: false,
+    // Never a stack trace or an internal message in a response, whatever NODE_ENV says (the log has them).
+    maskedErrors: { isDev: false },
     cors: { origin: config.corsOrigin, credentials: false },
     graphiql: {
       title: 'perf-mktg-dash GraphQL',
@@ -75,10 +102,9 @@ export function buildApp(options: BuildAppOptions): App {
     plugins: [
       useRequestLog(log, metrics),
       useSecurityHeaders(),
-      useBodySizeLimit(),
       useRestRoutes(restRoutes, context),
       useQueryLimits(),
-      useReadAccess(config),
+      useTextSafety(),
       useSubscriptionGauge(metrics),
       useDatabaseUnavailable(log),
     ],
@@ -93,31 +119,66 @@ export function buildApp(options: BuildAppOptions): App {
     async start(port = config.port) {
       tickers.start();
       await listener.start();
-      server = createServer(yoga);
-      const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+      server = createServer(
+        createFrontDoor({ handler: yoga, routes: restRoutes, config, graphqlEndpoint: yoga.graphqlEndpoint, log }),
+      );
+      // Node's defaults hold a request for up to 300 s; headers and bodies must arrive much sooner.
+      server.headersTimeout = 10_000;
+      server.requestTimeout = REQUEST_LIMITS.bodyTimeoutMs + 5_000;
+      const admission = new WebSocketAdmission({
+        maxConnections: config.wsMaxConnections,
+        maxConnectionsPerAddress: config.wsMaxConnectionsPerAddress,
+      });
+      const wsServer = new WebSocketServer({
+        server,
+        path: yoga.graphqlEndpoint,
+        maxPayload: REQUEST_LIMITS.maxWebSocketMessageBytes,
+        verifyClient: ({ req }, accept) => {
+          const address = req.socket.remoteAddress ?? 'unknown';
+          const refused = admission.admit(address);
+          if (refused) return accept(false, 503, refused);
+          req.socket.once('close', () => admission.release(address));
+          accept(true);
+        },
+      });
       // graphql-ws shares Yoga's envelop pipeline (the recipe of yoga's examples/graphql-ws).
       const wsHandle = useServer(
         {
           execute: (args: any) => args.rootValue.execute(args),
           subscribe: (args: any) => args.rootValue.subscribe(args),
+          // Without a token that grants a scope the socket is closed at once (4403), not kept open to fail later.
+          onConnect: (ctx) => mayUseGraphQL(scopesOf(config, ctx.connectionParams?.authorization)),
           onSubscribe: async (ctx, _id, params) => {
-            const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+            const {
+              schema: envelopedSchema,
+              execute,
+              subscribe,
+              contextFactory,
+              parse,
+              validate,
+            } = yoga.getEnveloped({
               ...ctx,
               req: ctx.extra.request,
               socket: ctx.extra.socket,
               params,
             });
-            const args = {
+            // A bad operation fails alone: its errors go to its id, and the socket's other operations go on.
+            let document;
+            try {
+              document = parse(params.query);
+            } catch (error) {
+              return [error instanceof GraphQLError ? error : new GraphQLError('The operation could not be parsed')];
+            }
+            const errors = validate(envelopedSchema, document);
+            if (errors.length) return errors;
+            return {
               schema: envelopedSchema,
               operationName: params.operationName,
-              document: parse(params.query),
+              document,
               variableValues: params.variables,
               contextValue: await contextFactory(),
               rootValue: { execute, subscribe },
             };
-            const errors = validate(args.schema, args.document);
-            if (errors.length) return errors;
-            return args;
           },
         },
         wsServer,
@@ -133,6 +194,7 @@ export function buildApp(options: BuildAppOptions): App {
       const bound = (server.address() as AddressInfo).port;
       log.info({ port: bound, graphiql: `http://localhost:${bound}/graphql` }, 'server listening');
       if (!config.ingestToken) log.warn('INGEST_TOKEN is not set: ingest is open to anyone who can reach this port');
+      if (!config.readToken) log.warn('READ_TOKEN is not set: reads are open to anyone who can reach this port');
       return bound;
     },
     async stop() {

@@ -4,18 +4,35 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { RequestContext } from './context.ts';
+import { missingScopeMessage, type Scope } from './services/access.ts';
 
 export const builder = new SchemaBuilder<{
   Context: RequestContext;
   PrismaTypes: PrismaTypes;
   DefaultFieldNullability: false;
+  AuthScopes: { reader: boolean; ingester: boolean };
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
   };
 }>({
-  plugins: [ErrorsPlugin, RelayPlugin, PrismaPlugin],
+  // scope-auth first, so no other plugin's resolver wrapper runs for a caller without the scope.
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, PrismaPlugin],
+  // Every root field declares `authScopes` (test/security/schema-scopes.spec.ts walks the schema to prove it).
+  scopeAuth: {
+    authorizeOnSubscribe: true,
+    authScopes: (ctx) => ({ reader: ctx.scopes.reader, ingester: ctx.scopes.ingester }),
+    unauthorizedError: (_parent, ctx, info) => {
+      const scope = requiredScopeOf(info);
+      const authorization = ctx.request?.headers.get('authorization') ?? ctx.connectionAuthorization;
+      return new GraphQLError(missingScopeMessage(scope, authorization), {
+        extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } },
+      });
+    },
+  },
   defaultFieldNullability: false,
   prisma: {
     client: (ctx) => ctx.db,
@@ -48,9 +65,20 @@ export const builder = new SchemaBuilder<{
 });
 
 builder.addScalarType('DateTime', DateTimeResolver, {
-  description: 'An instant as an ISO-8601 string with offset, e.g. `2026-11-25T10:00:00.123Z`; inputs without offset are UTC.',
+  description:
+    'An instant as an ISO-8601 string with offset, e.g. `2026-11-25T10:00:00.123Z`; inputs without offset are UTC.',
 });
 
-builder.queryType({ description: 'Reads: KPIs, funnels, breakdowns, time series, campaigns, alerts, pipeline status.' });
+builder.queryType({
+  description: 'Reads: KPIs, funnels, breakdowns, time series, campaigns, alerts, pipeline status.',
+});
 builder.mutationType({ description: 'Writes: event ingest and alert acknowledgement.' });
 builder.subscriptionType({ description: 'Live pushes over graphql-ws (or SSE) on /graphql.' });
+
+/** The scope a field asks for (the first of its `authScopes`), for the refusal's message. */
+function requiredScopeOf(info: GraphQLResolveInfo): Scope {
+  const field = info.parentType.getFields()[info.fieldName];
+  const scopes = (field?.extensions as { pothosOptions?: { authScopes?: object } } | undefined)?.pothosOptions
+    ?.authScopes;
+  return (Object.keys(scopes ?? {})[0] as Scope | undefined) ?? 'reader';
+}

@@ -7,6 +7,11 @@ export interface ServerConfig {
   ingestToken: string | undefined;
   /** When set, reads (queries, subscriptions, REST GETs) and acknowledging alerts require `Bearer <token>`. */
   readToken: string | undefined;
+  /** When set, GET /metrics requires `Bearer <token>`. */
+  metricsToken: string | undefined;
+  /** Websocket connections this process holds at most, in all and per client address (WS_MAX_CONNECTIONS…). */
+  wsMaxConnections: number;
+  wsMaxConnectionsPerAddress: number;
   /** Origin allowed by CORS (the dashboard). */
   corsOrigin: string;
   /** Ingest rate limit per client (token, else IP) in events per second; 0 turns it off. */
@@ -23,12 +28,17 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     port: Number(env.PORT ?? 8000),
     ingestToken: env.INGEST_TOKEN || undefined,
     readToken: env.READ_TOKEN || undefined,
+    metricsToken: env.METRICS_TOKEN || undefined,
+    wsMaxConnections: Number(env.WS_MAX_CONNECTIONS ?? 10_000),
+    wsMaxConnectionsPerAddress: Number(env.WS_MAX_CONNECTIONS_PER_ADDRESS ?? 1_000),
     corsOrigin: env.CORS_ORIGIN ?? '*',
     ingestRateLimit,
     ingestRateBurst: env.INGEST_RATE_BURST ? Number(env.INGEST_RATE_BURST) : 2 * ingestRateLimit,
     healthThresholds: {
       minCtr: Number(env.HEALTH_MIN_CTR ?? DEFAULT_HEALTH_THRESHOLDS.minCtr),
-      minSignupToActivation: Number(env.HEALTH_MIN_SIGNUP_TO_ACTIVATION ?? DEFAULT_HEALTH_THRESHOLDS.minSignupToActivation),
+      minSignupToActivation: Number(
+        env.HEALTH_MIN_SIGNUP_TO_ACTIVATION ?? DEFAULT_HEALTH_THRESHOLDS.minSignupToActivation,
+      ),
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Logger, PrismaClient } from '@pmd/db';
 import type pg from 'pg';
 import type { ServerConfig } from './config.ts';
+import type { Scopes } from './services/access.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { RateLimiter } from './observability/rate-limit.ts';
 import type { LivePubSub } from './live/pubsub.ts';
@@ -23,6 +24,13 @@ export interface AppContext {
   ingestLimiter: RateLimiter | null;
 }
 
+/** One GraphQL operation's context, over HTTP (with its `request`) or a websocket (no request). */
 export interface RequestContext extends AppContext {
-  request: Request;
+  request?: Request;
+  /** What the caller's token allows, computed once per request or websocket (`scopesOf`). */
+  scopes: Scopes;
+  /** Identifies the caller for per-client limits (`clientKeyOf`). */
+  clientKey: string;
+  /** A websocket's `authorization` connection parameter (HTTP requests carry theirs in `request`). */
+  connectionAuthorization?: unknown;
 }

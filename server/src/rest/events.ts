@@ -1,3 +1,5 @@
+import { clientAddressOf } from '../observability/request-log.ts';
+import { clientKeyOf } from '../services/access.ts';
 import { MAX_BATCH_SIZE, type EventFieldError } from '../services/ingest-validation.ts';
 import { ingestThroughGate, type IngestRefusal } from '../services/ingest-gate.ts';
 import { BatchTooLargeError } from '../services/ingest.ts';
@@ -5,6 +7,11 @@ import { REQUEST_LIMITS } from '../plugins/limits.ts';
 import { json, type RestRoute } from './router.ts';
 
 const MAX_BODY_BYTES = REQUEST_LIMITS.maxBodyBytes;
+
+/** Rate limits count per client: its token, else its address. */
+const clientOf = (request: Request) => ({
+  clientKey: clientKeyOf(request.headers.get('authorization'), clientAddressOf(request)),
+});
 
 /**
  * `POST /events` and `POST /events/batch` of the original FastAPI service, on the shared ingest service. Errors keep
@@ -14,10 +21,11 @@ export const eventRoutes: RestRoute[] = [
   {
     method: 'POST',
     path: '/events',
+    scope: 'ingester',
     handler: async ({ request, app }) => {
       const body = await readJson(request);
       if (!body.ok) return body.response;
-      const attempt = await ingestThroughGate(app, request, [body.value]);
+      const attempt = await ingestThroughGate(app, clientOf(request), [body.value]);
       if ('refused' in attempt) return refusal(attempt.refused);
       const { outcome } = attempt;
       const rejected = outcome.rejected[0];
@@ -28,6 +36,7 @@ export const eventRoutes: RestRoute[] = [
   {
     method: 'POST',
     path: '/events/batch',
+    scope: 'ingester',
     handler: async ({ request, app }) => {
       const body = await readJson(request);
       if (!body.ok) return body.response;
@@ -35,7 +44,7 @@ export const eventRoutes: RestRoute[] = [
         return json({ detail: [{ loc: ['body'], msg: 'Input should be a valid list', type: 'list_type' }] }, 422);
       }
       try {
-        const attempt = await ingestThroughGate(app, request, body.value);
+        const attempt = await ingestThroughGate(app, clientOf(request), body.value);
         if ('refused' in attempt) return refusal(attempt.refused);
         const { outcome } = attempt;
         return json({
@@ -61,24 +70,22 @@ function detailItem(error: EventFieldError, prefix: string[]) {
 }
 
 function refusal({ status, message, retryAfterSeconds }: IngestRefusal): Response {
-  const headers: Record<string, string> =
-    status === 401 ? { 'www-authenticate': 'Bearer' } : { 'retry-after': String(retryAfterSeconds ?? 1) };
-  return json({ detail: message }, status, headers);
+  return json({ detail: message }, status, { 'retry-after': String(retryAfterSeconds) });
 }
 
 type JsonBody = { ok: true; value: unknown } | { ok: false; response: Response };
 
+/**
+ * The JSON body. Over HTTP the front door has already read it within its limits, checked it and parsed it once
+ * (`request.json()` hands that value over); in-process calls (tests) are only checked for their declared size.
+ */
 async function readJson(request: Request): Promise<JsonBody> {
   const declared = Number(request.headers.get('content-length') ?? 0);
-  const tooLarge = {
-    ok: false,
-    response: json({ detail: `Request body larger than ${MAX_BODY_BYTES} bytes` }, 413),
-  } as const;
-  if (declared > MAX_BODY_BYTES) return tooLarge;
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return tooLarge;
+  if (declared > MAX_BODY_BYTES) {
+    return { ok: false, response: json({ detail: `Request body larger than ${MAX_BODY_BYTES} bytes` }, 413) };
+  }
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: await request.json() };
   } catch (error) {
     return {
       ok: false,

@@ -5,12 +5,15 @@ export const healthRoutes: RestRoute[] = [
   {
     method: 'GET',
     path: '/health',
+    scope: 'public',
     handler: async ({ app }) => {
       try {
         await app.pool.query('SELECT 1');
         return json({ status: 'ok' });
       } catch (error) {
-        return json({ status: 'unavailable', reason: `database unreachable: ${(error as Error).message}` }, 503);
+        // The reason names no address or driver message: /health is public; the log has the details.
+        app.log.warn({ err: error }, 'health check: database unreachable');
+        return json({ status: 'unavailable', reason: 'database unreachable' }, 503);
       }
     },
   },

@@ -5,6 +5,7 @@ export const metricsRoutes: RestRoute[] = [
   {
     method: 'GET',
     path: '/metrics',
+    scope: 'metrics',
     handler: async ({ app }) =>
       new Response(await app.metrics.registry.metrics(), {
         headers: { 'content-type': app.metrics.registry.contentType },

@@ -21,7 +21,7 @@ export const readRoutes: RestRoute[] = [
   {
     method: 'GET',
     path: '/funnels/realtime',
-    access: 'read',
+    scope: 'reader',
     handler: async ({ url, app }) => {
       const requested = intParam(url, 'minutes', 60);
       if (requested === null) return notAnInteger('minutes');
@@ -50,15 +50,15 @@ export const readRoutes: RestRoute[] = [
   },
   {
     method: 'GET',
-    path: '/campaigns/:campaignId/kpis',
-    access: 'read',
+    path: '/campaigns/:campaign_id/kpis',
+    scope: 'reader',
     handler: async ({ url, params, app }) => {
       const hours = intParam(url, 'hours', 24);
       if (hours === null) return notAnInteger('hours');
       if (hours < 1 || hours > 168) return json({ detail: 'hours must be between 1 and 168' }, 400);
-      const rows = await campaignHourlyRows(app.pool, params.campaignId!, hours);
+      const rows = await campaignHourlyRows(app.pool, params.campaign_id!, hours);
       return json({
-        campaign_id: params.campaignId,
+        campaign_id: params.campaign_id,
         hours,
         rows: rows.map((row) => ({
           campaign_id: row.campaign_id,
@@ -80,7 +80,7 @@ export const readRoutes: RestRoute[] = [
   {
     method: 'GET',
     path: '/alerts/active',
-    access: 'read',
+    scope: 'reader',
     handler: async ({ url, app }) => {
       const requested = intParam(url, 'limit', 50);
       if (requested === null) return notAnInteger('limit');

@@ -5,7 +5,8 @@ import {
   isDatabaseUnavailable,
   RETRY_AFTER_SECONDS,
 } from '../errors/database-unavailable.ts';
-import { accessFailure } from '../services/access.ts';
+import { missingScopeMessage, scopesOf, type Scope } from '../services/access.ts';
+import { textProblem } from '../services/text-safety.ts';
 
 /** A REST handler of the original API: gets the request, its URL and path parameters, answers a Response. */
 export type RestHandler = (input: {
@@ -17,15 +18,42 @@ export type RestHandler = (input: {
 
 export interface RestRoute {
   method: 'GET' | 'POST';
-  /** Path pattern with `:name` parameters, e.g. `/campaigns/:campaignId/kpis`. */
+  /** Path pattern with `:name` parameters, e.g. `/campaigns/:campaign_id/kpis`. */
   path: string;
-  /** `read`: needs READ_TOKEN when the server has one. Ingest routes check INGEST_TOKEN in the ingest gate. */
-  access?: 'public' | 'read';
+  /** Who may call it: `public`, or the scope its token must grant (checked before the body is read). */
+  scope: Scope | 'public';
   handler: RestHandler;
 }
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+}
+
+/** 401 for a REST caller without the scope a route needs, in FastAPI's `{"detail": …}` shape. */
+export function unauthorized(scope: Scope, authorization: unknown): Response {
+  return json({ detail: missingScopeMessage(scope, authorization) }, 401, { 'www-authenticate': 'Bearer' });
+}
+
+export type RouteMatch =
+  | { kind: 'route'; route: RestRoute; rawParams: Record<string, string> }
+  | { kind: 'wrong-method'; allowed: string[] }
+  | { kind: 'none' };
+
+/** The REST routes compiled once; the front door and the Yoga plugin below ask the same table. */
+export class RestRouteTable {
+  private readonly compiled: (RestRoute & { pattern: RegExp })[];
+
+  constructor(routes: RestRoute[]) {
+    this.compiled = routes.map((route) => ({ ...route, pattern: compile(route.path) }));
+  }
+
+  match(method: string, pathname: string): RouteMatch {
+    const matches = this.compiled.filter((route) => route.pattern.test(pathname));
+    if (!matches.length) return { kind: 'none' };
+    const route = matches.find((candidate) => candidate.method === method);
+    if (!route) return { kind: 'wrong-method', allowed: matches.map((m) => m.method) };
+    return { kind: 'route', route, rawParams: { ...route.pattern.exec(pathname)?.groups } };
+  }
 }
 
 function compile(path: string): RegExp {
@@ -34,32 +62,55 @@ function compile(path: string): RegExp {
 }
 
 /**
- * Serves the original REST endpoints inside Yoga's request pipeline, so `yoga.fetch` answers them in-process and
- * they share Yoga's CORS and logging. Unknown paths fall through to GraphQL (and its 404).
+ * Path parameters decoded, or the response refusing them: 400 for broken percent-encoding, 422 naming the parameter
+ * for text PostgreSQL cannot store (NUL, unpaired surrogates) instead of a database error.
  */
-export function useRestRoutes(routes: RestRoute[], app: AppContext): Plugin {
-  const compiled = routes.map((route) => ({ ...route, pattern: compile(route.path) }));
+function decodeParams(raw: Record<string, string>): { params: Record<string, string> } | { refused: Response } {
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(value);
+    } catch {
+      return { refused: json({ detail: `path parameter ${name} is not valid percent-encoded UTF-8` }, 400) };
+    }
+    const problem = textProblem(decoded);
+    if (problem)
+      return { refused: json({ detail: [{ loc: ['path', name], msg: problem, type: 'string_invalid' }] }, 422) };
+    params[name] = decoded;
+  }
+  return { params };
+}
+
+/**
+ * Serves the original REST endpoints inside Yoga's request pipeline, so `yoga.fetch` answers them in-process and
+ * they share Yoga's CORS and logging. Unknown paths fall through to GraphQL (and its 404). The scope is checked here
+ * too (the front door already refused requests without it over HTTP; in-process calls only meet this check).
+ */
+export function useRestRoutes(table: RestRouteTable, app: AppContext): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
-      const matches = compiled.filter((route) => route.pattern.test(url.pathname));
-      if (!matches.length) return;
-      const route = matches.find((candidate) => candidate.method === request.method);
-      if (!route) {
-        endResponse(json({ detail: 'Method Not Allowed' }, 405, { allow: matches.map((m) => m.method).join(', ') }));
+      const match = table.match(request.method, url.pathname);
+      if (match.kind === 'none') return;
+      if (match.kind === 'wrong-method') {
+        endResponse(json({ detail: 'Method Not Allowed' }, 405, { allow: match.allowed.join(', ') }));
         return;
       }
-      if (route.access === 'read') {
-        const denied = accessFailure(app.config, 'read', request.headers.get('authorization'));
-        if (denied) {
-          endResponse(json({ detail: denied }, 401, { 'www-authenticate': 'Bearer' }));
+      const { route } = match;
+      if (route.scope !== 'public') {
+        const authorization = request.headers.get('authorization');
+        if (!scopesOf(app.config, authorization)[route.scope]) {
+          endResponse(unauthorized(route.scope, authorization));
           return;
         }
       }
-      const params = Object.fromEntries(
-        Object.entries(route.pattern.exec(url.pathname)?.groups ?? {}).map(([key, value]) => [key, decodeURIComponent(value)]),
-      );
+      const decoded = decodeParams(match.rawParams);
+      if ('refused' in decoded) {
+        endResponse(decoded.refused);
+        return;
+      }
       try {
-        endResponse(await route.handler({ request, url, params, app }));
+        endResponse(await route.handler({ request, url, params: decoded.params, app }));
       } catch (error) {
         if (isDatabaseUnavailable(error)) {
           app.log.warn({ err: error, path: url.pathname }, 'database unavailable');

@@ -47,6 +47,7 @@ builder.queryField('alerts', (t) =>
     {
       type: 'Alert',
       cursor: 'alertId',
+      authScopes: { reader: true },
       description: 'Alerts, newest first, optionally by status and campaign (Relay cursor pagination).',
       args: {
         status: t.arg({ type: [AlertStatusEnum], required: false, description: 'Any of these statuses.' }),
@@ -63,6 +64,7 @@ builder.queryField('alerts', (t) =>
 
 builder.queryField('alert', (t) =>
   t.prismaField({
+    authScopes: { reader: true },
     type: 'Alert',
     nullable: true,
     description: 'One alert by id (its alert_id); null when there is none.',
@@ -76,6 +78,7 @@ builder.queryField('alert', (t) =>
 
 builder.mutationField('acknowledgeAlert', (t) =>
   t.field({
+    authScopes: { reader: true },
     type: AlertRef,
     description:
       'Marks a firing alert acknowledged (an acknowledged alert keeps its first acknowledgement; a resolved one stays resolved). Subscribers of alertChanged are told.',
@@ -124,6 +127,7 @@ const AlertChangeRef = builder.objectRef<AlertChange & { alert: unknown }>('Aler
 
 builder.subscriptionField('alertChanged', (t) =>
   t.field({
+    authScopes: { reader: true },
     type: AlertChangeRef,
     description: 'Every alert state change (fired, acknowledged, resolved), within a second of the database write.',
     subscribe: (_root, _args, ctx) =>

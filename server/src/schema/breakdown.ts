@@ -83,6 +83,7 @@ export const breakdownArgs = builder.args((t) => ({
 
 builder.queryField('breakdown', (t) =>
   t.field({
+    authScopes: { reader: true },
     type: BreakdownRef,
     description: 'KPIs per campaign, channel or both for a window, with the health status, sorted.',
     errors: {

@@ -124,6 +124,7 @@ export const CampaignRef = builder.objectRef<CampaignSummary>('Campaign').implem
 
 builder.queryField('campaigns', (t) =>
   t.field({
+    authScopes: { reader: true },
     type: [CampaignRef],
     description: 'Every campaign that has events, by id.',
     resolve: (_root, _args, ctx) => listCampaigns(ctx.pool),
@@ -132,6 +133,7 @@ builder.queryField('campaigns', (t) =>
 
 builder.queryField('campaign', (t) =>
   t.field({
+    authScopes: { reader: true },
     type: CampaignRef,
     description: 'One campaign by id; NotFoundError when it has no events.',
     errors: { types: [NotFoundError], directResult: true, union: { description: 'The campaign, or NotFoundError.' } },

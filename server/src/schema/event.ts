@@ -101,6 +101,7 @@ builder.mutationField('ingestEvents', (t) =>
     description: `Stores a batch of up to ${MAX_BATCH_SIZE} events in one transaction. Each event is validated on its own: a bad \
 one is reported in \`rejected\` and never sinks the others. Idempotent by eventId. Requires \`Authorization: Bearer <token>\` \
 when the server has INGEST_TOKEN set. ${RULES}`,
+    authScopes: { ingester: true },
     args: { events: t.arg({ type: [EventInput], required: true }) },
     errors: { types: [BatchTooLargeError], directResult: true },
     resolve: (_root, { events }, ctx) => ingestThroughDoor(ctx, events.map(toCandidate)),
@@ -110,18 +111,19 @@ when the server has INGEST_TOKEN set. ${RULES}`,
 builder.mutationField('ingestEvent', (t) =>
   t.field({
     type: IngestResultRef,
-    description: 'Stores one event (same rules and token as `ingestEvents`).',
+    description: 'Stores one event (same rules and token as `ingestEvents`); also over websockets.',
+    authScopes: { ingester: true },
     args: { event: t.arg({ type: EventInput, required: true }) },
     resolve: (_root, { event }, ctx) => ingestThroughDoor(ctx, [toCandidate(event)]),
   }),
 );
 
-/** Refusals (token, rate limit) are request-level errors with the HTTP status a REST client would get. */
+/** A rate-limit refusal is a request-level error with the HTTP status a REST client would get. */
 async function ingestThroughDoor(ctx: RequestContext, candidates: EventCandidate[]): Promise<IngestOutcome> {
-  const attempt = await ingestThroughGate(ctx, ctx.request, candidates);
+  const attempt = await ingestThroughGate(ctx, ctx, candidates);
   if ('outcome' in attempt) return attempt.outcome;
   const { status, code, message, retryAfterSeconds } = attempt.refused;
-  const headers = retryAfterSeconds ? { 'retry-after': String(retryAfterSeconds) } : undefined;
+  const headers = { 'retry-after': String(retryAfterSeconds) };
   throw new GraphQLError(message, { extensions: { code, retryAfterSeconds, http: { status, headers } } });
 }
 

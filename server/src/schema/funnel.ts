@@ -39,6 +39,7 @@ export const FunnelRef = builder.objectRef<Funnel>('Funnel').implement({
 
 builder.queryField('funnel', (t) =>
   t.field({
+    authScopes: { reader: true },
     type: FunnelRef,
     description: 'Impressions → clicks → signups → activations in a window, with step conversion.',
     errors: {

@@ -77,6 +77,7 @@ export const OverviewRef = builder.objectRef<Overview>('Overview').implement({
 
 builder.queryField('overview', (t) =>
   t.field({
+    authScopes: { reader: true },
     type: OverviewRef,
     description:
       'KPI totals of a window (exact, including events stored a moment ago) and their change against the previous window.',

@@ -29,6 +29,7 @@ const liveKey = (kind: string, args: object) => JSON.stringify([kind, args]);
 
 builder.subscriptionField('liveOverview', (t) =>
   t.field({
+    authScopes: { reader: true },
     type: OverviewRef,
     description: 'The overview of a window: at once, then whenever new data arrives, at most once per second.',
     args: liveArgs,
@@ -43,6 +44,7 @@ builder.subscriptionField('liveOverview', (t) =>
 
 builder.subscriptionField('liveFunnel', (t) =>
   t.field({
+    authScopes: { reader: true },
     type: FunnelRef,
     description: 'The funnel of a window: at once, then whenever new data arrives, at most once per second.',
     args: liveArgs,
@@ -57,6 +59,7 @@ builder.subscriptionField('liveFunnel', (t) =>
 
 builder.subscriptionField('liveBreakdown', (t) =>
   t.field({
+    authScopes: { reader: true },
     type: BreakdownRef,
     description: 'The breakdown of a window: at once, then whenever new data arrives, at most once per second.',
     args: breakdownArgs,
@@ -87,6 +90,7 @@ const MetricsUpdateRef = builder.objectRef<RollupsChangedPayload>('MetricsUpdate
 
 builder.subscriptionField('metricsUpdated', (t) =>
   t.field({
+    authScopes: { reader: true },
     type: MetricsUpdateRef,
     description: 'Each worker run that changed hourly or daily rollups.',
     subscribe: (_root, _args, ctx) => mapStream(ctx.pubsub.subscribe('rollups:changed'), async (update) => update),

@@ -49,6 +49,7 @@ export const PipelineStatusRef = builder.objectRef<PipelineStatus>('PipelineStat
 
 builder.queryField('pipelineStatus', (t) =>
   t.field({
+    authScopes: { reader: true },
     type: PipelineStatusRef,
     description: "The worker tasks' last runs, durations, lag and errors, and the rollup backlog.",
     resolve: (_root, _args, ctx) => pipelineStatus(ctx.pool),

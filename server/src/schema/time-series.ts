@@ -36,6 +36,7 @@ export const TimeSeriesRef = builder.objectRef<TimeSeries>('TimeSeries').impleme
 
 builder.queryField('timeSeries', (t) =>
   t.field({
+    authScopes: { reader: true },
     type: TimeSeriesRef,
     description: 'Every KPI of a window per minute, hour or day (at most 20,000 points).',
     errors: {

@@ -2,29 +2,60 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerConfig } from '../config.ts';
 
 /**
- * Who may do what. Ingest needs INGEST_TOKEN when it is set; reads and acknowledging alerts need READ_TOKEN when it is
- * set. A token comes as `Authorization: Bearer <token>` (or, on websockets, where browsers cannot set headers, as the
- * `authorization` connection parameter).
+ * Who may do what, decided once per request from its token and used by every door: the HTTP front door (before a
+ * body is read), the websocket handshake, GraphQL fields (`authScopes`) and REST routes.
+ * - `reader`: queries, subscriptions, REST reads, acknowledging alerts. Needs READ_TOKEN when it is set.
+ * - `ingester`: event ingest on both doors. Needs INGEST_TOKEN when it is set.
+ * - `metrics`: GET /metrics. Needs METRICS_TOKEN when it is set.
+ * A scope whose token is not configured is granted to everyone (the server logs a warning at start).
  */
-export type Access = 'ingest' | 'read';
+export type Scope = 'reader' | 'ingester' | 'metrics';
+export type Scopes = Record<Scope, boolean>;
 
-/** The bearer token of a request, if it sent one. */
-export function bearerToken(authorization: string | null | undefined): string | null {
-  const match = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? '');
+export type AccessConfig = Pick<ServerConfig, 'readToken' | 'ingestToken' | 'metricsToken'>;
+
+const TOKEN_OF: Record<Scope, { key: keyof AccessConfig; variable: string }> = {
+  reader: { key: 'readToken', variable: 'READ_TOKEN' },
+  ingester: { key: 'ingestToken', variable: 'INGEST_TOKEN' },
+  metrics: { key: 'metricsToken', variable: 'METRICS_TOKEN' },
+};
+
+export const SCOPES = Object.keys(TOKEN_OF) as Scope[];
+
+/** The bearer token of an `Authorization` value; anything that is not a string (websocket params) has none. */
+export function bearerToken(authorization: unknown): string | null {
+  if (typeof authorization !== 'string' || authorization.length > 4096) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
   return match ? match[1]! : null;
 }
 
-/** Why `authorization` may not do `access`, or null when it may. */
-export function accessFailure(
-  config: Pick<ServerConfig, 'ingestToken' | 'readToken'>,
-  access: Access,
-  authorization: string | null | undefined,
-): string | null {
-  const [expected, variable] = access === 'ingest' ? [config.ingestToken, 'INGEST_TOKEN'] : [config.readToken, 'READ_TOKEN'];
-  if (!expected) return null;
+/** The scopes an `Authorization` value grants (a header, or a websocket's `authorization` connection parameter). */
+export function scopesOf(config: AccessConfig, authorization: unknown): Scopes {
   const token = bearerToken(authorization);
-  if (token === null) return `This requires an Authorization: Bearer <token> header (${variable} is set on this server)`;
-  return sameSecret(token, expected) ? null : `Invalid ${access} token`;
+  const granted = (scope: Scope) => {
+    const expected = config[TOKEN_OF[scope].key];
+    return !expected || (token !== null && sameSecret(token, expected));
+  };
+  return { reader: granted('reader'), ingester: granted('ingester'), metrics: granted('metrics') };
+}
+
+/** True when the request may use the GraphQL endpoint at all: it holds a reader or an ingester scope. */
+export function mayUseGraphQL(scopes: Scopes): boolean {
+  return scopes.reader || scopes.ingester;
+}
+
+/** The message of a refusal for lack of `scope`: which header, and which server setting asks for it. */
+export function missingScopeMessage(scope: Scope, authorization: unknown): string {
+  const { variable } = TOKEN_OF[scope];
+  return bearerToken(authorization) === null
+    ? `This requires an Authorization: Bearer <token> header (${variable} is set on this server)`
+    : `The token does not grant ${scope} access (${variable})`;
+}
+
+/** A key for per-client limits: a hash of the token when there is one, else the peer address. */
+export function clientKeyOf(authorization: unknown, address: string): string {
+  const token = bearerToken(authorization);
+  return token ? `token:${createHash('sha256').update(token).digest('hex')}` : `address:${address}`;
 }
 
 // Hashing first gives equal-length buffers, so the comparison time says nothing about the token.

@@ -1,31 +1,33 @@
-import { createHash } from 'node:crypto';
 import type { AppContext } from '../context.ts';
-import { clientAddressOf } from '../observability/request-log.ts';
-import { accessFailure, bearerToken } from './access.ts';
 import { ingestEvents, type IngestOutcome } from './ingest.ts';
 
 /** Why a request was turned away before its events were looked at. */
 export interface IngestRefusal {
-  status: 401 | 429;
-  code: 'UNAUTHENTICATED' | 'RATE_LIMITED';
+  status: 429;
+  code: 'RATE_LIMITED';
   message: string;
-  retryAfterSeconds?: number;
+  retryAfterSeconds: number;
 }
 
 export type IngestAttempt = { refused: IngestRefusal } | { outcome: IngestOutcome };
 
+/** Who is ingesting, for the rate limit: a hash of its token, else its address (`clientKeyOf`). */
+export interface IngestClient {
+  clientKey: string;
+}
+
 /**
- * The door both ingest paths (GraphQL and REST) go through: token check, per-client rate limit (by token, else by
- * address; events, not requests, are counted), the ingest service, then the ingest counters of /metrics.
+ * The door both ingest paths (GraphQL over HTTP and websockets, and REST) go through once their `ingester` scope was
+ * checked: the per-client rate limit (events, not requests, are counted), the ingest service, then the ingest
+ * counters of /metrics.
  */
-export async function ingestThroughGate(app: AppContext, request: Request, candidates: readonly unknown[]): Promise<IngestAttempt> {
-  const authorization = request.headers.get('authorization');
-  const denied = accessFailure(app.config, 'ingest', authorization);
-  if (denied) return { refused: { status: 401, code: 'UNAUTHENTICATED', message: denied } };
+export async function ingestThroughGate(
+  app: AppContext,
+  client: IngestClient,
+  candidates: readonly unknown[],
+): Promise<IngestAttempt> {
   if (app.ingestLimiter) {
-    const token = bearerToken(authorization);
-    const client = token ? `token:${createHash('sha256').update(token).digest('hex')}` : `address:${clientAddressOf(request)}`;
-    const verdict = app.ingestLimiter.take(client, Math.max(candidates.length, 1));
+    const verdict = app.ingestLimiter.take(client.clientKey, Math.max(candidates.length, 1));
     if (!verdict.allowed) {
       app.metrics.rateLimited.inc();
       return {

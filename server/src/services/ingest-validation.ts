@@ -2,6 +2,7 @@
  * The rules every ingested event must pass, whatever door it came through (GraphQL or the REST shims). Pure: the
  * caller passes `now`, so the rules are testable without a clock or a database.
  */
+import { UNPAIRED_SURROGATE } from './text-safety.ts';
 
 export const EVENT_TYPES = ['ad_impression', 'ad_click', 'signup', 'activation'] as const;
 export type EventTypeName = (typeof EVENT_TYPES)[number];
@@ -57,8 +58,6 @@ const ID_FIELDS = [
 // C0/C1 control characters: PostgreSQL text cannot hold NUL, and the others only ever come from broken clients.
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
-// Half a UTF-16 pair cannot be encoded as UTF-8: the database would store U+FFFD instead of what was sent.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function validateEvent(input: unknown, now: Date): EventValidation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -106,7 +105,7 @@ export function validateEvent(input: unknown, now: Date): EventValidation {
 function checkId(field: EventField, value: unknown, maxLength: number): string | EventFieldError {
   if (value === undefined) return { field, msg: 'Field required', type: 'missing' };
   if (typeof value !== 'string') return { field, msg: 'Input should be a valid string', type: 'string_type' };
-  if (LONE_SURROGATE.test(value))
+  if (UNPAIRED_SURROGATE.test(value))
     return { field, msg: 'String should be valid Unicode (lone surrogate)', type: 'string_unicode' };
   if (value.trim().length === 0) return { field, msg: 'String should not be empty or blank', type: 'string_too_short' };
   // value.length counts UTF-16 units, never fewer than characters: only a long string needs counting characters.
