@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import type { AppContext, RequestContext } from './context.ts';
 import { useDatabaseUnavailable } from './errors/use-database-unavailable.ts';
+import { renderGraphiQL, useGraphiQLAssets } from './graphiql.ts';
 import { createNotificationListener } from './live/listener.ts';
 import { createMetrics, useSubscriptionGauge } from './observability/metrics.ts';
 import { RateLimiter } from './observability/rate-limit.ts';
@@ -66,6 +67,7 @@ export function buildApp(options: BuildAppOptions): App {
       title: 'perf-mktg-dash GraphQL',
       subscriptionsProtocol: 'WS',
     },
+    renderGraphiQL,
     logging: {
       debug: (...args) => log.debug(args.length === 1 ? args[0] : args),
       info: (...args) => log.info(args.length === 1 ? args[0] : args),
@@ -75,6 +77,7 @@ export function buildApp(options: BuildAppOptions): App {
     plugins: [
       useRequestLog(log, metrics),
       useSecurityHeaders(),
+      useGraphiQLAssets(),
       useBodySizeLimit(),
       useRestRoutes(restRoutes, context),
       useQueryLimits(),

@@ -1,5 +1,6 @@
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
 import { useTestServer } from './testkit/server.ts';
 
 const CHROMIUM_ARGS = [
@@ -45,6 +46,10 @@ describe('GraphiQL', () => {
     });
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    const consoleErrors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
 
     await page.goto(`${server.current.baseUrl}/graphql`, { waitUntil: 'load' });
     expect(foreign, 'requests to other hosts').toEqual([]);
@@ -62,11 +67,15 @@ describe('GraphiQL', () => {
     await expect.poll(() => response.innerText(), { timeout: 20_000 }).toMatch(/"serverTime":\s*"\d{4}-\d{2}-\d{2}T/);
     expect(foreign, 'requests to other hosts').toEqual([]);
     expect(pageErrors).toEqual([]);
+    // Content-Security-Policy violations would be reported here.
+    expect(consoleErrors).toEqual([]);
     await context.close();
   });
 
   it('serves its assets with long immutable caching', async () => {
-    const html = await (await fetch(`${server.current.baseUrl}/graphql`, { headers: { accept: 'text/html' } })).text();
+    const page = await fetch(`${server.current.baseUrl}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self';");
+    const html = await page.text();
     const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
     expect(assets.length).toBeGreaterThanOrEqual(3);
     for (const asset of assets) {
@@ -77,5 +86,23 @@ describe('GraphiQL', () => {
       await response.arrayBuffer();
     }
     expect((await fetch(`${server.current.baseUrl}/graphiql/assets/nope.js`)).status).toBe(404);
+  });
+});
+
+describe('GraphiQL with READ_TOKEN set', () => {
+  it('serves the page and its assets without a token (the user adds one in the headers pane)', async () => {
+    const app = buildApp({ databaseUrl: 'postgresql://postgres@127.0.0.1:1/none', config: { readToken: 'secret' } });
+    try {
+      const page = await app.yoga.fetch('http://localhost/graphql', { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      for (const [, asset] of html.matchAll(/(?:src|href)="([^"]+)"/g)) {
+        const response = await app.yoga.fetch(`http://localhost${asset}`);
+        expect(response.status, asset).toBe(200);
+        await response.arrayBuffer();
+      }
+    } finally {
+      await app.stop();
+    }
   });
 });
