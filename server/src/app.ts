@@ -10,6 +10,7 @@ import type { AppContext, RequestContext } from './context.ts';
 import { createFrontDoor } from './door/front-door.ts';
 import { WebSocketAdmission } from './door/websocket-admission.ts';
 import { useDatabaseUnavailable } from './errors/use-database-unavailable.ts';
+import { renderGraphiQL, useGraphiQLAssets } from './graphiql.ts';
 import { createNotificationListener } from './live/listener.ts';
 import { createMetrics, useSubscriptionGauge } from './observability/metrics.ts';
 import { RateLimiter } from './observability/rate-limit.ts';
@@ -93,6 +94,7 @@ export function buildApp(options: BuildAppOptions): App {
       title: 'perf-mktg-dash GraphQL',
       subscriptionsProtocol: 'WS',
     },
+    renderGraphiQL,
     logging: {
       debug: (...args) => log.debug(args.length === 1 ? args[0] : args),
       info: (...args) => log.info(args.length === 1 ? args[0] : args),
@@ -102,6 +104,7 @@ export function buildApp(options: BuildAppOptions): App {
     plugins: [
       useRequestLog(log, metrics),
       useSecurityHeaders(),
+      useGraphiQLAssets(),
       useRestRoutes(restRoutes, context),
       useQueryLimits(),
       useTextSafety(),

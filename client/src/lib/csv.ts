@@ -1,8 +1,16 @@
-/** One CSV field per RFC 4180: quoted when it holds a comma, quote or line break. */
+/** Spreadsheets read a cell starting with one of these as a formula (OWASP "CSV Injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV field per RFC 4180: quoted when it holds a comma, quote or line break. Campaign names and ids come from
+ * ingested events, so a string that a spreadsheet would run as a formula gets OWASP's `'` prefix and quotes. Numbers
+ * are typed values and stay numeric, negative ones included: pass them as numbers, not strings.
+ */
 function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  if (typeof value === 'number') return String(value);
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  return text !== value || /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export function toCsv(
