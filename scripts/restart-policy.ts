@@ -22,8 +22,7 @@ export const DEFAULT_RESTART_POLICY: RestartPolicyOptions = {
 };
 
 export type RestartDecision =
-  | { restart: true; delayMs: number; crashesInWindow: number }
-  | { restart: false; crashesInWindow: number };
+  { restart: true; delayMs: number; crashesInWindow: number } | { restart: false; crashesInWindow: number };
 
 export interface RestartPolicy {
   /** Records a crash of a run that began at `startedAt` and ended at `now`, and says what to do. */

@@ -23,7 +23,11 @@ export interface SupervisedService {
  * service stays down while the rest of the system runs on without it. Exit code 0 means the service finished its work
  * (the generator with GENERATOR_DURATION) and is not restarted.
  */
-export function superviseService(definition: ServiceDefinition, env: NodeJS.ProcessEnv, log: Logger): SupervisedService {
+export function superviseService(
+  definition: ServiceDefinition,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+): SupervisedService {
   const service = definition.name;
   const policy = createRestartPolicy();
   let stopping = false;

@@ -1,15 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createLogger, migrate, openDatabase, REPO_ROOT, type DatabaseHandle } from '@pmd/db';
+import { createLogger, migrate, openDatabase, REPO_ROOT } from '@pmd/db';
 import { createRestartPolicy } from './restart-policy.ts';
 import { superviseService, type ServiceDefinition, type SupervisedService } from './supervised-service.ts';
 
 /**
- * The supervisor behind `pnpm start` (see start.ts): the whole system on one machine. Opens the database (DATABASE_URL, or an embedded PostgreSQL in
- * .data/), migrates it, then runs each package's own `start` script as a child process: server (API on :8000),
- * worker, client (dashboard on :8501) and generator (demo traffic, once the API is healthy). A service that crashes
- * is restarted (supervised-service.ts), and so is an embedded PostgreSQL; only Ctrl-C / SIGTERM stops everything,
- * the database last. START_GENERATOR=0 runs without demo traffic; START_SERVICES=server,worker runs only those.
+ * The supervisor behind `pnpm start` (see start.ts): the whole system on one machine. Opens the database
+ * (DATABASE_URL, or an embedded PostgreSQL in .data/), migrates it, then runs each package's own `start` script as a
+ * child process: server (API on :8000), worker, client (dashboard on :8501) and generator (demo traffic, once the API
+ * is healthy). A service that crashes is restarted (supervised-service.ts), and so is an embedded PostgreSQL; only
+ * Ctrl-C / SIGTERM stops everything, the database last. START_GENERATOR=0 runs without demo traffic;
+ * START_SERVICES=server,worker runs only those.
  */
 const log = createLogger('start');
 const apiPort = Number(process.env.PORT ?? 8000);

