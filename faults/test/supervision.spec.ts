@@ -44,20 +44,27 @@ describe('pnpm start keeps the system up', () => {
   /** Whatever a failed test left running: its process groups, then the postmaster (a fast shutdown on SIGINT). */
   afterEach(async () => {
     if (system?.child.exitCode === null && system.child.signalCode === null) system.kill();
-    const pidFile = path.join(dataDir, 'postmaster.pid');
     await waitFor('the embedded PostgreSQL gone', async () => {
-      try {
-        process.kill(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 'SIGINT');
-        return undefined;
-      } catch {
-        return true; // no pid file, or no such process
-      }
+      const pid = postmasterPid();
+      if (pid === undefined) return true;
+      process.kill(pid, 'SIGINT');
+      return undefined;
     });
   });
 
   afterAll(async () => {
     if (root) await rm(root, { recursive: true, force: true });
   });
+
+  /** The running postmaster of the data folder (its pid file can outlive it, and the pid be taken by another process). */
+  function postmasterPid(): number | undefined {
+    try {
+      const pid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir) ? pid : undefined;
+    } catch {
+      return undefined; // no pid file, or no such process
+    }
+  }
 
   /** A connection to the system's database, with the password the embedded cluster keeps in its data folder. */
   async function connect(): Promise<pg.Client> {
@@ -136,8 +143,9 @@ describe('pnpm start keeps the system up', () => {
     }
 
     const before = entryPids();
-    const postmaster = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    process.kill(postmaster, 'SIGKILL');
+    const postmaster = postmasterPid();
+    expect(postmaster, 'the postmaster').toBeGreaterThan(0);
+    process.kill(postmaster!, 'SIGKILL');
     await run.waitForLogs({ msg: 'embedded PostgreSQL restarted' }, 1, 60_000);
     await pipelineFlows('after PostgreSQL was killed');
     // The live side reconnected too: the server's LISTEN connection and the worker's liveness locks.
