@@ -156,6 +156,7 @@ function parsedContainer(text: string): object | undefined {
 }
 
 function formatPath(path: (string | number)[]): string {
+  if (path.length > 8) return `${formatPath(path.slice(0, 8))}…`;
   return path
     .map((part) => (typeof part === 'number' ? `[${part}]` : `.${part}`))
     .join('')
