@@ -259,6 +259,7 @@ async function loadUnderViews(server: ServerProcess) {
       ...e,
       ts: e.ts.toISOString(),
       eventType: e.eventType.toUpperCase(),
+      cost: Number(e.cost),
     }));
     sent += events.length;
     inFlight.push(
@@ -273,8 +274,9 @@ async function loadUnderViews(server: ServerProcess) {
           });
           const body = (await response.json()) as { data?: { ingestEvents?: { stored?: number } } };
           const n = body.data?.ingestEvents?.stored;
-          if (n === undefined) batchFailures++;
-          else stored += n;
+          if (n === undefined) {
+            if (!batchFailures++) log.warn({ status: response.status, body }, 'an ingest batch failed');
+          } else stored += n;
         } catch {
           batchFailures++;
         }
