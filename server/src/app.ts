@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDatabaseClients, createLogger, type Logger } from '@pmd/db';
+import { createDatabaseClients, createLogger, createPool, type Logger } from '@pmd/db';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -39,9 +39,12 @@ export function buildApp(options: BuildAppOptions): App {
   const log = options.log ?? createLogger('server');
   const { db, pool, close } = createDatabaseClients(options.databaseUrl, { max: 20 });
   const pubsub = createLivePubSub();
-  const tickers = new LiveTickers(pubsub, log);
+  // Live views get a small pool of their own: however many there are, ingest, /health and reads keep `pool`.
+  const livePool = createPool(options.databaseUrl, { max: config.livePoolSize });
+  const tickers = new LiveTickers(pubsub, log, { pool: livePool, limits: config });
   const metrics = createMetrics(pool);
-  const ingestLimiter = config.ingestRateLimit > 0 ? new RateLimiter(config.ingestRateLimit, config.ingestRateBurst) : null;
+  const ingestLimiter =
+    config.ingestRateLimit > 0 ? new RateLimiter(config.ingestRateLimit, config.ingestRateBurst) : null;
   const context: AppContext = { db, pool, pubsub, tickers, config, log, metrics, ingestLimiter };
   const listener = createNotificationListener({
     databaseUrl: options.databaseUrl,
@@ -56,7 +59,11 @@ export function buildApp(options: BuildAppOptions): App {
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
     // Every log line of a request carries its id (also sent back as x-request-id).
-    context: ({ request }) => ({ ...context, request, log: request ? log.child({ requestId: requestIdOf(request) }) : log }),
+    context: ({ request }) => ({
+      ...context,
+      request,
+      log: request ? log.child({ requestId: requestIdOf(request) }) : log,
+    }),
     graphqlEndpoint: '/graphql',
     // GET /health is ours (it checks the database); Yoga's own liveness probe moves out of its way.
     healthCheckEndpoint: '/livez',
@@ -101,7 +108,14 @@ export function buildApp(options: BuildAppOptions): App {
           execute: (args: any) => args.rootValue.execute(args),
           subscribe: (args: any) => args.rootValue.subscribe(args),
           onSubscribe: async (ctx, _id, params) => {
-            const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+            const {
+              schema: envelopedSchema,
+              execute,
+              subscribe,
+              contextFactory,
+              parse,
+              validate,
+            } = yoga.getEnveloped({
               ...ctx,
               req: ctx.extra.request,
               socket: ctx.extra.socket,
@@ -144,6 +158,7 @@ export function buildApp(options: BuildAppOptions): App {
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
       await close();
+      await livePool.end().catch(() => {});
       log.info('server stopped');
     },
   };
