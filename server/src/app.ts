@@ -43,8 +43,7 @@ export function buildApp(options: BuildAppOptions): App {
   const livePool = createPool(options.databaseUrl, { max: config.livePoolSize });
   const tickers = new LiveTickers(pubsub, log, { pool: livePool, limits: config });
   const metrics = createMetrics(pool);
-  const ingestLimiter =
-    config.ingestRateLimit > 0 ? new RateLimiter(config.ingestRateLimit, config.ingestRateBurst) : null;
+  const ingestLimiter = config.ingestRateLimit > 0 ? new RateLimiter(config.ingestRateLimit, config.ingestRateBurst) : null;
   const context: AppContext = { db, pool, pubsub, tickers, config, log, metrics, ingestLimiter };
   const listener = createNotificationListener({
     databaseUrl: options.databaseUrl,
@@ -59,11 +58,7 @@ export function buildApp(options: BuildAppOptions): App {
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
     // Every log line of a request carries its id (also sent back as x-request-id).
-    context: ({ request }) => ({
-      ...context,
-      request,
-      log: request ? log.child({ requestId: requestIdOf(request) }) : log,
-    }),
+    context: ({ request }) => ({ ...context, request, log: request ? log.child({ requestId: requestIdOf(request) }) : log }),
     graphqlEndpoint: '/graphql',
     // GET /health is ours (it checks the database); Yoga's own liveness probe moves out of its way.
     healthCheckEndpoint: '/livez',
@@ -108,14 +103,7 @@ export function buildApp(options: BuildAppOptions): App {
           execute: (args: any) => args.rootValue.execute(args),
           subscribe: (args: any) => args.rootValue.subscribe(args),
           onSubscribe: async (ctx, _id, params) => {
-            const {
-              schema: envelopedSchema,
-              execute,
-              subscribe,
-              contextFactory,
-              parse,
-              validate,
-            } = yoga.getEnveloped({
+            const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
               ...ctx,
               req: ctx.extra.request,
               socket: ctx.extra.socket,
