@@ -32,6 +32,8 @@ class Ticker<T> {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private lastTickAt = 0;
+  /** No subscriber left, or the server stops: a computation still waiting for its turn is skipped. */
+  disposed = false;
 
   constructor(
     private readonly compute: () => Promise<T>,
@@ -71,7 +73,7 @@ class Ticker<T> {
       const value = await this.current();
       for (const subscriber of this.subscribers) deliver(subscriber, value);
     } catch (error) {
-      this.log.error({ err: error }, 'live computation failed; subscribers keep their last value');
+      if (!this.disposed) this.log.error({ err: error }, 'live computation failed; subscribers keep their last value');
     } finally {
       this.running = false;
     }
@@ -79,6 +81,7 @@ class Ticker<T> {
   }
 
   dispose(): void {
+    this.disposed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -167,7 +170,14 @@ export class LiveTickers {
     let ticker = this.tickers.get(key) as Ticker<T> | undefined;
     if (!ticker) {
       if (this.tickers.size >= liveMaxViews) throw new LiveViewLimitError('LIVE_MAX_VIEWS', liveMaxViews);
-      ticker = new Ticker(() => this.computing.run(() => compute(this.options.pool)), this.log);
+      const created: Ticker<T> = new Ticker(
+        () =>
+          this.computing.run(() =>
+            created.disposed ? Promise.reject(new Error('live view closed')) : compute(this.options.pool),
+          ),
+        this.log,
+      );
+      ticker = created;
       this.tickers.set(key, ticker as Ticker<unknown>);
     }
     const joined = ticker;
