@@ -13,6 +13,10 @@ import { FunnelRef } from './funnel.ts';
 import { OverviewRef } from './kpis.ts';
 import { asGraphQLError, filterFromArgs, KpiFilterRef, WindowInputRef, windowFromArgs } from './window.ts';
 
+const LIMITS =
+  'A subscription that would pass `LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION` on its connection, or start a new distinct ' +
+  'view past `LIVE_MAX_VIEWS` on the server, fails with the error code `LIVE_VIEW_LIMIT` (extensions `limit`, `max`).';
+
 const liveArgs = builder.args((t) => ({
   window: t.field({ type: WindowInputRef, required: true, description: 'The window; `lastMinutes` slides with time.' }),
   filter: t.field({ type: KpiFilterRef, required: false, description: 'Campaigns and channels to include.' }),
@@ -57,7 +61,7 @@ function liveView<T>(ctx: RequestContext, kind: string, args: object, compute: (
 builder.subscriptionField('liveOverview', (t) =>
   t.field({
     type: OverviewRef,
-    description: 'The overview of a window: at once, then whenever new data arrives, at most once per second.',
+    description: `The overview of a window: at once, then whenever new data arrives, at most once per second. ${LIMITS}`,
     args: liveArgs,
     subscribe: (_root, args, ctx) => {
       const window = liveWindow(args.window);
@@ -71,7 +75,7 @@ builder.subscriptionField('liveOverview', (t) =>
 builder.subscriptionField('liveFunnel', (t) =>
   t.field({
     type: FunnelRef,
-    description: 'The funnel of a window: at once, then whenever new data arrives, at most once per second.',
+    description: `The funnel of a window: at once, then whenever new data arrives, at most once per second. ${LIMITS}`,
     args: liveArgs,
     subscribe: (_root, args, ctx) => {
       const window = liveWindow(args.window);
@@ -85,7 +89,7 @@ builder.subscriptionField('liveFunnel', (t) =>
 builder.subscriptionField('liveBreakdown', (t) =>
   t.field({
     type: BreakdownRef,
-    description: 'The breakdown of a window: at once, then whenever new data arrives, at most once per second.',
+    description: `The breakdown of a window: at once, then whenever new data arrives, at most once per second. ${LIMITS}`,
     args: breakdownArgs,
     subscribe: (_root, args, ctx) => {
       const window = liveWindow(args.window);
