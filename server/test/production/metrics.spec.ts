@@ -111,7 +111,7 @@ describe('GET /metrics', () => {
     // All in process (yoga.fetch): no loopback sockets to go stale while the floods run.
     const { yoga } = server.current.app;
     const call = async (path: string, init?: RequestInit) => {
-      const response = await yoga.fetch(`http://localhost${path}`, init);
+      const response = await yoga.fetch(new Request(`http://localhost${path}`, init));
       return { status: response.status, body: await response.text() };
     };
     const post = (path: string, body: string) =>
