@@ -125,3 +125,12 @@ export function useRestRoutes(table: RestRouteTable, app: AppContext): Plugin {
     },
   };
 }
+
+/**
+ * `METHOD /pattern` of the route serving this request (e.g. `GET /campaigns/:campaignId/kpis`), or null when no route
+ * does: a bounded name for metrics, whatever path or method a client sends.
+ */
+export function routeTemplateOf(routes: readonly RestRoute[], method: string, pathname: string): string | null {
+  const route = routes.find((candidate) => candidate.method === method && compile(candidate.path).test(pathname));
+  return route ? `${route.method} ${route.path}` : null;
+}
