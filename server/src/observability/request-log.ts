@@ -3,8 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger } from '@pmd/db';
 import type { Plugin } from 'graphql-yoga';
 import { KNOWN_OPERATION_NAMES } from '../gql/operation-names.ts';
-import { restRoutes } from '../rest/index.ts';
-import { routeTemplateOf } from '../rest/router.ts';
+import type { RestRouteTable } from '../rest/router.ts';
 import type { Metrics } from './metrics.ts';
 
 const requests = new WeakMap<Request, { id: string; started: number; address: string }>();
@@ -33,11 +32,12 @@ const knownOperations: ReadonlySet<string> = new Set(KNOWN_OPERATION_NAMES);
 export function operationLabelOf(
   request: { method: string; pathname: string; graphqlOperation?: string },
   graphqlEndpoint: string,
+  routes: RestRouteTable,
 ): string {
   if (request.graphqlOperation !== undefined) {
     return knownOperations.has(request.graphqlOperation) ? request.graphqlOperation : OTHER_OPERATION;
   }
-  const route = routeTemplateOf(restRoutes, request.method, request.pathname);
+  const route = routes.templateOf(request.method, request.pathname);
   if (route) return route;
   return request.pathname === graphqlEndpoint ? graphqlEndpoint : OTHER_OPERATION;
 }
@@ -46,7 +46,7 @@ export function operationLabelOf(
  * Gives every HTTP request an id (echoed in `x-request-id`), logs one line per request with its latency, and feeds
  * the latency histogram by operation (see `operationLabelOf`).
  */
-export function useRequestLog(log: Logger, metrics: Metrics): Plugin {
+export function useRequestLog(log: Logger, metrics: Metrics, routes: RestRouteTable): Plugin {
   const operations = new WeakMap<Request, string>();
   let graphqlEndpoint = '/graphql';
   return {
@@ -71,6 +71,7 @@ export function useRequestLog(log: Logger, metrics: Metrics): Plugin {
       const operation = operationLabelOf(
         { method: request.method, pathname: url.pathname, graphqlOperation: operations.get(request) },
         graphqlEndpoint,
+        routes,
       );
       metrics.requestDuration.observe({ operation, status: `${String(response.status)[0]}xx` }, seconds);
       if (url.pathname === '/metrics' || url.pathname === '/health') return;
