@@ -163,9 +163,12 @@ function formatPath(path: (string | number)[]): string {
     .replace(/^\./, '');
 }
 
+/** How long a refused body may keep flowing in (discarded) before the connection is dropped. */
+const LINGER_MS = 2_000;
+
 /**
- * Writes a refusal in the shape of its destination (GraphQL errors, or FastAPI's `{"detail": …}`) and closes the
- * connection: an unread body must not be read as the next request, nor kept flowing in.
+ * Writes a refusal in the shape of its destination (GraphQL errors, or FastAPI's `{"detail": …}`); an unread body
+ * is discarded for at most `LINGER_MS`, then the connection is dropped.
  */
 function refuse(
   request: IncomingMessage,
@@ -187,7 +190,6 @@ function refuse(
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'x-content-type-options': 'nosniff',
-    connection: 'close',
   };
   // The dashboard (another origin) must be able to read a 401 to ask for its token, as with Yoga's own answers.
   const origin = request.headers.origin;
@@ -200,8 +202,10 @@ function refuse(
   response.writeHead(refusal.status, headers);
   response.end(JSON.stringify(body), () => {
     if (request.complete) return;
-    // Half-close so the client still reads the answer, then drop whatever it keeps sending.
-    request.socket.end();
-    setTimeout(() => request.socket.destroy(), 2_000).unref();
+    // A lingering close, as nginx does: what the client still sends is discarded for a moment, so it can read this
+    // answer; closing at once with unread bytes resets the connection and the answer is lost.
+    const linger = setTimeout(() => request.socket.destroy(), LINGER_MS);
+    linger.unref();
+    request.once('end', () => clearTimeout(linger)).resume();
   });
 }
