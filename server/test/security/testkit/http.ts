@@ -78,6 +78,8 @@ export function upload(
     headers?: Record<string, string>;
     chunk: Buffer;
     totalBytes: number;
+    /** The exact bytes to send (in `chunk.length` pieces) instead of `chunk` repeated. */
+    body?: Buffer;
     /** Pause between writes (trickling). */
     intervalMs?: number;
     contentLength?: number;
@@ -129,10 +131,10 @@ export function upload(
     });
     const pump = async () => {
       while (!done && !socket.destroyed && sentBytes < options.totalBytes) {
-        const piece =
-          sentBytes + options.chunk.length > options.totalBytes
-            ? options.chunk.subarray(0, options.totalBytes - sentBytes)
-            : options.chunk;
+        const size = Math.min(options.chunk.length, options.totalBytes - sentBytes);
+        const piece = options.body
+          ? options.body.subarray(sentBytes, sentBytes + size)
+          : options.chunk.subarray(0, size);
         sentBytes += piece.length;
         const framed = chunked
           ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')])
