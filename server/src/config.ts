@@ -20,6 +20,22 @@ export interface ServerConfig {
   ingestRateBurst: number;
   /** "At Risk" thresholds of breakdown rows (HEALTH_MIN_CTR, HEALTH_MIN_SIGNUP_TO_ACTIVATION). */
   healthThresholds: typeof DEFAULT_HEALTH_THRESHOLDS;
+  /** Distinct live computations (liveOverview, liveFunnel, liveBreakdown views) per process (LIVE_MAX_VIEWS). */
+  liveMaxViews: number;
+  /** Live view subscriptions of one websocket (or one SSE request) (LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION). */
+  liveMaxSubscriptionsPerConnection: number;
+  /** Connections of the live views' own pool, also how many live computations run at once (LIVE_POOL_SIZE). */
+  livePoolSize: number;
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  }
+  return value;
 }
 
 export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -40,5 +56,8 @@ export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
         env.HEALTH_MIN_SIGNUP_TO_ACTIVATION ?? DEFAULT_HEALTH_THRESHOLDS.minSignupToActivation,
       ),
     },
+    liveMaxViews: positiveInteger(env, 'LIVE_MAX_VIEWS', 500),
+    liveMaxSubscriptionsPerConnection: positiveInteger(env, 'LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION', 50),
+    livePoolSize: positiveInteger(env, 'LIVE_POOL_SIZE', 4),
   };
 }

@@ -12,7 +12,7 @@ import { BodyBudget, BodyRefused, readBody } from './read-body.ts';
 export interface FrontDoorOptions {
   handler: RequestListener;
   routes: RestRouteTable;
-  config: Pick<ServerConfig, 'readToken' | 'ingestToken' | 'metricsToken'>;
+  config: Pick<ServerConfig, 'readToken' | 'ingestToken' | 'metricsToken' | 'corsOrigin'>;
   graphqlEndpoint: string;
   log: Logger;
 }
@@ -96,15 +96,15 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
       .then(
         () => options.handler(request, response),
         (error: unknown) => {
-          if (error instanceof Refusal) return refuse(request, response, error, options.graphqlEndpoint);
+          if (error instanceof Refusal) return refuse(request, response, error, options);
           if (error instanceof BodyRefused)
-            return refuse(request, response, new Refusal(error.status, error.message), options.graphqlEndpoint);
+            return refuse(request, response, new Refusal(error.status, error.message), options);
           throw error;
         },
       )
       .catch((error: unknown) => {
         options.log.error({ err: error, method: request.method }, 'front door failed');
-        refuse(request, response, new Refusal(500, 'Internal Server Error'), options.graphqlEndpoint);
+        refuse(request, response, new Refusal(500, 'Internal Server Error'), options);
       });
   };
 }
@@ -156,6 +156,7 @@ function parsedContainer(text: string): object | undefined {
 }
 
 function formatPath(path: (string | number)[]): string {
+  if (path.length > 8) return `${formatPath(path.slice(0, 8))}…`;
   return path
     .map((part) => (typeof part === 'number' ? `[${part}]` : `.${part}`))
     .join('')
@@ -166,7 +167,12 @@ function formatPath(path: (string | number)[]): string {
  * Writes a refusal in the shape of its destination (GraphQL errors, or FastAPI's `{"detail": …}`) and closes the
  * connection: an unread body must not be read as the next request, nor kept flowing in.
  */
-function refuse(request: IncomingMessage, response: ServerResponse, refusal: Refusal, graphqlEndpoint: string): void {
+function refuse(
+  request: IncomingMessage,
+  response: ServerResponse,
+  refusal: Refusal,
+  { graphqlEndpoint, config }: Pick<FrontDoorOptions, 'graphqlEndpoint' | 'config'>,
+): void {
   if (response.headersSent) {
     response.destroy();
     return;
@@ -183,6 +189,12 @@ function refuse(request: IncomingMessage, response: ServerResponse, refusal: Ref
     'x-content-type-options': 'nosniff',
     connection: 'close',
   };
+  // The dashboard (another origin) must be able to read a 401 to ask for its token, as with Yoga's own answers.
+  const origin = request.headers.origin;
+  if (config.corsOrigin === '*' || origin === config.corsOrigin) {
+    headers['access-control-allow-origin'] = config.corsOrigin === '*' ? '*' : config.corsOrigin;
+    headers.vary = 'Origin';
+  }
   if (refusal.status === 401) headers['www-authenticate'] = 'Bearer';
   if (refusal.status === 503) headers['retry-after'] = '1';
   response.writeHead(refusal.status, headers);

@@ -1,5 +1,8 @@
 import type { Logger } from '@pmd/db';
 import { Repeater, SlidingBuffer } from 'graphql-yoga';
+import type pg from 'pg';
+import type { ServerConfig } from '../config.ts';
+import { ConcurrencyLimit } from './limiter.ts';
 import type { LivePubSub } from './pubsub.ts';
 
 /** Updates of one live computation (hence of each of its subscriptions) never come closer than this. */
@@ -29,6 +32,8 @@ class Ticker<T> {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private lastTickAt = 0;
+  /** No subscriber left, or the server stops: a computation still waiting for its turn is skipped. */
+  disposed = false;
 
   constructor(
     private readonly compute: () => Promise<T>,
@@ -68,7 +73,7 @@ class Ticker<T> {
       const value = await this.current();
       for (const subscriber of this.subscribers) deliver(subscriber, value);
     } catch (error) {
-      this.log.error({ err: error }, 'live computation failed; subscribers keep their last value');
+      if (!this.disposed) this.log.error({ err: error }, 'live computation failed; subscribers keep their last value');
     } finally {
       this.running = false;
     }
@@ -76,20 +81,55 @@ class Ticker<T> {
   }
 
   dispose(): void {
+    this.disposed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
   }
 }
 
-/** The registry of shared live computations of one server process, woken by the database's notifications. */
+export type LiveLimits = Pick<ServerConfig, 'liveMaxViews' | 'liveMaxSubscriptionsPerConnection' | 'livePoolSize'>;
+
+/** A live subscription refused because it would pass one of the limits (named by its environment variable). */
+export class LiveViewLimitError extends Error {
+  constructor(
+    readonly limit: 'LIVE_MAX_VIEWS' | 'LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+    readonly max: number,
+  ) {
+    super(
+      limit === 'LIVE_MAX_VIEWS'
+        ? `this server already runs its maximum of ${max} distinct live views (${limit}); subscribe to one of the running views or try later`
+        : `this connection already holds its maximum of ${max} live subscriptions (${limit})`,
+    );
+    this.name = 'LiveViewLimitError';
+  }
+}
+
+/**
+ * The registry of shared live computations of one server process, woken by the database's notifications.
+ *
+ * Fair sharing: live views compute on their own small pool, at most `livePoolSize` at a time, so however many there
+ * are, ingest, /health and ordinary reads keep the main pool. Distinct views per process and subscriptions per
+ * connection are capped; joining a view that already runs costs no query and never counts against the process cap.
+ */
 export class LiveTickers {
   private readonly tickers = new Map<string, Ticker<unknown>>();
   private readonly feeds: { return(): unknown }[] = [];
+  private readonly computing: ConcurrencyLimit;
+  /** Live subscriptions per connection (a websocket, or the request of an SSE stream). */
+  private readonly perConnection = new WeakMap<object, number>();
 
   constructor(
     private readonly pubsub: LivePubSub,
     private readonly log: Logger,
-  ) {}
+    private readonly options: { pool: pg.Pool; limits: LiveLimits },
+  ) {
+    this.computing = new ConcurrencyLimit(options.limits.livePoolSize);
+  }
+
+  /** The live views' own pool (created and closed by the app). */
+  get pool(): pg.Pool {
+    return this.options.pool;
+  }
 
   /** Starts following `events:ingested` and `rollups:changed`. */
   start(): void {
@@ -117,18 +157,52 @@ export class LiveTickers {
    * one per second. Updates follow the shared tick, not the subscriber's own clock: holding a tick back for a late
    * joiner would phase-lock it a second behind the data for good, so only the first value may precede an update by
    * less than a second.
+   *
+   * `connection` is what the per-connection cap counts against. Throws LiveViewLimitError at once (not from the
+   * stream) when a cap is reached; the slot is taken synchronously, so a burst of subscribes cannot overshoot it.
    */
-  subscribe<T>(key: string, compute: () => Promise<T>): AsyncIterable<T> {
-    return new Repeater<T>(async (push, stop) => {
-      let ticker = this.tickers.get(key) as Ticker<T> | undefined;
-      if (!ticker) {
-        ticker = new Ticker(compute, this.log);
-        this.tickers.set(key, ticker as Ticker<unknown>);
+  subscribe<T>(key: string, connection: object, compute: (pool: pg.Pool) => Promise<T>): AsyncIterable<T> {
+    const { liveMaxViews, liveMaxSubscriptionsPerConnection } = this.options.limits;
+    const held = this.perConnection.get(connection) ?? 0;
+    if (held >= liveMaxSubscriptionsPerConnection) {
+      throw new LiveViewLimitError('LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION', liveMaxSubscriptionsPerConnection);
+    }
+    let ticker = this.tickers.get(key) as Ticker<T> | undefined;
+    if (!ticker) {
+      if (this.tickers.size >= liveMaxViews) throw new LiveViewLimitError('LIVE_MAX_VIEWS', liveMaxViews);
+      const created: Ticker<T> = new Ticker(
+        () =>
+          this.computing.run(() =>
+            created.disposed ? Promise.reject(new Error('live view closed')) : compute(this.options.pool),
+          ),
+        this.log,
+      );
+      ticker = created;
+      this.tickers.set(key, ticker as Ticker<unknown>);
+    }
+    const joined = ticker;
+    const subscriber: Subscriber<T> = { push: () => {}, ready: false, pending: undefined };
+    joined.subscribers.add(subscriber);
+    this.perConnection.set(connection, held + 1);
+
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      joined.subscribers.delete(subscriber);
+      const left = (this.perConnection.get(connection) ?? 1) - 1;
+      if (left > 0) this.perConnection.set(connection, left);
+      else this.perConnection.delete(connection);
+      if (!joined.subscribers.size && this.tickers.get(key) === joined) {
+        joined.dispose();
+        this.tickers.delete(key);
       }
-      const subscriber: Subscriber<T> = { push: (value) => void push(value), ready: false, pending: undefined };
-      ticker.subscribers.add(subscriber);
+    };
+
+    const stream = new Repeater<T>(async (push, stop) => {
+      subscriber.push = (value) => void push(value);
       try {
-        const first = await ticker.current();
+        const first = await joined.current();
         // A tick that delivered something newer while the first value was computed wins.
         const value = subscriber.pending ? subscriber.pending.value : first;
         subscriber.pending = undefined;
@@ -138,16 +212,34 @@ export class LiveTickers {
         stop(error);
       }
       await stop;
-      ticker.subscribers.delete(subscriber);
-      if (!ticker.subscribers.size && this.tickers.get(key) === ticker) {
-        ticker.dispose();
-        this.tickers.delete(key);
-      }
+      release();
     }, new SlidingBuffer(1));
+    return releasedOnReturn(stream, release);
   }
 
   /** Number of distinct live computations (tests: subscribers with equal arguments share one). */
   get size(): number {
     return this.tickers.size;
   }
+}
+
+/**
+ * A Repeater that is returned before anyone pulled from it never runs its executor, so the executor alone cannot give
+ * the slots back: a client may unsubscribe (or the socket close) before the first value is even asked for.
+ */
+function releasedOnReturn<T>(stream: Repeater<T>, release: () => void): AsyncIterableIterator<T> {
+  return {
+    next: () => stream.next(),
+    return: (value?: T | PromiseLike<T>) => {
+      release();
+      return stream.return(value);
+    },
+    throw: (error?: unknown) => {
+      release();
+      return stream.throw(error);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

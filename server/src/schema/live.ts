@@ -1,6 +1,10 @@
 import type { RollupsChangedPayload } from '@pmd/db';
+import { GraphQLError } from 'graphql';
+import type pg from 'pg';
 import { builder } from '../builder.ts';
+import type { RequestContext } from '../context.ts';
 import { mapStream } from '../live/stream.ts';
+import { LiveViewLimitError } from '../live/ticker.ts';
 import { breakdown } from '../services/breakdown.ts';
 import { funnel } from '../services/funnel.ts';
 import { overview } from '../services/overview.ts';
@@ -8,6 +12,10 @@ import { breakdownArgs, BreakdownRef } from './breakdown.ts';
 import { FunnelRef } from './funnel.ts';
 import { OverviewRef } from './kpis.ts';
 import { asGraphQLError, filterFromArgs, KpiFilterRef, WindowInputRef, windowFromArgs } from './window.ts';
+
+const LIMITS =
+  'A subscription that would pass `LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION` on its connection, or start a new distinct ' +
+  'view past `LIVE_MAX_VIEWS` on the server, fails with the error code `LIVE_VIEW_LIMIT` (extensions `limit`, `max`).';
 
 const liveArgs = builder.args((t) => ({
   window: t.field({ type: WindowInputRef, required: true, description: 'The window; `lastMinutes` slides with time.' }),
@@ -24,19 +32,42 @@ function liveWindow(input: Parameters<typeof windowFromArgs>[0]) {
   return () => windowFromArgs(input);
 }
 
-/** Subscriptions asking for the same thing share one computation: the key is everything the value depends on. */
-const liveKey = (kind: string, args: object) => JSON.stringify([kind, args]);
+/**
+ * What the per-connection cap counts against. Over graphql-ws the context is built per subscribe, but from the
+ * connection's own `extra` (its websocket); over SSE every HTTP request is a connection of its own.
+ */
+function connectionOf(ctx: RequestContext): object {
+  const { extra } = ctx as { extra?: { socket?: object } };
+  return extra?.socket ?? ctx.request ?? ctx;
+}
+
+/**
+ * Joins (or starts) the shared computation of `kind` with these arguments: subscriptions asking for the same thing
+ * share one, keyed by everything the value depends on. Over a cap only this operation fails, with LIVE_VIEW_LIMIT.
+ */
+function liveView<T>(ctx: RequestContext, kind: string, args: object, compute: (pool: pg.Pool) => Promise<T>) {
+  try {
+    return ctx.tickers.subscribe(JSON.stringify([kind, args]), connectionOf(ctx), compute);
+  } catch (error) {
+    if (error instanceof LiveViewLimitError) {
+      throw new GraphQLError(error.message, {
+        extensions: { code: 'LIVE_VIEW_LIMIT', limit: error.limit, max: error.max },
+      });
+    }
+    throw error;
+  }
+}
 
 builder.subscriptionField('liveOverview', (t) =>
   t.field({
     authScopes: { reader: true },
     type: OverviewRef,
-    description: 'The overview of a window: at once, then whenever new data arrives, at most once per second.',
+    description: `The overview of a window: at once, then whenever new data arrives, at most once per second. ${LIMITS}`,
     args: liveArgs,
     subscribe: (_root, args, ctx) => {
       const window = liveWindow(args.window);
       const filter = filterFromArgs(args.filter);
-      return ctx.tickers.subscribe(liveKey('overview', args), () => overview(ctx.pool, window(), filter));
+      return liveView(ctx, 'overview', args, (pool) => overview(pool, window(), filter));
     },
     resolve: (value) => value,
   }),
@@ -46,12 +77,12 @@ builder.subscriptionField('liveFunnel', (t) =>
   t.field({
     authScopes: { reader: true },
     type: FunnelRef,
-    description: 'The funnel of a window: at once, then whenever new data arrives, at most once per second.',
+    description: `The funnel of a window: at once, then whenever new data arrives, at most once per second. ${LIMITS}`,
     args: liveArgs,
     subscribe: (_root, args, ctx) => {
       const window = liveWindow(args.window);
       const filter = filterFromArgs(args.filter);
-      return ctx.tickers.subscribe(liveKey('funnel', args), () => funnel(ctx.pool, window(), filter));
+      return liveView(ctx, 'funnel', args, (pool) => funnel(pool, window(), filter));
     },
     resolve: (value) => value,
   }),
@@ -61,7 +92,7 @@ builder.subscriptionField('liveBreakdown', (t) =>
   t.field({
     authScopes: { reader: true },
     type: BreakdownRef,
-    description: 'The breakdown of a window: at once, then whenever new data arrives, at most once per second.',
+    description: `The breakdown of a window: at once, then whenever new data arrives, at most once per second. ${LIMITS}`,
     args: breakdownArgs,
     subscribe: (_root, args, ctx) => {
       const window = liveWindow(args.window);
@@ -72,7 +103,7 @@ builder.subscriptionField('liveBreakdown', (t) =>
         descending: args.descending ?? undefined,
         thresholds: ctx.config.healthThresholds,
       };
-      return ctx.tickers.subscribe(liveKey('breakdown', args), () => breakdown(ctx.pool, window(), filter, options));
+      return liveView(ctx, 'breakdown', args, (pool) => breakdown(pool, window(), filter, options));
     },
     resolve: (value) => value,
   }),

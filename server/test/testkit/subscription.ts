@@ -3,17 +3,35 @@ import WebSocket from 'ws';
 
 export interface Collected<T> {
   /** Every result received so far, with its arrival time. */
-  readonly results: { data?: T; errors?: readonly { message: string }[]; at: number }[];
+  readonly results: CollectedResult<T>[];
   /** Resolves with the next result not yet taken (waits up to `timeoutMs`). */
-  next(timeoutMs?: number): Promise<{ data?: T; errors?: readonly { message: string }[]; at: number }>;
+  next(timeoutMs?: number): Promise<CollectedResult<T>>;
   /** Waits until a received result satisfies `predicate`. */
   until(predicate: (data: T) => boolean, timeoutMs?: number): Promise<T>;
   dispose(): Promise<void>;
 }
 
-/** Opens a graphql-ws client (the official one, over `ws`) and collects one subscription's results. */
-export function collect<T = any>(wsUrl: string, query: string, variables?: Record<string, unknown>): Collected<T> {
-  const client: Client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+export interface CollectedResult<T> {
+  data?: T;
+  errors?: readonly { message: string; extensions?: Record<string, unknown> }[];
+  at: number;
+}
+
+/** A graphql-ws client (the official one, over `ws`) on one websocket, for several subscriptions on it. */
+export function wsClient(wsUrl: string): Client {
+  return createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+}
+
+/**
+ * Collects one subscription's results, on a websocket of its own (given a URL) or on `connection` (given a client
+ * from `wsClient`, which `dispose` then leaves open).
+ */
+export function collect<T = any>(
+  connection: string | Client,
+  query: string,
+  variables?: Record<string, unknown>,
+): Collected<T> {
+  const client = typeof connection === 'string' ? wsClient(connection) : connection;
   const results: Collected<T>['results'][number][] = [];
   let taken = 0;
   let wake: (() => void) | undefined;
@@ -22,7 +40,11 @@ export function collect<T = any>(wsUrl: string, query: string, variables?: Recor
     { query, variables },
     {
       next: (value) => {
-        results.push({ data: (value.data ?? undefined) as T | undefined, errors: value.errors, at: Date.now() });
+        results.push({
+          data: (value.data ?? undefined) as T | undefined,
+          errors: value.errors as CollectedResult<T>['errors'],
+          at: Date.now(),
+        });
         wake?.();
       },
       error: (error) => {
@@ -68,7 +90,7 @@ export function collect<T = any>(wsUrl: string, query: string, variables?: Recor
       ),
     dispose: async () => {
       unsubscribe();
-      await client.dispose();
+      if (typeof connection === 'string') await client.dispose();
     },
   };
 }
