@@ -72,7 +72,10 @@ describe('/graphql needs a reader or an ingester token', () => {
       });
       expectNoInternals(response.body);
     }
-    const get = await send(server.baseUrl, { path: '/graphql?query=%7B__typename%7D', headers: { accept: 'text/html' } });
+    const get = await send(server.baseUrl, {
+      path: '/graphql?query=%7B__typename%7D',
+      headers: { accept: 'text/html' },
+    });
     expect(get.status).toBe(401);
   });
 
@@ -231,7 +234,9 @@ describe('invalid UTF-8 is refused, not replaced', () => {
     const one = (suffix: number) => Buffer.concat([Buffer.from(before), Buffer.from([suffix]), Buffer.from(after)]);
     const body = Buffer.concat([
       Buffer.from(
-        JSON.stringify({ query: 'mutation($events: [EventInput!]!) { ingestEvents(events: $events) { __typename } }' }).slice(0, -1),
+        JSON.stringify({
+          query: 'mutation($events: [EventInput!]!) { ingestEvents(events: $events) { __typename } }',
+        }).slice(0, -1),
       ),
       Buffer.from(',"variables":{"events":['),
       one(0xff),

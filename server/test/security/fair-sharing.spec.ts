@@ -95,10 +95,7 @@ describe('fair sharing of live views', () => {
       const viewSessions = sessions.slice(0, SOCKETS);
       const deadline = Date.now() + 30_000;
       const settled = () =>
-        viewSessions.reduce(
-          (n, session) => n + new Set(session.messages.filter((m) => m.id).map((m) => m.id)).size,
-          0,
-        );
+        viewSessions.reduce((n, session) => n + new Set(session.messages.filter((m) => m.id).map((m) => m.id)).size, 0);
       while (settled() < SOCKETS * PER_SOCKET && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 200));
       const limitErrors = viewSessions.flatMap(errorsOf);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { restEvent } from '../testkit/events.ts';
-import { emptyObjectsArray, expectRefusedWhileStreaming, send, upload, type UploadResult } from './testkit/http.ts';
+import { emptyObjectsArray, expectRefusedWhileStreaming, upload, type UploadResult } from './testkit/http.ts';
 import {
   expectNoInternals,
   expectServerFine,
@@ -43,7 +43,9 @@ describe('item 3: chunked uploads are refused while they stream', () => {
       expectRefusedWhileStreaming(result, 401, total, 'chunked 450 MB without a token');
       expectNoInternals(result.body);
     }
-    console.log(`[sent] 450 MB uploads without a token: ${results.map((r) => `${r.sentBytes} B/${r.status}`).join(', ')}`);
+    console.log(
+      `[sent] 450 MB uploads without a token: ${results.map((r) => `${r.sentBytes} B/${r.status}`).join(', ')}`,
+    );
     await expectServerFine(server, 'three 450 MB chunked uploads without a token');
     await noStoredEvents();
   });
@@ -108,7 +110,12 @@ describe('item 1: bodies that expand into millions of objects', () => {
       Buffer.from('}}'),
     ]);
     expectRefusedWhileStreaming(await sendBody('/graphql', body, {}), 401, body.length, 'GraphQL 24 MB, no token');
-    expectRefusedWhileStreaming(await sendBody('/graphql', body, readAuth, true), 413, body.length, 'GraphQL 24 MB, token');
+    expectRefusedWhileStreaming(
+      await sendBody('/graphql', body, readAuth, true),
+      413,
+      body.length,
+      'GraphQL 24 MB, token',
+    );
     expectRefusedWhileStreaming(await sendBody('/graphql', body, ingestAuth), 413, body.length, 'GraphQL 24 MB, token');
     await expectServerFine(server, 'GraphQL 24 MB variables [{},…]');
     await noStoredEvents();

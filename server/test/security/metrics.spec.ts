@@ -42,17 +42,23 @@ describe('/metrics', () => {
             i % 2 === 0
               ? await withRetry(() => request(`/no-such-path-${i}`))
               : await withRetry(() =>
-                  request(`/graphql`, JSON.stringify({ query: `query Unique${i} { __typename }`, operationName: `Unique${i}` }), {
-                    'content-type': 'application/json',
-                    ...readAuth,
-                  }),
+                  request(
+                    `/graphql`,
+                    JSON.stringify({ query: `query Unique${i} { __typename }`, operationName: `Unique${i}` }),
+                    {
+                      'content-type': 'application/json',
+                      ...readAuth,
+                    },
+                  ),
                 );
           statuses.set(status, (statuses.get(status) ?? 0) + 1);
         }
       }),
     );
     agent.destroy();
-    console.log(`[flood] ${total} requests in ${Date.now() - started} ms: ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(
+      `[flood] ${total} requests in ${Date.now() - started} ms: ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
     expect(statuses.get(404)).toBe(total / 2);
     expect(statuses.get(200)).toBe(total / 2);
 

@@ -14,7 +14,6 @@ import { init, subscribe, wsExchange, WsSession } from './testkit/ws.ts';
 // Small caps so they can be reached from one test: 20 sockets per client address, 30 in all.
 const server = useSecurityServer({ WS_MAX_CONNECTIONS: '30', WS_MAX_CONNECTIONS_PER_ADDRESS: '20' });
 
-const MiB = 1024 * 1024;
 const LIVE = 'subscription($m: Int!) { liveOverview(window: { lastMinutes: $m }) { __typename } }';
 
 describe('connection_init', () => {

@@ -150,7 +150,9 @@ export async function expectServerFine(server: SecurityServer, label: string): P
   const health = await fetch(`${server.baseUrl}/health`, { signal: AbortSignal.timeout(10_000) });
   expect(health.status).toBe(200);
   const peak = server.peakRssMiB();
-  console.log(`[rss] ${label}: peak ${peak.toFixed(1)} MiB, now ${server.rssMiB().toFixed(1)} MiB (cap ${RSS_CAP_MIB})`);
+  console.log(
+    `[rss] ${label}: peak ${peak.toFixed(1)} MiB, now ${server.rssMiB().toFixed(1)} MiB (cap ${RSS_CAP_MIB})`,
+  );
   expect(peak).toBeLessThan(RSS_CAP_MIB);
 }
 

@@ -26,10 +26,7 @@ export function wsExchange(url: string, messages: (string | Buffer)[], waitMs = 
       if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) socket.terminate();
       resolve(outcome);
     };
-    const timer = setTimeout(
-      () => settle({ closeCode: 0, closeReason: '', messages: received }),
-      waitMs,
-    );
+    const timer = setTimeout(() => settle({ closeCode: 0, closeReason: '', messages: received }), waitMs);
     socket.on('open', () => {
       for (const message of messages) socket.send(message);
     });
@@ -43,7 +40,9 @@ export function wsExchange(url: string, messages: (string | Buffer)[], waitMs = 
     socket.on('unexpected-response', (_req, res) => {
       settle({ closeCode: 0, closeReason: '', messages: received, upgradeStatus: res.statusCode });
     });
-    socket.on('close', (code, reason) => settle({ closeCode: code, closeReason: reason.toString(), messages: received }));
+    socket.on('close', (code, reason) =>
+      settle({ closeCode: code, closeReason: reason.toString(), messages: received }),
+    );
     socket.on('error', () => {
       // 'close' follows
     });
@@ -78,9 +77,7 @@ export class WsSession {
       const socket = new WebSocket(url, 'graphql-transport-ws');
       const session = new WsSession(socket);
       socket.once('open', () => socket.send(init(connectionParams)));
-      session
-        .waitFor((m) => m.type === 'connection_ack', timeoutMs)
-        .then(() => resolve(session), reject);
+      session.waitFor((m) => m.type === 'connection_ack', timeoutMs).then(() => resolve(session), reject);
     });
   }
 
