@@ -104,7 +104,7 @@ export function buildApp(options: BuildAppOptions): App {
       error: (...args) => log.error(args.length === 1 ? args[0] : args),
     },
     plugins: [
-      useRequestLog(log, metrics),
+      useRequestLog(log, metrics, restRoutes),
       useSecurityHeaders(),
       useGraphiQLAssets(),
       useRestRoutes(restRoutes, context),

@@ -9,6 +9,11 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export function createMetrics(pool: pg.Pool) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'pmd_process_' });
+  // prom-client names three gauges `*_total`, a suffix reserved for counters (`promtool check metrics` rejects them).
+  // Their per-type twins without the suffix (`pmd_process_nodejs_active_handles{type}` …) remain: sum those instead.
+  for (const kind of ['handles', 'requests', 'resources']) {
+    registry.removeSingleMetric(`pmd_process_nodejs_active_${kind}_total`);
+  }
   const registers = [registry];
 
   const ingestEvents = new Counter({

@@ -54,6 +54,19 @@ export class RestRouteTable {
     if (!route) return { kind: 'wrong-method', allowed: matches.map((m) => m.method) };
     return { kind: 'route', route, rawParams: { ...route.pattern.exec(pathname)?.groups } };
   }
+
+  /**
+   * `METHOD /pattern` of the route serving this request (e.g. `GET /campaigns/:campaign_id/kpis`), or null when no
+   * route does: a bounded name for metrics, whatever path or method a client sends. `templates` lists them all.
+   */
+  get templates(): string[] {
+    return this.compiled.map((route) => `${route.method} ${route.path}`);
+  }
+
+  templateOf(method: string, pathname: string): string | null {
+    const match = this.match(method, pathname);
+    return match.kind === 'route' ? `${match.route.method} ${match.route.path}` : null;
+  }
 }
 
 function compile(path: string): RegExp {

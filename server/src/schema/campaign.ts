@@ -12,16 +12,18 @@ const rollupFields = {
   signupToActivation: 'activations / signups of the bucket.',
 };
 
+// Counters are bigint columns (a busy campaign-day passes 2^31), read by Prisma as JS bigint: exposed as Float like the
+// KPI counts, since GraphQL's Int is 32-bit. Counts stay far below 2^53, so Number() is exact.
 export const CampaignMetricsHourlyRef = builder.prismaObject('CampaignMetricsHourly', {
   description: 'One hourly rollup row (worker task metrics_hourly) of a campaign and channel.',
   fields: (t) => ({
     campaignId: t.exposeString('campaignId', { description: 'The campaign.' }),
     channel: t.exposeString('channel', { description: 'The channel.' }),
     hour: t.expose('hour', { type: 'DateTime', description: 'Start of the UTC hour.' }),
-    impressions: t.exposeInt('impressions', { description: 'Impressions in the hour.' }),
-    clicks: t.exposeInt('clicks', { description: 'Clicks in the hour.' }),
-    signups: t.exposeInt('signups', { description: 'Signups in the hour.' }),
-    activations: t.exposeInt('activations', { description: 'Activations in the hour.' }),
+    impressions: t.float({ description: 'Impressions in the hour.', resolve: (row) => Number(row.impressions) }),
+    clicks: t.float({ description: 'Clicks in the hour.', resolve: (row) => Number(row.clicks) }),
+    signups: t.float({ description: 'Signups in the hour.', resolve: (row) => Number(row.signups) }),
+    activations: t.float({ description: 'Activations in the hour.', resolve: (row) => Number(row.activations) }),
     cost: t.float({ description: 'Sum of click cost.', resolve: (row) => Number(row.cost) }),
     totalCost: t.float({ description: 'Sum of all cost.', resolve: (row) => Number(row.totalCost) }),
     ctr: t.exposeFloat('ctr', { description: rollupFields.ctr }),
@@ -37,10 +39,10 @@ export const CampaignMetricsDailyRef = builder.prismaObject('CampaignMetricsDail
     campaignId: t.exposeString('campaignId', { description: 'The campaign.' }),
     channel: t.exposeString('channel', { description: 'The channel.' }),
     day: t.string({ description: 'The UTC day, YYYY-MM-DD.', resolve: (row) => row.day.toISOString().slice(0, 10) }),
-    impressions: t.exposeInt('impressions', { description: 'Impressions in the day.' }),
-    clicks: t.exposeInt('clicks', { description: 'Clicks in the day.' }),
-    signups: t.exposeInt('signups', { description: 'Signups in the day.' }),
-    activations: t.exposeInt('activations', { description: 'Activations in the day.' }),
+    impressions: t.float({ description: 'Impressions in the day.', resolve: (row) => Number(row.impressions) }),
+    clicks: t.float({ description: 'Clicks in the day.', resolve: (row) => Number(row.clicks) }),
+    signups: t.float({ description: 'Signups in the day.', resolve: (row) => Number(row.signups) }),
+    activations: t.float({ description: 'Activations in the day.', resolve: (row) => Number(row.activations) }),
     cost: t.float({ description: 'Sum of click cost.', resolve: (row) => Number(row.cost) }),
     totalCost: t.float({ description: 'Sum of all cost.', resolve: (row) => Number(row.totalCost) }),
     ctr: t.exposeFloat('ctr', { description: rollupFields.ctr }),

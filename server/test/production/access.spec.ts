@@ -8,7 +8,13 @@ const READ = { authorization: 'Bearer reader-secret' };
 
 describe('READ_TOKEN and the ingest rate limit', () => {
   const server = useTestServer({
-    config: { readToken: 'reader-secret', ingestToken: 'ingest-secret', ingestRateLimit: 20, ingestRateBurst: 20 },
+    config: {
+      readToken: 'reader-secret',
+      ingestToken: 'ingest-secret',
+      metricsToken: 'metrics-secret',
+      ingestRateLimit: 20,
+      ingestRateBurst: 20,
+    },
   });
 
   it('guards GraphQL reads and introspection, but keeps the GraphiQL page open', async () => {
@@ -32,6 +38,16 @@ describe('READ_TOKEN and the ingest rate limit', () => {
     expect(withIngestToken.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     const withReadToken = await graphql(server.current.baseUrl, mutation, undefined, READ);
     expect(withReadToken.data).toEqual({ acknowledgeAlert: { __typename: 'NotFoundError' } });
+  });
+
+  it('guards /metrics with METRICS_TOKEN, which no other token replaces', async () => {
+    expect((await fetch(`${server.current.baseUrl}/metrics`)).status).toBe(401);
+    expect((await fetch(`${server.current.baseUrl}/metrics`, { headers: READ })).status).toBe(401);
+    const allowed = await fetch(`${server.current.baseUrl}/metrics`, {
+      headers: { authorization: 'Bearer metrics-secret' },
+    });
+    expect(allowed.status).toBe(200);
+    expect(await allowed.text()).toMatch(/pmd_ingest_events_total/);
   });
 
   it('guards the REST reads with 401 and leaves /health open', async () => {

@@ -1,6 +1,8 @@
 import { createClient } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { KNOWN_OPERATION_NAMES } from '../../src/gql/operation-names.ts';
+import { restRoutes } from '../../src/rest/index.ts';
 import { restEvent, withClient } from '../testkit/events.ts';
 import { graphql, useTestServer } from '../testkit/server.ts';
 
@@ -8,6 +10,22 @@ import { graphql, useTestServer } from '../testkit/server.ts';
 function sample(text: string, series: string): number | undefined {
   const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+/** The `operation` label values of the request latency histogram. */
+function operationLabels(text: string): Set<string> {
+  const labels = text
+    .split('\n')
+    .filter((line) => line.startsWith('pmd_request_duration_seconds_count{'))
+    .map((line) => /operation="((?:[^"\\]|\\.)*)"/.exec(line)?.[1]);
+  return new Set(labels.filter((label) => label !== undefined));
+}
+
+/** Runs `count` calls, `concurrency` at a time. */
+async function inBatches(count: number, concurrency: number, call: (i: number) => Promise<unknown>): Promise<void> {
+  for (let start = 0; start < count; start += concurrency) {
+    await Promise.all(Array.from({ length: Math.min(concurrency, count - start) }, (_, k) => call(start + k)));
+  }
 }
 
 async function scrape(baseUrl: string): Promise<string> {
@@ -24,20 +42,35 @@ describe('GET /metrics', () => {
     const { baseUrl } = server.current;
     const events = Array.from({ length: 30 }, (_, i) => restEvent(i, 'metrics'));
     const invalid = [{ event_id: 'bad-1', event_type: 'impression' }, { nothing: true }];
-    const first = await fetch(`${baseUrl}/events/batch`, { method: 'POST', body: JSON.stringify([...events, ...invalid]) });
+    const first = await fetch(`${baseUrl}/events/batch`, {
+      method: 'POST',
+      body: JSON.stringify([...events, ...invalid]),
+    });
     expect(first.status).toBe(200);
     // 10 of these are duplicates of the first request, 5 are new; sent over GraphQL to count both doors.
     const again = events.slice(0, 10).concat(Array.from({ length: 5 }, (_, i) => restEvent(100 + i, 'metrics')));
-    const result = await graphql(baseUrl, 'mutation Ingest($events: [EventInput!]!) { ingestEvents(events: $events) { __typename ... on IngestResult { stored duplicates } } }', {
-      events: again.map((event) => ({ eventId: event.event_id, ts: event.ts, userId: event.user_id, campaignId: event.campaign_id, channel: event.channel, eventType: event.event_type.toUpperCase(), cost: event.cost })),
-    });
+    const result = await graphql(
+      baseUrl,
+      'mutation IngestEvents($events: [EventInput!]!) { ingestEvents(events: $events) { __typename ... on IngestResult { stored duplicates } } }',
+      {
+        events: again.map((event) => ({
+          eventId: event.event_id,
+          ts: event.ts,
+          userId: event.user_id,
+          campaignId: event.campaign_id,
+          channel: event.channel,
+          eventType: event.event_type.toUpperCase(),
+          cost: event.cost,
+        })),
+      },
+    );
     expect(result.data).toEqual({ ingestEvents: { __typename: 'IngestResult', stored: 5, duplicates: 10 } });
 
     const text = await scrape(baseUrl);
     expect(sample(text, 'pmd_ingest_events_total{result="stored"}')).toBe(35);
     expect(sample(text, 'pmd_ingest_events_total{result="duplicate"}')).toBe(10);
     expect(sample(text, 'pmd_ingest_events_total{result="rejected"}')).toBe(2);
-    expect(sample(text, 'pmd_request_duration_seconds_count{operation="Ingest",status="2xx"}')).toBe(1);
+    expect(sample(text, 'pmd_request_duration_seconds_count{operation="IngestEvents",status="2xx"}')).toBe(1);
     expect(sample(text, 'pmd_request_duration_seconds_count{operation="POST /events/batch",status="2xx"}')).toBe(1);
   });
 
@@ -48,12 +81,17 @@ describe('GET /metrics', () => {
         ('metrics_hourly', now() - interval '2 minutes', now() - interval '2 minutes', 1500, 10, NULL),
         ('metrics_hourly', now() - interval '1 minute', now() - interval '1 minute', 250, 3, NULL),
         ('anomaly_alerts', now() - interval '1 minute', now() - interval '1 minute', 40, 0, 'boom')`);
-      await client.query(`INSERT INTO rollup_dirty_hours (campaign_id, channel, hour, marked_at) VALUES ('c', 'x', date_trunc('hour', now()), now() - interval '90 seconds')`);
+      await client.query(
+        `INSERT INTO rollup_dirty_hours (campaign_id, channel, hour, marked_at) VALUES ('c', 'x', date_trunc('hour', now()), now() - interval '90 seconds')`,
+      );
     });
     const ws = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
     try {
       const firstBeat = new Promise((resolve, reject) => {
-        ws.subscribe({ query: 'subscription { heartbeat(intervalSeconds: 1) }' }, { next: resolve, error: reject, complete: () => {} });
+        ws.subscribe(
+          { query: 'subscription { heartbeat(intervalSeconds: 1) }' },
+          { next: resolve, error: reject, complete: () => {} },
+        );
       });
       await firstBeat;
       const text = await scrape(baseUrl);
@@ -67,6 +105,54 @@ describe('GET /metrics', () => {
       await ws.dispose();
     }
     await expect.poll(async () => sample(await scrape(baseUrl), 'pmd_active_subscriptions')).toBe(0);
+  });
+
+  it('labels requests from bounded sets only, however many paths and operation names clients invent', async () => {
+    // All in process (yoga.fetch): no loopback sockets to go stale while the floods run.
+    const { yoga } = server.current.app;
+    const call = async (path: string, init?: RequestInit) => {
+      const response = await yoga.fetch(new Request(`http://localhost${path}`, init));
+      return { status: response.status, body: await response.text() };
+    };
+    const post = (path: string, body: string) =>
+      call(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const before = await call('/metrics');
+    // 2,000 unique paths, some next to real routes, and 2,000 unique operation names.
+    const shapes = ['/nope-', '/campaigns/c/kpis/', '/events/batch/', '/graphql/'];
+    await inBatches(2000, 100, async (i) => {
+      expect((await call(`${shapes[i % shapes.length]}${i}`)).status).toBe(404);
+    });
+    await inBatches(2000, 100, async (i) => {
+      const body = JSON.stringify({ query: `query Probe${i} { __typename }`, operationName: `Probe${i}` });
+      expect((await post('/graphql', body)).status).toBe(200);
+    });
+    // The known ones keep their own labels; a request with no operation at all is labelled by the endpoint.
+    const known = await post('/graphql', JSON.stringify({ query: 'query CampaignPageList { __typename }' }));
+    expect(known.status).toBe(200);
+    expect((await call(`/campaigns/any-${Date.now()}/kpis`)).status).toBe(200);
+    expect((await post('/graphql', '{')).status).toBe(400);
+
+    const { status, body: text } = await call('/metrics');
+    expect(status).toBe(200);
+    const allowed = new Set([...KNOWN_OPERATION_NAMES, ...restRoutes.templates, '/graphql', 'other']);
+    const labels = operationLabels(text);
+    expect([...labels].filter((label) => !allowed.has(label))).toEqual([]);
+    expect(labels).toContain('CampaignPageList');
+    expect(labels).toContain('GET /campaigns/:campaign_id/kpis');
+    expect(labels).toContain('/graphql');
+    expect(sample(text, 'pmd_request_duration_seconds_count{operation="other",status="4xx"}')).toBe(2000);
+    expect(sample(text, 'pmd_request_duration_seconds_count{operation="other",status="2xx"}')).toBe(2000);
+    // A few new series of ~1.3 kB each (other, the ones just used): 8 kB here, where the raw labels added 4.9 MB.
+    expect(text.length - before.body.length).toBeLessThan(20_000);
+    expect(text.length).toBeLessThan(100_000);
+  }, 60_000);
+
+  it("follows promtool's naming rule: only counters end in _total", async () => {
+    const types = [...(await scrape(server.current.baseUrl)).matchAll(/^# TYPE (\S+) (\S+)$/gm)];
+    expect(types.length).toBeGreaterThan(10);
+    expect(
+      types.filter(([, name, type]) => name!.endsWith('_total') && type !== 'counter').map(([, name]) => name),
+    ).toEqual([]);
   });
 
   it('echoes a request id, and makes one when the caller sent none', async () => {

@@ -2,13 +2,14 @@ import type pg from 'pg';
 
 /**
  * Brute-force GROUP BY over raw_events, written independently of the worker's SQL, and the stored rollups in the same
- * shape, so tests compare them row for row (numeric columns as exact strings).
+ * shape, so tests compare them row for row (numeric columns as exact strings; counts bigint on both sides, like the
+ * stored columns, so they compare equal however the pg client parses int8).
  */
 const COUNTS = `
-  count(*) FILTER (WHERE event_type = 'ad_impression')::int AS impressions,
-  count(*) FILTER (WHERE event_type = 'ad_click')::int AS clicks,
-  count(*) FILTER (WHERE event_type = 'signup')::int AS signups,
-  count(*) FILTER (WHERE event_type = 'activation')::int AS activations,
+  count(*) FILTER (WHERE event_type = 'ad_impression')::bigint AS impressions,
+  count(*) FILTER (WHERE event_type = 'ad_click')::bigint AS clicks,
+  count(*) FILTER (WHERE event_type = 'signup')::bigint AS signups,
+  count(*) FILTER (WHERE event_type = 'activation')::bigint AS activations,
   coalesce(sum(cost) FILTER (WHERE event_type = 'ad_click'), 0)::numeric(20,6)::text AS cost,
   sum(cost)::numeric(20,6)::text AS total_cost`;
 
