@@ -4,7 +4,7 @@ import { expectServerFine, metricsAuth, readAuth, useSecurityServer } from './te
 
 // Item 1's fourth crash: every request path and GraphQL operation name became a label value of /metrics, so 10,000
 // unique ones grew it without bound. Labels must come from bounded sets (route templates, known operations, `other`).
-// The bounded labels land from branch `metrics-bigint`; until it is merged this test fails on purpose.
+// Before the bounded labels (branch metrics-bigint) /metrics was 12.6 MB after this flood; now about 15 KB.
 const server = useSecurityServer();
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
