@@ -167,8 +167,8 @@ export function emptyObjectsArray(bytes: number): Buffer {
 
 /**
  * The server refused a streamed body with `status`, or closed the connection before the whole body went out. The
- * server answers and then closes a connection whose body it never read; the kernel then resets it, and a client
- * still writing may lose the answer to the reset (no lingering close). Both count as refused; the reset is logged.
+ * door answers, discards what still comes for 2 s (a lingering close), then drops the connection; a client that only
+ * reads after that loses the answer to the reset. Both count as refused; the reset is logged.
  */
 export function expectRefusedWhileStreaming(
   result: UploadResult,
