@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     globalSetup: ['./prisma/src/testing/global-setup.ts'],
     projects: [
+      'domain',
       'prisma',
       'server',
       'worker',

@@ -5,8 +5,8 @@ export { freePort } from './free-port.ts';
 export { stopOnSignals } from './shutdown.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { migrate, readMigrations, MIGRATIONS_DIR } from './migrate.ts';
-export * from './notify.ts';
-export * from './kpi.ts';
+// The domain (metric registry, formulas, limits, NOTIFY channels and payloads), for callers that import @pmd/db.
+export * from '@pmd/domain';
 export { storeEvents, type EventRow, type StoreEventsOptions } from './store-events.ts';
 export { Prisma, PrismaClient } from './generated/prisma/client.ts';
 export type * from './generated/prisma/models.ts';

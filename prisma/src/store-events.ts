@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { NOTIFY_CHANNELS } from './notify.ts';
+import { NOTIFY_CHANNELS } from '@pmd/domain';
 
 /**
  * The ingest write, defined once: the server's ingest writer runs it, and the tests and benchmarks of every package

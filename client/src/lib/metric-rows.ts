@@ -1,4 +1,4 @@
-import { ratio } from '@pmd/db/kpi';
+import { ratio } from '@pmd/domain';
 /** One rollup row (hourly or daily) as the campaign page shows it. */
 export interface MetricRow {
   /** ISO instant of the hour, or YYYY-MM-DD of the UTC day. */

@@ -1,10 +1,10 @@
+import { type Logger } from '@pmd/db';
 import {
+  AlertChangedPayloadSchema,
+  EventsIngestedPayloadSchema,
   NOTIFY_CHANNELS,
-  type AlertChangedPayload,
-  type EventsIngestedPayload,
-  type Logger,
-  type RollupsChangedPayload,
-} from '@pmd/db';
+  RollupsChangedPayloadSchema,
+} from '@pmd/domain';
 import pg from 'pg';
 import type { LivePubSub } from './pubsub.ts';
 
@@ -52,10 +52,21 @@ export function createNotificationListener(options: NotificationListenerOptions)
       log.warn({ channel, payload }, 'ignoring a notification whose payload is not JSON');
       return;
     }
-    if (channel === NOTIFY_CHANNELS.eventsIngested) pubsub.publish('events:ingested', data as EventsIngestedPayload);
-    else if (channel === NOTIFY_CHANNELS.rollupsChanged)
-      pubsub.publish('rollups:changed', data as RollupsChangedPayload);
-    else if (channel === NOTIFY_CHANNELS.alertChanged) pubsub.publish('alert:changed', data as AlertChangedPayload);
+    // Each payload is checked against its schema: a writer that drifted is logged, never passed on half-shaped.
+    const invalid = (issues: unknown) => log.warn({ channel, payload, issues }, 'ignoring a malformed notification');
+    if (channel === NOTIFY_CHANNELS.eventsIngested) {
+      const parsed = EventsIngestedPayloadSchema.safeParse(data);
+      if (parsed.success) pubsub.publish('events:ingested', parsed.data);
+      else invalid(parsed.error.issues);
+    } else if (channel === NOTIFY_CHANNELS.rollupsChanged) {
+      const parsed = RollupsChangedPayloadSchema.safeParse(data);
+      if (parsed.success) pubsub.publish('rollups:changed', parsed.data);
+      else invalid(parsed.error.issues);
+    } else if (channel === NOTIFY_CHANNELS.alertChanged) {
+      const parsed = AlertChangedPayloadSchema.safeParse(data);
+      if (parsed.success) pubsub.publish('alert:changed', parsed.data);
+      else invalid(parsed.error.issues);
+    }
   }
 
   async function connect(): Promise<void> {

@@ -1,0 +1,6 @@
+// The domain, browser-safe: no database, no Node modules. The dashboard imports it as well as the server and worker.
+export * from './metrics.ts';
+export * from './kpi.ts';
+export * from './sql.ts';
+export * from './limits.ts';
+export * from './notify.ts';

@@ -1,0 +1,17 @@
+/** Limits shared by the API, the dashboard, the generator and the tests: each defined once. */
+
+/** Shortest and longest KPI window, in minutes (90 days: the longest the rollups are meant to answer). */
+export const MIN_WINDOW_MINUTES = 1;
+export const MAX_WINDOW_MINUTES = 90 * 24 * 60;
+
+/** Most events in one ingest request (GraphQL `ingestEvents` or REST `POST /events/batch`). */
+export const MAX_BATCH_SIZE = 10_000;
+/** Longest event, user and campaign id, and channel name (in characters). */
+export const MAX_ID_LENGTH = 128;
+export const MAX_CHANNEL_LENGTH = 64;
+/** Events may be stamped at most this far ahead of the server's clock. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+/** Events older than this are refused: the dashboard reads at most 90 days, the daily rollups keep about a year. */
+export const RETENTION_DAYS = 400;
+/** Largest cost of one event; costs are stored rounded to 6 decimals. */
+export const MAX_COST = 1_000_000;
