@@ -10,7 +10,8 @@ import { BodyBudget, BodyRefused, readBody } from './read-body.ts';
 
 /** Node's request listener of the Yoga app: the door reads nothing it has not decided to let in. */
 export interface FrontDoorOptions {
-  handler: RequestListener;
+  /** Yoga's Node handler; its promise joins the door's, so a failure there also ends in a bare 500. */
+  handler: (request: IncomingMessage, response: ServerResponse) => unknown;
   routes: RestRouteTable;
   config: Pick<ServerConfig, 'readToken' | 'ingestToken' | 'metricsToken' | 'corsOrigin'>;
   graphqlEndpoint: string;
