@@ -1,3 +1,4 @@
+import { COUNTERS, KPIS } from '@pmd/domain';
 import { mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryHistory, createRouter } from 'vue-router';
@@ -88,6 +89,21 @@ describe('CampaignTable', () => {
     ]);
   });
 
+  it('takes metric headers, tooltips and formats from the registry', () => {
+    const wrapper = mountTable();
+    const header = wrapper.get('[data-sort=clickToSignup]');
+    expect(header.text()).toContain(KPIS.clickToSignup.label);
+    expect(header.attributes('title')).toBe(KPIS.clickToSignup.description);
+    expect(wrapper.get('[data-sort=spend]').attributes('title')).toBe(COUNTERS.spend.description);
+    expect(wrapper.get('[data-sort=channel]').attributes('title')).toBeUndefined();
+    const first = wrapper
+      .findAll('[data-testid=campaign-row]')[0]!
+      .findAll('td')
+      .map((td) => td.text());
+    // impressions, clicks, …, CTR, click → signup, signup → activation, spend, CPC
+    expect(first.slice(3)).toEqual(['1,000', '1,255', '10', '5', '7.10%', '0.80%', '50.00%', '$12.50', '$0.01']);
+  });
+
   it('shows Healthy / At Risk with the reasons', () => {
     const wrapper = mountTable();
     const statuses = wrapper.findAll('[data-testid=status]');
@@ -112,7 +128,7 @@ describe('CampaignTable', () => {
     expect(clicked).toHaveBeenCalledOnce();
     const lines = (await blobs[0]!.text()).trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'Campaign,Channel,Status,Impressions,Clicks,Signups,Activations,CTR,Click → Signup,Signup → Activation,Spend,CPC,Status reasons',
+      'Campaign,Channel,Status,Impressions,Clicks,Signups,Activations,CTR,Click → signup,Signup → activation,Spend,CPC,Status reasons',
     );
     expect(lines[1]).toBe(
       'camp_email_reactivation,email,Healthy,1000,1255,10,5,0.071,0.00796812749003984,0.5,12.5,0.01,',
