@@ -3,10 +3,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useTestDatabase } from '@pmd/db/testing';
+import { metricView } from '@pmd/domain';
 import { buildApp, type App } from '@pmd/server';
 import { startWorker } from '@pmd/worker';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { CARD_METRICS } from '../src/lib/dashboard-metrics.ts';
 import { formatValue, type ValueFormat } from '../src/lib/format.ts';
 import { buildDashboard } from './support/build-dashboard.ts';
 import {
@@ -38,18 +40,10 @@ const CHROMIUM_ARGS = [
 /** Live pushes are throttled to ≤ 1/s by the server; a loaded CI machine gets generous room. */
 const LIVE_TIMEOUT_MS = 20_000;
 
-const KPI_FORMATS: Record<string, ValueFormat> = {
-  impressions: 'count',
-  clicks: 'count',
-  signups: 'count',
-  activations: 'count',
-  ctr: 'percent',
-  clickToSignup: 'percent',
-  signupToActivation: 'percent',
-  spend: 'money',
-  cpc: 'money',
-  costPerActivation: 'money',
-};
+/** The cards the dashboard shows, and how each formats its value: both from the registry, as the dashboard does. */
+const KPI_FORMATS: Record<string, ValueFormat> = Object.fromEntries(
+  CARD_METRICS.map((name) => [name, metricView(name).format]),
+);
 
 const OVERVIEW_QUERY = /* GraphQL */ `
   query E2eOverview($window: WindowInput!) {
@@ -57,16 +51,7 @@ const OVERVIEW_QUERY = /* GraphQL */ `
       __typename
       ... on Overview {
         current {
-          impressions
-          clicks
-          signups
-          activations
-          ctr
-          clickToSignup
-          signupToActivation
-          spend
-          cpc
-          costPerActivation
+          ${CARD_METRICS.join('\n          ')}
         }
       }
       ... on InvalidArgumentError {

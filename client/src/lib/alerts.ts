@@ -1,15 +1,16 @@
+import { METRIC_NAMES, metricView, type MetricName } from '@pmd/domain';
 import type { ValueFormat } from './format.ts';
 
-/** The worker's alert metrics, for people; costs are money, the rest are ratios. */
-export const ALERT_METRICS: Record<string, { label: string; format: ValueFormat }> = {
-  ctr_drop: { label: 'CTR drop', format: 'percent' },
-  click_to_signup_drop: { label: 'Click → signup drop', format: 'percent' },
-  signup_to_activation_drop: { label: 'Signup → activation drop', format: 'percent' },
-  cpc_spike: { label: 'CPC spike', format: 'money' },
-};
-
+/**
+ * The worker's alert metrics, for people. It names them `<registry metric in snake_case>_drop` or `_spike`
+ * (`click_to_signup_drop`, `cpc_spike`), so label and format come from the registry; anything else shows its key.
+ */
 export function alertMetric(metric: string): { label: string; format: ValueFormat } {
-  return ALERT_METRICS[metric] ?? { label: metric, format: 'percent' };
+  const [, snake, kind] = /^([a-z0-9_]+)_(drop|spike)$/.exec(metric) ?? [];
+  const name = snake?.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+  if (!name || !(METRIC_NAMES as readonly string[]).includes(name)) return { label: metric, format: 'percent' };
+  const view = metricView(name as MetricName);
+  return { label: `${view.label} ${kind}`, format: view.format };
 }
 
 export interface AlertState {

@@ -4,12 +4,12 @@ import { changeDirection, changeTone, formatAgo, formatChange, formatTimestamp, 
 describe('formatValue', () => {
   it('formats counts, money and percentages', () => {
     expect(formatValue(70057, 'count')).toBe('70,057');
-    expect(formatValue(1234.5, 'money')).toBe('$1,234.50');
+    expect(formatValue(1234.5, 'currency')).toBe('$1,234.50');
     expect(formatValue(0.04263, 'percent')).toBe('4.26%');
   });
 
   it('shows an undefined cost per unit as a dash', () => {
-    expect(formatValue(null, 'money')).toBe('—');
+    expect(formatValue(null, 'currency')).toBe('—');
   });
 });
 
@@ -25,6 +25,8 @@ describe('changes', () => {
     expect(changeTone('up', false)).toBe('bad');
     expect(changeTone('down', false)).toBe('good');
     expect(changeTone('flat', true)).toBe('neutral');
+    expect(changeTone('up', null)).toBe('neutral');
+    expect(changeTone('down', null)).toBe('neutral');
   });
 });
 

@@ -1,15 +1,5 @@
-const countFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const moneyFormat = new Intl.NumberFormat('en-US', {
-  style: 'currency',
-  currency: 'USD',
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 2,
-});
-const percentFormat = new Intl.NumberFormat('en-US', {
-  style: 'percent',
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 2,
-});
+import { formatMetricValue, type MetricFormat } from '@pmd/domain';
+
 const changeFormat = new Intl.NumberFormat('en-US', {
   style: 'percent',
   minimumFractionDigits: 1,
@@ -17,15 +7,11 @@ const changeFormat = new Intl.NumberFormat('en-US', {
   signDisplay: 'never',
 });
 
-export type ValueFormat = 'count' | 'percent' | 'money';
+/** The registry's formats: a metric's comes from `metricView(name).format`, not from a list kept here. */
+export type ValueFormat = MetricFormat;
 
-/** A KPI value for people; null (a cost per unit with no units) shows as an em dash, never as $0. */
-export function formatValue(value: number | null | undefined, format: ValueFormat): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  if (format === 'count') return countFormat.format(value);
-  if (format === 'money') return moneyFormat.format(value);
-  return percentFormat.format(value);
-}
+/** A metric value for people; null (a cost per unit with no units) shows as an em dash, never as $0. */
+export const formatValue: (value: number | null | undefined, format: ValueFormat) => string = formatMetricValue;
 
 export type ChangeDirection = 'up' | 'down' | 'flat' | 'none';
 
@@ -44,8 +30,9 @@ export function formatChange(change: number | null | undefined): string {
   return changeFormat.format(change as number);
 }
 
-/** Whether a change is good news: more clicks is good, a higher CPC is not. */
-export function changeTone(direction: ChangeDirection, higherIsBetter: boolean): 'good' | 'bad' | 'neutral' {
+/** Whether a change is good news: more clicks is good, a higher CPC is not, more spend is neither (null). */
+export function changeTone(direction: ChangeDirection, higherIsBetter: boolean | null): 'good' | 'bad' | 'neutral' {
+  if (higherIsBetter === null) return 'neutral';
   if (direction === 'up') return higherIsBetter ? 'good' : 'bad';
   if (direction === 'down') return higherIsBetter ? 'bad' : 'good';
   return 'neutral';

@@ -1,3 +1,4 @@
+import { COUNTERS, KPIS } from '@pmd/domain';
 import { mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryHistory, createRouter } from 'vue-router';
@@ -88,6 +89,32 @@ describe('CampaignTable', () => {
     ]);
   });
 
+  it('takes metric headers, tooltips and formats from the registry', () => {
+    const wrapper = mountTable();
+    const header = wrapper.get('[data-sort=clickToSignup]');
+    expect(header.text()).toContain(KPIS.clickToSignup.label);
+    expect(header.attributes('title')).toBe(KPIS.clickToSignup.description);
+    expect(wrapper.get('[data-sort=spend]').attributes('title')).toBe(COUNTERS.spend.description);
+    expect(wrapper.get('[data-sort=channel]').attributes('title')).toBeUndefined();
+    const headers = wrapper.findAll('th').map((th) => th.get('button').attributes('data-sort'));
+    const first = wrapper.findAll('[data-testid=campaign-row]')[0]!.findAll('td');
+    const cells = Object.fromEntries(first.map((td, index) => [headers[index], td.text()]));
+    // Metrics added to the registry later get columns too; these must keep their formats and order.
+    expect(cells).toMatchObject({
+      impressions: '1,000',
+      clicks: '1,255',
+      signups: '10',
+      activations: '5',
+      ctr: '7.10%',
+      clickToSignup: '0.80%',
+      signupToActivation: '50.00%',
+      spend: '$12.50',
+      cpc: '$0.01',
+    });
+    const order = ['activations', 'ctr', 'signupToActivation', 'spend', 'cpc'].map((key) => headers.indexOf(key));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
   it('shows Healthy / At Risk with the reasons', () => {
     const wrapper = mountTable();
     const statuses = wrapper.findAll('[data-testid=status]');
@@ -110,13 +137,35 @@ describe('CampaignTable', () => {
     await wrapper.get('[data-testid=export-csv]').trigger('click');
 
     expect(clicked).toHaveBeenCalledOnce();
-    const lines = (await blobs[0]!.text()).trimEnd().split('\r\n');
-    expect(lines[0]).toBe(
-      'Campaign,Channel,Status,Impressions,Clicks,Signups,Activations,CTR,Click → Signup,Signup → Activation,Spend,CPC,Status reasons',
-    );
-    expect(lines[1]).toBe(
-      'camp_email_reactivation,email,Healthy,1000,1255,10,5,0.071,0.00796812749003984,0.5,12.5,0.01,',
-    );
-    expect(lines[4]).toBe('camp_meta_prospecting,meta,At Risk,1000,0,10,5,0,10,0.5,12.5,,CTR below 0.02');
+    const [header, ...lines] = (await blobs[0]!.text())
+      .trimEnd()
+      .split('\r\n')
+      .map((line) => line.split(','));
+    const records = lines.map((line) => Object.fromEntries(header!.map((name, index) => [name, line[index]])));
+    expect(header!.slice(0, 3)).toEqual(['Campaign', 'Channel', 'Status']);
+    expect(header!.at(-1)).toBe('Status reasons');
+    expect(records[0]).toMatchObject({
+      Campaign: 'camp_email_reactivation',
+      Channel: 'email',
+      Status: 'Healthy',
+      Impressions: '1000',
+      Clicks: '1255',
+      Signups: '10',
+      Activations: '5',
+      CTR: '0.071',
+      [KPIS.clickToSignup.label]: '0.00796812749003984',
+      [KPIS.signupToActivation.label]: '0.5',
+      Spend: '12.5',
+      CPC: '0.01',
+      'Status reasons': '',
+    });
+    expect(records[3]).toMatchObject({
+      Campaign: 'camp_meta_prospecting',
+      Status: 'At Risk',
+      Clicks: '0',
+      CTR: '0',
+      CPC: '',
+      'Status reasons': 'CTR below 0.02',
+    });
   });
 });

@@ -1,19 +1,22 @@
+import { KPIS } from '@pmd/domain';
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import KpiCard from '@/components/kpi/KpiCard.vue';
 
 function card(props: Partial<InstanceType<typeof KpiCard>['$props']>) {
-  return mount(KpiCard, {
-    props: { kpi: 'clicks', label: 'Clicks', value: 0, format: 'count', change: null, ...props },
-  });
+  return mount(KpiCard, { props: { metric: 'clicks', value: 0, change: null, ...props } });
 }
 
+const value = (wrapper: ReturnType<typeof card>) => wrapper.get('[data-testid=kpi-value]').text();
+const tone = (metric: 'clicks' | 'cpc' | 'spend', change: number) =>
+  card({ metric, change }).get('[data-testid=kpi-change]').classes();
+
 describe('KpiCard', () => {
-  it('formats the value by kind', () => {
-    expect(card({ value: 70057, format: 'count' }).get('[data-testid=kpi-value]').text()).toBe('70,057');
-    expect(card({ value: 0.042634, format: 'percent' }).get('[data-testid=kpi-value]').text()).toBe('4.26%');
-    expect(card({ value: 1234.5, format: 'money' }).get('[data-testid=kpi-value]').text()).toBe('$1,234.50');
-    expect(card({ value: null, format: 'money' }).get('[data-testid=kpi-value]').text()).toBe('—');
+  it('formats the value by the metric’s registry format', () => {
+    expect(value(card({ metric: 'impressions', value: 70057 }))).toBe('70,057');
+    expect(value(card({ metric: 'ctr', value: 0.042634 }))).toBe('4.26%');
+    expect(value(card({ metric: 'spend', value: 1234.5 }))).toBe('$1,234.50');
+    expect(value(card({ metric: 'cpc', value: null }))).toBe('—');
   });
 
   it('shows a rise as a green up arrow and a fall as a red down arrow', () => {
@@ -29,13 +32,11 @@ describe('KpiCard', () => {
     expect(down.classes()).toContain('bad');
   });
 
-  it('colours a rising cost red and a falling cost green', () => {
-    expect(
-      card({ format: 'money', change: 0.3, higherIsBetter: false }).get('[data-testid=kpi-change]').classes(),
-    ).toContain('bad');
-    expect(
-      card({ format: 'money', change: -0.3, higherIsBetter: false }).get('[data-testid=kpi-change]').classes(),
-    ).toContain('good');
+  it('colours by the registry’s direction: a rising cost red, a falling one green, spend neither', () => {
+    expect(tone('cpc', 0.3)).toContain('bad');
+    expect(tone('cpc', -0.3)).toContain('good');
+    expect(tone('spend', 0.3)).toContain('neutral');
+    expect(tone('spend', -0.3)).toContain('neutral');
   });
 
   it('says n/a without an arrow when the previous window had nothing to compare with', () => {
@@ -45,9 +46,10 @@ describe('KpiCard', () => {
     expect(none.classes()).toContain('neutral');
   });
 
-  it('is labelled by its KPI name', () => {
-    const wrapper = card({ kpi: 'ctr', label: 'CTR' });
-    expect(wrapper.get('article').attributes('aria-labelledby')).toBe('kpi-ctr-label');
-    expect(wrapper.get('#kpi-ctr-label').text()).toBe('CTR');
+  it('is labelled by the registry’s label, with its description as the tooltip', () => {
+    const wrapper = card({ metric: 'clickToSignup' });
+    expect(wrapper.get('article').attributes('aria-labelledby')).toBe('kpi-clickToSignup-label');
+    expect(wrapper.get('#kpi-clickToSignup-label').text()).toBe(KPIS.clickToSignup.label);
+    expect(wrapper.get('#kpi-clickToSignup-label').attributes('title')).toBe(KPIS.clickToSignup.description);
   });
 });

@@ -1,0 +1,35 @@
+import { byFormat, METRIC_NAMES, type MetricName } from '@pmd/domain';
+
+/**
+ * Which registry metrics each surface shows. The lists here name what a surface leaves out, so a metric added to the
+ * registry appears everywhere without being listed (its label, format, colouring and tooltip come from the registry);
+ * the GraphQL documents must still select it, which `test/graphql-documents.spec.ts` checks. Order: counts, then
+ * rates, then money.
+ */
+
+/** Not on the KPI cards: click cost is part of spend, and two cards per cost would crowd the grid. */
+export const NOT_ON_CARDS = ['clickCost', 'cpm', 'costPerSignup'] as const satisfies readonly MetricName[];
+export type CardMetric = Exclude<MetricName, (typeof NOT_ON_CARDS)[number]>;
+export const CARD_METRICS = shown(NOT_ON_CARDS);
+
+/** Not in the campaign breakdown table (a row's cost per activation reads on its campaign page). */
+export const NOT_IN_CAMPAIGN_TABLE = [...NOT_ON_CARDS, 'costPerActivation'] as const satisfies readonly MetricName[];
+export type CampaignTableMetric = Exclude<MetricName, (typeof NOT_IN_CAMPAIGN_TABLE)[number]>;
+export const CAMPAIGN_TABLE_METRICS = shown(NOT_IN_CAMPAIGN_TABLE);
+
+/** Not in a campaign's hourly and daily rows: costs per unit of a single bucket are mostly empty or noise. */
+export const NOT_IN_ROLLUP_TABLE = [
+  'clickCost',
+  'cpc',
+  'cpm',
+  'costPerSignup',
+  'costPerActivation',
+] as const satisfies readonly MetricName[];
+export const ROLLUP_TABLE_METRICS = shown(NOT_IN_ROLLUP_TABLE);
+
+function shown<Hidden extends MetricName>(hidden: readonly Hidden[]): Exclude<MetricName, Hidden>[] {
+  return byFormat(METRIC_NAMES.filter((name) => !(hidden as readonly MetricName[]).includes(name))) as Exclude<
+    MetricName,
+    Hidden
+  >[];
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { byFormat, formatMetricValue, METRIC_VIEWS, metricView, rollupField } from './display.ts';
+import { COUNTER_NAMES, METRIC_NAMES } from './metrics.ts';
+
+describe('metric views', () => {
+  it('reads label, description, format and direction from the registry', () => {
+    expect(metricView('clicks')).toMatchObject({ label: 'Clicks', format: 'count', higherIsBetter: true });
+    expect(metricView('spend')).toMatchObject({ format: 'currency', higherIsBetter: null });
+    expect(metricView('ctr')).toMatchObject({ label: 'CTR', format: 'percent', higherIsBetter: true });
+    expect(metricView('cpc')).toMatchObject({ format: 'currency', higherIsBetter: false });
+    expect(METRIC_VIEWS.map((view) => view.name)).toEqual(METRIC_NAMES);
+    expect(METRIC_VIEWS.every((view) => view.label && view.description)).toBe(true);
+  });
+
+  it('orders counts, then rates, then money, keeping the registry order within each', () => {
+    expect(byFormat(['spend', 'ctr', 'clicks', 'cpc', 'impressions'])).toEqual([
+      'clicks',
+      'impressions',
+      'ctr',
+      'spend',
+      'cpc',
+    ]);
+  });
+
+  it('names rollup fields as Prisma does', () => {
+    expect(COUNTER_NAMES.map(rollupField)).toEqual([
+      'impressions',
+      'clicks',
+      'signups',
+      'activations',
+      'cost',
+      'totalCost',
+    ]);
+  });
+
+  it('formats by unit, and shows a missing value as an em dash', () => {
+    expect(formatMetricValue(70057, 'count')).toBe('70,057');
+    expect(formatMetricValue(0.042634, 'percent')).toBe('4.26%');
+    expect(formatMetricValue(1234.5, 'currency')).toBe('$1,234.50');
+    expect(formatMetricValue(null, 'currency')).toBe('—');
+    expect(formatMetricValue(Number.NaN, 'count')).toBe('—');
+  });
+});

@@ -1,0 +1,66 @@
+import { COUNTERS, KPIS, METRIC_NAMES, type CounterName, type MetricName } from './metrics.ts';
+
+/** How a metric's value reads to people: counters by their unit, KPIs by their format. */
+export type MetricFormat = 'count' | 'percent' | 'currency';
+
+/** What a screen needs to show a metric: read from the registry, never retyped. */
+export interface MetricView {
+  readonly name: MetricName;
+  readonly label: string;
+  readonly description: string;
+  readonly format: MetricFormat;
+  /** Null when a change is neither good nor bad news (spend). */
+  readonly higherIsBetter: boolean | null;
+}
+
+function isCounter(name: MetricName): name is CounterName {
+  return Object.hasOwn(COUNTERS, name);
+}
+
+export function metricView(name: MetricName): MetricView {
+  if (isCounter(name)) {
+    const { label, description, unit, higherIsBetter } = COUNTERS[name];
+    return { name, label, description, format: unit, higherIsBetter };
+  }
+  const { label, description, format, higherIsBetter } = KPIS[name];
+  return { name, label, description, format, higherIsBetter };
+}
+
+/** Every metric's view, in the registry's order (counters first, then KPIs). */
+export const METRIC_VIEWS: readonly MetricView[] = METRIC_NAMES.map(metricView);
+
+const FORMAT_ORDER: readonly MetricFormat[] = ['count', 'percent', 'currency'];
+
+/** Counts, then rates, then money (the order the dashboard reads best in), the registry's order within each. */
+export function byFormat(names: readonly MetricName[]): MetricName[] {
+  const rank = (name: MetricName) => FORMAT_ORDER.indexOf(metricView(name).format);
+  return names
+    .map((name, index) => ({ name, index }))
+    .sort((a, b) => rank(a.name) - rank(b.name) || a.index - b.index)
+    .map(({ name }) => name);
+}
+
+/**
+ * A counter's field on rollup rows (`CampaignMetricsHourly`, `_Daily`): its column in camelCase, as Prisma names it
+ * (`total_cost` → `totalCost`).
+ */
+export function rollupField(name: CounterName): string {
+  return COUNTERS[name].column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+const FORMATTERS: Record<MetricFormat, Intl.NumberFormat> = {
+  count: new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }),
+  currency: new Intl.NumberFormat('en-US', {
+    style: 'currency',
+    currency: 'USD',
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  }),
+  percent: new Intl.NumberFormat('en-US', { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+};
+
+/** A metric value for people; null (a cost per unit without units) is an em dash, never $0. */
+export function formatMetricValue(value: number | null | undefined, format: MetricFormat): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return FORMATTERS[format].format(value);
+}
