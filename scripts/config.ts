@@ -28,7 +28,7 @@ export interface StartConfig extends CommonConfig {
 
 /** Parses the supervisor's variables from `env`; throws ConfigError naming every bad one. */
 export function readStartConfig(env: EnvSource): StartConfig {
-  const values = parseEnv(START_ENV, env);
+  const values = parseEnv(START_ENV, env, { ownedPrefixes: ['START_'] });
   const services = values.START_SERVICES
     ? SERVICES.filter((name) => values.START_SERVICES!.includes(name))
     : SERVICES.filter((name) => !(name === 'generator' && values.START_GENERATOR === '0'));

@@ -34,7 +34,7 @@ export type GeneratorEnv = ReturnType<typeof readGeneratorEnv>;
 
 /** Parses the generator's variables from `env`; throws ConfigError naming every bad one. */
 export function readGeneratorEnv(env: EnvSource) {
-  return parseEnv(GENERATOR_ENV, env);
+  return parseEnv(GENERATOR_ENV, env, { ownedPrefixes: ['GENERATOR_'] });
 }
 
 let parsed: GeneratorEnv | undefined;

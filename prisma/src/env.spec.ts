@@ -37,6 +37,12 @@ describe('parseEnv', () => {
     );
   });
 
+  it('reports unknown variables with a prefix the process owns, alongside bad values', () => {
+    expect(() => parseEnv(shape, { COUNTS: '4', COUNT: 'x', OTHER_COUNT: '1' }, { ownedPrefixes: ['COUNT'] })).toThrow(
+      'invalid configuration (2 bad variables):\n  COUNT must be a positive integer, got "x"\n  COUNTS is not a known variable (known: COUNT)',
+    );
+  });
+
   it('refuses what Number() would turn into NaN, Infinity or a silent 0', () => {
     for (const bad of ['50k', 'NaN', '1e400', ' ', '0x', '-1', '0']) {
       expect(() => parseEnv(shape, { COUNT: bad })).toThrow(/COUNT must be a positive integer/);

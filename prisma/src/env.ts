@@ -30,27 +30,42 @@ export class ConfigError extends Error {
   }
 }
 
+export interface ParseEnvOptions<T> {
+  /** Cross-variable rules; report with `ctx.addIssue({ code: 'custom', path: [VARIABLE], message })`. */
+  refine?: (values: T, ctx: z.RefinementCtx) => void;
+  /** Prefixes this process owns: a variable with one of them that the shape lacks is a typo (`ANOMALY_MAX_ZZ`). */
+  ownedPrefixes?: readonly string[];
+}
+
 /**
- * Parses the variables of `shape` from `env` (an empty value counts as unset, as `FOO= cmd` means "no FOO"), then runs
- * `refine` (cross-variable rules; report with `ctx.addIssue({ code: 'custom', path: [VARIABLE], message })`).
+ * Parses the variables of `shape` from `env` (an empty value counts as unset, as `FOO= cmd` means "no FOO").
  * Throws ConfigError naming every bad variable.
  */
 export function parseEnv<S extends z.ZodRawShape>(
   shape: S,
   env: EnvSource,
-  refine?: (values: z.output<z.ZodObject<S>>, ctx: z.RefinementCtx) => void,
+  { refine, ownedPrefixes = [] }: ParseEnvOptions<z.output<z.ZodObject<S>>> = {},
 ): z.output<z.ZodObject<S>> {
+  const unknown = Object.keys(env)
+    .filter((name) => !(name in shape) && ownedPrefixes.some((prefix) => name.startsWith(prefix)))
+    .sort()
+    .map((variable) => ({
+      variable,
+      message: `is not a known variable (known: ${Object.keys(shape)
+        .filter((name) => ownedPrefixes.some((prefix) => name.startsWith(prefix)))
+        .join(', ')})`,
+    }));
   const input = Object.fromEntries(
     Object.keys(shape).flatMap((name) => (env[name] === undefined || env[name] === '' ? [] : [[name, env[name]]])),
   );
   const schema = refine ? z.object(shape).superRefine(refine) : z.object(shape);
   const result = schema.safeParse(input);
-  if (result.success) return result.data as z.output<z.ZodObject<S>>;
-  const problems = result.error.issues.map((issue) => ({
+  if (result.success && !unknown.length) return result.data as z.output<z.ZodObject<S>>;
+  const problems = (result.error?.issues ?? []).map((issue) => ({
     variable: String(issue.path[0] ?? '(environment)'),
     message: issue.message,
   }));
-  throw new ConfigError(problems);
+  throw new ConfigError([...problems, ...unknown]);
 }
 
 /** Reads a config once, or (a bad environment) prints which variables are bad and exits 1, without a stack trace. */

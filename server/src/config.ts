@@ -54,7 +54,7 @@ export interface ServerConfig extends CommonConfig {
 
 /** Parses the server's variables from `env`; throws ConfigError naming every bad one. */
 export function readServerConfig(env: EnvSource): ServerConfig {
-  const values = parseEnv(SERVER_ENV, env);
+  const values = parseEnv(SERVER_ENV, env, { ownedPrefixes: ['LIVE_', 'HEALTH_', 'INGEST_RATE_', 'WS_MAX_'] });
   return {
     ...commonConfigFrom(values),
     port: values.PORT,

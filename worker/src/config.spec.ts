@@ -22,6 +22,12 @@ describe('worker config', () => {
     expect(() => readWorkerConfig({ WORKER_SWEEP_INTERVAL_MS: '30s' })).toThrow('WORKER_SWEEP_INTERVAL_MS must be');
   });
 
+  it('refuses a misspelt ANOMALY_* variable instead of ignoring it', () => {
+    expect(() => readWorkerConfig({ ANOMALY_MIN_VOLUMES: '50' })).toThrow(
+      /ANOMALY_MIN_VOLUMES is not a known variable \(known: [^)]*ANOMALY_MIN_VOLUME,/,
+    );
+  });
+
   it('wants recovery levels milder than firing levels', () => {
     expect(() => readWorkerConfig({ ANOMALY_RECOVERY_DROP: '0.5' })).toThrow(
       /ANOMALY_RECOVERY_DROP must be below ANOMALY_MIN_RELATIVE_DROP \(0\.3\)[^\n]*milder/,

@@ -27,22 +27,25 @@ export interface WorkerConfig extends CommonConfig {
 
 /** Parses the worker's variables from `env`; throws ConfigError naming every bad one. */
 export function readWorkerConfig(env: EnvSource): WorkerConfig {
-  const values = parseEnv(WORKER_ENV, env, (values, ctx) => {
-    // Hysteresis needs a gap: an alert that resolved at the level it fired at would flap.
-    if (values.ANOMALY_RECOVERY_DROP >= values.ANOMALY_MIN_RELATIVE_DROP) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ANOMALY_RECOVERY_DROP'],
-        message: `must be below ANOMALY_MIN_RELATIVE_DROP (${values.ANOMALY_MIN_RELATIVE_DROP}), got ${values.ANOMALY_RECOVERY_DROP}: the recovery level must be milder than the firing level`,
-      });
-    }
-    if (values.ANOMALY_CPC_RECOVERY_RATIO >= values.ANOMALY_CPC_SPIKE_RATIO) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ANOMALY_CPC_RECOVERY_RATIO'],
-        message: `must be below ANOMALY_CPC_SPIKE_RATIO (${values.ANOMALY_CPC_SPIKE_RATIO}), got ${values.ANOMALY_CPC_RECOVERY_RATIO}: the recovery level must be milder than the firing level`,
-      });
-    }
+  const values = parseEnv(WORKER_ENV, env, {
+    ownedPrefixes: ['ANOMALY_', 'WORKER_'],
+    refine: (values, ctx) => {
+      // Hysteresis needs a gap: an alert that resolved at the level it fired at would flap.
+      if (values.ANOMALY_RECOVERY_DROP >= values.ANOMALY_MIN_RELATIVE_DROP) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ANOMALY_RECOVERY_DROP'],
+          message: `must be below ANOMALY_MIN_RELATIVE_DROP (${values.ANOMALY_MIN_RELATIVE_DROP}), got ${values.ANOMALY_RECOVERY_DROP}: the recovery level must be milder than the firing level`,
+        });
+      }
+      if (values.ANOMALY_CPC_RECOVERY_RATIO >= values.ANOMALY_CPC_SPIKE_RATIO) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ANOMALY_CPC_RECOVERY_RATIO'],
+          message: `must be below ANOMALY_CPC_SPIKE_RATIO (${values.ANOMALY_CPC_SPIKE_RATIO}), got ${values.ANOMALY_CPC_RECOVERY_RATIO}: the recovery level must be milder than the firing level`,
+        });
+      }
+    },
   });
   return {
     ...commonConfigFrom(values),
