@@ -53,4 +53,21 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  // The validated environment: each process parses process.env once in its config module (prisma/src/env.ts,
+  // server/src/config.ts, worker/src/config.ts, generator/src/config.ts, scripts/config.ts), which disable this rule
+  // at that one line. Tests, benches and build configs set up environments of their own.
+  {
+    files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/test/**', '**/bench/**', '**/e2e/**', '**/testing/**', '**/*.config.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: "Read the process's config module instead (validated at start).",
+        },
+      ],
+    },
+  },
 );

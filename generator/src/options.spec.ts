@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readGeneratorEnv } from './config.ts';
 import { FLAGS, HELP, parseDuration, parseOptions } from './options.ts';
 
 describe('parseDuration', () => {
@@ -43,9 +44,10 @@ describe('parseOptions', () => {
       GENERATOR_SCENARIOS: 'late',
       GENERATOR_SEED: '9',
     };
-    expect(parseOptions([], env)).toMatchObject({ url: 'http://api:9000', token: 'tok', rate: 5, seed: 9 });
-    expect(parseOptions(['--rate', '7', '--url', 'http://x'], env)).toMatchObject({ url: 'http://x', rate: 7 });
-    expect([...parseOptions([], env).scenarios]).toEqual(['late']);
+    const parsed = readGeneratorEnv(env);
+    expect(parseOptions([], parsed)).toMatchObject({ url: 'http://api:9000', token: 'tok', rate: 5, seed: 9 });
+    expect(parseOptions(['--rate', '7', '--url', 'http://x'], parsed)).toMatchObject({ url: 'http://x', rate: 7 });
+    expect([...parseOptions([], parsed).scenarios]).toEqual(['late']);
   });
 
   it('takes scenarios as a list or repeated, and refuses unknown ones', () => {
@@ -75,5 +77,33 @@ describe('parseOptions', () => {
 
   it('documents every flag in --help', () => {
     for (const flag of Object.keys(FLAGS)) expect(HELP).toContain(`--${flag}`);
+  });
+});
+
+describe('the generator environment', () => {
+  it('refuses bad values at start, naming every bad variable', () => {
+    const bad = {
+      GENERATOR_RATE: 'fast',
+      GENERATOR_DURATION: 'forever',
+      GENERATOR_CAMPAIGNS: '-1',
+      GENERATOR_SEED: '1.5',
+      GENERATOR_SCENARIOS: 'late,chaos',
+      API_URL: 'localhost:8000',
+      LOG_LEVEL: 'loud',
+    };
+    let message = '';
+    try {
+      readGeneratorEnv(bad);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const name of Object.keys(bad)) expect(message).toMatch(new RegExp(`^  ${name} must be`, 'm'));
+  });
+
+  it('reads durations and scenario lists', () => {
+    expect(readGeneratorEnv({ GENERATOR_DURATION: '90s', GENERATOR_SCENARIOS: ' late, duplicates ' })).toMatchObject({
+      GENERATOR_DURATION: 90_000,
+      GENERATOR_SCENARIOS: ['late', 'duplicates'],
+    });
   });
 });

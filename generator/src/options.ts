@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { GeneratorEnv } from './config.ts';
 
 /** Everything the generator can be told, from flags first, then environment variables, then defaults. */
 export interface GeneratorOptions {
@@ -117,14 +118,15 @@ function number(name: string, text: string, { min = 0, max = Number.MAX_SAFE_INT
   return value;
 }
 
-export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): GeneratorOptions {
+/** Options from flags, then the (validated) environment, then defaults. */
+export function parseOptions(argv: string[], env: GeneratorEnv): GeneratorOptions {
   const { values } = parseArgs({
     args: argv,
     strict: true,
     options: FLAGS,
   });
   const backfillMs = values.backfill ? parseDuration(values.backfill) : 0;
-  const scenarioList = (values.scenario ?? (env.GENERATOR_SCENARIOS ? [env.GENERATOR_SCENARIOS] : []))
+  const scenarioList = (values.scenario ?? env.GENERATOR_SCENARIOS ?? [])
     .flatMap((item) => item.split(','))
     .map((item) => item.trim())
     .filter(Boolean);
@@ -133,13 +135,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       throw new Error(`unknown scenario ${JSON.stringify(scenario)}; known: ${SCENARIOS.join(', ')}`);
     }
   }
-  const seedText = values.seed ?? env.GENERATOR_SEED;
-  const durationText = values.duration ?? env.GENERATOR_DURATION;
   return {
     url: values.url ?? env.API_URL ?? 'http://localhost:8000',
     token: values.token ?? (env.INGEST_TOKEN || undefined),
-    rate: number('rate', values.rate ?? env.GENERATOR_RATE ?? '20', { min: 0.001 }),
-    durationMs: durationText ? parseDuration(durationText) : 0,
+    rate: values.rate !== undefined ? number('rate', values.rate, { min: 0.001 }) : (env.GENERATOR_RATE ?? 20),
+    durationMs: values.duration !== undefined ? parseDuration(values.duration) : (env.GENERATOR_DURATION ?? 0),
     batchSize: number('batch-size', values['batch-size'] ?? (backfillMs ? '1000' : '50'), {
       min: 1,
       max: 10_000,
@@ -152,14 +152,15 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       integer: true,
     }),
     maxBuffered: number('buffer', values.buffer ?? '20000', { min: 1, integer: true }),
-    extraCampaigns: number('campaigns', values.campaigns ?? env.GENERATOR_CAMPAIGNS ?? '0', {
-      max: 10_000,
-      integer: true,
-    }),
+    extraCampaigns:
+      values.campaigns !== undefined
+        ? number('campaigns', values.campaigns, { max: 10_000, integer: true })
+        : (env.GENERATOR_CAMPAIGNS ?? 0),
     users: number('users', values.users ?? '2000', { min: 1, max: 100_000, integer: true }),
-    seed: seedText
-      ? number('seed', seedText, { max: 0xffff_ffff, integer: true })
-      : Math.floor(Math.random() * 0xffff_ffff),
+    seed:
+      values.seed !== undefined
+        ? number('seed', values.seed, { max: 0xffff_ffff, integer: true })
+        : (env.GENERATOR_SEED ?? Math.floor(Math.random() * 0xffff_ffff)),
     scenarios: new Set(scenarioList as Scenario[]),
     ctrDropCampaign: values['ctr-drop-campaign'] ?? 'camp_meta_prospecting',
     ctrDropFactor: number('ctr-drop-factor', values['ctr-drop-factor'] ?? '0.55', { max: 1 }),

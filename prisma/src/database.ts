@@ -1,13 +1,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { commonConfig, type DatabaseConfig } from './env.ts';
 import { ensureDatabase, startEmbeddedCluster, type EmbeddedCluster, type EmbeddedClusterOptions } from './embedded.ts';
 import type { Logger } from './logger.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const DEFAULT_DATA_DIR = path.join(REPO_ROOT, '.data', 'postgres');
 const DEFAULT_DATABASE = 'perf_mktg_dash';
-/** Preferred port of the embedded cluster; any free port is used when it is taken. */
-const DEFAULT_EMBEDDED_PORT = 54329;
 
 export interface DatabaseHandle {
   url: string;
@@ -27,12 +25,14 @@ export interface DatabaseHandle {
  * The database every command uses: `DATABASE_URL` when set, otherwise an embedded PostgreSQL whose data lives in
  * `.data/postgres` (EMBEDDED_PG_DIR overrides) and survives restarts.
  */
-export async function openDatabase(log: Logger): Promise<DatabaseHandle> {
-  const configured = process.env.DATABASE_URL;
-  if (configured) return { url: configured, embedded: false, stop: async () => {} };
+export async function openDatabase(
+  log: Logger,
+  config: DatabaseConfig = commonConfig().database,
+): Promise<DatabaseHandle> {
+  if (config.url) return { url: config.url, embedded: false, stop: async () => {} };
   const options: EmbeddedClusterOptions = {
-    dataDir: process.env.EMBEDDED_PG_DIR ?? DEFAULT_DATA_DIR,
-    port: Number(process.env.EMBEDDED_PG_PORT ?? DEFAULT_EMBEDDED_PORT),
+    dataDir: config.embeddedDir,
+    port: config.embeddedPort,
     persistent: true,
     log,
   };

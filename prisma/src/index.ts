@@ -4,6 +4,7 @@ export { ensureDatabase, startEmbeddedCluster, type EmbeddedCluster } from './em
 export { freePort } from './free-port.ts';
 export { stopOnSignals } from './shutdown.ts';
 export { createLogger, type Logger } from './logger.ts';
+export * from './env.ts';
 export { migrate, readMigrations, MIGRATIONS_DIR } from './migrate.ts';
 // The domain (metric registry, formulas, limits, NOTIFY channels and payloads), for callers that import @pmd/db.
 export * from '@pmd/domain';

@@ -5,7 +5,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { readServerConfig, type ServerConfig } from './config.ts';
+import { serverConfig, type ServerConfig } from './config.ts';
 import type { AppContext, RequestContext } from './context.ts';
 import { createFrontDoor } from './door/front-door.ts';
 import { WebSocketAdmission } from './door/websocket-admission.ts';
@@ -47,7 +47,7 @@ export interface App {
 }
 
 export function buildApp(options: BuildAppOptions): App {
-  const config = { ...readServerConfig(), ...options.config };
+  const config = { ...serverConfig(), ...options.config };
   const log = options.log ?? createLogger('server');
   const { db, pool, close } = createDatabaseClients(options.databaseUrl, { max: 20 });
   const pubsub = createLivePubSub();

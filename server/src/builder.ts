@@ -7,6 +7,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
+import { serverConfig } from './config.ts';
 import type { RequestContext } from './context.ts';
 import { missingScopeMessage, type Scope } from './services/access.ts';
 
@@ -39,7 +40,7 @@ export const builder = new SchemaBuilder<{
     dmmf: getDatamodel(),
     exposeDescriptions: true,
     filterConnectionTotalCount: true,
-    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
+    onUnusedQuery: serverConfig().log.production ? null : 'warn',
   },
   errors: { defaultTypes: [] },
   // Relay connections (alerts) only; no global `node` lookups: records are fetched by their own ids.

@@ -1,7 +1,31 @@
 import { DEFAULT_HEALTH_THRESHOLDS } from '@pmd/db';
+import { COMMON_ENV, commonConfigFrom, envTypes, parseEnv, type CommonConfig, type EnvSource } from '@pmd/db/env';
+
+/**
+ * The server's environment: every variable it reads, with its type, range and default (the root README's table lists
+ * each one; scripts/env-table.spec.ts checks both ways).
+ */
+export const SERVER_ENV = {
+  ...COMMON_ENV,
+  PORT: envTypes.port().default(8000),
+  INGEST_TOKEN: envTypes.text().optional(),
+  READ_TOKEN: envTypes.text().optional(),
+  METRICS_TOKEN: envTypes.text().optional(),
+  WS_MAX_CONNECTIONS: envTypes.positiveInteger().default(10_000),
+  WS_MAX_CONNECTIONS_PER_ADDRESS: envTypes.positiveInteger().default(1_000),
+  CORS_ORIGIN: envTypes.text().default('*'),
+  INGEST_RATE_LIMIT: envTypes.nonNegativeInteger().default(50_000),
+  INGEST_RATE_BURST: envTypes.positiveInteger().optional(),
+  HEALTH_MIN_CTR: envTypes.ratio().default(DEFAULT_HEALTH_THRESHOLDS.minCtr),
+  HEALTH_MIN_SIGNUP_TO_ACTIVATION: envTypes.ratio().default(DEFAULT_HEALTH_THRESHOLDS.minSignupToActivation),
+  LIVE_MAX_VIEWS: envTypes.positiveInteger().default(500),
+  LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION: envTypes.positiveInteger().default(50),
+  LIVE_POOL_SIZE: envTypes.positiveInteger().default(4),
+};
+export const SERVER_ENV_VARIABLES = Object.keys(SERVER_ENV);
 
 /** Server settings, read once from the environment. */
-export interface ServerConfig {
+export interface ServerConfig extends CommonConfig {
   port: number;
   /** When set, ingest (GraphQL and REST) requires `Authorization: Bearer <token>`. */
   ingestToken: string | undefined;
@@ -28,36 +52,35 @@ export interface ServerConfig {
   livePoolSize: number;
 }
 
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-  }
-  return value;
+/** Parses the server's variables from `env`; throws ConfigError naming every bad one. */
+export function readServerConfig(env: EnvSource): ServerConfig {
+  const values = parseEnv(SERVER_ENV, env, { ownedPrefixes: ['LIVE_', 'HEALTH_', 'INGEST_RATE_', 'WS_MAX_'] });
+  return {
+    ...commonConfigFrom(values),
+    port: values.PORT,
+    ingestToken: values.INGEST_TOKEN,
+    readToken: values.READ_TOKEN,
+    metricsToken: values.METRICS_TOKEN,
+    wsMaxConnections: values.WS_MAX_CONNECTIONS,
+    wsMaxConnectionsPerAddress: values.WS_MAX_CONNECTIONS_PER_ADDRESS,
+    corsOrigin: values.CORS_ORIGIN,
+    ingestRateLimit: values.INGEST_RATE_LIMIT,
+    ingestRateBurst: values.INGEST_RATE_BURST ?? Math.max(1, 2 * values.INGEST_RATE_LIMIT),
+    healthThresholds: {
+      minCtr: values.HEALTH_MIN_CTR,
+      minSignupToActivation: values.HEALTH_MIN_SIGNUP_TO_ACTIVATION,
+    },
+    liveMaxViews: values.LIVE_MAX_VIEWS,
+    liveMaxSubscriptionsPerConnection: values.LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    livePoolSize: values.LIVE_POOL_SIZE,
+  };
 }
 
-export function readServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const ingestRateLimit = Number(env.INGEST_RATE_LIMIT ?? 50_000);
-  return {
-    port: Number(env.PORT ?? 8000),
-    ingestToken: env.INGEST_TOKEN || undefined,
-    readToken: env.READ_TOKEN || undefined,
-    metricsToken: env.METRICS_TOKEN || undefined,
-    wsMaxConnections: Number(env.WS_MAX_CONNECTIONS ?? 10_000),
-    wsMaxConnectionsPerAddress: Number(env.WS_MAX_CONNECTIONS_PER_ADDRESS ?? 1_000),
-    corsOrigin: env.CORS_ORIGIN ?? '*',
-    ingestRateLimit,
-    ingestRateBurst: env.INGEST_RATE_BURST ? Number(env.INGEST_RATE_BURST) : 2 * ingestRateLimit,
-    healthThresholds: {
-      minCtr: Number(env.HEALTH_MIN_CTR ?? DEFAULT_HEALTH_THRESHOLDS.minCtr),
-      minSignupToActivation: Number(
-        env.HEALTH_MIN_SIGNUP_TO_ACTIVATION ?? DEFAULT_HEALTH_THRESHOLDS.minSignupToActivation,
-      ),
-    },
-    liveMaxViews: positiveInteger(env, 'LIVE_MAX_VIEWS', 500),
-    liveMaxSubscriptionsPerConnection: positiveInteger(env, 'LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION', 50),
-    livePoolSize: positiveInteger(env, 'LIVE_POOL_SIZE', 4),
-  };
+let config: ServerConfig | undefined;
+
+/** This process's server config, parsed once (index.ts parses it before anything else is loaded). */
+export function serverConfig(): ServerConfig {
+  // eslint-disable-next-line no-restricted-properties -- the server's config module
+  config ??= readServerConfig(process.env);
+  return config;
 }

@@ -1,12 +1,14 @@
-import { createLogger, migrate, openDatabase } from '@pmd/db';
+import { configOrExit, createLogger, migrate, openDatabase } from '@pmd/db';
 import { SingleBar, Presets } from 'cli-progress';
 import pg from 'pg';
 import { type BackfillArgs, parseBackfillArgs } from './lib/backfill-args.ts';
 import { backfillDays } from './lib/backfill.ts';
+import { workerConfig } from './config.ts';
 
 // `pnpm worker backfill --from 2026-11-01 --to 2026-11-25`: rebuilds minute, hourly and daily rollups of those UTC
 // days from raw_events (e.g. after raw events were loaded by COPY), with a progress bar.
-const log = createLogger('backfill');
+const config = configOrExit('backfill', workerConfig);
+const log = createLogger('backfill', config.log);
 let args: BackfillArgs;
 try {
   args = parseBackfillArgs(process.argv.slice(2).filter((arg) => arg !== '--'));
@@ -16,7 +18,7 @@ try {
   process.exit(2);
 }
 
-const database = await openDatabase(log);
+const database = await openDatabase(log, config.database);
 await migrate(database.url, log);
 const clients = Array.from(
   { length: Math.min(args.parallel, args.days.length) },

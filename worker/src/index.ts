@@ -1,11 +1,19 @@
-import { createLogger, migrate, openDatabase, stopOnSignals } from '@pmd/db';
+import { configOrExit, createLogger, migrate, openDatabase, stopOnSignals } from '@pmd/db';
+import { workerConfig } from './config.ts';
 import { startWorker } from './worker.ts';
 
-// Runs the worker alone: DATABASE_URL (or the embedded PostgreSQL), migrated, with worker/crontab.
-const log = createLogger('worker');
-const database = await openDatabase(log);
+// Runs the worker alone: DATABASE_URL (or the embedded PostgreSQL), migrated, with worker/crontab. A bad variable
+// (ANOMALY_* included) stops the start here, naming it.
+const config = configOrExit('worker', workerConfig);
+const log = createLogger('worker', config.log);
+const database = await openDatabase(log, config.database);
 await migrate(database.url, log);
-const runner = await startWorker({ databaseUrl: database.url, log });
+const runner = await startWorker({
+  databaseUrl: database.url,
+  log,
+  sweepIntervalMs: config.sweepIntervalMs,
+  anomaly: config.anomaly,
+});
 log.info('worker started');
 
 stopOnSignals(log, async () => {

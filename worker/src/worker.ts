@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { createLogger, type Logger } from '@pmd/db';
 import { Logger as GraphileLogger, run, type Runner } from 'graphile-worker';
+import { type AnomalyConfig, DEFAULT_ANOMALY_CONFIG } from './lib/anomaly.ts';
 import { startWorkerLiveness } from './lib/worker-liveness.ts';
-import { taskList } from './tasks/index.ts';
+import { createTaskList } from './tasks/index.ts';
 
 export const CRONTAB_FILE = new URL('../crontab', import.meta.url);
 
@@ -15,6 +16,8 @@ export interface StartWorkerOptions {
   pollInterval?: number;
   /** How often jobs and queues held by dead workers are freed (WORKER_SWEEP_INTERVAL_MS, default 30 s). */
   sweepIntervalMs?: number;
+  /** Alert thresholds (ANOMALY_*, validated by config.ts at start); default DEFAULT_ANOMALY_CONFIG. */
+  anomaly?: AnomalyConfig;
 }
 
 /** Bridges graphile-worker's logger to our structured logs. */
@@ -35,7 +38,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<Runner> 
   const liveness = await startWorkerLiveness({
     databaseUrl: options.databaseUrl,
     log,
-    sweepIntervalMs: options.sweepIntervalMs ?? Number(process.env.WORKER_SWEEP_INTERVAL_MS ?? 30_000),
+    sweepIntervalMs: options.sweepIntervalMs ?? 30_000,
   });
   let runner: Runner;
   try {
@@ -44,7 +47,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<Runner> 
       concurrency: options.concurrency ?? 2,
       pollInterval: options.pollInterval ?? 1000,
       noHandleSignals: true,
-      taskList,
+      taskList: createTaskList({ anomaly: options.anomaly ?? DEFAULT_ANOMALY_CONFIG }),
       crontab,
       logger: graphileLogger(log),
       events: liveness.events,

@@ -41,7 +41,7 @@ describe('real workers', () => {
   /** Waits until the workers have run every queued job and drained the dirty queue. */
   const drained = async (queue: string) =>
     expect
-      .poll(async () => [await pending('graphile_worker._private_jobs'), await pending(queue)], {
+      .poll(async () => [await pending('graphile_worker.jobs'), await pending(queue)], {
         timeout: 20_000,
         interval: 100,
       })
@@ -79,7 +79,8 @@ describe('real workers', () => {
   });
 
   it('a worker restarted after downtime catches up the ticks it missed (crontab fill)', async () => {
-    // The worker last ran 10 minutes ago; events kept arriving meanwhile.
+    // The worker last ran 10 minutes ago; events kept arriving meanwhile. (graphile-worker has no public way to say when
+    // a crontab last ran, so this one test writes its private table.)
     const lastRun = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000);
     await pool.query(
       `INSERT INTO graphile_worker._private_known_crontabs (identifier, known_since, last_execution)

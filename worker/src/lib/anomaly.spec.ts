@@ -4,7 +4,6 @@ import { binomial, seededRandom } from '../../test/testkit/random.ts';
 import {
   DEFAULT_ANOMALY_CONFIG as config,
   alertMessage,
-  anomalyConfigFromEnv,
   decideAlertAction,
   evaluateMetrics,
   type MetricEvaluation,
@@ -115,20 +114,5 @@ describe('alertMessage', () => {
     expect(alertMessage('camp_meta_prospecting', 'meta', ctr, 'resolve')).toMatch(
       /^CTR recovered for camp_meta_prospecting/,
     );
-  });
-});
-
-describe('anomalyConfigFromEnv', () => {
-  it('uses the defaults and reads overrides', () => {
-    expect(anomalyConfigFromEnv({})).toEqual(config);
-    expect(anomalyConfigFromEnv({ ANOMALY_WINDOW_MINUTES: '5', ANOMALY_MIN_VOLUME: '50' })).toMatchObject({
-      windowMinutes: 5,
-      minVolume: 50,
-    });
-  });
-
-  it('rejects a bad value by name', () => {
-    expect(() => anomalyConfigFromEnv({ ANOMALY_MAX_Z: '2' })).toThrow(/maxZ/);
-    expect(() => anomalyConfigFromEnv({ ANOMALY_RECOVERY_DROP: '0.5' })).toThrow(/milder/);
   });
 });

@@ -1,5 +1,4 @@
 import { type KpiSums, kpisFromSums } from '@pmd/db';
-import { z } from 'zod';
 
 /**
  * Anomaly detection, pure: a recent window of one campaign+channel against its trailing baseline, both as ratios of
@@ -11,60 +10,35 @@ import { z } from 'zod';
 export const ALERT_METRICS = ['ctr_drop', 'click_to_signup_drop', 'signup_to_activation_drop', 'cpc_spike'] as const;
 export type AlertMetric = (typeof ALERT_METRICS)[number];
 
-const configSchema = z.object({
+/** The thresholds of detection; worker/src/config.ts reads them from ANOMALY_* (ranges and the README are there). */
+export interface AnomalyConfig {
   /** Recent window, minutes. */
-  windowMinutes: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 60)
-    .default(15),
+  windowMinutes: number;
   /** Trailing baseline right before the window, hours. */
-  baselineHours: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 14)
-    .default(24),
+  baselineHours: number;
   /** Relative drop that fires a *_drop alert. */
-  minRelativeDrop: z.coerce.number().gt(0).lt(1).default(0.3),
+  minRelativeDrop: number;
   /** z-score at or below which a drop is significant. */
-  maxZ: z.coerce.number().lt(0).default(-3),
+  maxZ: number;
   /** Minimum denominator (impressions, clicks, signups) in the window and in the baseline. */
-  minVolume: z.coerce.number().int().min(1).default(200),
-  /** A firing drop resolves when the relative drop is below this. */
-  recoveryDrop: z.coerce.number().gte(0).lt(1).default(0.15),
-  /** cpc (spend per click) ratio window/baseline that fires cpc_spike, and the ratio below which it resolves. */
-  cpcSpikeRatio: z.coerce.number().gt(1).default(1.3),
-  cpcRecoveryRatio: z.coerce.number().gte(1).default(1.15),
-});
-
-export type AnomalyConfig = z.infer<typeof configSchema>;
-
-export const DEFAULT_ANOMALY_CONFIG: AnomalyConfig = configSchema.parse({});
-
-/** Reads ANOMALY_WINDOW_MINUTES, ANOMALY_BASELINE_HOURS, ANOMALY_MIN_RELATIVE_DROP, ANOMALY_MAX_Z, ANOMALY_MIN_VOLUME,
- * ANOMALY_RECOVERY_DROP, ANOMALY_CPC_SPIKE_RATIO, ANOMALY_CPC_RECOVERY_RATIO; throws naming a bad variable. */
-export function anomalyConfigFromEnv(env: Record<string, string | undefined>): AnomalyConfig {
-  const result = configSchema.safeParse({
-    windowMinutes: env.ANOMALY_WINDOW_MINUTES,
-    baselineHours: env.ANOMALY_BASELINE_HOURS,
-    minRelativeDrop: env.ANOMALY_MIN_RELATIVE_DROP,
-    maxZ: env.ANOMALY_MAX_Z,
-    minVolume: env.ANOMALY_MIN_VOLUME,
-    recoveryDrop: env.ANOMALY_RECOVERY_DROP,
-    cpcSpikeRatio: env.ANOMALY_CPC_SPIKE_RATIO,
-    cpcRecoveryRatio: env.ANOMALY_CPC_RECOVERY_RATIO,
-  });
-  if (!result.success) throw new Error(`invalid anomaly configuration: ${z.prettifyError(result.error)}`);
-  if (
-    result.data.recoveryDrop >= result.data.minRelativeDrop ||
-    result.data.cpcRecoveryRatio >= result.data.cpcSpikeRatio
-  ) {
-    throw new Error('invalid anomaly configuration: the recovery level must be milder than the firing level');
-  }
-  return result.data;
+  minVolume: number;
+  /** A firing drop resolves when the relative drop is below this (milder than minRelativeDrop). */
+  recoveryDrop: number;
+  /** cpc (spend per click) ratio window/baseline that fires cpc_spike, and the (milder) ratio below which it resolves. */
+  cpcSpikeRatio: number;
+  cpcRecoveryRatio: number;
 }
+
+export const DEFAULT_ANOMALY_CONFIG: AnomalyConfig = {
+  windowMinutes: 15,
+  baselineHours: 24,
+  minRelativeDrop: 0.3,
+  maxZ: -3,
+  minVolume: 200,
+  recoveryDrop: 0.15,
+  cpcSpikeRatio: 1.3,
+  cpcRecoveryRatio: 1.15,
+};
 
 /** Pooled two-proportion z-score of x1/n1 (window) against x2/n2 (baseline); 0 when undefined. */
 export function twoProportionZ(x1: number, n1: number, x2: number, n2: number): number {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@pmd/db';
-import type { WorkerEvents } from 'graphile-worker';
+import { Logger as GraphileLogger, makeWorkerUtils, type WorkerEvents, type WorkerUtils } from 'graphile-worker';
 import pg from 'pg';
 
 /**
@@ -13,6 +13,11 @@ import pg from 'pg';
  * then every `sweepIntervalMs`) looks for jobs and queues locked for more than `staleAfterMs` by an id whose lock
  * nobody holds, and force-unlocks them. A job that was running when its worker died is not retried (our cron jobs have max=1);
  * the next tick's job, same job key, takes its place.
+ *
+ * Only graphile-worker's public interface is used: the `graphile_worker.jobs` view to find holders and
+ * `WorkerUtils.forceUnlockWorkers` to free them (it frees the holder's queues too). The view shows job locks only,
+ * which suffices: a worker locks a named queue together with the job it takes from it and unlocks both together, so a
+ * dead holder of a queue also holds that queue's job.
  */
 
 /** First key of the two-key advisory lock space used for liveness (hashtext('pmd:worker-alive')). */
@@ -25,11 +30,10 @@ const SETTLE_MS = 5 * RECONNECT_MS;
 
 const HOLD_SQL = `SELECT pg_advisory_lock(${LIVENESS_NAMESPACE}, hashtext($1))`;
 
-/** Holders of job or queue locks older than the grace period; each is then tested for a live liveness lock. */
+/** Holders of job locks older than the grace period; each is then tested for a live liveness lock. */
 const STALE_HOLDERS_SQL = `
-  SELECT locked_by FROM graphile_worker._private_jobs WHERE locked_by IS NOT NULL AND locked_at < now() - $1::interval
-  UNION
-  SELECT locked_by FROM graphile_worker._private_job_queues WHERE locked_by IS NOT NULL AND locked_at < now() - $1::interval`;
+  SELECT DISTINCT locked_by FROM graphile_worker.jobs
+  WHERE locked_by IS NOT NULL AND locked_at < now() - $1::interval`;
 
 /** Takes and at once gives back the liveness lock of each id: taking it proves nobody held it, i.e. the id is dead. */
 const DEAD_AMONG_SQL = `
@@ -53,6 +57,14 @@ export interface WorkerLiveness {
   stop(): Promise<void>;
 }
 
+/** graphile-worker's own messages about the sweep's pool, warnings and errors only. */
+function problemsOnly(log: Logger): GraphileLogger {
+  return new GraphileLogger((scope) => (level, message, meta) => {
+    if (level === 'error') log.error({ ...scope, ...meta }, message);
+    else if (level === 'warning') log.warn({ ...scope, ...meta }, message);
+  });
+}
+
 export async function startWorkerLiveness(options: WorkerLivenessOptions): Promise<WorkerLiveness> {
   const { databaseUrl, log } = options;
   const staleAfter = `${Math.round((options.staleAfterMs ?? 10_000) / 1000)} seconds`;
@@ -61,6 +73,8 @@ export async function startWorkerLiveness(options: WorkerLivenessOptions): Promi
   let holder: pg.Client | undefined;
   /** When the current holding connection took its locks (0 while there is none). */
   let holdingSince = 0;
+  /** Made at the first sweep (the worker has migrated graphile-worker's schema by then). */
+  let utils: WorkerUtils | undefined;
 
   /** (Re)connects the holding connection and takes every known id's lock again (after a database restart). */
   async function connectHolder(): Promise<void> {
@@ -115,22 +129,19 @@ export async function startWorkerLiveness(options: WorkerLivenessOptions): Promi
     // After a database restart every process's liveness locks are gone until it reconnects: judge others only once
     // this process has held its own locks long enough for theirs to be back too.
     if (!holdingSince || Date.now() - holdingSince < SETTLE_MS) return [];
-    const client = new pg.Client({ connectionString: databaseUrl, application_name: 'pmd-worker-sweep' });
-    await client.connect();
-    try {
+    utils ??= await makeWorkerUtils({ connectionString: databaseUrl, maxPoolSize: 1, logger: problemsOnly(log) });
+    const dead = await utils.withPgClient(async (client) => {
       const stale = (await client.query<{ locked_by: string }>(STALE_HOLDERS_SQL, [staleAfter])).rows
         .map((row) => row.locked_by)
         .filter((id) => !held.has(id));
       if (!stale.length) return [];
-      const dead = (await client.query<{ id: string }>(DEAD_AMONG_SQL, [stale])).rows.map((row) => row.id);
-      if (dead.length) {
-        await client.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [dead]);
-        log.warn({ workerIds: dead }, 'freed jobs and queues held by dead workers');
-      }
-      return dead;
-    } finally {
-      await client.end().catch(() => {});
+      return (await client.query<{ id: string }>(DEAD_AMONG_SQL, [stale])).rows.map((row) => row.id);
+    });
+    if (dead.length) {
+      await utils.forceUnlockWorkers(dead);
+      log.warn({ workerIds: dead }, 'freed jobs and queues held by dead workers');
     }
+    return dead;
   }
 
   await connectHolder();
@@ -147,6 +158,7 @@ export async function startWorkerLiveness(options: WorkerLivenessOptions): Promi
       clearTimeout(first);
       clearInterval(timer);
       await holder?.end().catch(() => {});
+      await Promise.resolve(utils?.release()).catch(() => {});
     },
   };
 }

@@ -1,0 +1,73 @@
+import { COMMON_ENV, commonConfigFrom, envTypes, parseEnv, type CommonConfig, type EnvSource } from '@pmd/db/env';
+import { type AnomalyConfig, DEFAULT_ANOMALY_CONFIG as DEFAULTS } from './lib/anomaly.ts';
+
+/**
+ * The worker's environment (the root README's table lists each variable; scripts/env-table.spec.ts checks both ways).
+ * The alert rules are checked here, at start: a bad ANOMALY_* stops the worker instead of failing every alert run.
+ */
+export const WORKER_ENV = {
+  ...COMMON_ENV,
+  WORKER_SWEEP_INTERVAL_MS: envTypes.number({ integer: true, min: 100 }).default(30_000),
+  ANOMALY_WINDOW_MINUTES: envTypes.number({ integer: true, min: 1, max: 24 * 60 }).default(DEFAULTS.windowMinutes),
+  ANOMALY_BASELINE_HOURS: envTypes.number({ integer: true, min: 1, max: 24 * 14 }).default(DEFAULTS.baselineHours),
+  ANOMALY_MIN_RELATIVE_DROP: envTypes.number({ above: 0, below: 1 }).default(DEFAULTS.minRelativeDrop),
+  ANOMALY_MAX_Z: envTypes.number({ below: 0 }).default(DEFAULTS.maxZ),
+  ANOMALY_MIN_VOLUME: envTypes.positiveInteger().default(DEFAULTS.minVolume),
+  ANOMALY_RECOVERY_DROP: envTypes.number({ min: 0, below: 1 }).default(DEFAULTS.recoveryDrop),
+  ANOMALY_CPC_SPIKE_RATIO: envTypes.number({ above: 1 }).default(DEFAULTS.cpcSpikeRatio),
+  ANOMALY_CPC_RECOVERY_RATIO: envTypes.number({ min: 1 }).default(DEFAULTS.cpcRecoveryRatio),
+};
+export const WORKER_ENV_VARIABLES = Object.keys(WORKER_ENV);
+
+export interface WorkerConfig extends CommonConfig {
+  /** How often jobs and queues held by dead workers are freed. */
+  sweepIntervalMs: number;
+  anomaly: AnomalyConfig;
+}
+
+/** Parses the worker's variables from `env`; throws ConfigError naming every bad one. */
+export function readWorkerConfig(env: EnvSource): WorkerConfig {
+  const values = parseEnv(WORKER_ENV, env, {
+    ownedPrefixes: ['ANOMALY_', 'WORKER_'],
+    refine: (values, ctx) => {
+      // Hysteresis needs a gap: an alert that resolved at the level it fired at would flap.
+      if (values.ANOMALY_RECOVERY_DROP >= values.ANOMALY_MIN_RELATIVE_DROP) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ANOMALY_RECOVERY_DROP'],
+          message: `must be below ANOMALY_MIN_RELATIVE_DROP (${values.ANOMALY_MIN_RELATIVE_DROP}), got ${values.ANOMALY_RECOVERY_DROP}: the recovery level must be milder than the firing level`,
+        });
+      }
+      if (values.ANOMALY_CPC_RECOVERY_RATIO >= values.ANOMALY_CPC_SPIKE_RATIO) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ANOMALY_CPC_RECOVERY_RATIO'],
+          message: `must be below ANOMALY_CPC_SPIKE_RATIO (${values.ANOMALY_CPC_SPIKE_RATIO}), got ${values.ANOMALY_CPC_RECOVERY_RATIO}: the recovery level must be milder than the firing level`,
+        });
+      }
+    },
+  });
+  return {
+    ...commonConfigFrom(values),
+    sweepIntervalMs: values.WORKER_SWEEP_INTERVAL_MS,
+    anomaly: {
+      windowMinutes: values.ANOMALY_WINDOW_MINUTES,
+      baselineHours: values.ANOMALY_BASELINE_HOURS,
+      minRelativeDrop: values.ANOMALY_MIN_RELATIVE_DROP,
+      maxZ: values.ANOMALY_MAX_Z,
+      minVolume: values.ANOMALY_MIN_VOLUME,
+      recoveryDrop: values.ANOMALY_RECOVERY_DROP,
+      cpcSpikeRatio: values.ANOMALY_CPC_SPIKE_RATIO,
+      cpcRecoveryRatio: values.ANOMALY_CPC_RECOVERY_RATIO,
+    },
+  };
+}
+
+let config: WorkerConfig | undefined;
+
+/** This process's worker config, parsed once (index.ts and backfill.ts parse it before anything else). */
+export function workerConfig(): WorkerConfig {
+  // eslint-disable-next-line no-restricted-properties -- the worker's config module
+  config ??= readWorkerConfig(process.env);
+  return config;
+}
