@@ -4,3 +4,4 @@ export * from './kpi.ts';
 export * from './sql.ts';
 export * from './limits.ts';
 export * from './notify.ts';
+export * from './alerts.ts';

@@ -1,4 +1,4 @@
-import type { KpiSums } from '@pmd/db';
+import { COUNTER_NAMES, COUNTERS, type KpiSums } from '@pmd/domain';
 import type pg from 'pg';
 import {
   type AlertAction,
@@ -24,15 +24,9 @@ interface SumsRow {
 }
 
 function sums(row: SumsRow, prefix: 'w' | 'b'): KpiSums {
-  const get = (column: string) => Number(row[`${prefix}_${column}`]);
-  return {
-    impressions: get('impressions'),
-    clicks: get('clicks'),
-    signups: get('signups'),
-    activations: get('activations'),
-    clickCost: get('cost'),
-    spend: get('total_cost'),
-  };
+  return Object.fromEntries(
+    COUNTER_NAMES.map((name) => [name, Number(row[`${prefix}_${COUNTERS[name].column}`])]),
+  ) as KpiSums;
 }
 
 export interface AlertWindows {
