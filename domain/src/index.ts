@@ -5,3 +5,4 @@ export * from './sql.ts';
 export * from './limits.ts';
 export * from './notify.ts';
 export * from './display.ts';
+export * from './alerts.ts';

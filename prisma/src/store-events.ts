@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { NOTIFY_CHANNELS } from '@pmd/domain';
+import { addToRollupSql, countersOverEventsSql, NOTIFY_CHANNELS, ROLLUP_COLUMNS } from '@pmd/domain';
 
 /**
  * The ingest write, defined once: the server's ingest writer runs it, and the tests and benchmarks of every package
@@ -13,7 +13,7 @@ export interface EventRow {
   userId: string;
   campaignId: string;
   channel: string;
-  /** ad_impression | ad_click | signup | activation */
+  /** One of the registry's EVENT_TYPES (ad_impression | ad_click | signup | activation). */
   eventType: string;
   cost: number | string;
 }
@@ -24,9 +24,10 @@ const NOTIFY_MAX_CAMPAIGNS = 20;
 /**
  * One round trip per batch. Rows are inserted in event_id order and minute rows upserted in key order, so two batches
  * that overlap wait for each other in the same order and never deadlock; the minute upsert reads only the rows this
- * statement inserted (RETURNING), so a duplicate never counts twice.
+ * statement inserted (RETURNING), so a duplicate never counts twice. The counters (minute sums, upserted columns and
+ * their additions) come from the metric registry: a new counter needs its registry entry and its column, nothing here.
  */
-const INGEST_SQL = `
+export const INGEST_SQL = `
 WITH input AS (
   SELECT *
   FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[])
@@ -42,28 +43,18 @@ inserted AS (
 ),
 minute_sums AS (
   SELECT campaign_id, channel, date_trunc('minute', ts, 'UTC') AS minute,
-         count(*) FILTER (WHERE event_type = 'ad_impression')::int AS impressions,
-         count(*) FILTER (WHERE event_type = 'ad_click')::int AS clicks,
-         count(*) FILTER (WHERE event_type = 'signup')::int AS signups,
-         count(*) FILTER (WHERE event_type = 'activation')::int AS activations,
-         coalesce(sum(cost) FILTER (WHERE event_type = 'ad_click'), 0) AS cost,
-         sum(cost) AS total_cost
+  ${countersOverEventsSql()}
   FROM inserted
   GROUP BY 1, 2, 3
 ),
 minute_upsert AS (
   INSERT INTO campaign_metrics_minute AS m
-         (campaign_id, channel, minute, impressions, clicks, signups, activations, cost, total_cost)
-  SELECT campaign_id, channel, minute, impressions, clicks, signups, activations, cost, total_cost
+         (campaign_id, channel, minute, ${ROLLUP_COLUMNS.join(', ')})
+  SELECT campaign_id, channel, minute, ${ROLLUP_COLUMNS.join(', ')}
   FROM minute_sums
   ORDER BY campaign_id, channel, minute
   ON CONFLICT (campaign_id, channel, minute) DO UPDATE SET
-    impressions = m.impressions + EXCLUDED.impressions,
-    clicks = m.clicks + EXCLUDED.clicks,
-    signups = m.signups + EXCLUDED.signups,
-    activations = m.activations + EXCLUDED.activations,
-    cost = m.cost + EXCLUDED.cost,
-    total_cost = m.total_cost + EXCLUDED.total_cost
+    ${addToRollupSql('m')}
   RETURNING 1
 ),
 dirty_hours AS (

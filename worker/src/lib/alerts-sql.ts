@@ -1,4 +1,4 @@
-import { NOTIFY_CHANNELS } from '@pmd/db';
+import { NOTIFY_CHANNELS, ROLLUP_COLUMNS } from '@pmd/domain';
 
 /**
  * SQL of the anomaly_alerts run. Sums come from campaign_metrics_minute (exact: ingest maintains it in the batch's
@@ -7,13 +7,14 @@ import { NOTIFY_CHANNELS } from '@pmd/db';
  * channel and metric), and updates only touch rows still unresolved. Each state change notifies with its alert id.
  */
 
-const SUMS = ['impressions', 'clicks', 'signups', 'activations', 'cost', 'total_cost'] as const;
-
-/** $1 baseline start, $2 window start (= baseline end), $3 window end (the tick). */
+/**
+ * $1 baseline start, $2 window start (= baseline end), $3 window end (the tick). Every registry counter's column, as
+ * `w_<column>` (window) and `b_<column>` (baseline).
+ */
 export const WINDOW_SUMS_SQL = `
 SELECT campaign_id, channel,
-  ${SUMS.map((c) => `coalesce(sum(${c}) FILTER (WHERE minute >= $2), 0)::float8 AS w_${c}`).join(',\n  ')},
-  ${SUMS.map((c) => `coalesce(sum(${c}) FILTER (WHERE minute < $2), 0)::float8 AS b_${c}`).join(',\n  ')}
+  ${ROLLUP_COLUMNS.map((c) => `coalesce(sum(${c}) FILTER (WHERE minute >= $2), 0)::float8 AS w_${c}`).join(',\n  ')},
+  ${ROLLUP_COLUMNS.map((c) => `coalesce(sum(${c}) FILTER (WHERE minute < $2), 0)::float8 AS b_${c}`).join(',\n  ')}
 FROM campaign_metrics_minute
 WHERE minute >= $1 AND minute < $3
 GROUP BY campaign_id, channel`;

@@ -1,4 +1,4 @@
-import type { KpiSums } from '@pmd/db';
+import { COUNTER_NAMES, COUNTERS, type KpiSums } from '@pmd/domain';
 import type pg from 'pg';
 import {
   type AlertAction,
@@ -17,22 +17,17 @@ import {
 } from './alerts-sql.ts';
 import { inTransaction } from './transaction.ts';
 
-interface SumsRow {
+export interface SumsRow {
   campaign_id: string;
   channel: string;
   [column: string]: string | number;
 }
 
-function sums(row: SumsRow, prefix: 'w' | 'b'): KpiSums {
-  const get = (column: string) => Number(row[`${prefix}_${column}`]);
-  return {
-    impressions: get('impressions'),
-    clicks: get('clicks'),
-    signups: get('signups'),
-    activations: get('activations'),
-    clickCost: get('cost'),
-    spend: get('total_cost'),
-  };
+/** Every registry counter of a WINDOW_SUMS_SQL row: `w_<column>` (window) or `b_<column>` (baseline). */
+export function sumsOfRow(row: SumsRow, prefix: 'w' | 'b'): KpiSums {
+  return Object.fromEntries(
+    COUNTER_NAMES.map((name) => [name, Number(row[`${prefix}_${COUNTERS[name].column}`])]),
+  ) as KpiSums;
 }
 
 export interface AlertWindows {
@@ -90,7 +85,7 @@ export function evaluateAlerts(client: pg.ClientBase, tick: Date, config: Anomal
 
     const changes: PlannedChange[] = [];
     for (const row of rows) {
-      for (const evaluation of evaluateMetrics(sums(row, 'w'), sums(row, 'b'), config)) {
+      for (const evaluation of evaluateMetrics(sumsOfRow(row, 'w'), sumsOfRow(row, 'b'), config)) {
         const alertId = openIds.get(`${row.campaign_id}\u0000${row.channel}\u0000${evaluation.metric}`) ?? null;
         const action = decideAlertAction(alertId !== null, evaluation);
         if (action === 'none') continue;

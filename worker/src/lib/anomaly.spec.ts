@@ -1,4 +1,4 @@
-import { type KpiSums, ZERO_SUMS } from '@pmd/db';
+import { ALERT_METRIC_BY_NAME, ALERT_METRICS, type KpiSums, kpiValue, ZERO_SUMS } from '@pmd/db';
 import { describe, expect, it } from 'vitest';
 import { binomial, seededRandom } from '../../test/testkit/random.ts';
 import {
@@ -19,7 +19,7 @@ function funnel(
   const signups = Math.round(clicks * (rates.signup ?? 0.1));
   const activations = Math.round(signups * (rates.activation ?? 0.55));
   const spend = clicks * (rates.cpc ?? 0.8);
-  return { impressions, clicks, signups, activations, clickCost: spend, spend };
+  return { ...ZERO_SUMS, impressions, clicks, signups, activations, clickCost: spend, spend };
 }
 
 const byMetric = (evaluations: MetricEvaluation[], metric: string) => evaluations.find((e) => e.metric === metric)!;
@@ -92,7 +92,7 @@ describe('evaluateMetrics', () => {
         const signups = binomial(random, clicks, rates.signup);
         const activations = binomial(random, signups, rates.activation);
         const spend = clicks * 0.8;
-        return { impressions, clicks, signups, activations, clickCost: spend, spend };
+        return { ...ZERO_SUMS, impressions, clicks, signups, activations, clickCost: spend, spend };
       };
       // Volumes from 1/10 to 3× the original generator's, so every metric is sometimes measurable.
       const perMinute = 30 + Math.floor(random() * 900);
@@ -114,5 +114,18 @@ describe('alertMessage', () => {
     expect(alertMessage('camp_meta_prospecting', 'meta', ctr, 'resolve')).toMatch(
       /^CTR recovered for camp_meta_prospecting/,
     );
+  });
+});
+
+describe('alert metric values', () => {
+  it('are the registry KPIs the alert metrics name, in the window and the baseline', () => {
+    const window = funnel(4500, { ctr: 0.021, signup: 0.07, activation: 0.4, cpc: 1.1 });
+    const evaluations = evaluateMetrics(window, BASELINE, config);
+    expect(evaluations.map((e) => e.metric)).toEqual(ALERT_METRICS);
+    for (const evaluation of evaluations) {
+      const kpi = ALERT_METRIC_BY_NAME[evaluation.metric].kpi;
+      expect(evaluation.current).toBe(kpiValue(kpi, window));
+      expect(evaluation.baseline).toBe(kpiValue(kpi, BASELINE));
+    }
   });
 });

@@ -1,4 +1,12 @@
-import { type KpiSums, kpisFromSums } from '@pmd/db';
+import {
+  ALERT_METRIC_BY_NAME,
+  ALERT_METRIC_DEFINITIONS,
+  type AlertMetric,
+  KPIS,
+  type KpiSums,
+  kpiValue,
+  kpiVolumeCounter,
+} from '@pmd/domain';
 
 /**
  * Anomaly detection, pure: a recent window of one campaign+channel against its trailing baseline, both as ratios of
@@ -7,8 +15,8 @@ import { type KpiSums, kpisFromSums } from '@pmd/db';
  * past a smaller drop (recoveryDrop), so a metric hovering near the threshold does not flap.
  */
 
-export const ALERT_METRICS = ['ctr_drop', 'click_to_signup_drop', 'signup_to_activation_drop', 'cpc_spike'] as const;
-export type AlertMetric = (typeof ALERT_METRICS)[number];
+// The alert metrics are data in the domain package (which KPI, which direction); re-exported for the worker's callers.
+export { ALERT_METRICS, type AlertMetric } from '@pmd/domain';
 
 /** The thresholds of detection; worker/src/config.ts reads them from ANOMALY_* (ranges and the README are there). */
 export interface AnomalyConfig {
@@ -65,23 +73,34 @@ export interface MetricEvaluation {
   recovered: boolean;
 }
 
-const DROPS = [
-  { metric: 'ctr_drop', numerator: 'clicks', denominator: 'impressions' },
-  { metric: 'click_to_signup_drop', numerator: 'signups', denominator: 'clicks' },
-  { metric: 'signup_to_activation_drop', numerator: 'activations', denominator: 'signups' },
-] as const satisfies readonly { metric: AlertMetric; numerator: keyof KpiSums; denominator: keyof KpiSums }[];
-
-/** Evaluates every alert metric of one campaign+channel. */
+/** Evaluates every alert metric of one campaign+channel, each from its registry KPI over the window's sums. */
 export function evaluateMetrics(window: KpiSums, baseline: KpiSums, config: AnomalyConfig): MetricEvaluation[] {
-  const drops = DROPS.map(({ metric, numerator, denominator }): MetricEvaluation => {
-    const [x1, n1, x2, n2] = [window[numerator], window[denominator], baseline[numerator], baseline[denominator]];
-    const current = n1 === 0 ? 0 : x1 / n1;
-    const base = n2 === 0 ? 0 : x2 / n2;
-    const measurable = n1 >= config.minVolume && n2 >= config.minVolume && base > 0;
+  return ALERT_METRIC_DEFINITIONS.map((definition): MetricEvaluation => {
+    const volume = kpiVolumeCounter(definition.kpi);
+    const current = kpiValue(definition.kpi, window) ?? 0;
+    const base = kpiValue(definition.kpi, baseline) ?? 0;
+    const measurable = window[volume] >= config.minVolume && baseline[volume] >= config.minVolume && base > 0;
+    if (definition.direction === 'spike') {
+      const ratioToBaseline = base > 0 ? current / base : 0;
+      return {
+        metric: definition.metric,
+        current,
+        baseline: base,
+        threshold: base * config.cpcSpikeRatio,
+        change: base > 0 ? ratioToBaseline - 1 : 0,
+        z: null,
+        measurable,
+        anomalous: measurable && ratioToBaseline >= config.cpcSpikeRatio,
+        recovered: measurable && ratioToBaseline < config.cpcRecoveryRatio,
+      };
+    }
+    const { numerator, denominator } = KPIS[definition.kpi].formula;
     const change = base > 0 ? current / base - 1 : 0;
-    const z = measurable ? twoProportionZ(x1, n1, x2, n2) : null;
+    const z = measurable
+      ? twoProportionZ(window[numerator], window[denominator], baseline[numerator], baseline[denominator])
+      : null;
     return {
-      metric,
+      metric: definition.metric,
       current,
       baseline: base,
       threshold: base * (1 - config.minRelativeDrop),
@@ -92,22 +111,6 @@ export function evaluateMetrics(window: KpiSums, baseline: KpiSums, config: Anom
       recovered: measurable && -change < config.recoveryDrop,
     };
   });
-  const current = kpisFromSums(window).cpc ?? 0;
-  const base = kpisFromSums(baseline).cpc ?? 0;
-  const measurable = window.clicks >= config.minVolume && baseline.clicks >= config.minVolume && base > 0;
-  const ratioToBaseline = base > 0 ? current / base : 0;
-  const spike: MetricEvaluation = {
-    metric: 'cpc_spike',
-    current,
-    baseline: base,
-    threshold: base * config.cpcSpikeRatio,
-    change: base > 0 ? ratioToBaseline - 1 : 0,
-    z: null,
-    measurable,
-    anomalous: measurable && ratioToBaseline >= config.cpcSpikeRatio,
-    recovered: measurable && ratioToBaseline < config.cpcRecoveryRatio,
-  };
-  return [...drops, spike];
 }
 
 export type AlertAction = 'fire' | 'update' | 'resolve' | 'none';
@@ -122,15 +125,10 @@ export function decideAlertAction(hasOpenAlert: boolean, evaluation: MetricEvalu
   return evaluation.recovered ? 'resolve' : 'update';
 }
 
-const LABELS: Record<AlertMetric, string> = {
-  ctr_drop: 'CTR',
-  click_to_signup_drop: 'Click→signup rate',
-  signup_to_activation_drop: 'Signup→activation rate',
-  cpc_spike: 'Cost per click',
-};
-
 function formatValue(metric: AlertMetric, value: number): string {
-  return metric === 'cpc_spike' ? value.toFixed(2) : `${(value * 100).toFixed(2)}%`;
+  return KPIS[ALERT_METRIC_BY_NAME[metric].kpi].format === 'currency'
+    ? value.toFixed(2)
+    : `${(value * 100).toFixed(2)}%`;
 }
 
 /** A human message in the spirit of the original ("CTR dropped 45% vs baseline …"). */
@@ -141,7 +139,7 @@ export function alertMessage(
   action: AlertAction,
 ): string {
   const { metric, current, baseline, change, z } = evaluation;
-  const label = LABELS[metric];
+  const label = ALERT_METRIC_BY_NAME[metric].label;
   const direction = change < 0 ? 'dropped' : 'rose';
   const values = `${formatValue(metric, current)} vs baseline ${formatValue(metric, baseline)}`;
   const significance = z === null ? '' : `, z=${z.toFixed(1)}`;

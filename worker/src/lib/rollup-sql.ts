@@ -1,4 +1,11 @@
-import { NOTIFY_CHANNELS, sqlRatio } from '@pmd/db';
+import {
+  countersOverEventsSql,
+  type KpiName,
+  kpiSql,
+  NOTIFY_CHANNELS,
+  ROLLUP_COLUMNS,
+  sumRollupColumnsSql,
+} from '@pmd/domain';
 
 /**
  * SQL for the hourly and daily rollups. Each statement takes a `keys` CTE — the (campaign_id, channel, bucket) buckets
@@ -9,14 +16,19 @@ import { NOTIFY_CHANNELS, sqlRatio } from '@pmd/db';
  * - the buckets that changed are returned, so the caller can mark the grain above and notify.
  */
 
-/** The summed columns shared by minute, hourly and daily rows. */
-const SUM_COLUMNS = ['impressions', 'clicks', 'signups', 'activations', 'cost', 'total_cost'] as const;
+/**
+ * The KPIs hourly and daily rows also store, by column (the original schema's; readers may use them). Their values are
+ * the registry's formulas over the row's sums. Counters are not listed here: every registry counter is a column of
+ * the minute, hourly and daily tables (ROLLUP_COLUMNS), so a new counter needs only its migration.
+ */
+const STORED_KPIS = {
+  ctr: 'ctr',
+  click_to_signup: 'clickToSignup',
+  signup_to_activation: 'signupToActivation',
+} as const satisfies Record<string, KpiName>;
 
-const RATIO_COLUMNS = {
-  ctr: sqlRatio('clicks', 'impressions'),
-  click_to_signup: sqlRatio('signups', 'clicks'),
-  signup_to_activation: sqlRatio('activations', 'signups'),
-} as const;
+const KPI_COLUMNS = Object.keys(STORED_KPIS);
+const KPI_VALUES = Object.values(STORED_KPIS).map((kpi) => kpiSql(kpi));
 
 interface Grain {
   table: string;
@@ -58,11 +70,11 @@ export const UTC_DAY_OF_HOUR = "(date_trunc('day', hour, 'UTC') AT TIME ZONE 'UT
 
 function recomputeSql(grain: Grain, keysCtes: string, afterChanged: string): string {
   const { table, bucket, source, sourceBucket } = grain;
-  const sums = SUM_COLUMNS.map((c) => `sum(s.${c}) AS ${c}`).join(', ');
-  const sumColumns = SUM_COLUMNS.map((c) => `agg.${c}`).join(', ');
-  const insertColumns = [...SUM_COLUMNS, ...Object.keys(RATIO_COLUMNS)].join(', ');
-  const insertValues = [...SUM_COLUMNS, ...Object.values(RATIO_COLUMNS)].join(', ');
-  const allColumns = [...SUM_COLUMNS, ...Object.keys(RATIO_COLUMNS)];
+  const sums = sumRollupColumnsSql('s');
+  const sumColumns = ROLLUP_COLUMNS.map((c) => `agg.${c}`).join(', ');
+  const insertColumns = [...ROLLUP_COLUMNS, ...KPI_COLUMNS].join(', ');
+  const insertValues = [...ROLLUP_COLUMNS, ...KPI_VALUES].join(', ');
+  const allColumns = [...ROLLUP_COLUMNS, ...KPI_COLUMNS];
   return `
 WITH ${keysCtes},
 -- One primary-key range scan of the source per bucket (LATERAL): the keys come from a queue the planner has no
@@ -148,14 +160,11 @@ export const RANGE_DAILY_SQL = recomputeSql(DAY, DAYS_IN_RANGE, '');
  */
 export const RANGE_MINUTE_SQL = [
   'DELETE FROM campaign_metrics_minute WHERE minute >= $1 AND minute < $2',
-  `INSERT INTO campaign_metrics_minute (campaign_id, channel, minute, impressions, clicks, signups, activations, cost, total_cost)
+  // The same counter rules as the ingest statement's minute sums (both from the registry): a counter missing here
+  // would be silently zeroed by every backfill.
+  `INSERT INTO campaign_metrics_minute (campaign_id, channel, minute, ${ROLLUP_COLUMNS.join(', ')})
    SELECT campaign_id, channel, date_trunc('minute', ts, 'UTC'),
-     count(*) FILTER (WHERE event_type = 'ad_impression'),
-     count(*) FILTER (WHERE event_type = 'ad_click'),
-     count(*) FILTER (WHERE event_type = 'signup'),
-     count(*) FILTER (WHERE event_type = 'activation'),
-     coalesce(sum(cost) FILTER (WHERE event_type = 'ad_click'), 0),
-     sum(cost)
+  ${countersOverEventsSql()}
    FROM raw_events WHERE ts >= $1 AND ts < $2
    GROUP BY 1, 2, 3`,
 ] as const;

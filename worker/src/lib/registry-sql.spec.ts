@@ -1,0 +1,101 @@
+import { describe, expect, it, vi } from 'vitest';
+
+/**
+ * The statements that store or sum counters are generated from the registry: each lists every registry counter with
+ * the registry's rule, and a counter added to the registry appears in each of them without editing them.
+ */
+
+type Domain = typeof import('@pmd/domain');
+
+/** Imports the statements afresh, against the registry as `metrics.ts` gives it. */
+async function statements() {
+  const domain = await import('@pmd/domain');
+  const { INGEST_SQL } = await import('@pmd/db');
+  const rollup = await import('./rollup-sql.ts');
+  const { WINDOW_SUMS_SQL } = await import('./alerts-sql.ts');
+  const { sumsOfRow } = await import('./alerts.ts');
+  return {
+    domain,
+    sumsOfRow,
+    /** Statements that aggregate raw events into minute rows. */
+    fromEvents: { INGEST_SQL, RANGE_MINUTE_SQL: rollup.RANGE_MINUTE_SQL[1] },
+    /** Statements that sum minute or hourly rows into hourly or daily rows. */
+    fromRollups: {
+      DRAIN_HOURLY_SQL: rollup.DRAIN_HOURLY_SQL,
+      DRAIN_DAILY_SQL: rollup.DRAIN_DAILY_SQL,
+      RANGE_HOURLY_SQL: rollup.RANGE_HOURLY_SQL,
+      RANGE_DAILY_SQL: rollup.RANGE_DAILY_SQL,
+    },
+    WINDOW_SUMS_SQL,
+  };
+}
+
+function expectEveryCounter(s: Awaited<ReturnType<typeof statements>>) {
+  const { domain } = s;
+  for (const name of domain.COUNTER_NAMES) {
+    const column = domain.COUNTERS[name].column;
+    for (const [statement, sql] of Object.entries(s.fromEvents)) {
+      expect(sql, `${statement} ${name}`).toContain(`${domain.counterOverEventsSql(name)} AS ${column}`);
+      expect(sql, `${statement} ${name}`).toMatch(new RegExp(`\\(campaign_id, channel, minute, [^)]*\\b${column}\\b`));
+    }
+    expect(s.fromEvents.INGEST_SQL).toContain(`${column} = m.${column} + EXCLUDED.${column}`);
+    for (const [statement, sql] of Object.entries(s.fromRollups)) {
+      expect(sql, `${statement} ${name}`).toContain(`coalesce(sum(s.${column}), 0) AS ${column}`);
+      expect(sql, `${statement} ${name}`).toContain(`${column} = EXCLUDED.${column}`);
+      expect(sql, `${statement} ${name}`).toContain(`t.${column}`);
+    }
+    expect(s.WINDOW_SUMS_SQL).toContain(`AS w_${column}`);
+    expect(s.WINDOW_SUMS_SQL).toContain(`AS b_${column}`);
+    const row = { campaign_id: 'c', channel: 'x', [`w_${column}`]: '7' };
+    expect(s.sumsOfRow(row, 'w')[name]).toBe(7);
+  }
+  expect(Object.keys(s.sumsOfRow({ campaign_id: 'c', channel: 'x' }, 'w')).sort()).toEqual(
+    [...domain.COUNTER_NAMES].sort(),
+  );
+}
+
+describe('counter SQL from the registry', () => {
+  it('lists every registry counter with its rule in ingest, rollups, backfill and alert sums', async () => {
+    expectEveryCounter(await statements());
+  });
+
+  it('stores the KPIs of hourly and daily rows with the registry formulas', async () => {
+    const s = await statements();
+    for (const sql of Object.values(s.fromRollups)) {
+      expect(sql).toContain(s.domain.kpiSql('ctr'));
+      expect(sql).toContain(s.domain.kpiSql('clickToSignup'));
+      expect(sql).toContain(s.domain.kpiSql('signupToActivation'));
+    }
+  });
+
+  it('carries a counter added to the registry into every statement, with no other edit', async () => {
+    vi.resetModules();
+    vi.doMock('../../../domain/src/metrics.ts', async (importOriginal) => {
+      const original = await importOriginal<Domain>();
+      const COUNTERS = {
+        ...original.COUNTERS,
+        revenue: {
+          column: 'revenue',
+          aggregation: 'cost',
+          eventType: 'activation',
+          label: 'Revenue',
+          description: 'test only',
+          unit: 'currency',
+          higherIsBetter: true,
+        },
+      };
+      return { ...original, COUNTERS, COUNTER_NAMES: Object.keys(COUNTERS) };
+    });
+    try {
+      const s = await statements();
+      expect(s.domain.ROLLUP_COLUMNS).toContain('revenue');
+      expectEveryCounter(s);
+      expect(s.fromEvents.INGEST_SQL).toContain(
+        "coalesce(sum(cost) FILTER (WHERE event_type = 'activation'), 0) AS revenue",
+      );
+    } finally {
+      vi.doUnmock('../../../domain/src/metrics.ts');
+      vi.resetModules();
+    }
+  });
+});
