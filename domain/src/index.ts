@@ -2,6 +2,7 @@
 export * from './metrics.ts';
 export * from './kpi.ts';
 export * from './sql.ts';
+export * from './names.ts';
 export * from './limits.ts';
 export * from './notify.ts';
 export * from './display.ts';

@@ -19,9 +19,7 @@ export function counterOverEventsSql(name: CounterName, alias?: string): string 
   const counter = COUNTERS[name];
   const col = (c: string) => (alias ? `${alias}.${c}` : c);
   const filter = counter.eventType ? ` FILTER (WHERE ${col('event_type')} = '${counter.eventType}')` : '';
-  return counter.aggregation === 'count'
-    ? `count(*)${filter}::bigint`
-    : `coalesce(sum(${col('cost')})${filter}, 0)`;
+  return counter.aggregation === 'count' ? `count(*)${filter}::bigint` : `coalesce(sum(${col('cost')})${filter}, 0)`;
 }
 
 /** `<aggregate> AS <column>, …` of every counter over raw events (the minute sums, oracles, backfills). */
@@ -62,4 +60,17 @@ export function kpiSql(name: KpiName, sql: (counter: CounterName) => string = co
   if (formula.kind === 'ratio') return sqlRatio(sql(formula.numerator), sql(formula.denominator));
   const scaled = formula.scale === 1 ? '' : ` * ${formula.scale}`;
   return `(CASE WHEN (${sql(formula.units)}) = 0 THEN NULL ELSE (${sql(formula.cost)})::float8 / (${sql(formula.units)})${scaled} END)`;
+}
+
+/**
+ * A counter's contribution of one raw event (a row with `event_type` and `cost`): 1 or 0 for counts, the cost or 0
+ * for cost sums. Summed over events it equals `counterOverEventsSql`; used where raw events are unioned with rollup
+ * rows before aggregating (the KPI window).
+ */
+export function counterPerEventSql(name: CounterName, alias?: string): string {
+  const counter = COUNTERS[name];
+  const col = (c: string) => (alias ? `${alias}.${c}` : c);
+  const match = counter.eventType ? `${col('event_type')} = '${counter.eventType}'` : null;
+  if (counter.aggregation === 'count') return match ? `(${match})::int` : '1';
+  return match ? `CASE WHEN ${match} THEN ${col('cost')} ELSE 0 END` : col('cost');
 }

@@ -1,3 +1,14 @@
+import {
+  COUNTER_NAMES,
+  COUNTERS,
+  isCounterName,
+  kpisFromSums,
+  snakeCase,
+  type CounterName,
+  type Kpis,
+  type KpiSums,
+  type MetricName,
+} from '@pmd/domain';
 import { activeAlerts } from '../services/alerts.ts';
 import { breakdown } from '../services/breakdown.ts';
 import { campaignHourlyRows } from '../services/campaigns.ts';
@@ -15,6 +26,38 @@ const notAnInteger = (name: string) =>
   json({ detail: [{ loc: ['query', name], msg: 'Input should be a valid integer', type: 'int_parsing' }] }, 422);
 
 const clamp = (value: number, min: number, max: number) => Math.min(Math.max(value, min), max);
+
+/*
+ * The original's rows carry a fixed set of metrics in a fixed order (its API is frozen: a metric added to the registry
+ * does not appear here). Which metrics is all these lists say; names and values come from the registry: a counter is
+ * named by its rollup column, a KPI by its snake_case name, and KPIs are computed from the row's sums by the registry's
+ * formulas (`kpisFromSums`), the same rule the rollups store.
+ */
+const FUNNEL_ROW_METRICS = ['impressions', 'clicks', 'signups', 'activations'] as const satisfies CounterName[];
+const HOURLY_ROW_METRICS = [
+  'impressions',
+  'clicks',
+  'signups',
+  'activations',
+  'clickCost',
+  'ctr',
+  'clickToSignup',
+  'signupToActivation',
+  'spend',
+] as const satisfies MetricName[];
+
+/** The original's JSON name of a metric: `cost`, `total_cost`, `click_to_signup`, … */
+const originalName = (name: MetricName) => (isCounterName(name) ? COUNTERS[name].column : snakeCase(name));
+
+function originalMetrics(kpis: Kpis, names: readonly MetricName[]): Record<string, number | null> {
+  return Object.fromEntries(names.map((name) => [originalName(name), kpis[name]]));
+}
+
+/** The counters of a rollup row, read by their columns. */
+function sumsOfRollupRow(row: object): KpiSums {
+  const columns = row as Record<string, number>;
+  return Object.fromEntries(COUNTER_NAMES.map((name) => [name, columns[COUNTERS[name].column]])) as KpiSums;
+}
 
 /** The original's read endpoints, same paths, clamps and JSON field names. */
 export const readRoutes: RestRoute[] = [
@@ -40,10 +83,7 @@ export const readRoutes: RestRoute[] = [
         rows: result.rows.map((row) => ({
           campaign_id: row.campaignId,
           channel: row.channel,
-          impressions: row.totals.impressions,
-          clicks: row.totals.clicks,
-          signups: row.totals.signups,
-          activations: row.totals.activations,
+          ...originalMetrics(row.totals, FUNNEL_ROW_METRICS),
         })),
       });
     },
@@ -64,15 +104,7 @@ export const readRoutes: RestRoute[] = [
           campaign_id: row.campaign_id,
           channel: row.channel,
           hour: row.hour.toISOString(),
-          impressions: row.impressions,
-          clicks: row.clicks,
-          signups: row.signups,
-          activations: row.activations,
-          cost: row.cost,
-          ctr: row.ctr,
-          click_to_signup: row.click_to_signup,
-          signup_to_activation: row.signup_to_activation,
-          total_cost: row.total_cost,
+          ...originalMetrics(kpisFromSums(sumsOfRollupRow(row)), HOURLY_ROW_METRICS),
         })),
       });
     },

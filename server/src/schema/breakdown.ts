@@ -1,3 +1,4 @@
+import { enumName, METRIC_NAMES, metricDescription, type MetricEnumName } from '@pmd/domain';
 import { builder } from '../builder.ts';
 import { breakdown, type Breakdown, type BreakdownRow } from '../services/breakdown.ts';
 import { InvalidArgumentError } from './error.ts';
@@ -13,19 +14,12 @@ export const BreakdownDimensionEnum = builder.enumType('BreakdownDimension', {
   } as const,
 });
 
+// A sort key per registry metric (`enumName`: clickToSignup → CLICK_TO_SIGNUP), described by the registry.
 export const BreakdownSortEnum = builder.enumType('BreakdownSort', {
-  description: 'The KPI a breakdown is sorted by (ties by campaign and channel; null costs last).',
-  values: {
-    IMPRESSIONS: { description: 'Impressions.' },
-    CLICKS: { description: 'Clicks.' },
-    SIGNUPS: { description: 'Signups.' },
-    ACTIVATIONS: { description: 'Activations.' },
-    CTR: { description: 'Click-through rate.' },
-    CLICK_TO_SIGNUP: { description: 'Click → signup rate.' },
-    SIGNUP_TO_ACTIVATION: { description: 'Signup → activation rate.' },
-    SPEND: { description: 'Total spend.' },
-    CPC: { description: 'Cost per click.' },
-  } as const,
+  description: 'The metric a breakdown is sorted by (ties by campaign and channel; null costs last).',
+  values: Object.fromEntries(
+    METRIC_NAMES.map((name) => [enumName(name), { value: enumName(name), description: metricDescription(name) }]),
+  ) as Record<MetricEnumName, { value: MetricEnumName; description: string }>,
 });
 
 export const HealthStatusEnum = builder.enumType('HealthStatus', {

@@ -1,23 +1,21 @@
+import { COUNTERS } from '@pmd/domain';
 import { builder } from '../builder.ts';
-import { funnel, type Funnel, type FunnelStage } from '../services/funnel.ts';
+import { funnel, FUNNEL_STAGES, type Funnel, type FunnelStage, type FunnelStageName } from '../services/funnel.ts';
 import { InvalidArgumentError } from './error.ts';
 import { filterFromArgs, KpiFilterRef, WindowInputRef, WindowRef, windowFromArgs } from './window.ts';
 
 export const FunnelStageNameEnum = builder.enumType('FunnelStageName', {
   description: 'The stages of the ad → acquisition funnel, top first.',
-  values: {
-    IMPRESSION: { description: 'Ad impressions.' },
-    CLICK: { description: 'Ad clicks.' },
-    SIGNUP: { description: 'Signups.' },
-    ACTIVATION: { description: 'Activations.' },
-  } as const,
+  values: Object.fromEntries(
+    FUNNEL_STAGES.map(({ stage, counter }) => [stage, { value: stage, description: COUNTERS[counter].description }]),
+  ) as Record<FunnelStageName, { value: FunnelStageName; description: string }>,
 });
 
 export const FunnelStageRef = builder.objectRef<FunnelStage>('FunnelStage').implement({
   description: 'One funnel stage with its count and conversion.',
   fields: (t) => ({
     stage: t.field({ type: FunnelStageNameEnum, description: 'Which stage.', resolve: (s) => s.stage }),
-    label: t.exposeString('label', { description: 'Display label: Impressions, Clicks, Signups, Activations.' }),
+    label: t.exposeString('label', { description: "Display label: the stage's counter's label (e.g. Impressions)." }),
     count: t.exposeFloat('count', { description: 'Events of this stage in the window.' }),
     conversionFromPrevious: t.exposeFloat('conversionFromPrevious', {
       nullable: true,

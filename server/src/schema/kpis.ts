@@ -1,60 +1,48 @@
-import type { Kpis } from '@pmd/db';
+import {
+  isCostPer,
+  isKpiName,
+  METRIC_NAMES,
+  metricDescription,
+  metricLabel,
+  type Kpis,
+  type MetricName,
+} from '@pmd/domain';
 import { builder } from '../builder.ts';
 import { overview, type KpiChange, type Overview } from '../services/overview.ts';
 import { InvalidArgumentError } from './error.ts';
 import { filterFromArgs, KpiFilterRef, WindowInputRef, WindowRef, windowFromArgs } from './window.ts';
 
+/** Costs per unit are null without units (`KpiValue`); counters and ratios are always numbers. */
+const nullable = (name: MetricName) => isKpiName(name) && isCostPer(name);
+
+// Fields generated from the registry (descriptions included), counters first: a metric added there is a field here.
 export const KpiTotalsRef = builder.objectRef<Kpis>('KpiTotals').implement({
   description: 'Sums of a window and the KPIs derived from them (ratios of sums, never averages of ratios).',
-  fields: (t) => ({
-    impressions: t.exposeFloat('impressions', { description: 'Ad impressions (`ad_impression` events).' }),
-    clicks: t.exposeFloat('clicks', { description: 'Ad clicks (`ad_click` events).' }),
-    signups: t.exposeFloat('signups', { description: 'Signups.' }),
-    activations: t.exposeFloat('activations', { description: 'Activations.' }),
-    ctr: t.exposeFloat('ctr', { description: 'clicks / impressions (0 when there were no impressions).' }),
-    clickToSignup: t.exposeFloat('clickToSignup', { description: 'signups / clicks (0 when there were no clicks).' }),
-    signupToActivation: t.exposeFloat('signupToActivation', {
-      description: 'activations / signups (0 when there were no signups).',
-    }),
-    spend: t.exposeFloat('spend', { description: 'Sum of all cost (`total_cost`).' }),
-    clickCost: t.exposeFloat('clickCost', { description: 'Sum of the cost of clicks (`cost`).' }),
-    cpc: t.exposeFloat('cpc', { nullable: true, description: 'spend / clicks; null without clicks.' }),
-    cpm: t.exposeFloat('cpm', {
-      nullable: true,
-      description: 'spend per 1,000 impressions; null without impressions.',
-    }),
-    costPerSignup: t.exposeFloat('costPerSignup', {
-      nullable: true,
-      description: 'spend / signups; null without signups.',
-    }),
-    costPerActivation: t.exposeFloat('costPerActivation', {
-      nullable: true,
-      description: 'spend / activations; null without activations.',
-    }),
-  }),
-});
-
-const changeField = (name: keyof KpiChange) => ({
-  nullable: true as const,
-  description: `Relative change of ${name}: (current − previous) / previous; null when previous is 0 or undefined.`,
+  fields: (t) =>
+    Object.fromEntries(
+      METRIC_NAMES.map((name) => [
+        name,
+        nullable(name)
+          ? t.float({ nullable: true, description: metricDescription(name), resolve: (kpis) => kpis[name] })
+          : // Counters and ratios are numbers (`Kpis`' type says so per name; indexed by a union it cannot).
+            t.float({ description: metricDescription(name), resolve: (kpis) => kpis[name] as number }),
+      ]),
+    ),
 });
 
 export const KpiChangeRef = builder.objectRef<KpiChange>('KpiChange').implement({
   description: 'Relative change against the previous window of equal length: (current − previous) / previous.',
-  fields: (t) => ({
-    impressions: t.exposeFloat('impressions', changeField('impressions')),
-    clicks: t.exposeFloat('clicks', changeField('clicks')),
-    signups: t.exposeFloat('signups', changeField('signups')),
-    activations: t.exposeFloat('activations', changeField('activations')),
-    ctr: t.exposeFloat('ctr', changeField('ctr')),
-    clickToSignup: t.exposeFloat('clickToSignup', changeField('clickToSignup')),
-    signupToActivation: t.exposeFloat('signupToActivation', changeField('signupToActivation')),
-    spend: t.exposeFloat('spend', changeField('spend')),
-    cpc: t.exposeFloat('cpc', changeField('cpc')),
-    cpm: t.exposeFloat('cpm', changeField('cpm')),
-    costPerSignup: t.exposeFloat('costPerSignup', changeField('costPerSignup')),
-    costPerActivation: t.exposeFloat('costPerActivation', changeField('costPerActivation')),
-  }),
+  fields: (t) =>
+    Object.fromEntries(
+      METRIC_NAMES.map((name) => [
+        name,
+        t.float({
+          nullable: true,
+          description: `Relative change of ${name} (${metricLabel(name)}): (current − previous) / previous; null when previous is 0 or undefined.`,
+          resolve: (change) => change[name],
+        }),
+      ]),
+    ),
 });
 
 export const OverviewRef = builder.objectRef<Overview>('Overview').implement({

@@ -1,19 +1,18 @@
-import { DEFAULT_HEALTH_THRESHOLDS, healthStatus, kpisFromSums, type Kpis } from '@pmd/db';
+import {
+  DEFAULT_HEALTH_THRESHOLDS,
+  healthStatus,
+  kpisFromSums,
+  METRIC_BY_ENUM_NAME,
+  type Kpis,
+  type MetricEnumName,
+} from '@pmd/domain';
 import type pg from 'pg';
 import { kpiWindowSums, type KpiFilter } from './kpi-window.ts';
 import type { TimeWindow } from './windows.ts';
 
 export type BreakdownDimension = 'CAMPAIGN' | 'CHANNEL' | 'CAMPAIGN_CHANNEL';
-export type BreakdownSort =
-  | 'IMPRESSIONS'
-  | 'CLICKS'
-  | 'SIGNUPS'
-  | 'ACTIVATIONS'
-  | 'CTR'
-  | 'CLICK_TO_SIGNUP'
-  | 'SIGNUP_TO_ACTIVATION'
-  | 'SPEND'
-  | 'CPC';
+/** A sort key per registry metric: `CLICKS`, `CLICK_TO_SIGNUP`, … (see `enumName`). */
+export type BreakdownSort = MetricEnumName;
 
 export interface BreakdownRow {
   campaignId: string | null;
@@ -35,18 +34,6 @@ export interface BreakdownOptions {
   descending?: boolean;
   thresholds?: typeof DEFAULT_HEALTH_THRESHOLDS;
 }
-
-const SORT_KEY: Record<BreakdownSort, keyof Kpis> = {
-  IMPRESSIONS: 'impressions',
-  CLICKS: 'clicks',
-  SIGNUPS: 'signups',
-  ACTIVATIONS: 'activations',
-  CTR: 'ctr',
-  CLICK_TO_SIGNUP: 'clickToSignup',
-  SIGNUP_TO_ACTIVATION: 'signupToActivation',
-  SPEND: 'spend',
-  CPC: 'cpc',
-};
 
 /** Per campaign, channel or both: totals, the original's health status, sorted (ties by key, nulls last). */
 export async function breakdown(
@@ -72,7 +59,7 @@ export async function breakdown(
       statusReasons: health.reasons,
     };
   });
-  const key = SORT_KEY[sortBy];
+  const key = METRIC_BY_ENUM_NAME[sortBy];
   const label = (row: BreakdownRow) => `${row.campaignId ?? ''}\u0000${row.channel ?? ''}`;
   rows.sort((a, b) => {
     const [x, y] = [a.totals[key], b.totals[key]];

@@ -1,9 +1,9 @@
-import { ratio } from '@pmd/db';
+import { COUNTERS, ratio, type CounterName } from '@pmd/domain';
 import type pg from 'pg';
 import { kpiWindowTotals, type KpiFilter } from './kpi-window.ts';
 import type { TimeWindow } from './windows.ts';
 
-export type FunnelStageName = 'IMPRESSION' | 'CLICK' | 'SIGNUP' | 'ACTIVATION';
+export type FunnelStageName = (typeof FUNNEL_STAGES)[number]['stage'];
 
 export interface FunnelStage {
   stage: FunnelStageName;
@@ -19,23 +19,27 @@ export interface Funnel {
   stages: FunnelStage[];
 }
 
-const STAGES = [
-  { stage: 'IMPRESSION', label: 'Impressions', sum: 'impressions' },
-  { stage: 'CLICK', label: 'Clicks', sum: 'clicks' },
-  { stage: 'SIGNUP', label: 'Signups', sum: 'signups' },
-  { stage: 'ACTIVATION', label: 'Activations', sum: 'activations' },
-] as const;
+/**
+ * The funnel is a chosen sequence of registry counters (not every counter is a step: spend is not); each stage's
+ * label is its counter's. A new count counter joins the funnel only by being listed here.
+ */
+export const FUNNEL_STAGES = [
+  { stage: 'IMPRESSION', counter: 'impressions' },
+  { stage: 'CLICK', counter: 'clicks' },
+  { stage: 'SIGNUP', counter: 'signups' },
+  { stage: 'ACTIVATION', counter: 'activations' },
+] as const satisfies readonly { stage: string; counter: CounterName }[];
 
 /** The four stages of the ad → acquisition funnel with step and overall conversion. */
 export async function funnel(pool: pg.Pool, window: TimeWindow, filter: KpiFilter = {}): Promise<Funnel> {
   const sums = await kpiWindowTotals(pool, window, filter);
-  const counts = STAGES.map(({ sum }) => sums[sum]);
+  const counts = FUNNEL_STAGES.map(({ counter }) => sums[counter]);
   const top = counts[0]!;
   return {
     window,
-    stages: STAGES.map(({ stage, label }, index) => ({
+    stages: FUNNEL_STAGES.map(({ stage, counter }, index) => ({
       stage,
-      label,
+      label: COUNTERS[counter].label,
       count: counts[index]!,
       conversionFromPrevious: index === 0 ? null : ratio(counts[index]!, counts[index - 1]!),
       conversionFromTop: ratio(counts[index]!, top),

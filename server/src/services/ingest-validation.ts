@@ -4,21 +4,19 @@
  */
 import { UNPAIRED_SURROGATE } from './text-safety.ts';
 
-export const EVENT_TYPES = ['ad_impression', 'ad_click', 'signup', 'activation'] as const;
-export type EventTypeName = (typeof EVENT_TYPES)[number];
-
-/** Longest event, user and campaign id (in characters). */
-export const MAX_ID_LENGTH = 128;
-/** Longest channel name (in characters). */
-export const MAX_CHANNEL_LENGTH = 64;
-/** Events may be stamped at most this far ahead of the server's clock (clients' clocks drift). */
-export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
-/** Events older than this are refused: the dashboard reads at most 90 days, the daily rollups keep about a year. */
-export const RETENTION_DAYS = 400;
-/** Largest cost of one event; anything above is a unit mistake (cents sent as micros, …), not a real bid. */
-export const MAX_COST = 1_000_000;
-/** Most events in one request. */
-export const MAX_BATCH_SIZE = 10_000;
+// The event types and limits are the domain's (the registry, the dashboard and the generator share them).
+import {
+  EVENT_TYPES,
+  MAX_BATCH_SIZE,
+  MAX_CHANNEL_LENGTH,
+  MAX_COST,
+  MAX_FUTURE_SKEW_MS,
+  MAX_ID_LENGTH,
+  RETENTION_DAYS,
+  type EventTypeName,
+} from '@pmd/domain';
+export { EVENT_TYPES, MAX_BATCH_SIZE, MAX_CHANNEL_LENGTH, MAX_COST, MAX_FUTURE_SKEW_MS, MAX_ID_LENGTH, RETENTION_DAYS };
+export type { EventTypeName };
 
 /** One event that passed every rule, normalised for storage. */
 export interface ValidEvent {

@@ -1,4 +1,11 @@
-import type { KpiSums } from '@pmd/db';
+import {
+  COUNTER_NAMES,
+  COUNTERS,
+  counterPerEventSql,
+  ROLLUP_COLUMNS,
+  type CounterName,
+  type KpiSums,
+} from '@pmd/domain';
 import type pg from 'pg';
 import { planWindow, type RollupGrain } from './window-plan.ts';
 import type { TimeWindow } from './windows.ts';
@@ -21,8 +28,15 @@ export interface KpiSumsRow extends KpiSums {
   bucket?: Date;
 }
 
-// Each source yields (campaign_id, channel, at, counts, click cost, spend); `at` is the bucket start or event time.
-const ROLLUP_COLUMNS = 'impressions, clicks, signups, activations, cost AS click_cost, total_cost AS spend';
+// Each source yields (campaign_id, channel, at, every counter's rollup column in registry order); `at` is the bucket
+// start or the event time. Raw events contribute 1/0 per count and their cost per cost sum, rollup rows their columns.
+const COUNTER_COLUMNS = ROLLUP_COLUMNS.join(', ');
+const RAW_EVENT_COUNTERS = COUNTER_NAMES.map(
+  (name) => `${counterPerEventSql(name, 'e')} AS ${COUNTERS[name].column}`,
+).join(', ');
+const SUMS = COUNTER_NAMES.map((name) => `COALESCE(sum(${COUNTERS[name].column}), 0)::float8 AS "${name}"`).join(
+  ',\n       ',
+);
 const FILTER = (alias: string) =>
   `($1::text[] IS NULL OR ${alias}.campaign_id = ANY($1)) AND ($2::text[] IS NULL OR ${alias}.channel = ANY($2))`;
 
@@ -50,30 +64,27 @@ WITH dirty_hours AS (
   FROM dirty_hours h
   WHERE h.hour >= $11 AND h.hour < $12
 ), sources AS (
-  SELECT e.campaign_id, e.channel, e.ts AS at,
-         (e.event_type = 'ad_impression')::int AS impressions, (e.event_type = 'ad_click')::int AS clicks,
-         (e.event_type = 'signup')::int AS signups, (e.event_type = 'activation')::int AS activations,
-         CASE WHEN e.event_type = 'ad_click' THEN e.cost ELSE 0 END AS click_cost, e.cost AS spend
+  SELECT e.campaign_id, e.channel, e.ts AS at, ${RAW_EVENT_COUNTERS}
   FROM raw_events e
   WHERE ((e.ts >= $3 AND e.ts < $4) OR (e.ts >= $5 AND e.ts < $6)) AND ${FILTER('e')}
   UNION ALL
-  SELECT m.campaign_id, m.channel, m.minute, ${ROLLUP_COLUMNS}
+  SELECT m.campaign_id, m.channel, m.minute, ${COUNTER_COLUMNS}
   FROM campaign_metrics_minute m
   WHERE ((m.minute >= $7 AND m.minute < $9) OR (m.minute >= $10 AND m.minute < $8)) AND ${FILTER('m')}
   UNION ALL
-  SELECT m.campaign_id, m.channel, m.minute, ${ROLLUP_COLUMNS}
+  SELECT m.campaign_id, m.channel, m.minute, ${COUNTER_COLUMNS}
   FROM dirty_hours h
   JOIN campaign_metrics_minute m
     ON m.campaign_id = h.campaign_id AND m.channel = h.channel
    AND m.minute >= h.hour AND m.minute < h.hour + interval '1 hour'
   UNION ALL
-  SELECT r.campaign_id, r.channel, r.hour, ${ROLLUP_COLUMNS}
+  SELECT r.campaign_id, r.channel, r.hour, ${COUNTER_COLUMNS}
   FROM campaign_metrics_hourly r
   WHERE ((r.hour >= $9 AND r.hour < $11) OR (r.hour >= $12 AND r.hour < $10)) AND ${FILTER('r')}
     AND NOT EXISTS (SELECT 1 FROM dirty_hours h
                     WHERE h.campaign_id = r.campaign_id AND h.channel = r.channel AND h.hour = r.hour)
   UNION ALL
-  SELECT r.campaign_id, r.channel, r.hour, ${ROLLUP_COLUMNS}
+  SELECT r.campaign_id, r.channel, r.hour, ${COUNTER_COLUMNS}
   FROM dirty_days d
   JOIN campaign_metrics_hourly r
     ON r.campaign_id = d.campaign_id AND r.channel = d.channel
@@ -81,7 +92,7 @@ WITH dirty_hours AS (
   WHERE NOT EXISTS (SELECT 1 FROM dirty_hours h
                     WHERE h.campaign_id = r.campaign_id AND h.channel = r.channel AND h.hour = r.hour)
   UNION ALL
-  SELECT r.campaign_id, r.channel, (r.day::timestamp AT TIME ZONE 'UTC'), ${ROLLUP_COLUMNS}
+  SELECT r.campaign_id, r.channel, (r.day::timestamp AT TIME ZONE 'UTC'), ${COUNTER_COLUMNS}
   FROM campaign_metrics_daily r
   WHERE r.day >= ($11 AT TIME ZONE 'UTC')::date AND r.day < ($12 AT TIME ZONE 'UTC')::date AND ${FILTER('r')}
     AND NOT EXISTS (SELECT 1 FROM dirty_days d
@@ -112,9 +123,7 @@ export async function kpiWindowSums(
   const groupBy = columns.length ? `GROUP BY ${columns.map((_, index) => index + 1).join(', ')}` : '';
   const sql = `${WINDOW_SOURCES_SQL}
 SELECT ${columns.length ? `${columns.join(', ')}, ` : ''}
-       COALESCE(sum(impressions), 0)::float8 AS impressions, COALESCE(sum(clicks), 0)::float8 AS clicks,
-       COALESCE(sum(signups), 0)::float8 AS signups, COALESCE(sum(activations), 0)::float8 AS activations,
-       COALESCE(sum(click_cost), 0)::float8 AS click_cost, COALESCE(sum(spend), 0)::float8 AS spend
+       ${SUMS}
 FROM sources ${groupBy}`;
   // A named (prepared) statement per grouping: planning this query costs about as much as running it.
   const { rows } = await pool.query({
@@ -139,18 +148,17 @@ FROM sources ${groupBy}`;
     ...(grouping.campaign ? { campaignId: row.campaign_id as string } : {}),
     ...(grouping.channel ? { channel: row.channel as string } : {}),
     ...(grouping.bucket ? { bucket: row.bucket as Date } : {}),
-    impressions: row.impressions,
-    clicks: row.clicks,
-    signups: row.signups,
-    activations: row.activations,
-    clickCost: row.click_cost,
-    spend: row.spend,
+    ...sumsOf(row),
   }));
 }
 
 /** Overall sums of a window (zeros when it had no data). */
 export async function kpiWindowTotals(pool: pg.Pool, window: TimeWindow, filter: KpiFilter = {}): Promise<KpiSums> {
   const [row] = await kpiWindowSums(pool, window, filter);
-  const { impressions, clicks, signups, activations, clickCost, spend } = row!;
-  return { impressions, clicks, signups, activations, clickCost, spend };
+  return sumsOf(row!);
+}
+
+/** The counters of a row whose sums are aliased by registry name (and nothing else). */
+function sumsOf(row: { readonly [K in CounterName]?: unknown }): KpiSums {
+  return Object.fromEntries(COUNTER_NAMES.map((name) => [name, row[name] as number])) as KpiSums;
 }

@@ -1,10 +1,10 @@
-import { kpisFromSums, type Kpis } from '@pmd/db';
+import { kpisFromSums, METRIC_NAMES, type Kpis, type MetricName } from '@pmd/domain';
 import type pg from 'pg';
 import { kpiWindowTotals, type KpiFilter } from './kpi-window.ts';
 import { previousWindow, type TimeWindow } from './windows.ts';
 
-/** Relative change per KPI: (current − previous) / previous, null when there is nothing to compare against. */
-export type KpiChange = Record<Exclude<keyof Kpis, 'clickCost'>, number | null>;
+/** Relative change per metric: (current − previous) / previous, null when there is nothing to compare against. */
+export type KpiChange = Record<MetricName, number | null>;
 
 export interface Overview {
   window: TimeWindow;
@@ -19,21 +19,9 @@ function relativeChange(current: number | null, previous: number | null): number
 }
 
 export function kpiChange(current: Kpis, previous: Kpis): KpiChange {
-  const keys = [
-    'impressions',
-    'clicks',
-    'signups',
-    'activations',
-    'ctr',
-    'clickToSignup',
-    'signupToActivation',
-    'spend',
-    'cpc',
-    'cpm',
-    'costPerSignup',
-    'costPerActivation',
-  ] as const;
-  return Object.fromEntries(keys.map((key) => [key, relativeChange(current[key], previous[key])])) as KpiChange;
+  return Object.fromEntries(
+    METRIC_NAMES.map((name) => [name, relativeChange(current[name], previous[name])]),
+  ) as KpiChange;
 }
 
 /** The KPI cards: totals of the window and of the previous window of equal length, and the change between them. */

@@ -1,4 +1,4 @@
-import { kpisFromSums, ZERO_SUMS, type Kpis } from '@pmd/db';
+import { kpisFromSums, ZERO_SUMS, type Kpis } from '@pmd/domain';
 import type pg from 'pg';
 import { InvalidArgumentError } from '../schema/error.ts';
 import { kpiWindowSums, type KpiFilter } from './kpi-window.ts';

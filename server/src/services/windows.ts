@@ -1,4 +1,8 @@
+import { MAX_WINDOW_MINUTES, MIN_WINDOW_MINUTES } from '@pmd/domain';
 import { InvalidArgumentError } from '../schema/error.ts';
+
+// The window limits are the domain's (the dashboard checks the same ones); re-exported for the schema's descriptions.
+export { MAX_WINDOW_MINUTES, MIN_WINDOW_MINUTES };
 
 /** A half-open time range [from, to). */
 export interface TimeWindow {
@@ -14,9 +18,6 @@ export interface WindowInput {
 }
 
 export const MINUTE_MS = 60_000;
-export const MIN_WINDOW_MINUTES = 1;
-/** 90 days: the longest window the rollups are meant to answer. */
-export const MAX_WINDOW_MINUTES = 90 * 24 * 60;
 
 /** Resolves a window input against `now`; throws InvalidArgumentError for anything ambiguous or out of range. */
 export function resolveWindow(input: WindowInput, now: Date = new Date()): TimeWindow {

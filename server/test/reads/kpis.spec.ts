@@ -1,4 +1,5 @@
 import { createDatabaseClients, type DatabaseClients } from '@pmd/db';
+import { enumName, METRIC_NAMES } from '@pmd/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectTotals, KPI_TOTALS_FIELDS } from '../testkit/kpi-expect.ts';
 import { bruteForce, createRandom, ingestLike, randomEvents, rollUp, SEED_KEYS } from '../testkit/seed.ts';
@@ -207,6 +208,34 @@ describe(`KPI reads equal brute force over raw_events (seed ${SEED})`, () => {
       expect([...expectedByBucket.keys()].every((key) => key >= first)).toBe(true);
     });
   }
+
+  it('sorts a breakdown by every metric of the registry (largest first, null costs last, ties by key)', async () => {
+    const result = await graphql(
+      server.current.baseUrl,
+      `query ($window: WindowInput!) {
+        ${METRIC_NAMES.map(
+          (name) => `${name}: breakdown(window: $window, by: CAMPAIGN_CHANNEL, sortBy: ${enumName(name)}) {
+            ... on Breakdown { rows { campaignId channel totals { ${name} } } } }`,
+        ).join('\n')}
+      }`,
+      { window: { from: new Date(now - 10 * DAY).toISOString(), to: new Date(now).toISOString() } },
+    );
+    expect(result.errors).toBeUndefined();
+    for (const name of METRIC_NAMES) {
+      const rows = result.data[name].rows as {
+        campaignId: string;
+        channel: string;
+        totals: Record<string, number | null>;
+      }[];
+      expect(rows.length, name).toBeGreaterThan(1);
+      const expected = [...rows].sort((a, b) => {
+        const [x, y] = [a.totals[name]!, b.totals[name]!];
+        if (x !== y) return x === null ? 1 : y === null ? -1 : y - x;
+        return `${a.campaignId}\u0000${a.channel}` < `${b.campaignId}\u0000${b.channel}` ? -1 : 1;
+      });
+      expect(rows, name).toEqual(expected);
+    }
+  });
 
   it('refuses windows longer than 90 days, shorter than a minute, or ambiguous, with InvalidArgumentError', async () => {
     const cases = [

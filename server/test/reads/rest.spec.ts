@@ -42,13 +42,14 @@ describe('REST read endpoints of the original API', () => {
       // 20 minutes ago: inside ?minutes=60, outside the clamped minimum of 5.
       ...Array.from({ length: 4 }, () => event('camp_email_reactivation', 'email', 'ad_click', 20 * 60, '0.02')),
     ]);
+    // Ratios as the rollups store them (the registry's formulas, unrounded); REST recomputes them from the sums.
     await clients.pool.query(
       `INSERT INTO campaign_metrics_hourly (campaign_id, channel, hour, impressions, clicks, signups, activations, cost,
                                             total_cost, ctr, click_to_signup, signup_to_activation)
-       VALUES ('camp_google_brand', 'google', date_trunc('hour', now() - interval '2 hours', 'UTC'), 200, 9, 2, 1, 8.1, 8.1, 0.045, 0.2222, 0.5),
+       VALUES ('camp_google_brand', 'google', date_trunc('hour', now() - interval '2 hours', 'UTC'), 200, 9, 2, 1, 8.1, 8.1, 0.045, 2::float8 / 9, 0.5),
               ('camp_google_brand', 'google', date_trunc('hour', now() - interval '1 hour', 'UTC'), 100, 4, 1, 0, 3.6, 3.75, 0.04, 0.25, 0),
               ('camp_google_brand', 'google', date_trunc('hour', now() - interval '30 hours', 'UTC'), 50, 1, 0, 0, 0.9, 0.9, 0.02, 0, 0),
-              ('camp_meta_prospecting', 'meta', date_trunc('hour', now() - interval '1 hour', 'UTC'), 70, 2, 0, 0, 1.6, 1.6, 0.0286, 0, 0)`,
+              ('camp_meta_prospecting', 'meta', date_trunc('hour', now() - interval '1 hour', 'UTC'), 70, 2, 0, 0, 1.6, 1.6, 2::float8 / 70, 0, 0)`,
     );
     await clients.pool.query(
       `INSERT INTO alerts (alert_id, triggered_at, campaign_id, channel, metric, current_value, baseline_value, threshold_value,
@@ -153,7 +154,7 @@ describe('REST read endpoints of the original API', () => {
             "activations": 1,
             "campaign_id": "camp_google_brand",
             "channel": "google",
-            "click_to_signup": 0.2222,
+            "click_to_signup": 0.2222222222222222,
             "clicks": 9,
             "cost": 8.1,
             "ctr": 0.045,

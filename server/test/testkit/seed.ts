@@ -1,5 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { sqlRatio, storeEvents, type KpiSums } from '@pmd/db';
+import { storeEvents } from '@pmd/db';
+import {
+  COUNTER_NAMES,
+  COUNTERS,
+  counterOverEventsSql,
+  countersOverEventsSql,
+  kpiSql,
+  replaceRollupSql,
+  ROLLUP_COLUMNS,
+  sumRollupColumnsSql,
+  type KpiSums,
+} from '@pmd/domain';
 import type pg from 'pg';
 
 export type EventTypeName = 'ad_impression' | 'ad_click' | 'signup' | 'activation';
@@ -78,6 +89,17 @@ export async function ingestLike(
   return stored;
 }
 
+// The rollup columns and rules come from the registry; the three ratio columns are the original's stored ones.
+const COLUMNS = ROLLUP_COLUMNS.join(', ');
+const S_COLUMNS = ROLLUP_COLUMNS.map((column) => `s.${column}`).join(', ');
+const STORED_RATIO_KPIS = ['ctr', 'clickToSignup', 'signupToActivation'] as const;
+const STORED_RATIO_COLUMNS = 'ctr, click_to_signup, signup_to_activation';
+const STORED_RATIOS = STORED_RATIO_KPIS.map((name) => kpiSql(name, (counter) => `s.${COUNTERS[counter].column}`)).join(
+  ', ',
+);
+const REPLACE = `${replaceRollupSql()}, ctr = excluded.ctr, click_to_signup = excluded.click_to_signup,
+           signup_to_activation = excluded.signup_to_activation`;
+
 /**
  * Brute-force stand-in for the worker: recomputes the hours queued in rollup_dirty_hours (before `before`) from
  * raw_events, queues their days, drains the hour queue; then, when `days` is set, recomputes the queued days from the
@@ -94,28 +116,17 @@ export async function rollUp(pool: pg.Pool, options: { before?: Date; days?: boo
        ), hours AS (SELECT DISTINCT campaign_id, channel, hour FROM drained),
        recomputed AS (
          INSERT INTO campaign_metrics_hourly AS r
-           (campaign_id, channel, hour, impressions, clicks, signups, activations, cost, total_cost,
-            ctr, click_to_signup, signup_to_activation, updated_at)
-         SELECT h.campaign_id, h.channel, h.hour, s.impressions, s.clicks, s.signups, s.activations, s.cost, s.total_cost,
-                ${sqlRatio('s.clicks', 's.impressions')}, ${sqlRatio('s.signups', 's.clicks')},
-                ${sqlRatio('s.activations', 's.signups')}, now()
+           (campaign_id, channel, hour, ${COLUMNS}, ${STORED_RATIO_COLUMNS}, updated_at)
+         SELECT h.campaign_id, h.channel, h.hour, ${S_COLUMNS}, ${STORED_RATIOS}, now()
          FROM hours h
          CROSS JOIN LATERAL (
-           SELECT count(*) FILTER (WHERE e.event_type = 'ad_impression') AS impressions,
-                  count(*) FILTER (WHERE e.event_type = 'ad_click') AS clicks,
-                  count(*) FILTER (WHERE e.event_type = 'signup') AS signups,
-                  count(*) FILTER (WHERE e.event_type = 'activation') AS activations,
-                  COALESCE(sum(e.cost) FILTER (WHERE e.event_type = 'ad_click'), 0) AS cost,
-                  COALESCE(sum(e.cost), 0) AS total_cost
+           SELECT ${countersOverEventsSql('e')}
            FROM raw_events e
            WHERE e.campaign_id = h.campaign_id AND e.channel = h.channel
              AND e.ts >= h.hour AND e.ts < h.hour + interval '1 hour'
          ) s
          ON CONFLICT (campaign_id, channel, hour) DO UPDATE SET
-           impressions = excluded.impressions, clicks = excluded.clicks, signups = excluded.signups,
-           activations = excluded.activations, cost = excluded.cost, total_cost = excluded.total_cost,
-           ctr = excluded.ctr, click_to_signup = excluded.click_to_signup,
-           signup_to_activation = excluded.signup_to_activation, updated_at = now()
+           ${REPLACE}, updated_at = now()
        )
        INSERT INTO rollup_dirty_days (campaign_id, channel, day)
        SELECT DISTINCT campaign_id, channel, (hour AT TIME ZONE 'UTC')::date FROM hours`,
@@ -126,25 +137,17 @@ export async function rollUp(pool: pg.Pool, options: { before?: Date; days?: boo
         `WITH drained AS (DELETE FROM rollup_dirty_days RETURNING campaign_id, channel, day),
          days AS (SELECT DISTINCT campaign_id, channel, day FROM drained)
          INSERT INTO campaign_metrics_daily AS r
-           (campaign_id, channel, day, impressions, clicks, signups, activations, cost, total_cost,
-            ctr, click_to_signup, signup_to_activation, updated_at)
-         SELECT d.campaign_id, d.channel, d.day, s.impressions, s.clicks, s.signups, s.activations, s.cost, s.total_cost,
-                ${sqlRatio('s.clicks', 's.impressions')}, ${sqlRatio('s.signups', 's.clicks')},
-                ${sqlRatio('s.activations', 's.signups')}, now()
+           (campaign_id, channel, day, ${COLUMNS}, ${STORED_RATIO_COLUMNS}, updated_at)
+         SELECT d.campaign_id, d.channel, d.day, ${S_COLUMNS}, ${STORED_RATIOS}, now()
          FROM days d
          CROSS JOIN LATERAL (
-           SELECT COALESCE(sum(h.impressions), 0) AS impressions, COALESCE(sum(h.clicks), 0) AS clicks,
-                  COALESCE(sum(h.signups), 0) AS signups, COALESCE(sum(h.activations), 0) AS activations,
-                  COALESCE(sum(h.cost), 0) AS cost, COALESCE(sum(h.total_cost), 0) AS total_cost
+           SELECT ${sumRollupColumnsSql('h')}
            FROM campaign_metrics_hourly h
            WHERE h.campaign_id = d.campaign_id AND h.channel = d.channel
              AND h.hour >= (d.day::timestamp AT TIME ZONE 'UTC') AND h.hour < (d.day::timestamp AT TIME ZONE 'UTC') + interval '1 day'
          ) s
          ON CONFLICT (campaign_id, channel, day) DO UPDATE SET
-           impressions = excluded.impressions, clicks = excluded.clicks, signups = excluded.signups,
-           activations = excluded.activations, cost = excluded.cost, total_cost = excluded.total_cost,
-           ctr = excluded.ctr, click_to_signup = excluded.click_to_signup,
-           signup_to_activation = excluded.signup_to_activation, updated_at = now()`,
+           ${REPLACE}, updated_at = now()`,
       );
     }
     await client.query('COMMIT');
@@ -176,12 +179,7 @@ export async function bruteForce(
   if (options.bucket) groups.push(`date_trunc('${options.bucket}', ts, 'UTC') AS bucket`);
   const { rows } = await pool.query(
     `SELECT ${groups.map((g) => `${g}, `).join('')}
-            count(*) FILTER (WHERE event_type = 'ad_impression')::float8 AS impressions,
-            count(*) FILTER (WHERE event_type = 'ad_click')::float8 AS clicks,
-            count(*) FILTER (WHERE event_type = 'signup')::float8 AS signups,
-            count(*) FILTER (WHERE event_type = 'activation')::float8 AS activations,
-            COALESCE(sum(cost) FILTER (WHERE event_type = 'ad_click'), 0)::float8 AS "clickCost",
-            COALESCE(sum(cost), 0)::float8 AS spend
+            ${COUNTER_NAMES.map((name) => `(${counterOverEventsSql(name)})::float8 AS "${name}"`).join(',\n            ')}
      FROM raw_events
      WHERE ts >= $1 AND ts < $2
        AND ($3::text[] IS NULL OR campaign_id = ANY($3)) AND ($4::text[] IS NULL OR channel = ANY($4))
