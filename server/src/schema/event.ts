@@ -11,7 +11,8 @@ import {
   type EventCandidate,
   type EventField,
 } from '../services/ingest-validation.ts';
-import { BatchTooLargeError, type IngestOutcome, type RejectedEvent } from '../services/ingest.ts';
+import { BatchTooLargeError } from '../services/errors.ts';
+import { type IngestOutcome, type RejectedEvent } from '../services/ingest.ts';
 import { ErrorInterface } from './error.ts';
 
 const RULES = `Rules (the same for REST): ids non-empty, not blank, no control characters, at most ${MAX_ID_LENGTH} characters \

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../schema/error.ts';
+import { InvalidArgumentError } from './errors.ts';
 
 /** A half-open time range [from, to). */
 export interface TimeWindow {
