@@ -57,7 +57,18 @@ builder.queryField('alerts', (t) =>
       resolve: (query, _root, args, ctx) =>
         ctx.db.alert.findMany({ ...query, where: alertsWhere(args), orderBy: { alertId: 'desc' } }),
     },
-    { name: 'QueryAlertsConnection', description: 'A page of alerts.' },
+    {
+      name: 'QueryAlertsConnection',
+      description: 'A page of alerts.',
+      // Replaces the plugin's undescribed totalCount field (same extension, so a count-only query skips the rows).
+      fields: (t) => ({
+        totalCount: t.int({
+          description: 'Alerts matching the filter, across all pages.',
+          extensions: { pothosPrismaTotalCount: true },
+          resolve: (connection) => (connection as unknown as { totalCount: () => Promise<number> }).totalCount(),
+        }),
+      }),
+    },
     { name: 'AlertEdge', description: 'An alert and its cursor.' },
   ),
 );

@@ -49,7 +49,7 @@ const EventInput = builder.inputType('EventInput', {
       required: true,
       description: `The channel, e.g. \`google\` (1..${MAX_CHANNEL_LENGTH} characters).`,
     }),
-    eventType: t.field({ type: EventTypeEnum, required: true }),
+    eventType: t.field({ type: EventTypeEnum, required: true, description: 'What happened.' }),
     cost: t.float({
       required: false,
       defaultValue: 0,
@@ -103,8 +103,14 @@ builder.mutationField('ingestEvents', (t) =>
 one is reported in \`rejected\` and never sinks the others. Idempotent by eventId. Requires \`Authorization: Bearer <token>\` \
 when the server has INGEST_TOKEN set. ${RULES}`,
     authScopes: { ingester: true },
-    args: { events: t.arg({ type: [EventInput], required: true }) },
-    errors: { types: [BatchTooLargeError], directResult: true },
+    args: {
+      events: t.arg({ type: [EventInput], required: true, description: `The events, at most ${MAX_BATCH_SIZE}.` }),
+    },
+    errors: {
+      types: [BatchTooLargeError],
+      directResult: true,
+      union: { description: 'What became of each event, or BatchTooLargeError when the batch was refused whole.' },
+    },
     resolve: (_root, { events }, ctx) => ingestThroughDoor(ctx, events.map(toCandidate)),
   }),
 );
@@ -114,7 +120,7 @@ builder.mutationField('ingestEvent', (t) =>
     type: IngestResultRef,
     description: 'Stores one event (same rules and token as `ingestEvents`); also over websockets.',
     authScopes: { ingester: true },
-    args: { event: t.arg({ type: EventInput, required: true }) },
+    args: { event: t.arg({ type: EventInput, required: true, description: 'The event.' }) },
     resolve: (_root, { event }, ctx) => ingestThroughDoor(ctx, [toCandidate(event)]),
   }),
 );
