@@ -1,4 +1,4 @@
-import { activeAlerts } from '../services/alerts.ts';
+import { ACTIVE_ALERT_STATUSES, listAlerts } from '../services/alerts.ts';
 import { breakdown } from '../services/breakdown.ts';
 import { campaignHourlyRows } from '../services/campaigns.ts';
 import { resolveWindow } from '../services/windows.ts';
@@ -56,23 +56,24 @@ export const readRoutes: RestRoute[] = [
       const hours = intParam(url, 'hours', 24);
       if (hours === null) return notAnInteger('hours');
       if (hours < 1 || hours > 168) return json({ detail: 'hours must be between 1 and 168' }, 400);
-      const rows = await campaignHourlyRows(app.pool, params.campaign_id!, hours);
+      const from = new Date(Date.now() - hours * 3_600_000);
+      const rows = await campaignHourlyRows(app.db, { campaignId: params.campaign_id!, from });
       return json({
         campaign_id: params.campaign_id,
         hours,
         rows: rows.map((row) => ({
-          campaign_id: row.campaign_id,
+          campaign_id: row.campaignId,
           channel: row.channel,
           hour: row.hour.toISOString(),
-          impressions: row.impressions,
-          clicks: row.clicks,
-          signups: row.signups,
-          activations: row.activations,
-          cost: row.cost,
+          impressions: Number(row.impressions),
+          clicks: Number(row.clicks),
+          signups: Number(row.signups),
+          activations: Number(row.activations),
+          cost: row.cost.toNumber(),
           ctr: row.ctr,
-          click_to_signup: row.click_to_signup,
-          signup_to_activation: row.signup_to_activation,
-          total_cost: row.total_cost,
+          click_to_signup: row.clickToSignup,
+          signup_to_activation: row.signupToActivation,
+          total_cost: row.totalCost.toNumber(),
         })),
       });
     },
@@ -84,7 +85,7 @@ export const readRoutes: RestRoute[] = [
     handler: async ({ url, app }) => {
       const requested = intParam(url, 'limit', 50);
       if (requested === null) return notAnInteger('limit');
-      const alerts = await activeAlerts(app.db, clamp(requested, 1, 200));
+      const alerts = await listAlerts(app.db, { status: ACTIVE_ALERT_STATUSES }, { take: clamp(requested, 1, 200) });
       return json({
         alerts: alerts.map((alert) => ({
           alert_id: alert.alertId,

@@ -1,6 +1,6 @@
 import { builder } from '../builder.ts';
 import { mapStream } from '../live/stream.ts';
-import { acknowledgeAlert, alertsWhere, parseAlertId, type AlertStatusValue } from '../services/alerts.ts';
+import { acknowledgeAlert, countAlerts, listAlerts, parseAlertId, type AlertStatusValue } from '../services/alerts.ts';
 import { NotFoundError } from './error.ts';
 
 export const AlertStatusEnum = builder.enumType('AlertStatus', {
@@ -53,9 +53,8 @@ builder.queryField('alerts', (t) =>
         status: t.arg({ type: [AlertStatusEnum], required: false, description: 'Any of these statuses.' }),
         campaignId: t.arg.string({ required: false, description: 'Only this campaign.' }),
       },
-      totalCount: (_root, args, ctx) => ctx.db.alert.count({ where: alertsWhere(args) }),
-      resolve: (query, _root, args, ctx) =>
-        ctx.db.alert.findMany({ ...query, where: alertsWhere(args), orderBy: { alertId: 'desc' } }),
+      totalCount: (_root, args, ctx) => countAlerts(ctx.db, args),
+      resolve: (query, _root, args, ctx) => listAlerts(ctx.db, args, query),
     },
     {
       name: 'QueryAlertsConnection',
