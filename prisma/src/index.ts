@@ -7,6 +7,7 @@ export { createLogger, type Logger } from './logger.ts';
 export { migrate, readMigrations, MIGRATIONS_DIR } from './migrate.ts';
 export * from './notify.ts';
 export * from './kpi.ts';
+export * from './alert-metrics.ts';
 export { storeEvents, type EventRow, type StoreEventsOptions } from './store-events.ts';
 export { Prisma, PrismaClient } from './generated/prisma/client.ts';
 export type * from './generated/prisma/models.ts';

@@ -27,7 +27,7 @@ describe('mergeAlerts', () => {
   });
 
   it('names metrics and unknown ones fall back to their key', () => {
-    expect(alertMetric('cpc_spike')).toEqual({ label: 'CPC spike', format: 'money' });
-    expect(alertMetric('weird').label).toBe('weird');
+    expect(alertMetric('CPC_SPIKE')).toEqual({ label: 'CPC spike', format: 'money' });
+    expect(alertMetric('WEIRD').label).toBe('WEIRD');
   });
 });

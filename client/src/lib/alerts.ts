@@ -1,15 +1,17 @@
+import type { AlertMetric } from '@/gql/graphql.ts';
 import type { ValueFormat } from './format.ts';
 
-/** The worker's alert metrics, for people; costs are money, the rest are ratios. */
-export const ALERT_METRICS: Record<string, { label: string; format: ValueFormat }> = {
-  ctr_drop: { label: 'CTR drop', format: 'percent' },
-  click_to_signup_drop: { label: 'Click → signup drop', format: 'percent' },
-  signup_to_activation_drop: { label: 'Signup → activation drop', format: 'percent' },
-  cpc_spike: { label: 'CPC spike', format: 'money' },
+/** The schema's AlertMetric values, for people; CPC (spend / clicks) is money, the rest are ratios. */
+export const ALERT_METRICS: Record<AlertMetric, { label: string; format: ValueFormat }> = {
+  CTR_DROP: { label: 'CTR drop', format: 'percent' },
+  CLICK_TO_SIGNUP_DROP: { label: 'Click → signup drop', format: 'percent' },
+  SIGNUP_TO_ACTIVATION_DROP: { label: 'Signup → activation drop', format: 'percent' },
+  CPC_SPIKE: { label: 'CPC spike', format: 'money' },
 };
 
-export function alertMetric(metric: string): { label: string; format: ValueFormat } {
-  return ALERT_METRICS[metric] ?? { label: metric, format: 'percent' };
+/** A value the dashboard does not know yet (a server newer than the bundle) falls back to its name. */
+export function alertMetric(metric: AlertMetric | string): { label: string; format: ValueFormat } {
+  return ALERT_METRICS[metric as AlertMetric] ?? { label: metric, format: 'percent' };
 }
 
 export interface AlertState {

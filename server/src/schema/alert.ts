@@ -1,3 +1,4 @@
+import { ALERT_METRIC_DESCRIPTIONS, ALERT_METRICS, type AlertMetric } from '@pmd/db';
 import { builder } from '../builder.ts';
 import { mapStream } from '../live/stream.ts';
 import { acknowledgeAlert, countAlerts, listAlerts, parseAlertId, type AlertStatusValue } from '../services/alerts.ts';
@@ -12,6 +13,18 @@ export const AlertStatusEnum = builder.enumType('AlertStatus', {
   } as const,
 });
 
+/** CTR_DROP = `ctr_drop`, …: built from the worker's list, so a new metric cannot be missed here. */
+export const AlertMetricEnum = builder.enumType('AlertMetric', {
+  description:
+    'What an alert watches; the values stand for the stored strings (`ctr_drop`, …) that REST `/alerts/active` returns.',
+  values: Object.fromEntries(
+    ALERT_METRICS.map((metric) => [
+      metric.toUpperCase(),
+      { value: metric, description: `\`${metric}\`: ${ALERT_METRIC_DESCRIPTIONS[metric]}` },
+    ]),
+  ) as Record<Uppercase<AlertMetric>, { value: AlertMetric; description: string }>,
+});
+
 export const AlertRef = builder.prismaObject('Alert', {
   description: 'An anomaly of a campaign and channel found by the anomaly_alerts job.',
   fields: (t) => ({
@@ -20,8 +33,10 @@ export const AlertRef = builder.prismaObject('Alert', {
     triggeredAt: t.expose('triggeredAt', { type: 'DateTime', description: 'When it fired.' }),
     campaignId: t.exposeString('campaignId', { description: 'The campaign.' }),
     channel: t.exposeString('channel', { description: 'The channel.' }),
-    metric: t.exposeString('metric', {
-      description: 'What dropped or spiked: ctr_drop | click_to_signup_drop | signup_to_activation_drop | cpc_spike.',
+    metric: t.field({
+      type: AlertMetricEnum,
+      description: 'What dropped or spiked.',
+      resolve: (alert) => alert.metric as AlertMetric,
     }),
     currentValue: t.exposeFloat('currentValue', { description: 'The metric in the last hour.' }),
     baselineValue: t.exposeFloat('baselineValue', { description: 'The metric over the trailing baseline.' }),

@@ -1,4 +1,4 @@
-import { type KpiSums, kpisFromSums } from '@pmd/db';
+import { type AlertMetric, type KpiSums, kpisFromSums } from '@pmd/db';
 import { z } from 'zod';
 
 /**
@@ -8,8 +8,7 @@ import { z } from 'zod';
  * past a smaller drop (recoveryDrop), so a metric hovering near the threshold does not flap.
  */
 
-export const ALERT_METRICS = ['ctr_drop', 'click_to_signup_drop', 'signup_to_activation_drop', 'cpc_spike'] as const;
-export type AlertMetric = (typeof ALERT_METRICS)[number];
+export { ALERT_METRICS, type AlertMetric } from '@pmd/db';
 
 const configSchema = z.object({
   /** Recent window, minutes. */
