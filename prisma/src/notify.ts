@@ -25,9 +25,9 @@ export interface EventsIngestedPayload {
 
 export interface RollupsChangedPayload {
   grain: 'hour' | 'day';
-  /** Buckets recomputed by the run. */
+  /** Buckets whose rollup row the run changed (recomputed rows that came out equal are not counted). */
   buckets: number;
-  /** Oldest and newest bucket start (ISO-8601). */
+  /** Start of the oldest and the newest changed bucket (ISO-8601). */
   from: string;
   to: string;
 }

@@ -38,8 +38,14 @@ export const AlertRef = builder.prismaObject('Alert', {
       description: 'What dropped or spiked.',
       resolve: (alert) => alert.metric as AlertMetric,
     }),
-    currentValue: t.exposeFloat('currentValue', { description: 'The metric in the last hour.' }),
-    baselineValue: t.exposeFloat('baselineValue', { description: 'The metric over the trailing baseline.' }),
+    currentValue: t.exposeFloat('currentValue', {
+      description:
+        "The metric over the anomaly job's recent window: the ANOMALY_WINDOW_MINUTES (default 15) minutes before the run's tick.",
+    }),
+    baselineValue: t.exposeFloat('baselineValue', {
+      description:
+        'The metric over the trailing baseline: the ANOMALY_BASELINE_HOURS (default 24) hours before the window.',
+    }),
     thresholdValue: t.exposeFloat('thresholdValue', { description: 'The value the current one crossed.' }),
     message: t.exposeString('message', { description: 'A sentence for people.' }),
     status: t.field({
