@@ -38,10 +38,12 @@ const EventInput = builder.inputType('EventInput', {
       required: true,
       description: `Unique id chosen by the sender (1..${MAX_ID_LENGTH} characters); re-sending it is harmless (reported as a duplicate).`,
     }),
-    ts: t.field({
-      type: 'DateTime',
+    // A string, not the DateTime scalar: the scalar would refuse a ts without offset for the whole request and cut
+    // microseconds; as text it reaches the one validator REST uses, which judges each event on its own.
+    ts: t.string({
       required: true,
-      description: `When it happened: not more than 5 minutes ahead of the server's clock, not older than ${RETENTION_DAYS} days.`,
+      description: `When it happened, ISO-8601 as REST takes it: e.g. \`2026-11-25T10:00:00.123456+00:00\`; without offset it is UTC; \
+up to microseconds are kept. Not more than 5 minutes ahead of the server's clock, not older than ${RETENTION_DAYS} days.`,
     }),
     userId: t.string({ required: true, description: `The user (1..${MAX_ID_LENGTH} characters).` }),
     campaignId: t.string({ required: true, description: `The campaign (1..${MAX_ID_LENGTH} characters).` }),
@@ -53,7 +55,8 @@ const EventInput = builder.inputType('EventInput', {
     cost: t.float({
       required: false,
       defaultValue: 0,
-      description: `Spend of this event, 0..${MAX_COST}, rounded to 6 decimals; allowed on every event type; absent or null means 0.`,
+      description: `Spend of this event, 0..${MAX_COST}, rounded to 6 decimals; allowed on every event type; absent means 0, \
+null is refused for this event (as over REST).`,
     }),
   }),
 });
@@ -143,7 +146,8 @@ function toCandidate(event: typeof EventInput.$inferInput): EventCandidate {
     campaign_id: event.campaignId,
     channel: event.channel,
     event_type: event.eventType,
-    cost: event.cost ?? undefined,
+    // Absent is 0 (the field's default); an explicit null reaches the validator, which refuses it like REST does.
+    cost: event.cost,
   };
 }
 
