@@ -24,7 +24,7 @@ export const BreakdownSortEnum = builder.enumType('BreakdownSort', {
     CLICK_TO_SIGNUP: { description: 'Click → signup rate.' },
     SIGNUP_TO_ACTIVATION: { description: 'Signup → activation rate.' },
     SPEND: { description: 'Total spend.' },
-    CPC: { description: 'Cost per click.' },
+    CPC: { description: 'Average CPC: spend / clicks.' },
   } as const,
 });
 

@@ -17,15 +17,19 @@ import { ErrorInterface } from './error.ts';
 
 const RULES = `Rules (the same for REST): ids non-empty, not blank, no control characters, at most ${MAX_ID_LENGTH} characters \
 (channel ${MAX_CHANNEL_LENGTH}); \`ts\` at most 5 minutes in the future and at most ${RETENTION_DAYS} days old; \`cost\` finite, \
-0 ≤ cost ≤ ${MAX_COST}, stored rounded to 6 decimals. Cost is allowed on every event type: click cost feeds CPC, spend \
-on impressions (CPM buying) or conversions counts in total spend.`;
+0 ≤ cost ≤ ${MAX_COST}, stored rounded to 6 decimals. Cost is allowed on every event type and all of it is spend: \
+average CPC = spend / clicks, as Google Ads and Meta report it, so cost on impressions (CPM buying) or conversions \
+raises CPC too.`;
 
 export const EventTypeEnum = builder.enumType('EventType', {
   description:
     'What happened; the values stand for the original strings `ad_impression | ad_click | signup | activation`.',
   values: {
     AD_IMPRESSION: { value: 'ad_impression', description: 'An ad was shown (`ad_impression`).' },
-    AD_CLICK: { value: 'ad_click', description: 'An ad was clicked (`ad_click`); its cost is the click cost.' },
+    AD_CLICK: {
+      value: 'ad_click',
+      description: 'An ad was clicked (`ad_click`); its cost is click cost (`clickCost`), part of spend.',
+    },
     SIGNUP: { value: 'signup', description: 'A user signed up (`signup`).' },
     ACTIVATION: { value: 'activation', description: 'A signed-up user activated (`activation`).' },
   } as const,

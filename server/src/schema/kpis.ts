@@ -18,7 +18,11 @@ export const KpiTotalsRef = builder.objectRef<Kpis>('KpiTotals').implement({
     }),
     spend: t.exposeFloat('spend', { description: 'Sum of all cost (`total_cost`).' }),
     clickCost: t.exposeFloat('clickCost', { description: 'Sum of the cost of clicks (`cost`).' }),
-    cpc: t.exposeFloat('cpc', { nullable: true, description: 'spend / clicks; null without clicks.' }),
+    cpc: t.exposeFloat('cpc', {
+      nullable: true,
+      description:
+        'Average CPC: spend / clicks, spend being the cost of every event (as Google Ads and Meta report it); null without clicks.',
+    }),
     cpm: t.exposeFloat('cpm', {
       nullable: true,
       description: 'spend per 1,000 impressions; null without impressions.',

@@ -33,7 +33,7 @@ const configSchema = z.object({
   minVolume: z.coerce.number().int().min(1).default(200),
   /** A firing drop resolves when the relative drop is below this. */
   recoveryDrop: z.coerce.number().gte(0).lt(1).default(0.15),
-  /** cpc (spend per click) ratio window/baseline that fires cpc_spike, and the ratio below which it resolves. */
+  /** Average CPC (spend / clicks) ratio window/baseline that fires cpc_spike, and the ratio below which it resolves. */
   cpcSpikeRatio: z.coerce.number().gt(1).default(1.3),
   cpcRecoveryRatio: z.coerce.number().gte(1).default(1.15),
 });
@@ -117,6 +117,8 @@ export function evaluateMetrics(window: KpiSums, baseline: KpiSums, config: Anom
       recovered: measurable && -change < config.recoveryDrop,
     };
   });
+  // Average CPC as the ad platforms report it: spend (the cost of every event, impressions' and conversions' too) /
+  // clicks — the same formula as KpiTotals.cpc, so a rise in impression prices is a CPC rise.
   const current = kpisFromSums(window).cpc ?? 0;
   const base = kpisFromSums(baseline).cpc ?? 0;
   const measurable = window.clicks >= config.minVolume && baseline.clicks >= config.minVolume && base > 0;
@@ -151,7 +153,7 @@ const LABELS: Record<AlertMetric, string> = {
   ctr_drop: 'CTR',
   click_to_signup_drop: 'Click→signup rate',
   signup_to_activation_drop: 'Signup→activation rate',
-  cpc_spike: 'Cost per click',
+  cpc_spike: 'Average CPC (spend / clicks)',
 };
 
 function formatValue(metric: AlertMetric, value: number): string {
