@@ -17,21 +17,48 @@ export type RatioKpiName = {
 /** KPIs whose formula is a cost per unit (prices, which can spike). */
 export type CostPerKpiName = Exclude<KpiName, RatioKpiName>;
 
-export type AlertMetricDefinition =
-  | { readonly metric: string; readonly kpi: RatioKpiName; readonly direction: 'drop'; readonly label: string }
-  | { readonly metric: string; readonly kpi: CostPerKpiName; readonly direction: 'spike'; readonly label: string };
+interface AlertMetricText {
+  readonly metric: string;
+  /** Names the KPI in alert messages ("CTR dropped 45% …"). */
+  readonly label: string;
+  /** What it measures, for people (the schema's enum values say it). */
+  readonly description: string;
+}
 
-/** `label` names the KPI in alert messages ("CTR dropped 45% …"). */
+export type AlertMetricDefinition =
+  | (AlertMetricText & { readonly kpi: RatioKpiName; readonly direction: 'drop' })
+  | (AlertMetricText & { readonly kpi: CostPerKpiName; readonly direction: 'spike' });
+
 export const ALERT_METRIC_DEFINITIONS = [
-  { metric: 'ctr_drop', kpi: 'ctr', direction: 'drop', label: 'CTR' },
-  { metric: 'click_to_signup_drop', kpi: 'clickToSignup', direction: 'drop', label: 'Click→signup rate' },
+  {
+    metric: 'ctr_drop',
+    kpi: 'ctr',
+    direction: 'drop',
+    label: 'CTR',
+    description: 'CTR (clicks / impressions) dropped against its baseline.',
+  },
+  {
+    metric: 'click_to_signup_drop',
+    kpi: 'clickToSignup',
+    direction: 'drop',
+    label: 'Click→signup rate',
+    description: 'The click→signup rate (signups / clicks) dropped against its baseline.',
+  },
   {
     metric: 'signup_to_activation_drop',
     kpi: 'signupToActivation',
     direction: 'drop',
     label: 'Signup→activation rate',
+    description: 'The signup→activation rate (activations / signups) dropped against its baseline.',
   },
-  { metric: 'cpc_spike', kpi: 'cpc', direction: 'spike', label: 'Cost per click' },
+  {
+    metric: 'cpc_spike',
+    kpi: 'cpc',
+    direction: 'spike',
+    label: 'Average CPC (spend / clicks)',
+    description:
+      'Average CPC (spend / clicks; spend is the cost of every event, as Google Ads and Meta report it) rose above its baseline.',
+  },
 ] as const satisfies readonly AlertMetricDefinition[];
 
 export type AlertMetric = (typeof ALERT_METRIC_DEFINITIONS)[number]['metric'];
@@ -42,6 +69,14 @@ export const ALERT_METRICS: readonly AlertMetric[] = ALERT_METRIC_DEFINITIONS.ma
 export const ALERT_METRIC_BY_NAME = Object.fromEntries(ALERT_METRIC_DEFINITIONS.map((d) => [d.metric, d])) as {
   readonly [M in AlertMetric]: Extract<(typeof ALERT_METRIC_DEFINITIONS)[number], { metric: M }>;
 };
+
+export const ALERT_METRIC_DESCRIPTIONS = Object.fromEntries(
+  ALERT_METRIC_DEFINITIONS.map((d) => [d.metric, d.description]),
+) as Record<AlertMetric, string>;
+
+export function isAlertMetric(value: string): value is AlertMetric {
+  return (ALERT_METRICS as readonly string[]).includes(value);
+}
 
 /** The counter that measures how much traffic a KPI's value rests on: a ratio's denominator, a cost's units. */
 export function kpiVolumeCounter(kpi: KpiName) {

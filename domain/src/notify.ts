@@ -29,9 +29,9 @@ export type EventsIngestedPayload = z.infer<typeof EventsIngestedPayloadSchema>;
 
 export const RollupsChangedPayloadSchema = z.object({
   grain: z.enum(['hour', 'day']),
-  /** Buckets whose rows the run changed. */
+  /** Buckets whose rollup row the run changed (recomputed rows that came out equal are not counted). */
   buckets: z.number().int().nonnegative(),
-  /** Oldest and newest bucket start (ISO-8601). */
+  /** Start of the oldest and the newest changed bucket (ISO-8601). */
   from: z.string(),
   to: z.string(),
 });

@@ -167,8 +167,48 @@ describe('anomaly_alerts', () => {
       }),
     ]);
     expect(rows[0].threshold_value).toBeCloseTo(0.8 * 1.3, 9);
-    expect(rows[0].message).toBe('Cost per click rose 50% for camp_spike (google): 1.20 vs baseline 0.80');
+    expect(rows[0].message).toBe(
+      'Average CPC (spend / clicks) rose 50% for camp_spike (google): 1.20 vs baseline 0.80',
+    );
     await settle();
     expect(notifications).toEqual([{ alertId: rows[0].alert_id, status: 'firing' }]);
+  });
+
+  it('cpc_spike measures average CPC = spend / clicks over its windows, impression cost included (brute force)', async () => {
+    // Click prices stay at 0.8; impressions start costing 0.02 each (CPM buying) in the window: spend per click rises.
+    const CPM = { campaign_id: 'camp_cpm', channel: 'google' };
+    await ingestAll(pool, trafficEvents(CPM, at(60 - 15 - 24 * 60), 24 * 60, { ...BASELINE, cpc: 0.8 }, 'cpm-base'));
+    const window = trafficEvents(CPM, at(45), 15, { impressions: 500, clicks: 15, cpc: 0.8 }, 'cpm-win');
+    await ingestAll(
+      pool,
+      window.map((event) => (event.event_type === 'ad_impression' ? { ...event, cost: 0.02 } : event)),
+    );
+    notifications.length = 0;
+    await runTasks(database.url, ['anomaly_alerts'], at(60));
+
+    const windowStart = at(60 - DEFAULT_ANOMALY_CONFIG.windowMinutes);
+    const baselineStart = new Date(windowStart.getTime() - DEFAULT_ANOMALY_CONFIG.baselineHours * 3_600_000);
+    const { rows: oracle } = await pool.query(
+      `SELECT sum(cost) FILTER (WHERE ts >= $2)::float8 / count(*) FILTER (WHERE ts >= $2 AND event_type = 'ad_click')
+                AS current,
+              sum(cost) FILTER (WHERE ts < $2)::float8 / count(*) FILTER (WHERE ts < $2 AND event_type = 'ad_click')
+                AS baseline
+       FROM raw_events WHERE campaign_id = 'camp_cpm' AND ts >= $1 AND ts < $3`,
+      [baselineStart, windowStart, at(60)],
+    );
+    const { current, baseline } = oracle[0];
+    expect(current).toBeCloseTo((15 * 0.8 + 500 * 0.02) / 15, 9); // the oracle counts what was sent
+    const { rows } = await pool.query(
+      `SELECT metric, status, current_value, baseline_value, message FROM alerts WHERE campaign_id = 'camp_cpm'`,
+    );
+    expect(rows).toEqual([
+      {
+        metric: 'cpc_spike',
+        status: 'firing',
+        current_value: expect.closeTo(current, 9),
+        baseline_value: expect.closeTo(baseline, 9),
+        message: `Average CPC (spend / clicks) rose 83% for camp_cpm (google): ${current.toFixed(2)} vs baseline ${baseline.toFixed(2)}`,
+      },
+    ]);
   });
 });

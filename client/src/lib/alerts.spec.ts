@@ -27,12 +27,10 @@ describe('mergeAlerts', () => {
   });
 
   it('names metrics and unknown ones fall back to their key', () => {
-    expect(alertMetric('cpc_spike')).toEqual({ label: 'CPC spike', format: 'currency' });
+    expect(alertMetric('CPC_SPIKE')).toEqual({ label: 'CPC spike', format: 'currency' });
     expect(alertMetric('ctr_drop')).toEqual({ label: 'CTR drop', format: 'percent' });
-    expect(alertMetric('click_to_signup_drop').label).toBe('Click → signup drop');
-    expect(alertMetric('signup_to_activation_drop').label).toBe('Signup → activation drop');
-    expect(alertMetric('cost_per_signup_spike')).toEqual({ label: 'Cost per signup spike', format: 'currency' });
-    expect(alertMetric('nope_drop').label).toBe('nope_drop');
-    expect(alertMetric('weird').label).toBe('weird');
+    expect(alertMetric('CLICK_TO_SIGNUP_DROP').label).toBe('Click → signup drop');
+    expect(alertMetric('SIGNUP_TO_ACTIVATION_DROP').label).toBe('Signup → activation drop');
+    expect(alertMetric('WEIRD').label).toBe('WEIRD');
   });
 });

@@ -1,16 +1,17 @@
-import { METRIC_NAMES, metricView, type MetricName } from '@pmd/domain';
+import { ALERT_METRIC_BY_NAME, isAlertMetric, metricView } from '@pmd/domain';
 import type { ValueFormat } from './format.ts';
 
 /**
- * The worker's alert metrics, for people. It names them `<registry metric in snake_case>_drop` or `_spike`
- * (`click_to_signup_drop`, `cpc_spike`), so label and format come from the registry; anything else shows its key.
+ * An alert metric for people: the schema's `AlertMetric` value (`CPC_SPIKE`) or the stored name (`cpc_spike`) names
+ * a domain alert metric, whose KPI gives label and format ("CPC spike"). A value the dashboard does not know yet (a
+ * server newer than the bundle) shows its name.
  */
 export function alertMetric(metric: string): { label: string; format: ValueFormat } {
-  const [, snake, kind] = /^([a-z0-9_]+)_(drop|spike)$/.exec(metric) ?? [];
-  const name = snake?.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
-  if (!name || !(METRIC_NAMES as readonly string[]).includes(name)) return { label: metric, format: 'percent' };
-  const view = metricView(name as MetricName);
-  return { label: `${view.label} ${kind}`, format: view.format };
+  const name = metric.toLowerCase();
+  if (!isAlertMetric(name)) return { label: metric, format: 'percent' };
+  const { kpi, direction } = ALERT_METRIC_BY_NAME[name];
+  const view = metricView(kpi);
+  return { label: `${view.label} ${direction}`, format: view.format };
 }
 
 export interface AlertState {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import AlertList from '@/components/alerts/AlertList.vue';
 import { createFixtureClient } from '../support/fixture-client.ts';
 
-function alert(id: string, status: 'FIRING' | 'ACKNOWLEDGED' | 'RESOLVED', metric = 'ctr_drop') {
+function alert(id: string, status: 'FIRING' | 'ACKNOWLEDGED' | 'RESOLVED', metric = 'CTR_DROP') {
   return {
     __typename: 'Alert',
     id,
@@ -44,7 +44,7 @@ const acknowledged = {
 
 describe('AlertList', () => {
   it('shows metric, current vs baseline, threshold and time of each alert', () => {
-    const { wrapper } = mountList([alert('7', 'FIRING'), alert('8', 'FIRING', 'cpc_spike')], acknowledged);
+    const { wrapper } = mountList([alert('7', 'FIRING'), alert('8', 'FIRING', 'CPC_SPIKE')], acknowledged);
     const items = wrapper.findAll('[data-testid=alert-item]');
     expect(items).toHaveLength(2);
     expect(items[0]!.text()).toContain('CTR drop · camp_google_brand / google');

@@ -2,7 +2,7 @@ import { clientAddressOf } from '../observability/request-log.ts';
 import { clientKeyOf } from '../services/access.ts';
 import { MAX_BATCH_SIZE, type EventFieldError } from '../services/ingest-validation.ts';
 import { ingestThroughGate, type IngestRefusal } from '../services/ingest-gate.ts';
-import { BatchTooLargeError } from '../services/ingest.ts';
+import { BatchTooLargeError } from '../services/errors.ts';
 import { REQUEST_LIMITS } from '../plugins/limits.ts';
 import { json, type RestRoute } from './router.ts';
 

@@ -2,6 +2,7 @@ import {
   COUNTER_NAMES,
   COUNTERS,
   isCounterName,
+  rollupField,
   kpisFromSums,
   snakeCase,
   type CounterName,
@@ -9,7 +10,7 @@ import {
   type KpiSums,
   type MetricName,
 } from '@pmd/domain';
-import { activeAlerts } from '../services/alerts.ts';
+import { ACTIVE_ALERT_STATUSES, listAlerts } from '../services/alerts.ts';
 import { breakdown } from '../services/breakdown.ts';
 import { campaignHourlyRows } from '../services/campaigns.ts';
 import { resolveWindow } from '../services/windows.ts';
@@ -53,10 +54,10 @@ function originalMetrics(kpis: Kpis, names: readonly MetricName[]): Record<strin
   return Object.fromEntries(names.map((name) => [originalName(name), kpis[name]]));
 }
 
-/** The counters of a rollup row, read by their columns. */
+/** The counters of a rollup row as Prisma reads it (bigint counts, Decimal costs), by their fields. */
 function sumsOfRollupRow(row: object): KpiSums {
-  const columns = row as Record<string, number>;
-  return Object.fromEntries(COUNTER_NAMES.map((name) => [name, columns[COUNTERS[name].column]])) as KpiSums;
+  const fields = row as Record<string, unknown>;
+  return Object.fromEntries(COUNTER_NAMES.map((name) => [name, Number(fields[rollupField(name)])])) as KpiSums;
 }
 
 /** The original's read endpoints, same paths, clamps and JSON field names. */
@@ -96,12 +97,13 @@ export const readRoutes: RestRoute[] = [
       const hours = intParam(url, 'hours', 24);
       if (hours === null) return notAnInteger('hours');
       if (hours < 1 || hours > 168) return json({ detail: 'hours must be between 1 and 168' }, 400);
-      const rows = await campaignHourlyRows(app.pool, params.campaign_id!, hours);
+      const from = new Date(Date.now() - hours * 3_600_000);
+      const rows = await campaignHourlyRows(app.db, { campaignId: params.campaign_id!, from });
       return json({
         campaign_id: params.campaign_id,
         hours,
         rows: rows.map((row) => ({
-          campaign_id: row.campaign_id,
+          campaign_id: row.campaignId,
           channel: row.channel,
           hour: row.hour.toISOString(),
           ...originalMetrics(kpisFromSums(sumsOfRollupRow(row)), HOURLY_ROW_METRICS),
@@ -116,7 +118,7 @@ export const readRoutes: RestRoute[] = [
     handler: async ({ url, app }) => {
       const requested = intParam(url, 'limit', 50);
       if (requested === null) return notAnInteger('limit');
-      const alerts = await activeAlerts(app.db, clamp(requested, 1, 200));
+      const alerts = await listAlerts(app.db, { status: ACTIVE_ALERT_STATUSES }, { take: clamp(requested, 1, 200) });
       return json({
         alerts: alerts.map((alert) => ({
           alert_id: alert.alertId,

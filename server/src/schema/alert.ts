@@ -1,6 +1,7 @@
+import { ALERT_METRIC_DESCRIPTIONS, ALERT_METRICS, type AlertMetric } from '@pmd/db';
 import { builder } from '../builder.ts';
 import { mapStream } from '../live/stream.ts';
-import { acknowledgeAlert, alertsWhere, parseAlertId, type AlertStatusValue } from '../services/alerts.ts';
+import { acknowledgeAlert, countAlerts, listAlerts, parseAlertId, type AlertStatusValue } from '../services/alerts.ts';
 import { NotFoundError } from './error.ts';
 
 export const AlertStatusEnum = builder.enumType('AlertStatus', {
@@ -12,6 +13,18 @@ export const AlertStatusEnum = builder.enumType('AlertStatus', {
   } as const,
 });
 
+/** CTR_DROP = `ctr_drop`, …: built from the worker's list, so a new metric cannot be missed here. */
+export const AlertMetricEnum = builder.enumType('AlertMetric', {
+  description:
+    'What an alert watches; the values stand for the stored strings (`ctr_drop`, …) that REST `/alerts/active` returns.',
+  values: Object.fromEntries(
+    ALERT_METRICS.map((metric) => [
+      metric.toUpperCase(),
+      { value: metric, description: `\`${metric}\`: ${ALERT_METRIC_DESCRIPTIONS[metric]}` },
+    ]),
+  ) as Record<Uppercase<AlertMetric>, { value: AlertMetric; description: string }>,
+});
+
 export const AlertRef = builder.prismaObject('Alert', {
   description: 'An anomaly of a campaign and channel found by the anomaly_alerts job.',
   fields: (t) => ({
@@ -20,11 +33,19 @@ export const AlertRef = builder.prismaObject('Alert', {
     triggeredAt: t.expose('triggeredAt', { type: 'DateTime', description: 'When it fired.' }),
     campaignId: t.exposeString('campaignId', { description: 'The campaign.' }),
     channel: t.exposeString('channel', { description: 'The channel.' }),
-    metric: t.exposeString('metric', {
-      description: 'What dropped or spiked: ctr_drop | click_to_signup_drop | signup_to_activation_drop | cpc_spike.',
+    metric: t.field({
+      type: AlertMetricEnum,
+      description: 'What dropped or spiked.',
+      resolve: (alert) => alert.metric as AlertMetric,
     }),
-    currentValue: t.exposeFloat('currentValue', { description: 'The metric in the last hour.' }),
-    baselineValue: t.exposeFloat('baselineValue', { description: 'The metric over the trailing baseline.' }),
+    currentValue: t.exposeFloat('currentValue', {
+      description:
+        "The metric over the anomaly job's recent window: the ANOMALY_WINDOW_MINUTES (default 15) minutes before the run's tick.",
+    }),
+    baselineValue: t.exposeFloat('baselineValue', {
+      description:
+        'The metric over the trailing baseline: the ANOMALY_BASELINE_HOURS (default 24) hours before the window.',
+    }),
     thresholdValue: t.exposeFloat('thresholdValue', { description: 'The value the current one crossed.' }),
     message: t.exposeString('message', { description: 'A sentence for people.' }),
     status: t.field({
@@ -53,11 +74,21 @@ builder.queryField('alerts', (t) =>
         status: t.arg({ type: [AlertStatusEnum], required: false, description: 'Any of these statuses.' }),
         campaignId: t.arg.string({ required: false, description: 'Only this campaign.' }),
       },
-      totalCount: (_root, args, ctx) => ctx.db.alert.count({ where: alertsWhere(args) }),
-      resolve: (query, _root, args, ctx) =>
-        ctx.db.alert.findMany({ ...query, where: alertsWhere(args), orderBy: { alertId: 'desc' } }),
+      totalCount: (_root, args, ctx) => countAlerts(ctx.db, args),
+      resolve: (query, _root, args, ctx) => listAlerts(ctx.db, args, query),
     },
-    { name: 'QueryAlertsConnection', description: 'A page of alerts.' },
+    {
+      name: 'QueryAlertsConnection',
+      description: 'A page of alerts.',
+      // Replaces the plugin's undescribed totalCount field (same extension, so a count-only query skips the rows).
+      fields: (t) => ({
+        totalCount: t.int({
+          description: 'Alerts matching the filter, across all pages.',
+          extensions: { pothosPrismaTotalCount: true },
+          resolve: (connection) => (connection as unknown as { totalCount: () => Promise<number> }).totalCount(),
+        }),
+      }),
+    },
     { name: 'AlertEdge', description: 'An alert and its cursor.' },
   ),
 );

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
-import { findCampaign, listCampaigns, type CampaignSummary } from '../services/campaigns.ts';
+import { campaignHourlyRows, findCampaign, listCampaigns, type CampaignSummary } from '../services/campaigns.ts';
 import { NotFoundError } from './error.ts';
 
 const HOUR_MS = 3_600_000;
@@ -87,34 +87,35 @@ export const CampaignRef = builder.objectRef<CampaignSummary>('Campaign').implem
       },
       resolve: (query, campaign, args, ctx) => {
         const { start, end } = range(args.from, args.to, 48 * HOUR_MS);
-        return ctx.db.campaignMetricsHourly.findMany({
-          ...query,
-          where: {
-            campaignId: campaign.campaignId,
-            hour: { gte: start, lt: end },
-            ...(args.channel ? { channel: args.channel } : {}),
-          },
-          orderBy: [{ hour: 'asc' }, { channel: 'asc' }],
-        });
+        const filter = { campaignId: campaign.campaignId, from: start, to: end, channel: args.channel };
+        return campaignHourlyRows(ctx.db, filter, query);
       },
     }),
     dailyMetrics: t.prismaField({
       type: ['CampaignMetricsDaily'],
       description:
-        'Daily rollup rows with day in [from, to) (UTC days), oldest first; default the last 30 days. As stored by the worker.',
+        'Daily rollup rows of every UTC day that overlaps [from, to), oldest first; default from 30 days ago through today. As stored by the worker.',
       args: {
         from: t.arg({ type: 'DateTime', required: false, description: 'Earliest day (the UTC day containing it).' }),
-        to: t.arg({ type: 'DateTime', required: false, description: 'Exclusive end; default now (today included).' }),
+        to: t.arg({
+          type: 'DateTime',
+          required: false,
+          description:
+            "Exclusive end: the UTC day containing it is included unless `to` is that day's midnight; default now.",
+        }),
         channel: t.arg.string({ required: false, description: 'Only this channel.' }),
       },
       resolve: (query, campaign, args, ctx) => {
-        const { start, end } = range(args.from, args.to ?? new Date(Date.now() + DAY_MS), 31 * DAY_MS);
+        const { start, end } = range(args.from, args.to, 30 * DAY_MS);
+        // Rows are keyed by the day's start: a day overlaps [start, end) when it starts before `end` and ends after
+        // `start`. `day` is a DATE column, so the bounds must be whole days (a time of day would be cut off).
         const firstDay = new Date(Math.floor(start.getTime() / DAY_MS) * DAY_MS);
+        const afterLastDay = new Date(Math.ceil(end.getTime() / DAY_MS) * DAY_MS);
         return ctx.db.campaignMetricsDaily.findMany({
           ...query,
           where: {
             campaignId: campaign.campaignId,
-            day: { gte: firstDay, lt: end },
+            day: { gte: firstDay, lt: afterLastDay },
             ...(args.channel ? { channel: args.channel } : {}),
           },
           orderBy: [{ day: 'asc' }, { channel: 'asc' }],

@@ -1,24 +1,17 @@
 import { builder } from '../builder.ts';
+import { InvalidArgumentError, NotFoundError } from '../services/errors.ts';
+
+// The classes live with the services that throw them; re-exported so schema files import their errors from here.
+export { InvalidArgumentError, NotFoundError };
 
 /**
  * Expected failures a client handles are typed results (`Result | SomeError`), found by `__typename`; everything
- * unexpected is thrown and masked by Yoga. Every error class here is also a GraphQL type implementing `Error`.
+ * unexpected is thrown and masked by Yoga. Every domain error class (services/errors.ts) is also a GraphQL type implementing `Error`.
  */
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   description: 'A failure the client is expected to handle (bad argument, unknown id, …).',
   fields: (t) => ({ message: t.exposeString('message', { description: 'What went wrong, for people.' }) }),
 });
-
-export class NotFoundError extends Error {
-  constructor(
-    message: string,
-    readonly resource: string,
-    readonly id: string,
-  ) {
-    super(message);
-    this.name = 'NotFoundError';
-  }
-}
 
 builder.objectType(NotFoundError, {
   name: 'NotFoundError',
@@ -29,16 +22,6 @@ builder.objectType(NotFoundError, {
     id: t.exposeString('id', { description: 'The id that matched nothing.' }),
   }),
 });
-
-export class InvalidArgumentError extends Error {
-  constructor(
-    message: string,
-    readonly argument: string,
-  ) {
-    super(message);
-    this.name = 'InvalidArgumentError';
-  }
-}
 
 builder.objectType(InvalidArgumentError, {
   name: 'InvalidArgumentError',

@@ -11,20 +11,25 @@ import {
   type EventCandidate,
   type EventField,
 } from '../services/ingest-validation.ts';
-import { BatchTooLargeError, type IngestOutcome, type RejectedEvent } from '../services/ingest.ts';
+import { BatchTooLargeError } from '../services/errors.ts';
+import { type IngestOutcome, type RejectedEvent } from '../services/ingest.ts';
 import { ErrorInterface } from './error.ts';
 
 const RULES = `Rules (the same for REST): ids non-empty, not blank, no control characters, at most ${MAX_ID_LENGTH} characters \
 (channel ${MAX_CHANNEL_LENGTH}); \`ts\` at most 5 minutes in the future and at most ${RETENTION_DAYS} days old; \`cost\` finite, \
-0 ≤ cost ≤ ${MAX_COST}, stored rounded to 6 decimals. Cost is allowed on every event type: click cost feeds CPC, spend \
-on impressions (CPM buying) or conversions counts in total spend.`;
+0 ≤ cost ≤ ${MAX_COST}, stored rounded to 6 decimals. Cost is allowed on every event type and all of it is spend: \
+average CPC = spend / clicks, as Google Ads and Meta report it, so cost on impressions (CPM buying) or conversions \
+raises CPC too.`;
 
 export const EventTypeEnum = builder.enumType('EventType', {
   description:
     'What happened; the values stand for the original strings `ad_impression | ad_click | signup | activation`.',
   values: {
     AD_IMPRESSION: { value: 'ad_impression', description: 'An ad was shown (`ad_impression`).' },
-    AD_CLICK: { value: 'ad_click', description: 'An ad was clicked (`ad_click`); its cost is the click cost.' },
+    AD_CLICK: {
+      value: 'ad_click',
+      description: 'An ad was clicked (`ad_click`); its cost is click cost (`clickCost`), part of spend.',
+    },
     SIGNUP: { value: 'signup', description: 'A user signed up (`signup`).' },
     ACTIVATION: { value: 'activation', description: 'A signed-up user activated (`activation`).' },
   } as const,
@@ -37,10 +42,12 @@ const EventInput = builder.inputType('EventInput', {
       required: true,
       description: `Unique id chosen by the sender (1..${MAX_ID_LENGTH} characters); re-sending it is harmless (reported as a duplicate).`,
     }),
-    ts: t.field({
-      type: 'DateTime',
+    // A string, not the DateTime scalar: the scalar would refuse a ts without offset for the whole request and cut
+    // microseconds; as text it reaches the one validator REST uses, which judges each event on its own.
+    ts: t.string({
       required: true,
-      description: `When it happened: not more than 5 minutes ahead of the server's clock, not older than ${RETENTION_DAYS} days.`,
+      description: `When it happened, ISO-8601 as REST takes it: e.g. \`2026-11-25T10:00:00.123456+00:00\`; without offset it is UTC; \
+up to microseconds are kept. Not more than 5 minutes ahead of the server's clock, not older than ${RETENTION_DAYS} days.`,
     }),
     userId: t.string({ required: true, description: `The user (1..${MAX_ID_LENGTH} characters).` }),
     campaignId: t.string({ required: true, description: `The campaign (1..${MAX_ID_LENGTH} characters).` }),
@@ -48,11 +55,12 @@ const EventInput = builder.inputType('EventInput', {
       required: true,
       description: `The channel, e.g. \`google\` (1..${MAX_CHANNEL_LENGTH} characters).`,
     }),
-    eventType: t.field({ type: EventTypeEnum, required: true }),
+    eventType: t.field({ type: EventTypeEnum, required: true, description: 'What happened.' }),
     cost: t.float({
       required: false,
       defaultValue: 0,
-      description: `Spend of this event, 0..${MAX_COST}, rounded to 6 decimals; allowed on every event type; absent or null means 0.`,
+      description: `Spend of this event, 0..${MAX_COST}, rounded to 6 decimals; allowed on every event type; absent means 0, \
+null is refused for this event (as over REST).`,
     }),
   }),
 });
@@ -102,8 +110,14 @@ builder.mutationField('ingestEvents', (t) =>
 one is reported in \`rejected\` and never sinks the others. Idempotent by eventId. Requires \`Authorization: Bearer <token>\` \
 when the server has INGEST_TOKEN set. ${RULES}`,
     authScopes: { ingester: true },
-    args: { events: t.arg({ type: [EventInput], required: true }) },
-    errors: { types: [BatchTooLargeError], directResult: true },
+    args: {
+      events: t.arg({ type: [EventInput], required: true, description: `The events, at most ${MAX_BATCH_SIZE}.` }),
+    },
+    errors: {
+      types: [BatchTooLargeError],
+      directResult: true,
+      union: { description: 'What became of each event, or BatchTooLargeError when the batch was refused whole.' },
+    },
     resolve: (_root, { events }, ctx) => ingestThroughDoor(ctx, events.map(toCandidate)),
   }),
 );
@@ -113,7 +127,7 @@ builder.mutationField('ingestEvent', (t) =>
     type: IngestResultRef,
     description: 'Stores one event (same rules and token as `ingestEvents`); also over websockets.',
     authScopes: { ingester: true },
-    args: { event: t.arg({ type: EventInput, required: true }) },
+    args: { event: t.arg({ type: EventInput, required: true, description: 'The event.' }) },
     resolve: (_root, { event }, ctx) => ingestThroughDoor(ctx, [toCandidate(event)]),
   }),
 );
@@ -136,7 +150,8 @@ function toCandidate(event: typeof EventInput.$inferInput): EventCandidate {
     campaign_id: event.campaignId,
     channel: event.channel,
     event_type: event.eventType,
-    cost: event.cost ?? undefined,
+    // Absent is 0 (the field's default); an explicit null reaches the validator, which refuses it like REST does.
+    cost: event.cost,
   };
 }
 

@@ -15,7 +15,13 @@ builder.subscriptionField('heartbeat', (t) =>
     type: 'DateTime',
     description:
       "The server's clock every `intervalSeconds` (default 5): lets a dashboard tell a live connection from a stalled one.",
-    args: { intervalSeconds: t.arg.int({ required: false, defaultValue: 5 }) },
+    args: {
+      intervalSeconds: t.arg.int({
+        required: false,
+        defaultValue: 5,
+        description: 'Seconds between beats, clamped to 1..60.',
+      }),
+    },
     subscribe: async function* (_root, { intervalSeconds }) {
       const ms = Math.min(Math.max(intervalSeconds ?? 5, 1), 60) * 1000;
       while (true) {

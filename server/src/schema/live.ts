@@ -113,9 +113,19 @@ const MetricsUpdateRef = builder.objectRef<RollupsChangedPayload>('MetricsUpdate
   description: 'A worker run changed rollup rows.',
   fields: (t) => ({
     grain: t.exposeString('grain', { description: '`hour` or `day`.' }),
-    buckets: t.exposeInt('buckets', { description: 'Buckets recomputed.' }),
-    from: t.field({ type: 'DateTime', description: 'Oldest bucket start.', resolve: (update) => update.from }),
-    to: t.field({ type: 'DateTime', description: 'Newest bucket start.', resolve: (update) => update.to }),
+    buckets: t.exposeInt('buckets', {
+      description: 'Buckets whose rollup row changed (recomputed rows that came out equal are not counted).',
+    }),
+    from: t.field({
+      type: 'DateTime',
+      description: 'Start of the oldest changed bucket.',
+      resolve: (update) => update.from,
+    }),
+    to: t.field({
+      type: 'DateTime',
+      description: 'Start of the newest changed bucket.',
+      resolve: (update) => update.to,
+    }),
   }),
 });
 

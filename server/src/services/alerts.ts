@@ -1,4 +1,4 @@
-import { NOTIFY_CHANNELS, type Prisma, type PrismaClient } from '@pmd/db';
+import { NOTIFY_CHANNELS, type AlertModel as Alert, type Prisma, type PrismaClient } from '@pmd/db';
 import type pg from 'pg';
 
 export type AlertStatusValue = 'firing' | 'acknowledged' | 'resolved';
@@ -34,13 +34,29 @@ export async function acknowledgeAlert(pool: pg.Pool, alertId: number): Promise<
   return rows[0]!.found;
 }
 
-/** Unresolved alerts, newest first (the original's /alerts/active, without its resolved-alerts bug). */
-export function activeAlerts(db: PrismaClient, limit: number) {
-  return db.alert.findMany({
-    where: { resolvedAt: null },
-    orderBy: [{ triggeredAt: 'desc' }, { alertId: 'desc' }],
-    take: limit,
-  });
+/** Unresolved statuses: what the original's /alerts/active means by "active" (`resolved_at IS NULL`, CHECKed equal). */
+export const ACTIVE_ALERT_STATUSES: readonly AlertStatusValue[] = ['firing', 'acknowledged'];
+
+/** Newest first by when they fired; the id breaks ties so pages and cursors are stable. */
+const NEWEST_FIRST: Prisma.AlertOrderByWithRelationInput[] = [{ triggeredAt: 'desc' }, { alertId: 'desc' }];
+
+/** A page of alerts: REST passes `take`, GraphQL its Relay page (take, skip, cursor) and selection. */
+export type AlertPage = Pick<Prisma.AlertFindManyArgs, 'take' | 'skip' | 'cursor' | 'select'>;
+
+/**
+ * Alerts matching the filter, newest first: the one read behind GraphQL `alerts` (active ones: `status: [FIRING,
+ * ACKNOWLEDGED]`) and REST `GET /alerts/active` (the original's endpoint, without its resolved-alerts bug).
+ */
+export function listAlerts(
+  db: PrismaClient,
+  filter: Parameters<typeof alertsWhere>[0],
+  page: AlertPage,
+): Promise<Alert[]> {
+  return db.alert.findMany({ ...page, where: alertsWhere(filter), orderBy: NEWEST_FIRST }) as Promise<Alert[]>;
+}
+
+export function countAlerts(db: PrismaClient, filter: Parameters<typeof alertsWhere>[0]): Promise<number> {
+  return db.alert.count({ where: alertsWhere(filter) });
 }
 
 /** Parses a GraphQL `ID` of an alert (its alert_id); null when it cannot name one. */

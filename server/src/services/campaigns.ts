@@ -1,3 +1,4 @@
+import type { CampaignMetricsHourlyModel as CampaignMetricsHourly, Prisma, PrismaClient } from '@pmd/db';
 import type pg from 'pg';
 
 export interface CampaignSummary {
@@ -45,28 +46,38 @@ export async function findCampaign(pool: pg.Pool, campaignId: string): Promise<C
   return campaign ?? null;
 }
 
-/** Hourly rollup rows of one campaign since now − hours, oldest first (the original's /campaigns/{id}/kpis). */
-export async function campaignHourlyRows(pool: pg.Pool, campaignId: string, hours: number) {
-  const { rows } = await pool.query(
-    `SELECT campaign_id, channel, hour, impressions, clicks, signups, activations, cost::float8 AS cost,
-            ctr, click_to_signup, signup_to_activation, total_cost::float8 AS total_cost
-     FROM campaign_metrics_hourly
-     WHERE campaign_id = $1 AND hour >= now() - make_interval(hours => $2)
-     ORDER BY hour, channel`,
-    [campaignId, hours],
-  );
-  return rows as {
-    campaign_id: string;
-    channel: string;
-    hour: Date;
-    impressions: number;
-    clicks: number;
-    signups: number;
-    activations: number;
-    cost: number;
-    ctr: number;
-    click_to_signup: number;
-    signup_to_activation: number;
-    total_cost: number;
-  }[];
+export interface CampaignRowsFilter {
+  campaignId: string;
+  /** Earliest bucket (inclusive). */
+  from: Date;
+  /** Exclusive end; none = up to the newest row. */
+  to?: Date | null;
+  /** Only this channel. */
+  channel?: string | null;
+}
+
+/** What a GraphQL resolver narrows the read to (Pothos' `query`); REST reads every column. */
+export interface RowSelection<Select> {
+  select?: Select;
+}
+
+/**
+ * Hourly rollup rows of one campaign with hour in [from, to), oldest first, channels in order within an hour, as the
+ * worker stored them. The one read behind GraphQL `Campaign.hourlyMetrics` and REST `GET /campaigns/{id}/kpis`
+ * (from = now − hours, no end).
+ */
+export function campaignHourlyRows(
+  db: PrismaClient,
+  filter: CampaignRowsFilter,
+  selection: RowSelection<Prisma.CampaignMetricsHourlySelect> = {},
+): Promise<CampaignMetricsHourly[]> {
+  return db.campaignMetricsHourly.findMany({
+    ...selection,
+    where: {
+      campaignId: filter.campaignId,
+      hour: { gte: filter.from, ...(filter.to ? { lt: filter.to } : {}) },
+      ...(filter.channel ? { channel: filter.channel } : {}),
+    },
+    orderBy: [{ hour: 'asc' }, { channel: 'asc' }],
+  }) as Promise<CampaignMetricsHourly[]>;
 }

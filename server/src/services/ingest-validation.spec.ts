@@ -44,9 +44,21 @@ describe('validateEvent', () => {
     expect(result.ok && result.event.ts).toBe(expected);
   });
 
-  it('accepts a Date (GraphQL DateTime) for ts', () => {
+  it('takes ts as text only (both doors pass the raw string; a Date would have lost microseconds)', () => {
     const result = validateEvent({ ...EVENT, ts: new Date('2026-11-25T10:00:00.123Z') }, NOW);
-    expect(result.ok && result.event.ts).toBe('2026-11-25T10:00:00.123000Z');
+    expect(result.ok ? [] : result.errors).toEqual([
+      { field: 'ts', msg: 'Input should be a valid datetime string', type: 'datetime_type' },
+    ]);
+  });
+
+  it('refuses cost: null (pydantic float = 0.0 refuses None) and reads an absent cost as 0', () => {
+    expect(validateEvent({ ...EVENT, cost: null }, NOW)).toEqual({
+      ok: false,
+      errors: [{ field: 'cost', msg: 'Input should be a valid number', type: 'float_type' }],
+    });
+    const { cost: _, ...withoutCost } = EVENT;
+    const absent = validateEvent(withoutCost, NOW);
+    expect(absent.ok && absent.event.cost).toBe(0);
   });
 
   it('knows leap years', () => {

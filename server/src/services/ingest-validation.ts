@@ -43,7 +43,7 @@ export interface EventFieldError {
 
 export type EventValidation = { ok: true; event: ValidEvent } | { ok: false; errors: EventFieldError[] };
 
-/** The fields of one event as it arrives (the original's snake_case JSON); `ts` may already be a Date (GraphQL). */
+/** The fields of one event as it arrives (the original's snake_case JSON; GraphQL inputs are mapped to it as is). */
 export type EventCandidate = Partial<Record<EventField, unknown>>;
 
 const ID_FIELDS = [
@@ -127,8 +127,9 @@ function checkEventType(value: unknown): EventTypeName | EventFieldError {
 }
 
 /**
- * Any event type may carry cost: click cost is what CPC is computed from, but spend bought per impression (CPM) or
- * per conversion (CPA) is real spend too and counts in `total_cost`.
+ * Any event type may carry cost, and all of it is spend (`total_cost`): average CPC = spend / clicks, as the ad
+ * platforms report it, so spend bought per impression (CPM) or per conversion (CPA) counts in CPC too. Absent is 0;
+ * null is refused, as the original's pydantic `cost: float = 0.0` refuses None.
  */
 function checkCost(value: unknown): number | EventFieldError {
   if (value === undefined) return 0;
@@ -148,25 +149,18 @@ const ISO_DATE_TIME =
 
 function checkTimestamp(value: unknown, now: Date): string | EventFieldError {
   if (value === undefined) return { field: 'ts', msg: 'Field required', type: 'missing' };
-  let epochMs: number;
-  let micros = 0;
-  if (value instanceof Date) {
-    epochMs = value.getTime();
-    if (Number.isNaN(epochMs))
-      return { field: 'ts', msg: 'Input should be a valid datetime', type: 'datetime_parsing' };
-  } else if (typeof value === 'string') {
-    const parsed = parseIsoDateTime(value);
-    if (!parsed) {
-      return {
-        field: 'ts',
-        msg: 'Input should be a valid ISO-8601 datetime, e.g. 2026-11-25T10:00:00.123456+00:00',
-        type: 'datetime_parsing',
-      };
-    }
-    ({ epochMs, micros } = parsed);
-  } else {
+  // Text only, from both doors: a parsed Date would have lost the microseconds and the "no offset = UTC" reading.
+  if (typeof value !== 'string')
     return { field: 'ts', msg: 'Input should be a valid datetime string', type: 'datetime_type' };
+  const parsed = parseIsoDateTime(value);
+  if (!parsed) {
+    return {
+      field: 'ts',
+      msg: 'Input should be a valid ISO-8601 datetime, e.g. 2026-11-25T10:00:00.123456+00:00',
+      type: 'datetime_parsing',
+    };
   }
+  const { epochMs, micros } = parsed;
   if (epochMs > now.getTime() + MAX_FUTURE_SKEW_MS) {
     return { field: 'ts', msg: 'Input should not be more than 5 minutes in the future', type: 'datetime_future' };
   }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { MAX_BATCH_SIZE, validateEvent, type EventFieldError, type ValidEvent } from './ingest-validation.ts';
+import { BatchTooLargeError } from './errors.ts';
 import { ingestWriterFor } from './ingest-writer.ts';
 
 /**
@@ -23,14 +24,6 @@ export interface IngestOutcome {
   /** Valid events not stored: their event_id was already stored, or came earlier in the same request. */
   duplicates: number;
   rejected: RejectedEvent[];
-}
-
-export class BatchTooLargeError extends Error {
-  readonly maxBatchSize = MAX_BATCH_SIZE;
-  constructor(readonly received: number) {
-    super(`A batch holds at most ${MAX_BATCH_SIZE} events; this one has ${received}. Nothing was stored.`);
-    this.name = 'BatchTooLargeError';
-  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { kpisFromSums, ZERO_SUMS, type Kpis } from '@pmd/domain';
 import type pg from 'pg';
-import { InvalidArgumentError } from '../schema/error.ts';
+import { InvalidArgumentError } from './errors.ts';
 import { kpiWindowSums, type KpiFilter } from './kpi-window.ts';
 import type { RollupGrain } from './window-plan.ts';
 import type { TimeWindow } from './windows.ts';

@@ -1,5 +1,5 @@
 import { MAX_WINDOW_MINUTES, MIN_WINDOW_MINUTES } from '@pmd/domain';
-import { InvalidArgumentError } from '../schema/error.ts';
+import { InvalidArgumentError } from './errors.ts';
 
 // The window limits are the domain's (the dashboard checks the same ones); re-exported for the schema's descriptions.
 export { MAX_WINDOW_MINUTES, MIN_WINDOW_MINUTES };

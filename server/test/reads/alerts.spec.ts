@@ -139,7 +139,7 @@ describe('alerts: connection, acknowledgement, alertChanged, pipeline status', (
       triggeredAt: '2026-11-21T10:00:00.000Z',
       campaignId: 'camp_a',
       channel: 'channel_1',
-      metric: 'click_to_signup_drop',
+      metric: 'CLICK_TO_SIGNUP_DROP', // the AlertMetric enum; REST keeps the stored string (rest.spec.ts)
       currentValue: 0.01,
       baselineValue: 0.04,
       thresholdValue: 0.028,

@@ -11,7 +11,8 @@ export function cronTick(payload: unknown): Date | undefined {
 
 /**
  * Runs `work` and writes its outcome to task_runs (what the pipeline status shows): start, duration, rows changed,
- * error. The error is re-thrown so graphile-worker retries the job.
+ * error. The error is re-thrown so graphile-worker records the job as failed; the crontab's `max=1` means it is not
+ * retried: the next tick adds a fresh job under the same jobKey and runs it.
  */
 export async function recordTaskRun(
   helpers: Pick<JobHelpers, 'withPgClient' | 'logger'>,

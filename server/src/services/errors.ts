@@ -1,0 +1,39 @@
+import { MAX_BATCH_SIZE } from './ingest-validation.ts';
+
+/**
+ * The domain failures a caller is expected to handle, thrown by services and mapped by each door: GraphQL exposes
+ * them as typed results (schema/error.ts and schema/event.ts register the Pothos object types), REST as FastAPI-shaped
+ * status codes. Plain classes, so services never import GraphQL.
+ */
+
+/** The id named no existing record. */
+export class NotFoundError extends Error {
+  constructor(
+    message: string,
+    readonly resource: string,
+    readonly id: string,
+  ) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** An argument was out of range or inconsistent (e.g. a window longer than 90 days). */
+export class InvalidArgumentError extends Error {
+  constructor(
+    message: string,
+    readonly argument: string,
+  ) {
+    super(message);
+    this.name = 'InvalidArgumentError';
+  }
+}
+
+/** An ingest request held more than MAX_BATCH_SIZE events; nothing was stored. */
+export class BatchTooLargeError extends Error {
+  readonly maxBatchSize = MAX_BATCH_SIZE;
+  constructor(readonly received: number) {
+    super(`A batch holds at most ${MAX_BATCH_SIZE} events; this one has ${received}. Nothing was stored.`);
+    this.name = 'BatchTooLargeError';
+  }
+}
