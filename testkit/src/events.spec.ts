@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_TYPES, funnelEvents, KEYS, randomEvents, toGraphqlEvent } from './events.ts';
+import { EVENT_TYPES, funnelEvents, KEYS, randomEvents, graphqlEvent } from './events.ts';
 import { seededRandom } from './random.ts';
 
 describe('the event factory', () => {
@@ -37,7 +37,7 @@ describe('the event factory', () => {
 
   it('gives the GraphQL shape of an event', () => {
     const [event] = funnelEvents({ campaign_id: 'c', channel: 'google' }, new Date(from), { ad_click: 1 });
-    expect(toGraphqlEvent(event!)).toEqual({
+    expect(graphqlEvent(event!)).toEqual({
       eventId: event!.event_id,
       ts: event!.ts,
       userId: event!.user_id,

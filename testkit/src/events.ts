@@ -3,7 +3,7 @@ import { EVENT_TYPES, type EventTypeName } from '@pmd/domain';
 
 /**
  * The one event factory. Events are built in the original REST shape (snake_case, what `POST /events` takes and what
- * `raw_events` stores); `toGraphqlEvent` gives the GraphQL `EventInput` shape and `toEventRow` the shape `storeEvents`
+ * `raw_events` stores); `graphqlEvent` gives the GraphQL `EventInput` shape and `toEventRow` the shape `storeEvents`
  * takes. Ids are deterministic (`${prefix}-${i}`), so the same seed gives the same events, ids included.
  */
 
@@ -60,7 +60,7 @@ const TYPE_WEIGHTS: readonly EventTypeName[] = [
   'activation',
 ];
 
-export function toGraphqlEvent(event: TestEvent): GraphqlEvent {
+export function graphqlEvent(event: TestEvent): GraphqlEvent {
   return {
     eventId: event.event_id,
     ts: event.ts,
