@@ -15,6 +15,7 @@ export default defineConfig({
       // The dashboard in a real browser against a real server (Node environment, unlike the component tests).
       'client/vitest.e2e.config.ts',
       'faults',
+      'testkit',
       // Attacks replayed against real server processes (both tokens set, a 256 MiB heap): server/test/security.
       'server/vitest.security.config.ts',
       { test: { name: 'start', include: ['scripts/**/*.spec.ts'] } },

@@ -11,15 +11,8 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 import { CARD_METRICS } from '../src/lib/dashboard-metrics.ts';
 import { formatValue, type ValueFormat } from '../src/lib/format.ts';
 import { buildDashboard } from './support/build-dashboard.ts';
-import {
-  alertStatus,
-  funnelEvents,
-  graphqlRequest,
-  ingestThroughApi,
-  resolveAlert,
-  runAnomalyCheck,
-  type SeedEvent,
-} from './support/seed.ts';
+import { funnelEvents, type TestEvent } from '@pmd/testkit';
+import { alertStatus, graphqlRequest, ingestThroughApi, resolveAlert, runAnomalyCheck } from './support/seed.ts';
 import { serveStatic } from './support/static-server.ts';
 
 /**
@@ -82,7 +75,7 @@ async function subscriptionFields(): Promise<string[]> {
   return data.__schema.subscriptionType?.fields.map((f) => f.name) ?? [];
 }
 
-async function send(events: SeedEvent[]) {
+async function send(events: TestEvent[]) {
   await ingestThroughApi(apiUrl, INGEST_TOKEN, events);
 }
 
@@ -156,24 +149,24 @@ describe('dashboard against the running system', () => {
     requireSystem(context);
     const now = Date.now();
     await send([
-      ...funnelEvents('camp_e2e_email', 'email', new Date(now - 2 * 60_000), {
-        AD_IMPRESSION: 200,
-        AD_CLICK: 30,
-        SIGNUP: 8,
-        ACTIVATION: 5,
+      ...funnelEvents({ campaign_id: 'camp_e2e_email', channel: 'email' }, new Date(now - 2 * 60_000), {
+        ad_impression: 200,
+        ad_click: 30,
+        signup: 8,
+        activation: 5,
       }),
-      ...funnelEvents('camp_e2e_search', 'google', new Date(now - 3 * 60_000), {
-        AD_IMPRESSION: 120,
-        AD_CLICK: 1,
-        SIGNUP: 0,
-        ACTIVATION: 0,
+      ...funnelEvents({ campaign_id: 'camp_e2e_search', channel: 'google' }, new Date(now - 3 * 60_000), {
+        ad_impression: 120,
+        ad_click: 1,
+        signup: 0,
+        activation: 0,
       }),
       // Outside the last hour, inside the last 6 hours: the window switch below must pick these up.
-      ...funnelEvents('camp_e2e_email', 'email', new Date(now - 3 * 3_600_000), {
-        AD_IMPRESSION: 500,
-        AD_CLICK: 50,
-        SIGNUP: 20,
-        ACTIVATION: 4,
+      ...funnelEvents({ campaign_id: 'camp_e2e_email', channel: 'email' }, new Date(now - 3 * 3_600_000), {
+        ad_impression: 500,
+        ad_click: 50,
+        signup: 20,
+        activation: 4,
       }),
     ]);
 
@@ -203,11 +196,11 @@ describe('dashboard against the running system', () => {
     await waitForCards(initial);
 
     await send(
-      funnelEvents('camp_e2e_email', 'email', new Date(Date.now() - 30_000), {
-        AD_IMPRESSION: 80,
-        AD_CLICK: 9,
-        SIGNUP: 3,
-        ACTIVATION: 2,
+      funnelEvents({ campaign_id: 'camp_e2e_email', channel: 'email' }, new Date(Date.now() - 30_000), {
+        ad_impression: 80,
+        ad_click: 9,
+        signup: 3,
+        activation: 2,
       }),
     );
     const updated = await expectedCards(60);
@@ -237,17 +230,17 @@ describe('dashboard against the running system', () => {
     // A CTR collapse the worker's detector must flag: 10 % over the baseline hours, 2 % in the last 15 minutes.
     const now = Date.now();
     await send([
-      ...funnelEvents('camp_e2e_alerting', 'meta', new Date(now - 2 * 3_600_000), {
-        AD_IMPRESSION: 1000,
-        AD_CLICK: 100,
-        SIGNUP: 0,
-        ACTIVATION: 0,
+      ...funnelEvents({ campaign_id: 'camp_e2e_alerting', channel: 'meta' }, new Date(now - 2 * 3_600_000), {
+        ad_impression: 1000,
+        ad_click: 100,
+        signup: 0,
+        activation: 0,
       }),
-      ...funnelEvents('camp_e2e_alerting', 'meta', new Date(now - 5 * 60_000), {
-        AD_IMPRESSION: 1000,
-        AD_CLICK: 20,
-        SIGNUP: 0,
-        ACTIVATION: 0,
+      ...funnelEvents({ campaign_id: 'camp_e2e_alerting', channel: 'meta' }, new Date(now - 5 * 60_000), {
+        ad_impression: 1000,
+        ad_click: 20,
+        signup: 0,
+        activation: 0,
       }),
     ]);
     const alertId = await runAnomalyCheck(database.url, 'camp_e2e_alerting', LIVE_TIMEOUT_MS);

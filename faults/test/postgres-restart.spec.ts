@@ -6,10 +6,10 @@ import { buildApp, type App } from '@pmd/server';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect } from '../../server/test/testkit/subscription.ts';
-import { expectedHourly, storedHourly } from '../../worker/test/testkit/rollup-oracle.ts';
+import { expectedHourly, minuteRollupMismatches, storedEventCounts, storedHourly } from '@pmd/testkit';
 import { queueLikeCron, waitFor } from './testkit/jobs.ts';
 import { startWorkerProcess, type ChildService } from './testkit/processes.ts';
-import { fastSender, generatorEvents, minuteRollupMismatches, sendAll, storedEventCounts } from './testkit/traffic.ts';
+import { fastSender, generatorEvents, sendAll } from './testkit/traffic.ts';
 
 const OVERVIEW = `subscription { liveOverview(window: { lastMinutes: 120 }) {
   current { impressions clicks signups activations } } }`;

@@ -3,10 +3,10 @@ import { useTestDatabase } from '@pmd/db/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, primeSubscription, type Collected } from '../../server/test/testkit/subscription.ts';
-import { expectedDaily, expectedHourly, storedDaily, storedHourly } from '../../worker/test/testkit/rollup-oracle.ts';
+import { expectedDaily, expectedHourly, storedDaily, storedEventCounts, storedHourly } from '@pmd/testkit';
 import { queueLikeCron, waitFor } from './testkit/jobs.ts';
 import { startServerProcess, startWorkerProcess, type ChildService, type ServerProcess } from './testkit/processes.ts';
-import { fastSender, generatorEvents, sendAll, storedEventCounts } from './testkit/traffic.ts';
+import { fastSender, generatorEvents, sendAll } from './testkit/traffic.ts';
 
 const ALERT_CHANGED = 'subscription { alertChanged { kind alert { alertId } } }';
 type AlertChanged = { alertChanged: { kind: string; alert: { alertId: number } } };

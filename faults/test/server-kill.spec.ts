@@ -1,7 +1,8 @@
 import { useTestDatabase } from '@pmd/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { minuteRollupMismatches, storedEventCounts } from '@pmd/testkit';
 import { startServerProcess, type ServerProcess } from './testkit/processes.ts';
-import { fastSender, generatorEvents, minuteRollupMismatches, sendAll, storedEventCounts } from './testkit/traffic.ts';
+import { fastSender, generatorEvents, sendAll } from './testkit/traffic.ts';
 
 /**
  * The API process is SIGKILLed twice while the generator's sender has requests in flight, and restarted on the same

@@ -1,7 +1,7 @@
 import { useTestDatabase } from '@pmd/db/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedDaily, expectedHourly, storedDaily, storedHourly } from '../../worker/test/testkit/rollup-oracle.ts';
+import { expectedDaily, expectedHourly, storedDaily, storedHourly } from '@pmd/testkit';
 import { loadBulkHistory } from './testkit/bulk.ts';
 import { queueLikeCron, waitFor } from './testkit/jobs.ts';
 import { startWorkerProcess, type ChildService } from './testkit/processes.ts';

@@ -1,5 +1,5 @@
 import type { EventType } from './gql/graphql.ts';
-import { Random } from './random.ts';
+import { Random } from '@pmd/testkit/random';
 
 /** One campaign's funnel: probabilities of each step given the previous one, and the mean cost of a click. */
 export interface CampaignSpec {

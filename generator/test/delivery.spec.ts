@@ -4,7 +4,7 @@ import { useTestDatabase } from '@pmd/db/testing';
 import { buildApp, type App } from '@pmd/server';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Random } from '../src/random.ts';
+import { Random } from '@pmd/testkit/random';
 import { FatalSendError, Sender } from '../src/sender.ts';
 import { ORIGINAL_CAMPAIGNS, Simulation, type SimulatedEvent } from '../src/simulation.ts';
 

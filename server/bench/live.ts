@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { createDatabaseClients, createLogger } from '@pmd/db';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { createRandom, ingestLike, randomEvents, rollUp } from '../test/testkit/seed.ts';
+import { graphqlEvent, randomEvents, seededRandom, storeTestEvents } from '@pmd/testkit';
+import { rollUp } from '../test/testkit/rollup.ts';
 import { openBenchDatabase } from './lib/database.ts';
 import { startServerProcess, type ServerProcess } from './lib/server-process.ts';
 import { ms, quantile } from './lib/stats.ts';
@@ -83,7 +84,7 @@ try {
   await allReady;
   log.info({ subscribers: SUBSCRIBERS }, 'all subscribers have their first value; ingesting');
 
-  const random = createRandom(1);
+  const random = seededRandom(1);
   const perBatch = Math.round(RATE / BATCHES_PER_SECOND);
   const commits = new Map<number, number>();
   let cumulative = 0;
@@ -93,9 +94,13 @@ try {
     const due = start + (batch * 1000) / BATCHES_PER_SECOND;
     if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
     const now = Date.now();
-    cumulative += await ingestLike(pool, randomEvents(random, perBatch, new Date(now - 2_000), new Date(now)), {
-      notify: true,
-    });
+    cumulative += await storeTestEvents(
+      pool,
+      randomEvents(random, perBatch, { from: new Date(now - 2_000), to: new Date(now) }),
+      {
+        notify: true,
+      },
+    );
     commits.set(cumulative, Date.now());
     if (batch % BATCHES_PER_SECOND === 0) rssSamples.push(await server.rssMiB());
   }
@@ -132,9 +137,12 @@ try {
 async function fairSharing(views: number, connections: number): Promise<void> {
   // A day and a half of history (so windows up to 2,014 minutes read real rows), its closed hours rolled up as the
   // worker would; the current hour stays on minute rows.
-  const random = createRandom(2);
+  const random = seededRandom(2);
   const now = Date.now();
-  await ingestLike(pool, randomEvents(random, 150_000, new Date(now - 36 * 3_600_000), new Date(now - 60_000)));
+  await storeTestEvents(
+    pool,
+    randomEvents(random, 150_000, { from: new Date(now - 36 * 3_600_000), to: new Date(now - 60_000) }),
+  );
   await rollUp(pool, { before: new Date(Math.floor(now / 3_600_000) * 3_600_000), days: true });
   const server = await startServerProcess(database.url);
   const clients: Client[] = [];
@@ -220,7 +228,7 @@ async function fairSharing(views: number, connections: number): Promise<void> {
 
 /** Ingest batches on a fixed schedule (not waiting for each other) and /health probes, for SECONDS. */
 async function loadUnderViews(server: ServerProcess) {
-  const random = createRandom(3);
+  const random = seededRandom(3);
   const perBatch = Math.round(RATE / BATCHES_PER_SECOND);
   const mutation =
     'mutation Ingest($events: [EventInput!]!) { ingestEvents(events: $events) { ... on IngestResult { stored } } }';
@@ -262,12 +270,7 @@ async function loadUnderViews(server: ServerProcess) {
     const due = start + (batch * 1000) / BATCHES_PER_SECOND;
     if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
     const at = Date.now();
-    const events = randomEvents(random, perBatch, new Date(at - 2_000), new Date(at)).map((e) => ({
-      ...e,
-      ts: e.ts.toISOString(),
-      eventType: e.eventType.toUpperCase(),
-      cost: Number(e.cost),
-    }));
+    const events = randomEvents(random, perBatch, { from: new Date(at - 2_000), to: new Date(at) }).map(graphqlEvent);
     sent += events.length;
     inFlight.push(
       (async () => {

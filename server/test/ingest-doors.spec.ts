@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { minuteRollupMismatches, storedEvents } from './testkit/events.ts';
+import { minuteRollupMismatches, storedEvents } from '@pmd/testkit';
 import { graphql, useTestServer } from './testkit/server.ts';
 
 const INGEST = /* GraphQL */ `

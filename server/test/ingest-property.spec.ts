@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateEvent } from '../src/services/ingest-validation.ts';
-import { minuteRollupMismatches, withClient } from './testkit/events.ts';
+import { minuteRollupMismatches, withClient } from '@pmd/testkit';
 import { useTestServer } from './testkit/server.ts';
 
 // Any UTF-16 code unit, lone surrogates and NUL included: what a broken client can put in a JSON string.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectedRow, minuteRollupMismatches, restEvent, storedEvents } from './testkit/events.ts';
+import { expectedRow, minuteRollupMismatches, restEvent, storedEvents } from '@pmd/testkit';
 import { graphql, useTestServer } from './testkit/server.ts';
 
 async function post(baseUrl: string, path: string, body: string | unknown, headers: Record<string, string> = {}) {

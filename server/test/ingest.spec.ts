@@ -2,14 +2,7 @@ import { NOTIFY_CHANNELS, type EventsIngestedPayload } from '@pmd/db';
 import pg from 'pg';
 import { ingestEvents } from '../src/services/ingest.ts';
 import { describe, expect, it } from 'vitest';
-import {
-  expectedRow,
-  graphqlEvent,
-  minuteRollupMismatches,
-  restEvent,
-  storedEvents,
-  withClient,
-} from './testkit/events.ts';
+import { expectedRow, minuteRollupMismatches, restEvent, storedEvents, graphqlEvent, withClient } from '@pmd/testkit';
 import { graphql, useTestServer } from './testkit/server.ts';
 
 const INGEST = /* GraphQL */ `

@@ -8,7 +8,7 @@ import { evaluateAlerts } from '../src/lib/alerts.ts';
 import { DEFAULT_ANOMALY_CONFIG } from '../src/lib/anomaly.ts';
 import { backfillDays } from '../src/lib/backfill.ts';
 import { drainDaily, drainHourly } from '../src/lib/rollup.ts';
-import { ingest, type EventType, type TestEvent } from '../test/testkit/ingest.ts';
+import { storeTestEvents, type EventTypeName, type TestEvent } from '@pmd/testkit';
 
 /**
  * pnpm bench:aggregate [--events 10000000] [--incremental 100000] [--campaigns 1000]
@@ -101,7 +101,7 @@ try {
     for (let first = 0; first < INCREMENTAL; first += 1000) {
       const batch = Array.from({ length: Math.min(1000, INCREMENTAL - first) }, (_, i): TestEvent => {
         const n = first + i;
-        const type: EventType = n % 20 === 0 ? 'ad_click' : n % 97 === 0 ? 'signup' : 'ad_impression';
+        const type: EventTypeName = n % 20 === 0 ? 'ad_click' : n % 97 === 0 ? 'signup' : 'ad_impression';
         return {
           event_id: `inc-${n}`,
           ts: new Date(recent + ((n * 7919) % (6 * 3_600_000))).toISOString(),
@@ -112,7 +112,7 @@ try {
           cost: type === 'ad_click' ? 0.75 : 0,
         };
       });
-      await ingest(client, batch);
+      await storeTestEvents(client, batch);
     }
   });
   const queued = (await client.query('SELECT count(*)::int AS n FROM rollup_dirty_hours')).rows[0].n;

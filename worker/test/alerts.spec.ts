@@ -4,9 +4,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateAlerts } from '../src/lib/alerts.ts';
 import { DEFAULT_ANOMALY_CONFIG } from '../src/lib/anomaly.ts';
-import { ingest, type TestEvent } from './testkit/ingest.ts';
+import { storeTestEvents, type TestEvent, trafficEvents } from '@pmd/testkit';
 import { runTasks } from './testkit/jobs.ts';
-import { trafficEvents } from './testkit/traffic.ts';
 
 const T = new Date('2026-11-20T12:00:00Z');
 const minutes = (n: number) => n * 60_000;
@@ -23,7 +22,7 @@ const NORMAL = { impressions: 200, clicks: 6 };
 const DROPPED = { impressions: 200, clicks: 49 / 15 };
 
 async function ingestAll(pool: pg.Pool, events: TestEvent[]) {
-  for (let i = 0; i < events.length; i += 5000) await ingest(pool, events.slice(i, i + 5000));
+  for (let i = 0; i < events.length; i += 5000) await storeTestEvents(pool, events.slice(i, i + 5000));
 }
 
 describe('anomaly_alerts', () => {

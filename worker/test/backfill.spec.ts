@@ -4,9 +4,15 @@ import { useTestDatabase } from '@pmd/db/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfillDays } from '../src/lib/backfill.ts';
-import { randomEvents } from './testkit/events.ts';
-import { seededRandom } from './testkit/random.ts';
-import { expectedDaily, expectedHourly, rollupSnapshot, storedDaily, storedHourly } from './testkit/rollup-oracle.ts';
+import {
+  expectedDaily,
+  expectedHourly,
+  randomEvents,
+  rollupSnapshot,
+  seededRandom,
+  storedDaily,
+  storedHourly,
+} from '@pmd/testkit';
 
 const DAY_MS = 86_400_000;
 const DAYS = [new Date('2026-11-01T00:00:00Z'), new Date('2026-11-02T00:00:00Z'), new Date('2026-11-03T00:00:00Z')];
@@ -33,7 +39,7 @@ describe('backfill', () => {
   afterAll(() => pool.end());
 
   it('rebuilds minute, hourly and daily rows from raw events loaded without them', async () => {
-    await loadRawOnly(pool, randomEvents(seededRandom(3), 4000, DAYS[0]!, 3 * DAY_MS, 'raw'));
+    await loadRawOnly(pool, randomEvents(seededRandom(3), 4000, { from: DAYS[0]!, spanMs: 3 * DAY_MS, prefix: 'raw' }));
     // A stale rollup inside the range (its events are gone) must disappear.
     await pool.query(
       `INSERT INTO campaign_metrics_hourly (campaign_id, channel, hour, impressions) VALUES ('gone', 'x', '2026-11-02T05:00:00Z', 7)`,

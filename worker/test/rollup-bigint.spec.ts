@@ -1,7 +1,7 @@
 import { useTestDatabase } from '@pmd/db/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingest } from './testkit/ingest.ts';
+import { storeTestEvents } from '@pmd/testkit';
 import { runTasks } from './testkit/jobs.ts';
 
 const DAY = '2026-11-18';
@@ -37,7 +37,7 @@ describe('rollup counters past 2^31', () => {
       [`${DAY}T00:00:00Z`, PER_HOUR],
     );
     // An ordinary campaign whose day is drained in the same run.
-    await ingest(pool, [
+    await storeTestEvents(pool, [
       {
         event_id: 'calm-1',
         ts: `${DAY}T08:00:00Z`,
@@ -93,7 +93,7 @@ describe('rollup counters past 2^31', () => {
       },
     ]);
     // Ingest keeps adding to a minute row that is already past 2^31.
-    await ingest(pool, [
+    await storeTestEvents(pool, [
       {
         event_id: 'hot-1',
         ts: `${DAY}T23:00:30Z`,
@@ -108,7 +108,7 @@ describe('rollup counters past 2^31', () => {
       `UPDATE campaign_metrics_minute SET impressions = impressions + $1 WHERE campaign_id = 'camp_hot' AND minute = $2`,
       [2 ** 31, `${DAY}T23:00:00Z`],
     );
-    await ingest(pool, [
+    await storeTestEvents(pool, [
       {
         event_id: 'hot-2',
         ts: `${DAY}T23:00:40Z`,

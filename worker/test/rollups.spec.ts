@@ -4,11 +4,18 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainHourly } from '../src/lib/rollup.ts';
 import { ROLLUP_LOCK_SQL } from '../src/lib/rollup-sql.ts';
-import { randomEvents } from './testkit/events.ts';
-import { ingest } from './testkit/ingest.ts';
+import {
+  expectedDaily,
+  expectedHourly,
+  randomEvents,
+  rollupSnapshot,
+  seededRandom,
+  shuffled,
+  storedDaily,
+  storedHourly,
+  storeTestEvents,
+} from '@pmd/testkit';
 import { migrateWorkerSchema, runTasks } from './testkit/jobs.ts';
-import { seededRandom, shuffled } from './testkit/random.ts';
-import { expectedDaily, expectedHourly, rollupSnapshot, storedDaily, storedHourly } from './testkit/rollup-oracle.ts';
 
 const DAY_MS = 86_400_000;
 const START = new Date('2026-11-17T00:00:00Z');
@@ -25,13 +32,13 @@ describe('metrics_hourly and metrics_daily', () => {
   it('equal a brute-force GROUP BY over raw_events, with duplicates and late events after their hour was rolled up', async () => {
     const random = seededRandom(20261125);
     // Three days of events arriving out of order, in batches; some batches are re-sent whole (duplicates).
-    const events = shuffled(randomEvents(random, 6000, START, 3 * DAY_MS, 'e'), random);
+    const events = shuffled(randomEvents(random, 6000, { from: START, spanMs: 3 * DAY_MS, prefix: 'e' }), random);
     const batches: (typeof events)[] = [];
     for (let i = 0; i < events.length; i += 250) batches.push(events.slice(i, i + 250));
     let stored = 0;
     for (const [i, batch] of batches.entries()) {
-      stored += await ingest(pool, batch);
-      if (i % 3 === 2) stored += await ingest(pool, batch.slice(0, 40)); // a retried partial batch: all duplicates
+      stored += await storeTestEvents(pool, batch);
+      if (i % 3 === 2) stored += await storeTestEvents(pool, batch.slice(0, 40)); // a retried partial batch: all duplicates
       if (i % 4 === 3) await runTasks(database.url, ['metrics_hourly', 'metrics_daily']);
     }
     expect(stored).toBe(6000);
@@ -40,8 +47,8 @@ describe('metrics_hourly and metrics_daily', () => {
     expect(await storedDaily(pool)).toEqual(await expectedDaily(pool));
 
     // Late events: hours and days old, for hours and days that are already rolled up.
-    const late = randomEvents(random, 500, START, DAY_MS, 'late');
-    expect(await ingest(pool, late)).toBe(500);
+    const late = randomEvents(random, 500, { from: START, spanMs: DAY_MS, prefix: 'late' });
+    expect(await storeTestEvents(pool, late)).toBe(500);
     const before = await storedHourly(pool);
     await runTasks(database.url, ['metrics_hourly', 'metrics_daily']);
     const after = await storedHourly(pool);
@@ -86,7 +93,7 @@ describe('metrics_hourly and metrics_daily', () => {
     });
     await listener.query(`LISTEN ${NOTIFY_CHANNELS.rollupsChanged}`);
     try {
-      await ingest(pool, [
+      await storeTestEvents(pool, [
         {
           event_id: 'n1',
           ts: '2026-11-18T05:10:00Z',
@@ -149,7 +156,10 @@ describe('metrics_hourly and metrics_daily', () => {
               .rows[0].n,
         )
         .toBe(1);
-      await ingest(pool, randomEvents(seededRandom(11), 300, START, DAY_MS, 'while-waiting'));
+      await storeTestEvents(
+        pool,
+        randomEvents(seededRandom(11), 300, { from: START, spanMs: DAY_MS, prefix: 'while-waiting' }),
+      );
       await first.query('COMMIT');
       const result = await waiting;
       expect(result.changed).toBeGreaterThan(0);

@@ -5,11 +5,17 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskList } from '../src/tasks/index.ts';
 import { CRONTAB_FILE, startWorker } from '../src/worker.ts';
-import { randomEvents } from './testkit/events.ts';
-import { ingest } from './testkit/ingest.ts';
+import {
+  expectedDaily,
+  expectedHourly,
+  randomEvents,
+  seededRandom,
+  shuffled,
+  storedDaily,
+  storedHourly,
+  storeTestEvents,
+} from '@pmd/testkit';
 import { migrateWorkerSchema } from './testkit/jobs.ts';
-import { seededRandom, shuffled } from './testkit/random.ts';
-import { expectedDaily, expectedHourly, storedDaily, storedHourly } from './testkit/rollup-oracle.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -53,18 +59,21 @@ describe('real workers', () => {
     );
     try {
       const random = seededRandom(99);
-      const events = shuffled(randomEvents(random, 5000, new Date('2026-11-10T00:00:00Z'), 2 * DAY_MS, 'c'), random);
+      const events = shuffled(
+        randomEvents(random, 5000, { from: new Date('2026-11-10T00:00:00Z'), spanMs: 2 * DAY_MS, prefix: 'c' }),
+        random,
+      );
       // Jobs queued without a queue name, so up to six runs of a task can overlap: the rollup lock keeps them exact.
       const addJobs = (name: string, count: number) =>
         pool.query(`SELECT graphile_worker.add_job($1) FROM generate_series(1, $2)`, [name, count]);
       for (let i = 0; i < events.length; i += 200) {
         await Promise.all([
-          ingest(pool, events.slice(i, i + 200)),
+          storeTestEvents(pool, events.slice(i, i + 200)),
           addJobs('metrics_hourly', 3),
           addJobs('metrics_daily', 2),
         ]);
       }
-      await ingest(pool, events.slice(0, 500)); // duplicates change nothing
+      await storeTestEvents(pool, events.slice(0, 500)); // duplicates change nothing
       await addJobs('metrics_hourly', 2);
       await drained('rollup_dirty_hours');
       await addJobs('metrics_daily', 2);
@@ -87,7 +96,14 @@ describe('real workers', () => {
        SELECT unnest($1::text[]), $2, $2`,
       [Object.keys(taskList), lastRun],
     );
-    await ingest(pool, randomEvents(seededRandom(5), 1500, new Date('2026-11-10T00:00:00Z'), 3 * DAY_MS, 'downtime'));
+    await storeTestEvents(
+      pool,
+      randomEvents(seededRandom(5), 1500, {
+        from: new Date('2026-11-10T00:00:00Z'),
+        spanMs: 3 * DAY_MS,
+        prefix: 'downtime',
+      }),
+    );
     const startedAt = new Date();
     const worker = await startWorker({ databaseUrl: database.url, pollInterval: 50 });
     try {

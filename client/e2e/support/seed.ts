@@ -1,39 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { graphqlEvent, type TestEvent } from '@pmd/testkit';
 import pg from 'pg';
 
-export type EventType = 'AD_IMPRESSION' | 'AD_CLICK' | 'SIGNUP' | 'ACTIVATION';
-
-export interface SeedEvent {
-  eventId: string;
-  ts: string;
-  userId: string;
-  campaignId: string;
-  channel: string;
-  eventType: EventType;
-  cost: number;
-}
-
-/** `counts` events of each type for one campaign/channel at `at`; clicks cost `clickCost`, impressions a tenth of a cent. */
-export function funnelEvents(
-  campaignId: string,
-  channel: string,
-  at: Date,
-  counts: Record<EventType, number>,
-  clickCost = 0.5,
-): SeedEvent[] {
-  const costs: Record<EventType, number> = { AD_IMPRESSION: 0.001, AD_CLICK: clickCost, SIGNUP: 0, ACTIVATION: 0 };
-  return (Object.entries(counts) as [EventType, number][]).flatMap(([eventType, count]) =>
-    Array.from({ length: count }, (_, index) => ({
-      eventId: randomUUID(),
-      ts: new Date(at.getTime() - index * 100).toISOString(),
-      userId: `user_${index}`,
-      campaignId,
-      channel,
-      eventType,
-      cost: costs[eventType],
-    })),
-  );
-}
+// Events come from @pmd/testkit's factory (`funnelEvents`); this file holds what only the browser tests do with them.
 
 /** POSTs a GraphQL operation; throws on GraphQL errors. */
 export async function graphqlRequest<T>(
@@ -53,7 +21,7 @@ export async function graphqlRequest<T>(
 }
 
 /** Sends events through the API's `ingestEvents` mutation. */
-export async function ingestThroughApi(apiUrl: string, token: string, events: SeedEvent[]): Promise<void> {
+export async function ingestThroughApi(apiUrl: string, token: string, events: TestEvent[]): Promise<void> {
   const data = await graphqlRequest<{ ingestEvents: { __typename: string; stored?: number; message?: string } }>(
     apiUrl,
     /* GraphQL */ `
@@ -69,7 +37,7 @@ export async function ingestThroughApi(apiUrl: string, token: string, events: Se
         }
       }
     `,
-    { events },
+    { events: events.map(graphqlEvent) },
     { authorization: `Bearer ${token}` },
   );
   if (data.ingestEvents.stored !== events.length) throw new Error(`ingest stored ${JSON.stringify(data.ingestEvents)}`);

@@ -1,3 +1,4 @@
+import { countersOverEventsSql, ROLLUP_COLUMNS } from '@pmd/domain';
 import pg from 'pg';
 
 /**
@@ -26,11 +27,8 @@ export async function loadBulkHistory(
       [count, end, days, campaigns],
     );
     await client.query(
-      `INSERT INTO campaign_metrics_minute (campaign_id, channel, minute, impressions, clicks, signups, activations, cost, total_cost)
-       SELECT campaign_id, channel, date_trunc('minute', ts, 'UTC'),
-              count(*) FILTER (WHERE event_type = 'ad_impression'), count(*) FILTER (WHERE event_type = 'ad_click'),
-              count(*) FILTER (WHERE event_type = 'signup'), count(*) FILTER (WHERE event_type = 'activation'),
-              coalesce(sum(cost) FILTER (WHERE event_type = 'ad_click'), 0), sum(cost)
+      `INSERT INTO campaign_metrics_minute (campaign_id, channel, minute, ${ROLLUP_COLUMNS.join(', ')})
+       SELECT campaign_id, channel, date_trunc('minute', ts, 'UTC'), ${countersOverEventsSql()}
        FROM raw_events GROUP BY 1, 2, 3`,
     );
     const { rowCount } = await client.query(

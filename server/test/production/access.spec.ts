@@ -1,7 +1,7 @@
 import { createClient } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { graphqlEvent, restEvent } from '../testkit/events.ts';
+import { restEvent, graphqlEvent } from '@pmd/testkit';
 import { graphql, useTestServer } from '../testkit/server.ts';
 
 const READ = { authorization: 'Bearer reader-secret' };

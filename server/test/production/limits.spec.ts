@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { REQUEST_LIMITS } from '../../src/plugins/limits.ts';
-import { restEvent } from '../testkit/events.ts';
+import { restEvent } from '@pmd/testkit';
 import { graphql, useTestServer } from '../testkit/server.ts';
 
 describe('request limits, CORS and security headers', () => {

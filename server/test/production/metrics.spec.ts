@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { KNOWN_OPERATION_NAMES } from '../../src/gql/operation-names.ts';
 import { restRoutes } from '../../src/rest/index.ts';
-import { restEvent, withClient } from '../testkit/events.ts';
+import { restEvent, withClient } from '@pmd/testkit';
 import { graphql, useTestServer } from '../testkit/server.ts';
 
 /** The value of one sample line of a Prometheus text exposition, e.g. `pmd_ingest_events_total{result="stored"}`. */

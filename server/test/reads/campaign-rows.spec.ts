@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withClient } from '../testkit/events.ts';
+import { withClient } from '@pmd/testkit';
 import { graphql, useTestServer } from '../testkit/server.ts';
 
 const HOUR = 3_600_000;

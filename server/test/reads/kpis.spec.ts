@@ -1,8 +1,16 @@
 import { createDatabaseClients, type DatabaseClients } from '@pmd/db';
 import { enumName, METRIC_NAMES } from '@pmd/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectTotals, KPI_TOTALS_FIELDS } from '../testkit/kpi-expect.ts';
-import { bruteForce, createRandom, ingestLike, randomEvents, rollUp, SEED_KEYS } from '../testkit/seed.ts';
+import {
+  bruteForce,
+  expectTotals,
+  KEYS,
+  KPI_TOTALS_FIELDS,
+  randomEvents,
+  seededRandom,
+  storeTestEvents,
+} from '@pmd/testkit';
+import { rollUp } from '../testkit/rollup.ts';
 import { graphql, useTestServer } from '../testkit/server.ts';
 
 const HOUR = 3_600_000;
@@ -22,16 +30,28 @@ describe(`KPI reads equal brute force over raw_events (seed ${SEED})`, () => {
   beforeAll(async () => {
     clients = createDatabaseClients(server.current.databaseUrl);
     const { pool } = clients;
-    const random = createRandom(SEED);
-    await ingestLike(pool, randomEvents(random, 20_000, new Date(now - 10 * DAY), new Date(now - 2 * HOUR)));
+    const random = seededRandom(SEED);
+    await storeTestEvents(
+      pool,
+      randomEvents(random, 20_000, { from: new Date(now - 10 * DAY), to: new Date(now - 2 * HOUR) }),
+    );
     await rollUp(pool, { before: new Date(Math.floor((now - 3 * HOUR) / HOUR) * HOUR), days: true });
     // Late events in old days, hours redone but the days not yet: dirty days pending over clean hours.
-    await ingestLike(pool, randomEvents(random, 400, new Date(now - 9 * DAY), new Date(now - 5 * DAY)));
+    await storeTestEvents(
+      pool,
+      randomEvents(random, 400, { from: new Date(now - 9 * DAY), to: new Date(now - 5 * DAY) }),
+    );
     await rollUp(pool, { before: new Date(now - 4 * DAY) });
     // More late events: hours dirty too, hourly and daily rows stale.
-    await ingestLike(pool, randomEvents(random, 400, new Date(now - 8 * DAY), new Date(now - 1 * DAY)));
-    await ingestLike(pool, randomEvents(random, 3_000, new Date(now - 2 * HOUR), new Date(now - 10_000)));
-    await ingestLike(pool, randomEvents(random, 60, new Date(now - 10_000), new Date(now - 50)));
+    await storeTestEvents(
+      pool,
+      randomEvents(random, 400, { from: new Date(now - 8 * DAY), to: new Date(now - 1 * DAY) }),
+    );
+    await storeTestEvents(
+      pool,
+      randomEvents(random, 3_000, { from: new Date(now - 2 * HOUR), to: new Date(now - 10_000) }),
+    );
+    await storeTestEvents(pool, randomEvents(random, 60, { from: new Date(now - 10_000), to: new Date(now - 50) }));
     const { rows } = await pool.query(
       `SELECT (SELECT count(*) FROM rollup_dirty_hours WHERE hour < now() - interval '1 day') AS old_dirty_hours,
               (SELECT count(*) FROM rollup_dirty_days) AS dirty_days, (SELECT count(*) FROM campaign_metrics_daily) AS days`,
@@ -326,7 +346,7 @@ describe(`KPI reads equal brute force over raw_events (seed ${SEED})`, () => {
     );
     const campaign = result.data.campaign;
     expect(campaign.channels).toEqual(
-      SEED_KEYS.filter((k) => k.campaignId === 'camp_meta_prospecting')
+      KEYS.filter((k) => k.campaign_id === 'camp_meta_prospecting')
         .map((k) => k.channel)
         .sort(),
     );

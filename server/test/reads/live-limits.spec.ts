@@ -1,7 +1,7 @@
 import { createDatabaseClients, type DatabaseClients } from '@pmd/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readServerConfig } from '../../src/config.ts';
-import { createRandom, ingestLike, randomEvents } from '../testkit/seed.ts';
+import { graphqlEvent, randomEvents, seededRandom, storeTestEvents } from '@pmd/testkit';
 import { graphql, useTestServer } from '../testkit/server.ts';
 import { collect, wsClient, type Collected, type CollectedResult } from '../testkit/subscription.ts';
 
@@ -25,9 +25,9 @@ describe('fair sharing: caps on live views, and their own pool', () => {
   // Small limits so the tests reach them: 3 subscriptions per connection, 4 distinct views, 1 live connection.
   const server = useTestServer({ config: { liveMaxSubscriptionsPerConnection: 3, liveMaxViews: 4, livePoolSize: 1 } });
   let clients: DatabaseClients;
-  const random = createRandom(11);
+  const random = seededRandom(11);
   const recent = (count: number) =>
-    randomEvents(random, count, new Date(Date.now() - 5 * 60_000), new Date(Date.now() - 1));
+    randomEvents(random, count, { from: new Date(Date.now() - 5 * 60_000), to: new Date(Date.now() - 1) });
   const open: Collected<Live>[] = [];
   const subscribe = (connection: Parameters<typeof collect>[0], lastMinutes: number) => {
     const subscription = collect<Live>(connection, OVERVIEW, view(lastMinutes));
@@ -37,7 +37,7 @@ describe('fair sharing: caps on live views, and their own pool', () => {
 
   beforeAll(async () => {
     clients = createDatabaseClients(server.current.databaseUrl);
-    await ingestLike(clients.pool, recent(200));
+    await storeTestEvents(clients.pool, recent(200));
   });
 
   afterAll(async () => {
@@ -56,7 +56,7 @@ describe('fair sharing: caps on live views, and their own pool', () => {
   /** Ingests with NOTIFY and waits until every subscription shows the new events. */
   async function expectDelivering(subscriptions: Collected<Live>[]) {
     const { rows } = await clients.pool.query('SELECT count(*) AS n FROM raw_events');
-    await ingestLike(clients.pool, recent(20), { notify: true });
+    await storeTestEvents(clients.pool, recent(20), { notify: true });
     for (const subscription of subscriptions) await subscription.until((data) => total(data) > rows[0].n);
   }
 
@@ -125,12 +125,7 @@ describe('fair sharing: caps on live views, and their own pool', () => {
       stalled = [15, 16, 17, 18].map((minutes) => subscribe(server.current.wsUrl, minutes));
       const health = await fetch(`${server.current.baseUrl}/health`);
       expect(health.status).toBe(200);
-      const events = recent(30).map((e) => ({
-        ...e,
-        ts: e.ts.toISOString(),
-        eventType: e.eventType.toUpperCase(),
-        cost: Number(e.cost),
-      }));
+      const events = recent(30).map(graphqlEvent);
       const ingested = await graphql(server.current.baseUrl, INGEST, { events });
       expect(ingested.errors).toBeUndefined();
       expect(ingested.data.ingestEvents.stored).toBe(30);

@@ -1,8 +1,7 @@
 import { createDatabaseClients, NOTIFY_CHANNELS, type DatabaseClients } from '@pmd/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.ts';
-import { expectTotals, KPI_TOTALS_FIELDS } from '../testkit/kpi-expect.ts';
-import { bruteForce, createRandom, ingestLike, randomEvents } from '../testkit/seed.ts';
+import { bruteForce, expectTotals, KPI_TOTALS_FIELDS, randomEvents, seededRandom, storeTestEvents } from '@pmd/testkit';
 import { useTestServer } from '../testkit/server.ts';
 import { collect, primeSubscription } from '../testkit/subscription.ts';
 
@@ -14,13 +13,13 @@ const OVERVIEW = `subscription ($window: WindowInput!) {
 describe('live subscriptions over graphql-ws, fed by LISTEN/NOTIFY', () => {
   const server = useTestServer();
   let clients: DatabaseClients;
-  const random = createRandom(7);
+  const random = seededRandom(7);
   const recent = (count: number) =>
-    randomEvents(random, count, new Date(Date.now() - 5 * 60_000), new Date(Date.now() - 1));
+    randomEvents(random, count, { from: new Date(Date.now() - 5 * 60_000), to: new Date(Date.now() - 1) });
 
   beforeAll(async () => {
     clients = createDatabaseClients(server.current.databaseUrl);
-    await ingestLike(clients.pool, recent(500));
+    await storeTestEvents(clients.pool, recent(500));
   });
 
   afterAll(async () => {
@@ -39,7 +38,7 @@ describe('live subscriptions over graphql-ws, fed by LISTEN/NOTIFY', () => {
         expectedFirst!.signups,
         expectedFirst!.activations,
       ]);
-      const stored = await ingestLike(clients.pool, recent(300), { notify: true });
+      const stored = await storeTestEvents(clients.pool, recent(300), { notify: true });
       expect(stored).toBe(300);
       const updated = (await subscription.next()).data.liveFunnel;
       const [expected] = await bruteForce(clients.pool, updated.window, filter);
@@ -63,7 +62,7 @@ describe('live subscriptions over graphql-ws, fed by LISTEN/NOTIFY', () => {
       await Promise.all([...same, other].map((s) => s.next()));
       expect(tickers.size).toBe(2);
       for (let batch = 0; batch < 6; batch++) {
-        await ingestLike(clients.pool, recent(50), { notify: true });
+        await storeTestEvents(clients.pool, recent(50), { notify: true });
         await new Promise((resolve) => setTimeout(resolve, 150));
       }
       const { rows } = await clients.pool.query('SELECT count(*) AS n FROM raw_events');

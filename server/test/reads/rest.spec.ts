@@ -1,6 +1,6 @@
 import { createDatabaseClients, type DatabaseClients } from '@pmd/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestLike, type SeedEvent } from '../testkit/seed.ts';
+import { storeTestEvents, type TestEvent } from '@pmd/testkit';
 import { useTestServer } from '../testkit/server.ts';
 
 /** The original's read endpoints: exact JSON shapes (snapshots), clamps and errors. */
@@ -19,19 +19,19 @@ describe('REST read endpoints of the original API', () => {
     const event = (
       campaignId: string,
       channel: string,
-      eventType: SeedEvent['eventType'],
+      eventType: TestEvent['event_type'],
       secondsAgo: number,
       cost = '0',
-    ): SeedEvent => ({
-      eventId: `rest-${n++}`,
-      ts: at(secondsAgo),
-      userId: 'user_00001',
-      campaignId,
+    ): TestEvent => ({
+      event_id: `rest-${n++}`,
+      ts: at(secondsAgo).toISOString(),
+      user_id: 'user_00001',
+      campaign_id: campaignId,
       channel,
-      eventType,
-      cost,
+      event_type: eventType,
+      cost: Number(cost),
     });
-    await ingestLike(clients.pool, [
+    await storeTestEvents(clients.pool, [
       ...Array.from({ length: 10 }, () => event('camp_google_brand', 'google', 'ad_impression', 120)),
       ...Array.from({ length: 2 }, () => event('camp_google_brand', 'google', 'ad_click', 110, '0.9')),
       event('camp_google_brand', 'google', 'signup', 100),

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { restEvent } from '../testkit/events.ts';
+import { restEvent } from '@pmd/testkit';
 import { expectRefusedWhileStreaming, postJson, send, upload } from './testkit/http.ts';
 import {
   expectNoInternals,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { restEvent } from '../testkit/events.ts';
+import { restEvent } from '@pmd/testkit';
 import { expectServerFine, ingestAuth, READ_TOKEN, useSecurityServer } from './testkit/server.ts';
 import { subscribe, WsSession } from './testkit/ws.ts';
 

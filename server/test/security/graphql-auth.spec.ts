@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { graphqlEvent, restEvent } from '../testkit/events.ts';
+import { restEvent, graphqlEvent } from '@pmd/testkit';
 import { postJson } from './testkit/http.ts';
 import { expectNoInternals, expectServerFine, ingestAuth, readAuth, useSecurityServer } from './testkit/server.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { restEvent } from '../testkit/events.ts';
+import { restEvent } from '@pmd/testkit';
 import { emptyObjectsArray, expectRefusedWhileStreaming, upload, type UploadResult } from './testkit/http.ts';
 import {
   expectNoInternals,

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
-import { graphqlEvent, restEvent } from '../testkit/events.ts';
+import { restEvent, graphqlEvent } from '@pmd/testkit';
 import {
   expectNoInternals,
   expectServerFine,

@@ -1,6 +1,6 @@
 import { ALERT_METRIC_BY_NAME, ALERT_METRICS, type KpiSums, kpiValue, ZERO_SUMS } from '@pmd/db';
 import { describe, expect, it } from 'vitest';
-import { binomial, seededRandom } from '../../test/testkit/random.ts';
+import { binomial, seededRandom } from '@pmd/testkit';
 import {
   DEFAULT_ANOMALY_CONFIG as config,
   alertMessage,

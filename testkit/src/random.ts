@@ -1,6 +1,8 @@
 /**
- * A seeded pseudo-random source (sfc32, seeded through splitmix32): the same seed gives the same event stream on any
- * machine, which Math.random cannot.
+ * The one seeded pseudo-random source of the workspace (sfc32, seeded through splitmix32): the same seed gives the same
+ * sequence on any machine, which Math.random cannot. The generator's simulated traffic and every randomized test draw
+ * from it, so a failure reproduces from its printed seed. Pure (no Node or test-runner imports): the generator, which
+ * is product code, imports this module alone (`@pmd/testkit/random`).
  */
 export class Random {
   private a: number;
@@ -67,4 +69,39 @@ export class Random {
     const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   }
+}
+
+/** `() => number` in [0, 1) from `seed`: the shape the event factory and the helpers below take. */
+export function seededRandom(seed: number): () => number {
+  const source = new Random(seed);
+  return () => source.next();
+}
+
+/** Fisher–Yates shuffle with the given source (returns a new array). */
+export function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+/** A standard normal draw (Box–Muller). */
+export function gaussian(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+/**
+ * A Binomial(n, p) draw: exact Bernoulli trials for small n·p·(1−p), the (rounded, clamped) normal approximation for
+ * large ones, where it is accurate and trials would be slow.
+ */
+export function binomial(random: () => number, n: number, p: number): number {
+  const variance = n * p * (1 - p);
+  if (variance < 50) {
+    let successes = 0;
+    for (let i = 0; i < n; i++) if (random() < p) successes++;
+    return successes;
+  }
+  return Math.min(n, Math.max(0, Math.round(n * p + Math.sqrt(variance) * gaussian(random))));
 }

@@ -1,0 +1,23 @@
+import { COUNTERS, COUNTER_NAMES, KPI_NAMES, METRIC_NAMES, kpisFromSums, ZERO_SUMS, type KpiSums } from '@pmd/domain';
+import { expect } from 'vitest';
+
+/** Every metric of the registry as a GraphQL selection (`KpiTotals` has one field per counter and KPI). */
+export const KPI_TOTALS_FIELDS = METRIC_NAMES.join(' ');
+
+/** Counts exactly equal, money and KPIs equal to 1e-6 (sums of decimals travel as float8); null costs per unit null. */
+export function expectTotals(
+  actual: Record<string, number | null>,
+  expectedSums: KpiSums | undefined,
+  label = '',
+): void {
+  const expected: Record<string, number | null> = kpisFromSums(expectedSums ?? ZERO_SUMS);
+  for (const name of COUNTER_NAMES) {
+    if (COUNTERS[name].unit === 'count') expect(actual[name], `${label} ${name}`).toBe(expected[name]);
+    else expect(actual[name] as number, `${label} ${name}`).toBeCloseTo(expected[name] as number, 6);
+  }
+  for (const name of KPI_NAMES) {
+    const want = expected[name] ?? null;
+    if (want === null) expect(actual[name], `${label} ${name}`).toBeNull();
+    else expect(actual[name] as number, `${label} ${name}`).toBeCloseTo(want, 6);
+  }
+}

@@ -1,0 +1,169 @@
+import {
+  COUNTER_NAMES,
+  COUNTERS,
+  countersOverEventsSql,
+  KPI_NAMES,
+  KPIS,
+  kpisFromSums,
+  ROLLUP_COLUMNS,
+  type KpiName,
+  type KpiSums,
+} from '@pmd/domain';
+import type pg from 'pg';
+import { withClient } from './store.ts';
+
+/**
+ * The brute-force oracle: every number straight from raw_events with the registry's own aggregates
+ * (`countersOverEventsSql`), so it has every counter the registry has, cost included, by construction. Nothing here
+ * reads the product's rollup or read SQL; tests compare what the product stored or answered with these.
+ */
+
+type Db = pg.Pool | pg.ClientBase;
+
+export type Grain = 'minute' | 'hour' | 'day';
+
+/** The rollup table of each grain and its bucket column. */
+export const ROLLUP_TABLES = {
+  minute: { table: 'campaign_metrics_minute', bucket: 'minute' },
+  hour: { table: 'campaign_metrics_hourly', bucket: 'hour' },
+  day: { table: 'campaign_metrics_daily', bucket: 'day' },
+} as const satisfies Record<Grain, { table: string; bucket: string }>;
+
+/** A raw event's bucket, typed as the rollup table's bucket column (UTC). */
+function bucketOfEventSql(grain: Grain): string {
+  return grain === 'day' ? `(ts AT TIME ZONE 'UTC')::date` : `date_trunc('${grain}', ts, 'UTC')`;
+}
+
+/** A bucket as comparable text (`2026-11-25 13:00`, `2026-11-25`). */
+function bucketTextSql(grain: Grain, column: string): string {
+  return grain === 'day' ? `${column}::text` : `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')`;
+}
+
+/** Counters as exact text: counts as integers, costs with the stored 6 decimals. */
+function exactCountersSql(alias: string): string {
+  return COUNTER_NAMES.map((name) => {
+    const { column, aggregation } = COUNTERS[name];
+    return `${alias}.${column}::${aggregation === 'cost' ? 'numeric(20,6)' : 'bigint'}::text AS ${column}`;
+  }).join(', ');
+}
+
+/**
+ * The KPIs the hourly and daily tables store besides the counters: the ratios (`ctr`, `click_to_signup`, …), in
+ * snake_case columns. Costs per unit are never stored (they are computed from the sums when read).
+ */
+export const STORED_KPIS: readonly { name: KpiName; column: string }[] = KPI_NAMES.filter(
+  (name) => KPIS[name].formula.kind === 'ratio',
+).map((name) => ({ name, column: name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) }));
+
+/** One rollup row as exact text per counter (and stored ratios for hours and days), keyed by column. */
+export type RollupRow = Record<string, string | number>;
+
+function withStoredKpis(grain: Grain, row: RollupRow): RollupRow {
+  if (grain === 'minute') return row;
+  const kpis = kpisFromSums(sumsOfRow(row));
+  for (const { name, column } of STORED_KPIS) row[column] = kpis[name] as number;
+  return row;
+}
+
+/** The counters of a row keyed by column (text or numbers) as `KpiSums`. */
+export function sumsOfRow(row: Record<string, unknown>): KpiSums {
+  return Object.fromEntries(COUNTER_NAMES.map((name) => [name, Number(row[COUNTERS[name].column])])) as KpiSums;
+}
+
+/**
+ * Every (campaign, channel, bucket) row the rollup table of `grain` should hold, from raw_events: counters as exact
+ * text, the stored ratios computed with `kpisFromSums`; ordered by campaign, channel, bucket.
+ */
+export async function expectedRollup(db: Db, grain: Grain): Promise<RollupRow[]> {
+  const { bucket } = ROLLUP_TABLES[grain];
+  const { rows } = await db.query<RollupRow>(`
+    SELECT campaign_id, channel, ${bucketTextSql(grain, 'g.bucket')} AS ${bucket}, ${exactCountersSql('g')}
+    FROM (SELECT campaign_id, channel, ${bucketOfEventSql(grain)} AS bucket, ${countersOverEventsSql()}
+          FROM raw_events GROUP BY 1, 2, 3) g
+    ORDER BY 1, 2, g.bucket`);
+  return rows.map((row) => withStoredKpis(grain, row));
+}
+
+/** The rows the rollup table of `grain` holds, in `expectedRollup`'s shape and order. */
+export async function storedRollup(db: Db, grain: Grain): Promise<RollupRow[]> {
+  const { table, bucket } = ROLLUP_TABLES[grain];
+  const kpis = grain === 'minute' ? '' : STORED_KPIS.map(({ column }) => `, r.${column}`).join('');
+  const { rows } = await db.query<RollupRow>(`
+    SELECT campaign_id, channel, ${bucketTextSql(grain, `r.${bucket}`)} AS ${bucket}, ${exactCountersSql('r')}${kpis}
+    FROM ${table} r
+    ORDER BY 1, 2, r.${bucket}`);
+  return rows;
+}
+
+export const expectedHourly = (db: Db) => expectedRollup(db, 'hour');
+export const expectedDaily = (db: Db) => expectedRollup(db, 'day');
+export const storedHourly = (db: Db) => storedRollup(db, 'hour');
+export const storedDaily = (db: Db) => storedRollup(db, 'day');
+
+/**
+ * Rows of the rollup table of `grain` that differ from the brute force in any counter (empty when exact): `missing`
+ * rows the table lacks or holds with other values, `unexpected` rows it should not hold.
+ */
+export async function rollupMismatches(db: Db | string, grain: Grain = 'minute'): Promise<unknown[]> {
+  if (typeof db === 'string') return withClient(db, (client) => rollupMismatches(client, grain));
+  const { table, bucket } = ROLLUP_TABLES[grain];
+  const columns = ROLLUP_COLUMNS.join(', ');
+  const { rows } = await db.query(`
+    WITH expected AS (
+      SELECT campaign_id, channel, ${bucketOfEventSql(grain)} AS ${bucket}, ${countersOverEventsSql()}
+      FROM raw_events GROUP BY 1, 2, 3
+    ),
+    actual AS (SELECT campaign_id, channel, ${bucket}, ${columns} FROM ${table})
+    (SELECT 'missing' AS problem, * FROM (SELECT * FROM expected EXCEPT SELECT * FROM actual) a)
+    UNION ALL
+    (SELECT 'unexpected', * FROM (SELECT * FROM actual EXCEPT SELECT * FROM expected) b)`);
+  return rows;
+}
+
+/** `rollupMismatches` of the minute table: what ingest keeps exact in the same statement that stores events. */
+export const minuteRollupMismatches = (db: Db | string) => rollupMismatches(db, 'minute');
+
+/** Every hourly and daily row with its row version, to prove a rerun rewrote nothing. */
+export async function rollupSnapshot(db: Db) {
+  const hourly = await db.query(
+    'SELECT *, xmin::text AS version FROM campaign_metrics_hourly ORDER BY campaign_id, channel, hour',
+  );
+  const daily = await db.query(
+    'SELECT *, xmin::text AS version FROM campaign_metrics_daily ORDER BY campaign_id, channel, day',
+  );
+  return { hourly: hourly.rows, daily: daily.rows };
+}
+
+export type GroupColumn = 'campaign_id' | 'channel';
+
+/** Counter sums of a window, with the group columns and bucket asked for. */
+export type BruteForceRow = KpiSums & { campaign_id?: string; channel?: string; bucket?: Date };
+
+/**
+ * Counter sums over raw_events in [from, to) (any window, not only whole buckets), filtered by campaigns and
+ * channels, grouped by the given columns and/or by minute, hour or day. Sums are numbers; `kpisFromSums` (or
+ * `expectTotals`) turns them into KPIs.
+ */
+export async function bruteForce(
+  db: Db,
+  window: { from: Date | string | number; to: Date | string | number },
+  options: { campaignIds?: string[]; channels?: string[]; groupBy?: GroupColumn[]; bucket?: Grain } = {},
+): Promise<BruteForceRow[]> {
+  const groups: string[] = [...(options.groupBy ?? [])];
+  if (options.bucket) groups.push(`date_trunc('${options.bucket}', ts, 'UTC') AS bucket`);
+  const { rows } = await db.query<Record<string, unknown>>(
+    `SELECT ${groups.map((g) => `${g}, `).join('')}${countersOverEventsSql()}
+     FROM raw_events
+     WHERE ts >= $1 AND ts < $2
+       AND ($3::text[] IS NULL OR campaign_id = ANY($3)) AND ($4::text[] IS NULL OR channel = ANY($4))
+     ${groups.length ? `GROUP BY ${groups.map((_, i) => i + 1).join(', ')}` : ''}`,
+    [new Date(window.from), new Date(window.to), options.campaignIds ?? null, options.channels ?? null],
+  );
+  return rows.map((row) => {
+    const out: BruteForceRow = sumsOfRow(row);
+    if ('campaign_id' in row) out.campaign_id = row.campaign_id as string;
+    if ('channel' in row) out.channel = row.channel as string;
+    if ('bucket' in row) out.bucket = row.bucket as Date;
+    return out;
+  });
+}
