@@ -29,7 +29,12 @@ function processesWithEnv(needle: string): number[] {
 }
 
 async function startAndWaitHealthy(env: NodeJS.ProcessEnv, port: number) {
-  const child = spawn('pnpm', ['start'], { cwd: repoRoot, env: { ...process.env, ...env }, detached: true, stdio: 'ignore' });
+  const child = spawn('pnpm', ['start'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: 'ignore',
+  });
   const began = Date.now();
   let healthy = false;
   while (Date.now() - began < 90_000 && child.exitCode === null) {
@@ -48,7 +53,9 @@ async function startAndWaitHealthy(env: NodeJS.ProcessEnv, port: number) {
 }
 
 async function interrupt(child: ReturnType<typeof spawn>) {
-  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)),
+  );
   // Ctrl-C in a terminal signals the whole foreground process group.
   process.kill(-child.pid!, 'SIGINT');
   return exited;

@@ -7,10 +7,14 @@ import { fileURLToPath } from 'node:url';
  * a rollup). So the supervisor runs in a session of its own, with the database, and this process only hands it the
  * signal; the supervisor stops the services first and the database last.
  */
-const supervisor = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL('./supervisor.ts', import.meta.url))], {
-  detached: true,
-  stdio: 'inherit',
-});
+const supervisor = spawn(
+  process.execPath,
+  [...process.execArgv, fileURLToPath(new URL('./supervisor.ts', import.meta.url))],
+  {
+    detached: true,
+    stdio: 'inherit',
+  },
+);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => supervisor.kill(signal === 'SIGHUP' ? 'SIGTERM' : signal));
 }

@@ -9,11 +9,25 @@ describe('KPI formulas', () => {
 
   it('computes every KPI from sums', () => {
     const kpis = kpisFromSums({ impressions: 1000, clicks: 40, signups: 8, activations: 4, clickCost: 30, spend: 32 });
-    expect(kpis).toMatchObject({ ctr: 0.04, clickToSignup: 0.2, signupToActivation: 0.5, cpc: 0.8, cpm: 32, costPerSignup: 4, costPerActivation: 8 });
+    expect(kpis).toMatchObject({
+      ctr: 0.04,
+      clickToSignup: 0.2,
+      signupToActivation: 0.5,
+      cpc: 0.8,
+      cpm: 32,
+      costPerSignup: 4,
+      costPerActivation: 8,
+    });
   });
 
   it('leaves costs per unit undefined when there are no units', () => {
-    expect(kpisFromSums(ZERO_SUMS)).toMatchObject({ ctr: 0, cpc: null, cpm: null, costPerSignup: null, costPerActivation: null });
+    expect(kpisFromSums(ZERO_SUMS)).toMatchObject({
+      ctr: 0,
+      cpc: null,
+      cpm: null,
+      costPerSignup: null,
+      costPerActivation: null,
+    });
   });
 
   it('marks At Risk as the original did', () => {

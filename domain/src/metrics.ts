@@ -64,7 +64,7 @@ export const COUNTERS = {
     aggregation: 'cost',
     eventType: 'ad_click',
     label: 'Click cost',
-    description: 'Cost of `ad_click` events only (the original system\'s `cost` column); spend includes it.',
+    description: "Cost of `ad_click` events only (the original system's `cost` column); spend includes it.",
     unit: 'currency',
     higherIsBetter: null,
   },
@@ -73,7 +73,7 @@ export const COUNTERS = {
     aggregation: 'cost',
     eventType: null,
     label: 'Spend',
-    description: 'Cost of every event, whatever its type: what was spent (the original\'s `total_cost`).',
+    description: "Cost of every event, whatever its type: what was spent (the original's `total_cost`).",
     unit: 'currency',
     higherIsBetter: null,
   },
@@ -159,7 +159,9 @@ export type KpiName = keyof typeof KPIS;
 export const KPI_NAMES = Object.keys(KPIS) as KpiName[];
 
 /** Costs per unit are null without units; ratios are always numbers. */
-export type KpiValue<K extends KpiName> = (typeof KPIS)[K]['formula']['kind'] extends 'costPer' ? number | null : number;
+export type KpiValue<K extends KpiName> = (typeof KPIS)[K]['formula']['kind'] extends 'costPer'
+  ? number | null
+  : number;
 
 /** Every counter and every KPI of a set of events. */
 export type Kpis = KpiSums & { [K in KpiName]: KpiValue<K> };

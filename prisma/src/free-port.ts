@@ -12,5 +12,7 @@ export async function freePort(preferred = 0): Promise<number> {
         server.close(() => resolve(bound));
       });
     });
-  return (preferred ? await tryPort(preferred) : null) ?? (await tryPort(0)) ?? Promise.reject(new Error('no free port'));
+  return (
+    (preferred ? await tryPort(preferred) : null) ?? (await tryPort(0)) ?? Promise.reject(new Error('no free port'))
+  );
 }

@@ -25,7 +25,12 @@ async function readLiveSchema(url: string) {
       FROM information_schema.columns c
       JOIN pg_attribute a ON a.attrelid = format('public.%I', c.table_name)::regclass AND a.attname = c.column_name
       WHERE c.table_schema = 'public' AND c.table_name <> '_prisma_migrations'`);
-    const indexes = await client.query<{ table_name: string; index_name: string; columns: string[]; is_primary: boolean }>(`
+    const indexes = await client.query<{
+      table_name: string;
+      index_name: string;
+      columns: string[];
+      is_primary: boolean;
+    }>(`
       SELECT t.relname AS table_name, i.relname AS index_name, ix.indisprimary AS is_primary,
              array_agg(a.attname::text ORDER BY k.ord) AS columns
       FROM pg_index ix
@@ -58,7 +63,8 @@ function compare(models: ParsedModel[], live: Awaited<ReturnType<typeof readLive
         problems.push(`column ${where} (field ${model.model}.${column.field}) is missing from the database`);
         continue;
       }
-      if (found.sql_type !== column.sqlType) problems.push(`${where}: schema says ${column.sqlType}, database has ${found.sql_type}`);
+      if (found.sql_type !== column.sqlType)
+        problems.push(`${where}: schema says ${column.sqlType}, database has ${found.sql_type}`);
       if ((found.is_nullable === 'YES') !== column.nullable) problems.push(`${where}: nullability differs`);
       if ((found.column_default !== null) !== column.hasDefault) problems.push(`${where}: default differs`);
     }
@@ -69,16 +75,20 @@ function compare(models: ParsedModel[], live: Awaited<ReturnType<typeof readLive
     }
     const primary = live.indexes.find((index) => index.table_name === model.table && index.is_primary);
     if (JSON.stringify(primary?.columns ?? []) !== JSON.stringify(model.primaryKey)) {
-      problems.push(`${model.table}: primary key (${model.primaryKey}) differs from the database's (${primary?.columns})`);
+      problems.push(
+        `${model.table}: primary key (${model.primaryKey}) differs from the database's (${primary?.columns})`,
+      );
     }
     for (const [name, columns] of model.indexes) {
       const index = live.indexes.find((candidate) => candidate.index_name === name);
       if (!index) problems.push(`index ${name} on ${model.table} is missing from the database`);
-      else if (JSON.stringify(index.columns) !== JSON.stringify(columns)) problems.push(`index ${name}: columns differ`);
+      else if (JSON.stringify(index.columns) !== JSON.stringify(columns))
+        problems.push(`index ${name}: columns differ`);
     }
   }
   for (const table of liveTables) {
-    if (!models.some((model) => model.table === table)) problems.push(`table ${table} is in the database but not in schema.prisma`);
+    if (!models.some((model) => model.table === table))
+      problems.push(`table ${table} is in the database but not in schema.prisma`);
   }
   return problems;
 }
@@ -94,7 +104,10 @@ describe('schema.prisma and the migrated database', () => {
 
   it('reports a field added to schema.prisma without a migration', async () => {
     const source = await readFile(schemaPath, 'utf8');
-    const edited = source.replace(/(model Alert \{\n)/, '$1  snoozedUntil DateTime? @map("snoozed_until") @db.Timestamptz(6)\n');
+    const edited = source.replace(
+      /(model Alert \{\n)/,
+      '$1  snoozedUntil DateTime? @map("snoozed_until") @db.Timestamptz(6)\n',
+    );
     const problems = compare(parsePrismaSchema(edited), await readLiveSchema(database.url));
     expect(problems).toEqual(['column alerts.snoozed_until (field Alert.snoozedUntil) is missing from the database']);
   });

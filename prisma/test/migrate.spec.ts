@@ -12,7 +12,9 @@ const log = createLogger('migrate-test');
 async function appliedMigrations(url: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const { rows } = await client.query<{ migration_name: string }>('SELECT migration_name FROM _prisma_migrations ORDER BY 1');
+  const { rows } = await client.query<{ migration_name: string }>(
+    'SELECT migration_name FROM _prisma_migrations ORDER BY 1',
+  );
   await client.end();
   return rows.map((row) => row.migration_name);
 }
@@ -21,7 +23,11 @@ describe('migrate', () => {
   const database = useTestDatabase();
 
   it('is a no-op on an up-to-date database, even from several processes at once', async () => {
-    const results = await Promise.all([migrate(database.url, log), migrate(database.url, log), migrate(database.url, log)]);
+    const results = await Promise.all([
+      migrate(database.url, log),
+      migrate(database.url, log),
+      migrate(database.url, log),
+    ]);
     expect(results).toEqual([[], [], []]);
   });
 

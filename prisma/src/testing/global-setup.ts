@@ -8,7 +8,6 @@ import { createLogger } from '../logger.ts';
 import { migrate } from '../migrate.ts';
 import type {} from '../testing.ts';
 
-
 /**
  * Vitest global setup: a PostgreSQL for the whole run (DATABASE_URL's server, or a throwaway embedded cluster), with a
  * template database migrated once. Test files clone it (`CREATE DATABASE … TEMPLATE …`), so they never share state.

@@ -47,7 +47,11 @@ export class IngestWriter {
           }
           const inserted = new Set(
             (
-              await storeEvents(this.pool, group.flatMap((write) => write.events), { withIds: true })
+              await storeEvents(
+                this.pool,
+                group.flatMap((write) => write.events),
+                { withIds: true },
+              )
             ).eventIds,
           );
           for (const write of group) {

@@ -11,11 +11,16 @@ const jsonValue = fc.oneof(
   fc.string(),
   fc.constantFrom('2026-11-25T10:00:00Z', '2026-11-25', 'not a date', '9999-12-31T23:59:59Z', '1970-01-01T00:00:00Z'),
 );
-const windowInput = fc.record(
-  { lastMinutes: jsonValue, from: jsonValue, to: jsonValue },
-  { requiredKeys: [] },
+const windowInput = fc.record({ lastMinutes: jsonValue, from: jsonValue, to: jsonValue }, { requiredKeys: [] });
+const filter = fc.option(
+  fc.record(
+    {
+      campaignIds: fc.option(fc.array(fc.string(), { maxLength: 3 })),
+      channels: fc.option(fc.array(jsonValue, { maxLength: 3 })),
+    },
+    { requiredKeys: [] },
+  ),
 );
-const filter = fc.option(fc.record({ campaignIds: fc.option(fc.array(fc.string(), { maxLength: 3 })), channels: fc.option(fc.array(jsonValue, { maxLength: 3 })) }, { requiredKeys: [] }));
 
 const READ_QUERIES = [
   'query($window: WindowInput!, $filter: KpiFilter) { overview(window: $window, filter: $filter) { __typename ... on Overview { current { impressions ctr cpc } } ... on Error { message } } }',
@@ -46,9 +51,11 @@ describe('fuzzing the read inputs', () => {
   it('REST query strings and path parameters never cause a 500', async () => {
     const paths = fc.oneof(
       fc.string().map((minutes) => `/funnels/realtime?minutes=${encodeURIComponent(minutes)}`),
-      fc.tuple(fc.string({ minLength: 1 }), fc.string()).map(
-        ([campaign, hours]) => `/campaigns/${encodeURIComponent(campaign)}/kpis?hours=${encodeURIComponent(hours)}`,
-      ),
+      fc
+        .tuple(fc.string({ minLength: 1 }), fc.string())
+        .map(
+          ([campaign, hours]) => `/campaigns/${encodeURIComponent(campaign)}/kpis?hours=${encodeURIComponent(hours)}`,
+        ),
       fc.string().map((limit) => `/alerts/active?limit=${encodeURIComponent(limit)}`),
     );
     await fc.assert(
