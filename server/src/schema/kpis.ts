@@ -1,12 +1,4 @@
-import {
-  isCostPer,
-  isKpiName,
-  METRIC_NAMES,
-  metricDescription,
-  metricLabel,
-  type Kpis,
-  type MetricName,
-} from '@pmd/domain';
+import { isCostPer, isKpiName, METRIC_NAMES, metricDescription, type Kpis, type MetricName } from '@pmd/domain';
 import { builder } from '../builder.ts';
 import { overview, type KpiChange, type Overview } from '../services/overview.ts';
 import { InvalidArgumentError } from './error.ts';
@@ -38,7 +30,7 @@ export const KpiChangeRef = builder.objectRef<KpiChange>('KpiChange').implement(
         name,
         t.float({
           nullable: true,
-          description: `Relative change of ${name} (${metricLabel(name)}): (current − previous) / previous; null when previous is 0 or undefined.`,
+          description: `Relative change of ${name} (${metricDescription(name)}): (current − previous) / previous; null when previous is 0 or undefined.`,
           resolve: (change) => change[name],
         }),
       ]),

@@ -1,3 +1,4 @@
+import { kpiSql, type CounterName } from '@pmd/domain';
 import { describe, expect, it } from 'vitest';
 import { withClient } from '@pmd/testkit';
 import { graphql, useTestServer } from '../testkit/server.ts';
@@ -5,6 +6,17 @@ import { graphql, useTestServer } from '../testkit/server.ts';
 const HOUR = 3_600_000;
 
 /** Campaign rollup rows and active alerts: each use case is one service, so both doors must give the same rows. */
+/** The ratio columns as the rollups store them: the registry's formulas over the row's counters. */
+const FIXTURE_COUNTERS: Partial<Record<CounterName, string>> = {
+  impressions: '$3::int',
+  clicks: '($3::int / 10)',
+  signups: '($3::int / 50)',
+  activations: '($3::int / 100)',
+};
+const STORED_RATIOS = (['ctr', 'clickToSignup', 'signupToActivation'] as const)
+  .map((name) => kpiSql(name, (counter) => FIXTURE_COUNTERS[counter]!))
+  .join(', ');
+
 describe('campaign rows and active alerts over both doors', () => {
   const server = useTestServer();
   const get = async (path: string) => (await fetch(`${server.current.baseUrl}${path}`)).json() as Promise<any>;
@@ -55,7 +67,8 @@ describe('campaign rows and active alerts over both doors', () => {
         await client.query(
           `INSERT INTO campaign_metrics_hourly (campaign_id, channel, hour, impressions, clicks, signups, activations,
              cost, total_cost, ctr, click_to_signup, signup_to_activation)
-           VALUES ('camp_rows', $1, $2, $3::int, $3::int / 10, $3::int / 50, $3::int / 100, 1.234567, 2.5, 0.1, 0.2, 0.5)`,
+           VALUES ('camp_rows', $1, $2, $3::int, $3::int / 10, $3::int / 50, $3::int / 100, 1.234567, 2.5,
+                   ${STORED_RATIOS})`,
           [channel, new Date(top - hoursAgo * HOUR), n],
         );
       }
