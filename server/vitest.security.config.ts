@@ -12,6 +12,9 @@ export default defineProject({
     name: 'security',
     include: ['test/security/**/*.spec.ts'],
     fileParallelism: false,
+    // After every other project (group 0) and before the fault tests (group 2): its uploads and the faults' kills
+    // would otherwise load the machine under each other's timing-sensitive steps.
+    sequence: { groupOrder: 1 },
     testTimeout: 120_000,
     hookTimeout: 90_000,
   },

@@ -149,8 +149,8 @@ describe('pnpm start keeps the system up', () => {
     await run.waitForLogs({ msg: 'embedded PostgreSQL restarted' }, 1, 60_000);
     await pipelineFlows('after PostgreSQL was killed');
     // The live side reconnected too: the server's LISTEN connection and the worker's liveness locks.
-    await run.waitForLogs({ name: 'server', msg: 'LISTEN connection re-established' }, 1, 30_000);
-    await run.waitForLogs({ name: 'worker', msg: 'worker liveness locks held again' }, 1, 30_000);
+    await run.waitForLogs({ name: 'server', msg: 'LISTEN connection re-established' }, 1, 90_000);
+    await run.waitForLogs({ name: 'worker', msg: 'worker liveness locks held again' }, 1, 90_000);
     // Every service rode through the outage in the same process: they reconnected, nobody restarted them.
     expect(entryPids()).toEqual(before);
     expect(Object.values(groups).every(groupAlive)).toBe(true);
