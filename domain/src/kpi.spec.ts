@@ -8,7 +8,15 @@ describe('KPI formulas', () => {
   });
 
   it('computes every KPI from sums', () => {
-    const kpis = kpisFromSums({ impressions: 1000, clicks: 40, signups: 8, activations: 4, clickCost: 30, spend: 32 });
+    const kpis = kpisFromSums({
+      ...ZERO_SUMS,
+      impressions: 1000,
+      clicks: 40,
+      signups: 8,
+      activations: 4,
+      clickCost: 30,
+      spend: 32,
+    });
     expect(kpis).toMatchObject({
       ctr: 0.04,
       clickToSignup: 0.2,
