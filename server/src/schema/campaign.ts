@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { COUNTER_NAMES, COUNTERS, rollupField } from '@pmd/domain';
 import { builder } from '../builder.ts';
 import { campaignHourlyRows, findCampaign, listCampaigns, type CampaignSummary } from '../services/campaigns.ts';
 import { NotFoundError } from './error.ts';
@@ -12,20 +13,32 @@ const rollupFields = {
   signupToActivation: 'activations / signups of the bucket.',
 };
 
-// Counters are bigint columns (a busy campaign-day passes 2^31), read by Prisma as JS bigint: exposed as Float like the
-// KPI counts, since GraphQL's Int is 32-bit. Counts stay far below 2^53, so Number() is exact.
+/**
+ * One field per registry counter, named as Prisma names its column (`total_cost` → `totalCost`). Counters are bigint
+ * or numeric columns (a busy campaign-day passes 2^31), read by Prisma as bigint or Decimal: exposed as Float like the
+ * KPI counts, since GraphQL's Int is 32-bit. Counts stay far below 2^53, so Number() is exact.
+ */
+function counterFields<Row extends object>(t: {
+  float: (options: { description: string; resolve: (row: Row) => number }) => unknown;
+}) {
+  return Object.fromEntries(
+    COUNTER_NAMES.map((name) => [
+      rollupField(name),
+      t.float({
+        description: COUNTERS[name].description,
+        resolve: (row) => Number((row as Record<string, unknown>)[rollupField(name)]),
+      }),
+    ]),
+  );
+}
+
 export const CampaignMetricsHourlyRef = builder.prismaObject('CampaignMetricsHourly', {
   description: 'One hourly rollup row (worker task metrics_hourly) of a campaign and channel.',
   fields: (t) => ({
     campaignId: t.exposeString('campaignId', { description: 'The campaign.' }),
     channel: t.exposeString('channel', { description: 'The channel.' }),
     hour: t.expose('hour', { type: 'DateTime', description: 'Start of the UTC hour.' }),
-    impressions: t.float({ description: 'Impressions in the hour.', resolve: (row) => Number(row.impressions) }),
-    clicks: t.float({ description: 'Clicks in the hour.', resolve: (row) => Number(row.clicks) }),
-    signups: t.float({ description: 'Signups in the hour.', resolve: (row) => Number(row.signups) }),
-    activations: t.float({ description: 'Activations in the hour.', resolve: (row) => Number(row.activations) }),
-    cost: t.float({ description: 'Sum of click cost.', resolve: (row) => Number(row.cost) }),
-    totalCost: t.float({ description: 'Sum of all cost.', resolve: (row) => Number(row.totalCost) }),
+    ...counterFields(t),
     ctr: t.exposeFloat('ctr', { description: rollupFields.ctr }),
     clickToSignup: t.exposeFloat('clickToSignup', { description: rollupFields.clickToSignup }),
     signupToActivation: t.exposeFloat('signupToActivation', { description: rollupFields.signupToActivation }),
@@ -39,12 +52,7 @@ export const CampaignMetricsDailyRef = builder.prismaObject('CampaignMetricsDail
     campaignId: t.exposeString('campaignId', { description: 'The campaign.' }),
     channel: t.exposeString('channel', { description: 'The channel.' }),
     day: t.string({ description: 'The UTC day, YYYY-MM-DD.', resolve: (row) => row.day.toISOString().slice(0, 10) }),
-    impressions: t.float({ description: 'Impressions in the day.', resolve: (row) => Number(row.impressions) }),
-    clicks: t.float({ description: 'Clicks in the day.', resolve: (row) => Number(row.clicks) }),
-    signups: t.float({ description: 'Signups in the day.', resolve: (row) => Number(row.signups) }),
-    activations: t.float({ description: 'Activations in the day.', resolve: (row) => Number(row.activations) }),
-    cost: t.float({ description: 'Sum of click cost.', resolve: (row) => Number(row.cost) }),
-    totalCost: t.float({ description: 'Sum of all cost.', resolve: (row) => Number(row.totalCost) }),
+    ...counterFields(t),
     ctr: t.exposeFloat('ctr', { description: rollupFields.ctr }),
     clickToSignup: t.exposeFloat('clickToSignup', { description: rollupFields.clickToSignup }),
     signupToActivation: t.exposeFloat('signupToActivation', { description: rollupFields.signupToActivation }),
