@@ -74,3 +74,14 @@ export function counterPerEventSql(name: CounterName, alias?: string): string {
   if (counter.aggregation === 'count') return match ? `(${match})::int` : '1';
   return match ? `CASE WHEN ${match} THEN ${col('cost')} ELSE 0 END` : col('cost');
 }
+
+/**
+ * The KPIs the hourly and daily tables also store as columns (the original schema's ratios, which readers of those
+ * tables may use), with the registry's formulas over the row's sums. Every other KPI is computed from the sums when
+ * read, so a new KPI needs no column; a new counter needs its column (ROLLUP_COLUMNS) and nothing else.
+ */
+export const STORED_ROLLUP_KPIS = [
+  { name: 'ctr', column: 'ctr' },
+  { name: 'clickToSignup', column: 'click_to_signup' },
+  { name: 'signupToActivation', column: 'signup_to_activation' },
+] as const satisfies readonly { name: KpiName; column: string }[];

@@ -2,9 +2,8 @@ import {
   COUNTER_NAMES,
   COUNTERS,
   countersOverEventsSql,
-  KPI_NAMES,
-  KPIS,
   kpisFromSums,
+  STORED_ROLLUP_KPIS,
   ROLLUP_COLUMNS,
   type KpiName,
   type KpiSums,
@@ -47,13 +46,8 @@ function exactCountersSql(alias: string): string {
   }).join(', ');
 }
 
-/**
- * The KPIs the hourly and daily tables store besides the counters: the ratios (`ctr`, `click_to_signup`, …), in
- * snake_case columns. Costs per unit are never stored (they are computed from the sums when read).
- */
-export const STORED_KPIS: readonly { name: KpiName; column: string }[] = KPI_NAMES.filter(
-  (name) => KPIS[name].formula.kind === 'ratio',
-).map((name) => ({ name, column: name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) }));
+/** The KPIs the hourly and daily tables store besides the counters (the domain's list, as the worker writes them). */
+export const STORED_KPIS: readonly { name: KpiName; column: string }[] = STORED_ROLLUP_KPIS;
 
 /** One rollup row as exact text per counter (and stored ratios for hours and days), keyed by column. */
 export type RollupRow = Record<string, string | number>;

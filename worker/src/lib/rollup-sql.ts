@@ -1,9 +1,9 @@
 import {
   countersOverEventsSql,
-  type KpiName,
   kpiSql,
   NOTIFY_CHANNELS,
   ROLLUP_COLUMNS,
+  STORED_ROLLUP_KPIS,
   sumRollupColumnsSql,
 } from '@pmd/domain';
 
@@ -16,19 +16,9 @@ import {
  * - the buckets that changed are returned, so the caller can mark the grain above and notify.
  */
 
-/**
- * The KPIs hourly and daily rows also store, by column (the original schema's; readers may use them). Their values are
- * the registry's formulas over the row's sums. Counters are not listed here: every registry counter is a column of
- * the minute, hourly and daily tables (ROLLUP_COLUMNS), so a new counter needs only its migration.
- */
-const STORED_KPIS = {
-  ctr: 'ctr',
-  click_to_signup: 'clickToSignup',
-  signup_to_activation: 'signupToActivation',
-} as const satisfies Record<string, KpiName>;
-
-const KPI_COLUMNS = Object.keys(STORED_KPIS);
-const KPI_VALUES = Object.values(STORED_KPIS).map((kpi) => kpiSql(kpi));
+// The ratio columns hourly and daily rows also store, from the registry's formulas over the row's sums.
+const KPI_COLUMNS = STORED_ROLLUP_KPIS.map((kpi) => kpi.column);
+const KPI_VALUES = STORED_ROLLUP_KPIS.map((kpi) => kpiSql(kpi.name));
 
 interface Grain {
   table: string;
