@@ -1,3 +1,4 @@
+import { MAX_BATCH_SIZE } from '@pmd/domain';
 import { parseArgs } from 'node:util';
 import type { GeneratorEnv } from './config.ts';
 
@@ -142,7 +143,7 @@ export function parseOptions(argv: string[], env: GeneratorEnv): GeneratorOption
     durationMs: values.duration !== undefined ? parseDuration(values.duration) : (env.GENERATOR_DURATION ?? 0),
     batchSize: number('batch-size', values['batch-size'] ?? (backfillMs ? '1000' : '50'), {
       min: 1,
-      max: 10_000,
+      max: MAX_BATCH_SIZE,
       integer: true,
     }),
     flushIntervalMs: parseDuration(values['flush-interval'] ?? '2s'),

@@ -1,3 +1,4 @@
+import { MAX_BATCH_SIZE } from '@pmd/domain';
 import { print } from 'graphql';
 import { graphql } from './gql/index.ts';
 import type { EventInput, IngestEventsMutation } from './gql/graphql.ts';
@@ -80,7 +81,8 @@ export class Sender {
   readonly stats: SenderStats = { sent: 0, stored: 0, duplicates: 0, rejected: 0, retries: 0, requests: 0, pending: 0 };
 
   constructor(private readonly options: SenderOptions) {
-    if (options.batchSize < 1 || options.batchSize > 10_000) throw new Error('batch size must be 1..10000');
+    if (options.batchSize < 1 || options.batchSize > MAX_BATCH_SIZE)
+      throw new Error(`batch size must be 1..${MAX_BATCH_SIZE}`);
     this.timer = setInterval(() => this.pump(true), options.flushIntervalMs);
   }
 

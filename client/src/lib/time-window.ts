@@ -1,3 +1,4 @@
+import { MAX_WINDOW_MINUTES } from '@pmd/domain';
 /** The dashboard's window and filter, as kept in the URL query so that a view can be shared. */
 export const QUICK_RANGES = [
   { key: '15m', label: '15 m', minutes: 15 },
@@ -10,8 +11,8 @@ export const QUICK_RANGES = [
 
 export type QuickRangeKey = (typeof QUICK_RANGES)[number]['key'];
 export const DEFAULT_RANGE: QuickRangeKey = '1h';
-/** The API's limit (90 days). */
-export const MAX_WINDOW_MINUTES = 129_600;
+/** The API's limit (90 days), from the domain both sides share. */
+export { MAX_WINDOW_MINUTES };
 
 export type TimeWindowState =
   | { kind: 'quick'; range: QuickRangeKey; campaignIds: string[]; channels: string[] }
