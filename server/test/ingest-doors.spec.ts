@@ -1,24 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { minuteRollupMismatches, storedEvents } from '@pmd/testkit';
-import { graphql, useTestServer } from './testkit/server.ts';
-
-const INGEST = /* GraphQL */ `
-  mutation Ingest($events: [EventInput!]!) {
-    ingestEvents(events: $events) {
-      __typename
-      ... on IngestResult {
-        received
-        stored
-        duplicates
-        rejected {
-          index
-          eventId
-          reasons
-        }
-      }
-    }
-  }
-`;
+import { graphql, INGEST, useTestServer } from './testkit/server.ts';
 
 /** A UTC instant 30 minutes ago at a whole second, as `YYYY-MM-DDTHH:MM:SS`, plus its epoch ms. */
 function recentSecond(): { text: string; ms: number } {

@@ -3,30 +3,7 @@ import pg from 'pg';
 import { ingestEvents } from '../src/services/ingest.ts';
 import { describe, expect, it } from 'vitest';
 import { expectedRow, minuteRollupMismatches, restEvent, storedEvents, graphqlEvent, withClient } from '@pmd/testkit';
-import { graphql, useTestServer } from './testkit/server.ts';
-
-const INGEST = /* GraphQL */ `
-  mutation Ingest($events: [EventInput!]!) {
-    ingestEvents(events: $events) {
-      __typename
-      ... on IngestResult {
-        received
-        stored
-        duplicates
-        rejected {
-          index
-          eventId
-          reasons
-        }
-      }
-      ... on BatchTooLargeError {
-        message
-        maxBatchSize
-        received
-      }
-    }
-  }
-`;
+import { graphql, INGEST, useTestServer } from './testkit/server.ts';
 
 describe('GraphQL ingestEvents', () => {
   const server = useTestServer();

@@ -53,3 +53,27 @@ export async function graphql<T = any>(
   });
   return (await response.json()) as any;
 }
+
+/** `ingestEvents` with every field of its result, for the ingest tests of both doors. */
+export const INGEST = /* GraphQL */ `
+  mutation Ingest($events: [EventInput!]!) {
+    ingestEvents(events: $events) {
+      __typename
+      ... on IngestResult {
+        received
+        stored
+        duplicates
+        rejected {
+          index
+          eventId
+          reasons
+        }
+      }
+      ... on BatchTooLargeError {
+        message
+        maxBatchSize
+        received
+      }
+    }
+  }
+`;
