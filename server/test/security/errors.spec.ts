@@ -2,7 +2,9 @@ import { freePort } from '@pmd/db';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { send, postJson } from './testkit/http.ts';
-import { expectNoInternals, expectServerFine, readAuth, useSecurityServer } from './testkit/server.ts';
+import { graphqlEvent, restEvent } from '@pmd/testkit';
+import { INGEST } from '../testkit/server.ts';
+import { expectNoInternals, expectServerFine, ingestAuth, readAuth, useSecurityServer } from './testkit/server.ts';
 
 // Malformed requests get a short 4xx, never a stack trace, a file path or an address.
 const server = useSecurityServer();
@@ -71,6 +73,28 @@ describe('malformed requests', () => {
     });
     expect(JSON.parse(cases[1]!.body).errors[0].message).toMatch(/Syntax Error/);
     await expectServerFine(server, 'errors');
+  });
+
+  // EventInput.ts became a String (checked by the ingest rules, as over REST): any text must reject only its event.
+  it('an EventInput.ts of any text rejects only its event, by index, and stores the valid one', async () => {
+    const valid = graphqlEvent(restEvent(0, 'ts-abuse'));
+    const events = [
+      { ...valid, eventId: 'ts-abuse-huge', ts: '2026-'.repeat(200_000) },
+      { ...valid, eventId: 'ts-abuse-nul', ts: '2026-12-02T00:00:00\u0000Z' },
+      { ...valid, eventId: 'ts-abuse-words', ts: 'yesterday at noon' },
+      valid,
+    ];
+    const response = await postJson(server.baseUrl, '/graphql', { query: INGEST, variables: { events } }, ingestAuth);
+    expect(response.status).toBe(200);
+    expectNoInternals(response.body);
+    const result = JSON.parse(response.body).data.ingestEvents;
+    expect(result).toMatchObject({ received: 4, stored: 1, duplicates: 0 });
+    expect(result.rejected.map((rejected: { index: number }) => rejected.index)).toEqual([0, 1, 2]);
+    for (const rejected of result.rejected) expect(rejected.reasons.join(' ')).toMatch(/^ts: /);
+    expect(await server.sql("SELECT event_id FROM raw_events WHERE event_id LIKE 'ts-abuse%'")).toEqual([
+      { event_id: valid.eventId },
+    ]);
+    await expectServerFine(server, 'EventInput.ts abuse');
   });
 });
 
