@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 import { CARD_METRICS } from '../src/lib/dashboard-metrics.ts';
 import { formatValue, type ValueFormat } from '../src/lib/format.ts';
 import { buildDashboard } from './support/build-dashboard.ts';
-import { funnelEvents, type TestEvent } from '@pmd/testkit';
+import { CHROMIUM_LAUNCH_OPTIONS, funnelEvents, type TestEvent } from '@pmd/testkit';
 import { alertStatus, graphqlRequest, ingestThroughApi, resolveAlert, runAnomalyCheck } from './support/seed.ts';
 import { serveStatic } from './support/static-server.ts';
 
@@ -22,14 +22,6 @@ import { serveStatic } from './support/static-server.ts';
  */
 const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const INGEST_TOKEN = 'e2e-ingest-token';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-];
 /** Live pushes are throttled to ≤ 1/s by the server; a loaded CI machine gets generous room. */
 const LIVE_TIMEOUT_MS = 20_000;
 
@@ -132,7 +124,7 @@ beforeAll(async () => {
   worker = await startWorker({ databaseUrl: database.url, crontab: '' });
   dashboardDir = await buildDashboard(apiUrl);
   dashboard = await serveStatic(dashboardDir);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
 }, 180_000);
 

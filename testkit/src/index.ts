@@ -6,3 +6,4 @@ export * from './events.ts';
 export * from './store.ts';
 export * from './oracle.ts';
 export * from './expect.ts';
+export * from './browser.ts';
