@@ -11,6 +11,7 @@ import {
   type QuickRangeKey,
   type TimeWindowState,
 } from '@/lib/time-window.ts';
+import { effectiveTimeZone, reportingZone } from '@/lib/reporting-zone.ts';
 
 /** The window and filter of the current view, read from and written to the URL query (shareable, back-button safe). */
 export function useTimeWindow() {
@@ -24,11 +25,12 @@ export function useTimeWindow() {
 
   return {
     state,
-    windowInput: computed(() => toWindowInput(state.value)),
+    // The user's zone when chosen; else none, so the server's REPORTING_TIME_ZONE applies.
+    windowInput: computed(() => toWindowInput(state.value, reportingZone.override)),
     filter: computed(() => toKpiFilter(state.value)),
     minutes: computed(() => windowMinutes(state.value)),
     granularity: computed(() => granularityFor(windowMinutes(state.value))),
-    description: computed(() => describeWindow(state.value)),
+    description: computed(() => describeWindow(state.value, effectiveTimeZone())),
     setQuickRange(range: QuickRangeKey) {
       const { campaignIds, channels } = state.value;
       update({ kind: 'quick', range, campaignIds, channels });

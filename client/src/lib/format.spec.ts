@@ -34,6 +34,12 @@ describe('time', () => {
   it('formats ages and UTC timestamps', () => {
     expect(formatAgo(4_900)).toBe('4s ago');
     expect(formatAgo(125_000)).toBe('2m ago');
-    expect(formatTimestamp('2026-11-25T10:00:05Z')).toBe('25 Nov 2026, 10:00:05 UTC');
+    expect(formatTimestamp('2026-11-25T10:00:05Z', 'UTC')).toBe('25 Nov 2026, 10:00:05 UTC');
+    expect(formatTimestamp('2026-11-25T10:00:05Z', 'Asia/Kolkata')).toBe(
+      '25 Nov 2026, 15:30:05 Asia/Kolkata (UTC+05:30)',
+    );
+    expect(formatTimestamp('2026-07-01T12:00:00Z', 'America/New_York')).toBe(
+      '1 Jul 2026, 08:00:00 America/New_York (UTC−04:00)',
+    );
   });
 });

@@ -1,4 +1,5 @@
-import { formatMetricValue, type MetricFormat } from '@pmd/domain';
+import { formatMetricValue, utcOffsetMs, type MetricFormat } from '@pmd/domain';
+import { effectiveTimeZone } from './reporting-zone.ts';
 
 const changeFormat = new Intl.NumberFormat('en-US', {
   style: 'percent',
@@ -46,10 +47,29 @@ export function formatAgo(milliseconds: number): string {
   return `${Math.floor(seconds / 3600)}h ago`;
 }
 
-const timeFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** Timestamps are shown in UTC, as all bucketing is UTC. */
-export function formatTimestamp(iso: string | null | undefined): string {
+function timeFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = timeFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone });
+    timeFormats.set(timeZone, format);
+  }
+  return format;
+}
+
+/** A timestamp in the reporting zone (the one buckets and "today" use), with the zone named. */
+export function formatTimestamp(iso: string | null | undefined, timeZone: string = effectiveTimeZone()): string {
   if (!iso) return '—';
-  return `${timeFormat.format(new Date(iso))} UTC`;
+  return `${timeFormat(timeZone).format(new Date(iso))} ${timeZoneLabel(timeZone, new Date(iso))}`;
+}
+
+/** `UTC`, or the zone's name with its offset at that instant: `Asia/Kolkata (UTC+05:30)`. */
+export function timeZoneLabel(timeZone: string, at: Date = new Date()): string {
+  if (timeZone === 'UTC') return 'UTC';
+  const offset = utcOffsetMs(at, timeZone) / 60_000;
+  const sign = offset < 0 ? '−' : '+';
+  const hours = String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0');
+  const minutes = String(Math.abs(offset) % 60).padStart(2, '0');
+  return `${timeZone} (UTC${sign}${hours}:${minutes})`;
 }

@@ -3,6 +3,7 @@ import './error.ts';
 import './event.ts';
 import './health.ts';
 import './window.ts';
+import './settings.ts';
 import './kpis.ts';
 import './funnel.ts';
 import './breakdown.ts';
