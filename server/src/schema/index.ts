@@ -6,6 +6,7 @@ import './window.ts';
 import './kpis.ts';
 import './funnel.ts';
 import './breakdown.ts';
+import './conversion-delays.ts';
 import './time-series.ts';
 import './campaign.ts';
 import './alert.ts';
