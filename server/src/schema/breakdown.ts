@@ -100,7 +100,8 @@ export const BreakdownRowRef = builder.objectRef<BreakdownRow>('BreakdownRow').i
       resolve: (row) => row.health.status,
     }),
     statusReasons: t.stringList({
-      description: 'Why: the below ratios when At Risk, the inconclusive ones when Not enough data; empty when healthy.',
+      description:
+        'Why: the below ratios when At Risk, the inconclusive ones when Not enough data; empty when healthy.',
       resolve: (row) => row.health.reasons,
     }),
     statusChecks: t.field({

@@ -27,7 +27,8 @@ const DelayBucketRef = builder.objectRef<DelayBucket>('DelayBucket').implement({
   }),
 });
 
-const percentile = (p: number) => `The ${p}th percentile of the delays, seconds (an observed delay); null without pairs.`;
+const percentile = (p: number) =>
+  `The ${p}th percentile of the delays, seconds (an observed delay); null without pairs.`;
 
 const StepDelaysRef = builder.objectRef<StepDelays>('ConversionStepDelays').implement({
   description: 'The delay distribution of one step.',

@@ -77,7 +77,10 @@ export async function breakdown(
       lengths.map(async (minutes) => {
         const from = new Date(window.to.getTime() - minutes * MINUTE_MS);
         const rows = await kpiWindowSums(pool, { ...window, from }, filter, groupingOf(totals.dimension));
-        return [minutes, new Map(rows.map((row) => [keyOf(row.campaignId ?? null, row.channel ?? null), row]))] as const;
+        return [
+          minutes,
+          new Map(rows.map((row) => [keyOf(row.campaignId ?? null, row.channel ?? null), row])),
+        ] as const;
       }),
     ),
   );

@@ -147,9 +147,10 @@ describe('breakdown status judges with enough evidence, over a window long enoug
       expect(Object.keys(rows).sort()).toEqual(['camp_burst', 'camp_drop', 'camp_tiny']);
       for (const id of Object.keys(rows)) {
         expect(rows[id]!.status, id).toBe(queried[id]!.status);
-        expect(rows[id]!.statusChecks.map((c) => [c.ratio, c.verdict, c.judgedOverMinutes]), id).toEqual(
-          queried[id]!.statusChecks.map((c) => [c.ratio, c.verdict, c.judgedOverMinutes]),
-        );
+        expect(
+          rows[id]!.statusChecks.map((c) => [c.ratio, c.verdict, c.judgedOverMinutes]),
+          id,
+        ).toEqual(queried[id]!.statusChecks.map((c) => [c.ratio, c.verdict, c.judgedOverMinutes]));
       }
     } finally {
       await live.dispose();
