@@ -68,7 +68,8 @@ describe("conversion delays of the generator's simulation", () => {
       data: { conversionDelays: { steps: { step: string; pairs: number; p50: number; p90: number }[] } };
     };
     const steps = Object.fromEntries(data.conversionDelays.steps.map((step) => [step.step, step]));
-    for (const step of data.conversionDelays.steps) console.info(`simulation delays (seconds): ${JSON.stringify(step)}`);
+    for (const step of data.conversionDelays.steps)
+      console.info(`simulation delays (seconds): ${JSON.stringify(step)}`);
     const drawn = { IMPRESSION_TO_CLICK: [0.5, 15], CLICK_TO_SIGNUP: [5, 120], SIGNUP_TO_ACTIVATION: [30, 600] };
     for (const [step, [low, high]] of Object.entries(drawn)) {
       expect(steps[step]!.pairs, step).toBeGreaterThan(200);
