@@ -70,7 +70,11 @@ describe("conversion delays of the generator's simulation", () => {
     const steps = Object.fromEntries(data.conversionDelays.steps.map((step) => [step.step, step]));
     for (const step of data.conversionDelays.steps)
       console.info(`simulation delays (seconds): ${JSON.stringify(step)}`);
-    const drawn = { IMPRESSION_TO_CLICK: [0.5, 15], CLICK_TO_SIGNUP: [5, 120], SIGNUP_TO_ACTIVATION: [30, 600] };
+    const drawn: Record<string, [low: number, high: number]> = {
+      IMPRESSION_TO_CLICK: [0.5, 15],
+      CLICK_TO_SIGNUP: [5, 120],
+      SIGNUP_TO_ACTIVATION: [30, 600],
+    };
     for (const [step, [low, high]] of Object.entries(drawn)) {
       expect(steps[step]!.pairs, step).toBeGreaterThan(200);
       // The drawn p90, give or take the sampling error of a few hundred pairs (5 % of the range).
