@@ -33,18 +33,3 @@ export function kpiValue(name: KpiName, sums: KpiSums): number | null {
 export function addSums(a: KpiSums, b: KpiSums): KpiSums {
   return Object.fromEntries(COUNTER_NAMES.map((name) => [name, a[name] + b[name]])) as KpiSums;
 }
-
-/** The original's health rule for a campaign row ("At Risk" when CTR < 0.02 or signup→activation < 0.4). */
-export const DEFAULT_HEALTH_THRESHOLDS = { minCtr: 0.02, minSignupToActivation: 0.4 };
-
-export function healthStatus(
-  kpis: Pick<Kpis, 'ctr' | 'signupToActivation'>,
-  thresholds = DEFAULT_HEALTH_THRESHOLDS,
-): { status: 'HEALTHY' | 'AT_RISK'; reasons: string[] } {
-  const reasons: string[] = [];
-  if (kpis.ctr < thresholds.minCtr) reasons.push(`CTR below ${thresholds.minCtr}`);
-  if (kpis.signupToActivation < thresholds.minSignupToActivation) {
-    reasons.push(`signup→activation below ${thresholds.minSignupToActivation}`);
-  }
-  return { status: reasons.length ? 'AT_RISK' : 'HEALTHY', reasons };
-}

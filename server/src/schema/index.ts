@@ -7,6 +7,7 @@ import './settings.ts';
 import './kpis.ts';
 import './funnel.ts';
 import './breakdown.ts';
+import './conversion-delays.ts';
 import './time-series.ts';
 import './campaign.ts';
 import './alert.ts';
