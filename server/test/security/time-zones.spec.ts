@@ -36,7 +36,7 @@ describe('reporting time zones as attack input', () => {
       // The refusal quotes at most 80 characters of what was sent.
       expect(response.body.length).toBeLessThan(2_000);
     }
-    await expectServerFine(server);
+    await expectServerFine(server, 'after a refused zone');
   });
 
   it('answers a 90-day window by hour in a 45-minute zone within the point limit', async () => {
@@ -58,6 +58,6 @@ describe('reporting time zones as attack input', () => {
     expect(series.points.length).toBeGreaterThanOrEqual(2160);
     expect(series.points.length).toBeLessThanOrEqual(2161);
     expect(series.points.every((p: { bucket: string }) => p.bucket.endsWith(':15:00.000Z'))).toBe(true);
-    await expectServerFine(server);
+    await expectServerFine(server, 'after a 90-day series');
   });
 });
