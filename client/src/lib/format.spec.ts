@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { changeDirection, changeTone, formatAgo, formatChange, formatTimestamp, formatValue } from './format.ts';
+import {
+  changeDirection,
+  changeTone,
+  formatAgo,
+  formatBucket,
+  formatChange,
+  formatTimestamp,
+  formatValue,
+} from './format.ts';
 
 describe('formatValue', () => {
   it('formats counts, money and percentages', () => {
@@ -41,5 +49,11 @@ describe('time', () => {
     expect(formatTimestamp('2026-07-01T12:00:00Z', 'America/New_York')).toBe(
       '1 Jul 2026, 08:00:00 America/New_York (UTC−04:00)',
     );
+  });
+
+  it('labels buckets in the reporting zone', () => {
+    expect(formatBucket('2026-11-24T18:30:00Z', 'DAY', 'Asia/Kolkata')).toBe('25 Nov');
+    expect(formatBucket('2026-11-24T18:30:00Z', 'HOUR', 'Asia/Kolkata')).toBe('25 Nov, 00:00');
+    expect(formatBucket('2026-11-24T18:30:00Z', 'DAY', 'UTC')).toBe('24 Nov');
   });
 });

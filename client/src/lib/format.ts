@@ -73,3 +73,25 @@ export function timeZoneLabel(timeZone: string, at: Date = new Date()): string {
   const minutes = String(Math.abs(offset) % 60).padStart(2, '0');
   return `${timeZone} (UTC${sign}${hours}:${minutes})`;
 }
+
+const bucketFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A bucket's start as a chart or table label in the reporting zone: `14:30` for minutes and hours, `25 Nov` for days. */
+export function formatBucket(
+  iso: string,
+  granularity: 'MINUTE' | 'HOUR' | 'DAY',
+  timeZone: string = effectiveTimeZone(),
+): string {
+  const key = `${granularity}|${timeZone}`;
+  let format = bucketFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(
+      'en-GB',
+      granularity === 'DAY'
+        ? { day: 'numeric', month: 'short', timeZone }
+        : { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone },
+    );
+    bucketFormats.set(key, format);
+  }
+  return format.format(new Date(iso));
+}
