@@ -5,7 +5,7 @@ import { formatMetricChange } from '@pmd/domain';
 import { funnelEvents } from '@pmd/testkit';
 import { describe, expect, it } from 'vitest';
 import { CARD_METRICS } from '../src/lib/dashboard-metrics.ts';
-import { comparisonLabel, fromKpiDelta } from '../src/lib/comparison.ts';
+import { comparisonLabel, fromKpiDelta, toLocalInput } from '../src/lib/comparison.ts';
 import { graphqlRequest } from './support/seed.ts';
 import { LIVE_TIMEOUT_MS, useE2eSystem } from './support/system.ts';
 
@@ -122,8 +122,8 @@ async function waitForChanges(expected: Record<string, CardChange>) {
   expect(await shownChanges()).toEqual(expected);
 }
 
-/** `YYYY-MM-DDTHH:mm` of an instant in UTC, as the custom range inputs take it. */
-const inputValue = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+/** `YYYY-MM-DDTHH:mm` of an instant in the reporting zone, as the custom range inputs take it. */
+const inputValue = (ms: number) => toLocalInput(ms, 'Asia/Kolkata');
 
 describe('KPI comparisons against a server reporting in Asia/Kolkata', () => {
   it('shows pp for rates and % for counts and money for each comparison the select offers', async () => {
@@ -165,6 +165,8 @@ describe('KPI comparisons against a server reporting in Asia/Kolkata', () => {
     const from = Math.floor((now - 3 * DAY - 30 * MINUTE) / MINUTE) * MINUTE;
     const to = from + 60 * MINUTE;
     await page.locator('[data-testid="comparison"]').selectOption('custom');
+    // The range is entered in the server's reporting zone, which the dashboard learns from the API.
+    await expect.poll(() => page.locator('#comparison-range').innerText()).toContain('Compare from (Asia/Kolkata)');
     await page.locator('#comparison-range input').nth(0).fill(inputValue(from));
     await page.locator('#comparison-range input').nth(1).fill(inputValue(to));
     await page.locator('#comparison-range button[type="submit"]').click();

@@ -3,7 +3,9 @@ import {
   comparisonLabel,
   comparisonQuery,
   fromKpiDelta,
+  fromLocalInput,
   parseComparisonQuery,
+  toLocalInput,
   toComparisonInput,
   toComparisonQuery,
 } from './comparison.ts';
@@ -45,6 +47,17 @@ describe('comparison in the URL', () => {
 
   it('picks its own keys out of a query', () => {
     expect(comparisonQuery({ range: '1h', compare: 'lastWeek', channel: ['x'] })).toEqual({ compare: 'lastWeek' });
+  });
+});
+
+describe('custom range inputs in the reporting zone', () => {
+  it('reads and writes datetime-local values in the zone, across its DST change', () => {
+    const at = Date.parse('2026-02-28T18:30:00Z');
+    expect(toLocalInput(at, 'Asia/Kolkata')).toBe('2026-03-01T00:00');
+    expect(fromLocalInput('2026-03-01T00:00', 'Asia/Kolkata')).toBe(at);
+    expect(fromLocalInput('2026-03-09T09:00', 'America/New_York')).toBe(Date.parse('2026-03-09T13:00:00Z'));
+    expect(fromLocalInput('2026-03-02T09:00', 'America/New_York')).toBe(Date.parse('2026-03-02T14:00:00Z'));
+    expect(fromLocalInput('2026-03-0', 'UTC')).toBeNaN();
   });
 });
 

@@ -1,4 +1,6 @@
 import {
+  instantOfLocal,
+  localDateTime,
   MAX_WINDOW_MINUTES,
   METRIC_BY_ENUM_NAME,
   type ChangeDirection,
@@ -39,6 +41,22 @@ export function rangeProblem(fromMs: number, toMs: number): string | null {
   if (toMs - fromMs < 60_000) return 'The start must be before the end.';
   if (toMs - fromMs > MAX_WINDOW_MINUTES * 60_000) return 'A range can span at most 90 days.';
   return null;
+}
+
+const pad = (value: number) => String(value).padStart(2, '0');
+
+/** An instant as a datetime-local value (`YYYY-MM-DDTHH:mm`) of the reporting zone. */
+export function toLocalInput(ms: number, timeZone: string): string {
+  const local = localDateTime(new Date(ms), timeZone);
+  return `${local.year}-${pad(local.month)}-${pad(local.day)}T${pad(local.hour)}:${pad(local.minute)}`;
+}
+
+/** A datetime-local value read in the reporting zone (a time skipped by DST moves forward); NaN when incomplete. */
+export function fromLocalInput(value: string, timeZone: string): number {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
+  if (!match) return Number.NaN;
+  const [year, month, day, hour, minute] = match.slice(1).map(Number) as [number, number, number, number, number];
+  return instantOfLocal({ year, month, day, hour, minute }, timeZone).getTime();
 }
 
 /** Reads `?compare=…`; anything unknown or an invalid custom range falls back to the previous period. */

@@ -25,7 +25,7 @@ describe('TimeWindowControls: comparison', () => {
     expect(router.currentRoute.value.query).toEqual({ range: '7d' });
   });
 
-  it('applies a custom UTC comparison range and refuses a reversed or over-long one', async () => {
+  it('applies a custom comparison range in the reporting zone (UTC here) and refuses a reversed or over-long one', async () => {
     const { client } = createFixtureClient(() => CAMPAIGNS);
     const { wrapper, router } = await mountAt(TimeWindowControls, '/?range=1h', client);
     await wrapper.get('[data-testid=comparison]').setValue('custom');
