@@ -9,3 +9,4 @@ export * from './notify.ts';
 export * from './display.ts';
 export * from './alerts.ts';
 export * from './time-zone.ts';
+export * from './change.ts';

@@ -1,5 +1,6 @@
 import { computed } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
+import { comparisonQuery } from '@/lib/comparison.ts';
 import {
   describeWindow,
   granularityFor,
@@ -20,7 +21,8 @@ export function useTimeWindow() {
   const state = computed(() => parseTimeWindowQuery(route.query));
 
   function update(next: TimeWindowState) {
-    void router.push({ query: toTimeWindowQuery(next) });
+    // The comparison's keys are not the window's: a new window keeps them.
+    void router.push({ query: { ...comparisonQuery(route.query), ...toTimeWindowQuery(next) } });
   }
 
   return {

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  changeDirection,
-  changeTone,
-  formatAgo,
-  formatBucket,
-  formatChange,
-  formatTimestamp,
-  formatValue,
-} from './format.ts';
+import { formatAgo, formatBucket, formatTimestamp, formatValue } from './format.ts';
 
 describe('formatValue', () => {
   it('formats counts, money and percentages', () => {
@@ -18,23 +10,6 @@ describe('formatValue', () => {
 
   it('shows an undefined cost per unit as a dash', () => {
     expect(formatValue(null, 'currency')).toBe('—');
-  });
-});
-
-describe('changes', () => {
-  it('gives direction, unsigned magnitude and tone', () => {
-    expect(changeDirection(0.123)).toBe('up');
-    expect(changeDirection(-0.5)).toBe('down');
-    expect(changeDirection(0)).toBe('flat');
-    expect(changeDirection(null)).toBe('none');
-    expect(formatChange(-0.5)).toBe('50.0%');
-    expect(formatChange(null)).toBe('n/a');
-    expect(changeTone('up', true)).toBe('good');
-    expect(changeTone('up', false)).toBe('bad');
-    expect(changeTone('down', false)).toBe('good');
-    expect(changeTone('flat', true)).toBe('neutral');
-    expect(changeTone('up', null)).toBe('neutral');
-    expect(changeTone('down', null)).toBe('neutral');
   });
 });
 

@@ -1,43 +1,11 @@
 import { formatMetricValue, utcOffsetMs, type MetricFormat } from '@pmd/domain';
 import { effectiveTimeZone } from './reporting-zone.ts';
 
-const changeFormat = new Intl.NumberFormat('en-US', {
-  style: 'percent',
-  minimumFractionDigits: 1,
-  maximumFractionDigits: 1,
-  signDisplay: 'never',
-});
-
 /** The registry's formats: a metric's comes from `metricView(name).format`, not from a list kept here. */
 export type ValueFormat = MetricFormat;
 
 /** A metric value for people; null (a cost per unit with no units) shows as an em dash, never as $0. */
 export const formatValue: (value: number | null | undefined, format: ValueFormat) => string = formatMetricValue;
-
-export type ChangeDirection = 'up' | 'down' | 'flat' | 'none';
-
-/** Direction of a relative change; `none` when there was nothing to compare with (previous window empty). */
-export function changeDirection(change: number | null | undefined): ChangeDirection {
-  if (change === null || change === undefined || !Number.isFinite(change)) return 'none';
-  if (Math.abs(change) < 0.0005) return 'flat';
-  return change > 0 ? 'up' : 'down';
-}
-
-/** "12.3%" (unsigned: the arrow carries the sign), or "n/a" without a previous value. */
-export function formatChange(change: number | null | undefined): string {
-  const direction = changeDirection(change);
-  if (direction === 'none') return 'n/a';
-  if (direction === 'flat') return '0.0%';
-  return changeFormat.format(change as number);
-}
-
-/** Whether a change is good news: more clicks is good, a higher CPC is not, more spend is neither (null). */
-export function changeTone(direction: ChangeDirection, higherIsBetter: boolean | null): 'good' | 'bad' | 'neutral' {
-  if (higherIsBetter === null) return 'neutral';
-  if (direction === 'up') return higherIsBetter ? 'good' : 'bad';
-  if (direction === 'down') return higherIsBetter ? 'bad' : 'good';
-  return 'neutral';
-}
 
 /** "5s ago", "3m ago", "2h ago" for the live indicator. */
 export function formatAgo(milliseconds: number): string {

@@ -15,17 +15,6 @@ const ZERO = {
   cpc: null,
   costPerActivation: null,
 };
-const NO_CHANGE = {
-  ...ZERO,
-  impressions: null,
-  clicks: null,
-  signups: null,
-  activations: null,
-  ctr: null,
-  clickToSignup: null,
-  signupToActivation: null,
-  spend: null,
-};
 
 function emptyOverview() {
   return {
@@ -33,7 +22,16 @@ function emptyOverview() {
       __typename: 'Overview',
       window: { __typename: 'Window', from: '2026-11-25T10:00:00Z', to: '2026-11-25T11:00:00Z' },
       current: { __typename: 'KpiTotals', ...ZERO },
-      change: { __typename: 'KpiChange', ...NO_CHANGE },
+      comparison: 'SAME_PERIOD_LAST_WEEK',
+      comparisonWindow: {
+        __typename: 'Window',
+        from: '2026-11-18T10:00:00Z',
+        to: '2026-11-18T11:00:00Z',
+        minutes: 60,
+        timeZone: 'UTC',
+      },
+      comparisonHasData: false,
+      changes: [],
     },
   };
 }
@@ -41,7 +39,7 @@ function emptyOverview() {
 const NO_ALERTS = { alerts: { __typename: 'QueryAlertsConnection', totalCount: 0, edges: [] } };
 
 describe('OverviewPage', () => {
-  it('asks for the window in the URL and says so when there are no events yet', async () => {
+  it('asks for the window and comparison in the URL and says so when there are no events yet', async () => {
     const { client, operations } = createFixtureClient((operation) => {
       const name =
         operation.query.definitions[0]?.kind === 'OperationDefinition'
@@ -51,14 +49,22 @@ describe('OverviewPage', () => {
       if (name === 'ActiveAlerts') return NO_ALERTS;
       return undefined;
     });
-    const { wrapper } = await mountAt(OverviewPage, '/?range=6h&campaign=camp_a', client);
+    const { wrapper } = await mountAt(OverviewPage, '/?range=6h&campaign=camp_a&compare=lastWeek', client);
 
     const live = operations.find(
       (operation) => operation.kind === 'subscription' && operation.variables && 'window' in operation.variables,
     );
-    expect(live?.variables).toEqual({ window: { lastMinutes: 360 }, filter: { campaignIds: ['camp_a'] } });
+    expect(live?.variables).toEqual({
+      window: { lastMinutes: 360 },
+      filter: { campaignIds: ['camp_a'] },
+      compareTo: { kind: 'SAME_PERIOD_LAST_WEEK' },
+    });
     expect(wrapper.get('[data-state=empty]').text()).toBe('No events yet — is the generator running?');
     expect(wrapper.get('[data-kpi=impressions] [data-testid=kpi-value]').text()).toBe('0');
+    expect(wrapper.get('[data-kpi=impressions] [data-testid=kpi-delta]').text()).toBe(
+      'no data in the comparison period',
+    );
+    expect(wrapper.get('[data-kpi=impressions] [data-testid=kpi-vs]').text()).toBe('vs same time last week');
     expect(wrapper.find('#funnel-heading').exists()).toBe(false);
   });
 
