@@ -39,10 +39,9 @@ function customRange(input: ComparisonInput, timeZone: string): TimeWindow {
   return { from, to, timeZone };
 }
 
-/** The same local wall-clock time 7 local days earlier; `addLocalDays` works in whole seconds, so the ms are kept here. */
+/** The same local wall-clock time 7 local days earlier. */
 function weekEarlier(instant: Date, timeZone: string): Date {
-  const milliseconds = ((instant.getTime() % 1000) + 1000) % 1000;
-  return new Date(addLocalDays(instant, -7, timeZone).getTime() + milliseconds);
+  return addLocalDays(instant, -7, timeZone);
 }
 
 /**
