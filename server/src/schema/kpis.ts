@@ -104,7 +104,7 @@ export const ChangeUnitEnum = builder.enumType('ChangeUnit', {
     PERCENT: {
       value: 'percent',
       description:
-        'A count or money (impressions, spend, CPC, …): `relative` × 100 percent, e.g. 1,000 → 1,123 is +12.3%.',
+        'A count or money (impressions, spend, cost per signup, …): `relative` × 100 percent, e.g. 1,000 → 1,123 is +12.3%.',
     },
   } satisfies Record<string, { value: ChangeUnit; description: string }>,
 });
