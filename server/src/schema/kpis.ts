@@ -159,7 +159,7 @@ export const KpiDeltaRef = builder.objectRef<MetricChange>('KpiDelta').implement
     good: t.boolean({
       nullable: true,
       description:
-        'Whether the move is good news by the registry (more signups yes, a higher CPC no); null when FLAT, when there is no direction, or for a metric that is neither (spend).',
+        'Whether the move is good news by the registry (more signups yes, a higher cost per signup no); null when FLAT, when there is no direction, or for a metric that is neither (spend).',
       resolve: (d) => d.good,
     }),
   }),
