@@ -17,6 +17,7 @@ const ActiveAlertsQuery = graphql(/* GraphQL */ `
           resolvedAt
           updatedAt
           ...AlertListItem_Alert
+          ...CampaignPage_Alert
         }
       }
     }
@@ -35,6 +36,7 @@ const ResolvedAlertsQuery = graphql(/* GraphQL */ `
           resolvedAt
           updatedAt
           ...AlertListItem_Alert
+          ...CampaignPage_Alert
         }
       }
     }
@@ -52,6 +54,7 @@ const AlertChangedSubscription = graphql(/* GraphQL */ `
         resolvedAt
         updatedAt
         ...AlertListItem_Alert
+        ...CampaignPage_Alert
       }
     }
   }
