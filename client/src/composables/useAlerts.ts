@@ -17,7 +17,6 @@ const ActiveAlertsQuery = graphql(/* GraphQL */ `
           resolvedAt
           updatedAt
           ...AlertListItem_Alert
-          ...CampaignPage_Alert
         }
       }
     }
@@ -36,7 +35,6 @@ const ResolvedAlertsQuery = graphql(/* GraphQL */ `
           resolvedAt
           updatedAt
           ...AlertListItem_Alert
-          ...CampaignPage_Alert
         }
       }
     }
@@ -54,7 +52,6 @@ const AlertChangedSubscription = graphql(/* GraphQL */ `
         resolvedAt
         updatedAt
         ...AlertListItem_Alert
-        ...CampaignPage_Alert
       }
     }
   }

@@ -25,6 +25,7 @@ export const NOT_IN_ROLLUP_TABLE = [
   'costPerSignup',
   'costPerActivation',
 ] as const satisfies readonly MetricName[];
+export type RollupTableMetric = Exclude<MetricName, (typeof NOT_IN_ROLLUP_TABLE)[number]>;
 export const ROLLUP_TABLE_METRICS = shown(NOT_IN_ROLLUP_TABLE);
 
 /**
