@@ -19,7 +19,7 @@ const ROWS = [
   row('camp_email_reactivation', 1255, 0.071, 'HEALTHY'),
   row('camp_meta_prospecting', 40, 0.004, 'AT_RISK', ['CTR below 2.0%']),
   row('camp_tiktok_creative', 541, 0.031, 'NOT_ENOUGH_DATA', ['Fewer than 200 impressions']),
-  row('camp_linkedin_b2b', 120, 0.012, 'NEEDS_REVIEW'),
+  row('camp_LinkedIn_b2b', 120, 0.012, 'NEEDS_REVIEW'),
 ];
 const CAMPAIGNS = [
   ...ROWS.map((r) => ({ campaignId: r.campaignId, channels: [r.campaignId.split('_')[1]!] })),
@@ -50,7 +50,7 @@ describe('CampaignIndexTable', () => {
       'camp_email_reactivation',
       'camp_google_brand',
       'camp_tiktok_creative',
-      'camp_linkedin_b2b',
+      'camp_LinkedIn_b2b',
       'camp_meta_prospecting',
       'camp_idle',
     ]);
@@ -59,7 +59,7 @@ describe('CampaignIndexTable', () => {
     expect(status('camp_meta_prospecting').text()).toBe('At Risk');
     expect(status('camp_meta_prospecting').attributes('title')).toBe('CTR below 2.0%');
     expect(status('camp_tiktok_creative').text()).toBe('Not enough data');
-    expect(status('camp_linkedin_b2b').text()).toBe('Needs review');
+    expect(status('camp_LinkedIn_b2b').text()).toBe('Needs review');
     expect(status('camp_idle').text()).toBe('No data');
     expect(wrapper.get('[data-campaign=camp_idle] [data-column=clicks]').text()).toBe('—');
     expect(wrapper.get('[data-campaign=camp_idle] [data-column=channels]').text()).toBe('email, google');
@@ -74,6 +74,8 @@ describe('CampaignIndexTable', () => {
     await wrapper.get('[data-testid=campaign-search]').setValue('  GOOGLE ');
     expect(ids(wrapper)).toEqual(['camp_google_brand']);
     expect(wrapper.get('[data-testid=campaign-count]').text()).toBe('1 of 6 campaigns');
+    await wrapper.get('[data-testid=campaign-search]').setValue('linkedin');
+    expect(ids(wrapper)).toEqual(['camp_LinkedIn_b2b']);
     await wrapper.get('[data-testid=campaign-search]').setValue('nothing-like-this');
     expect(ids(wrapper)).toEqual([]);
     await wrapper.get('[data-testid=campaign-search]').setValue('');
@@ -88,7 +90,7 @@ describe('CampaignIndexTable', () => {
       'camp_email_reactivation',
       'camp_google_brand',
       'camp_tiktok_creative',
-      'camp_linkedin_b2b',
+      'camp_LinkedIn_b2b',
       'camp_meta_prospecting',
       'camp_idle',
     ]);
@@ -96,7 +98,7 @@ describe('CampaignIndexTable', () => {
     expect(wrapper.get('th[aria-sort=ascending]').text()).toContain('CTR');
     expect(ids(wrapper)).toEqual([
       'camp_meta_prospecting',
-      'camp_linkedin_b2b',
+      'camp_LinkedIn_b2b',
       'camp_tiktok_creative',
       'camp_google_brand',
       'camp_email_reactivation',
@@ -107,13 +109,14 @@ describe('CampaignIndexTable', () => {
     expect(wrapper.findAll('th[aria-sort=none]')).toHaveLength(8);
     expect(ids(wrapper)[0]).toBe('camp_email_reactivation');
     await wrapper.get('[data-sort=status]').trigger('click');
-    expect(ids(wrapper).map((id) => wrapper.get(`[data-campaign=${id}] [data-testid=status]`).text())).toEqual([
-      'At Risk',
-      'Healthy',
-      'Healthy',
-      'Needs review',
-      'Not enough data',
-      'No data',
+    // Alphabetical by label; equal statuses by campaign id.
+    expect(ids(wrapper)).toEqual([
+      'camp_meta_prospecting',
+      'camp_email_reactivation',
+      'camp_google_brand',
+      'camp_LinkedIn_b2b',
+      'camp_tiktok_creative',
+      'camp_idle',
     ]);
   });
 
@@ -121,7 +124,7 @@ describe('CampaignIndexTable', () => {
     const wrapper = await mountTable(2);
     expect(ids(wrapper)).toEqual(['camp_email_reactivation', 'camp_google_brand']);
     await wrapper.get('nav[aria-label="Campaign pages"] button:last-child').trigger('click');
-    expect(ids(wrapper)).toEqual(['camp_tiktok_creative', 'camp_linkedin_b2b']);
+    expect(ids(wrapper)).toEqual(['camp_tiktok_creative', 'camp_LinkedIn_b2b']);
     await wrapper.get('[data-testid=campaign-search]').setValue('camp_');
     expect(ids(wrapper)).toEqual(['camp_email_reactivation', 'camp_google_brand']);
   });
