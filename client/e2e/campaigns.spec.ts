@@ -4,7 +4,7 @@ import { metricView } from '@pmd/domain';
 import { funnelEvents } from '@pmd/testkit';
 import { describe, expect, it } from 'vitest';
 import { statusLabel } from '../src/lib/campaign-index.ts';
-import { formatValue } from '../src/lib/format.ts';
+import { formatBucket, formatValue } from '../src/lib/format.ts';
 import { graphqlRequest, runAnomalyCheck } from './support/seed.ts';
 import { LIVE_TIMEOUT_MS, useE2eSystem } from './support/system.ts';
 
@@ -195,7 +195,7 @@ describe('campaigns, in a reporting zone that is not UTC', () => {
     const rows = page.locator('[data-testid=history-row]');
     await expect.poll(() => rows.count(), { timeout: LIVE_TIMEOUT_MS }).toBe(data.timeSeries.points.length);
     const row = page.locator(`[data-testid=history-row][data-bucket="${point!.bucket}"]`);
-    expect((await row.locator('td').first().innerText()).split(/\s/)[0]).toBe(kolkataDate(new Date(point!.bucket)));
+    expect((await row.locator('td').first().innerText()).trim()).toBe(formatBucket(point!.bucket, 'DAY', ZONE));
     expect(await row.locator('[data-metric=clicks]').innerText()).toBe('7');
     // Newest first: the day not over yet and the window's cut first day are marked partial, the others not.
     const partial = await rows.evaluateAll((trs) => trs.map((tr) => tr.classList.contains('partial')));
@@ -207,6 +207,10 @@ describe('campaigns, in a reporting zone that is not UTC', () => {
     expect(point!.bucket).toMatch(/T18:30:00(\.000)?Z$/);
     expect(kolkataDate(new Date(point!.bucket))).toBe(kolkataDate(LATE_EVENING));
     expect(kolkataDate(LATE_EVENING)).not.toBe(LATE_EVENING.toISOString().slice(0, 10));
+    // …and its label names that local date ("29 Nov" for the Kolkata day that began 18:30 UTC on the 28th).
+    expect(formatBucket(point!.bucket, 'DAY', ZONE)).toBe(
+      new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: ZONE }).format(LATE_EVENING),
+    );
   });
 
   it("links a worker-fired alert to its campaign, whose chart draws the alert's window and baseline", async () => {
