@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { metricView } from '@pmd/domain';
@@ -269,6 +271,30 @@ describe('campaigns, in a reporting zone that is not UTC', () => {
       }
     } finally {
       await page.setViewportSize({ width: 1600, height: 1000 });
+    }
+  });
+  it('has no serious accessibility violations on the index and the campaign page (axe-core)', async () => {
+    const page = system.page;
+    const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    for (const route of ['/campaigns?range=7d', '/campaigns/camp_e2e_alerting?range=6h']) {
+      await page.goto(`${system.dashboardUrl}${route}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+      await page.waitForSelector('[data-testid=campaign-index-row], [data-testid=history-row]', {
+        timeout: LIVE_TIMEOUT_MS,
+      });
+      await page.waitForFunction(() => !document.querySelector('[data-state="loading"]'), undefined, {
+        timeout: LIVE_TIMEOUT_MS,
+      });
+      await page.addScriptTag({ content: axeSource });
+      const serious = await page.evaluate(async () => {
+        type Violation = { id: string; impact: string; nodes: { target: string[] }[] };
+        const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: Violation[] }> } })
+          .axe;
+        const result = await axe.run(document);
+        return result.violations
+          .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+          .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+      });
+      expect(serious, route).toEqual([]);
     }
   });
 });
