@@ -98,12 +98,16 @@ describe('reporting time zone', () => {
     await waitForImpressions(kolkata.overview.current.impressions);
   });
 
-  it('shows times in the reporting zone, not the browser’s', async () => {
+  it('shows times in the reporting zone, not the browser’s, and calls a polled page a snapshot', async () => {
     const page = system.page;
     await page.goto(`${system.dashboardUrl}/pipeline`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     await expect
       .poll(() => page.locator('main').innerText(), { timeout: LIVE_TIMEOUT_MS })
       .toContain('Asia/Kolkata (UTC+05:30)');
     expect(await page.locator('main').innerText()).not.toContain('America/New_York');
+    // The pipeline page polls: the header says it is a snapshot, not live.
+    await expect
+      .poll(() => page.locator('[data-testid="live-indicator"] [role="status"]').textContent())
+      .toBe('Snapshot, refreshed every 10 s');
   });
 });

@@ -1,6 +1,17 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import OverviewPage from '@/pages/OverviewPage.vue';
 
+declare module 'vue-router' {
+  interface RouteMeta {
+    title: string;
+    /** A page that polls instead of subscribing: the header says it is a snapshot refreshed this often. */
+    snapshotRefreshSeconds?: number;
+  }
+}
+
+/** How often the pipeline page re-reads the worker's status (its runs are a minute apart). */
+export const PIPELINE_REFRESH_SECONDS = 10;
+
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
@@ -22,11 +33,11 @@ export const router = createRouter({
       path: '/pipeline',
       name: 'pipeline',
       component: () => import('@/pages/PipelinePage.vue'),
-      meta: { title: 'Pipeline' },
+      meta: { title: 'Pipeline', snapshotRefreshSeconds: PIPELINE_REFRESH_SECONDS },
     },
   ],
 });
 
 router.afterEach((to) => {
-  document.title = `${String(to.meta.title ?? 'Dashboard')} · Marketing Performance`;
+  document.title = `${to.meta.title} · Marketing Performance`;
 });

@@ -10,8 +10,10 @@ export interface LiveStatus {
   onConnecting(): void;
   onConnected(): void;
   onClosed(): void;
-  /** Something arrived from the server (live data or a heartbeat). */
+  /** The page's data arrived from the server (a live push or a refresh). */
   markUpdated(at?: number): void;
+  /** Another page is shown: nothing of its data has arrived yet. */
+  resetUpdated(): void;
 }
 
 /** The websocket's health as people should read it; fed by the graphql-ws client's events. */
@@ -35,6 +37,9 @@ export function createLiveStatus(isOnline: () => boolean = () => navigator.onLin
     },
     markUpdated(at = Date.now()) {
       state.lastUpdatedAt = at;
+    },
+    resetUpdated() {
+      state.lastUpdatedAt = null;
     },
   };
 }
