@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
 import { LIVE_TIMEOUT_MS, useE2eSystem } from './support/system.ts';
-import { LAYOUT_CAMPAIGN_ID, realisticTraffic, runRollups } from './support/layout.ts';
+import { LAYOUT_CAMPAIGN_ID, realisticTraffic, runRollups } from './support/traffic.ts';
 
 const SHOTS = fileURLToPath(new URL('../../docs/screenshots/issue-13/', import.meta.url));
 const system = useE2eSystem();
