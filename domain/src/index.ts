@@ -7,3 +7,4 @@ export * from './limits.ts';
 export * from './notify.ts';
 export * from './display.ts';
 export * from './alerts.ts';
+export * from './time-zone.ts';

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { canonicalTimeZone } from '@pmd/domain';
 
 /**
  * The validated environment, shared part. Each process has one config module (server/src/config.ts,
@@ -142,6 +143,19 @@ export const envTypes = {
       },
       { error: (issue) => `must be a ${protocols.join(' or ')} URL, got ${JSON.stringify(issue.input)}` },
     ),
+  /** An IANA time zone name (`UTC`, `Asia/Kolkata`), in the spelling the platform knows. */
+  timeZone: () =>
+    z.string().transform((text, ctx) => {
+      const zone = canonicalTimeZone(text.trim());
+      if (zone === null) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be an IANA time zone such as Asia/Kolkata, got ${JSON.stringify(text)}`,
+        });
+        return z.NEVER;
+      }
+      return zone;
+    }),
   /** One of `values`. */
   oneOf: <const T extends readonly [string, ...string[]]>(values: T) =>
     z.enum(values, { error: (issue) => `must be one of ${values.join(', ')}, got ${JSON.stringify(issue.input)}` }),

@@ -1,4 +1,4 @@
-import { DEFAULT_HEALTH_THRESHOLDS } from '@pmd/db';
+import { DEFAULT_HEALTH_THRESHOLDS, DEFAULT_TIME_ZONE } from '@pmd/db';
 import { COMMON_ENV, commonConfigFrom, envTypes, parseEnv, type CommonConfig, type EnvSource } from '@pmd/db/env';
 
 /**
@@ -16,6 +16,7 @@ export const SERVER_ENV = {
   CORS_ORIGIN: envTypes.text().default('*'),
   INGEST_RATE_LIMIT: envTypes.nonNegativeInteger().default(50_000),
   INGEST_RATE_BURST: envTypes.positiveInteger().optional(),
+  REPORTING_TIME_ZONE: envTypes.timeZone().default(DEFAULT_TIME_ZONE),
   HEALTH_MIN_CTR: envTypes.ratio().default(DEFAULT_HEALTH_THRESHOLDS.minCtr),
   HEALTH_MIN_SIGNUP_TO_ACTIVATION: envTypes.ratio().default(DEFAULT_HEALTH_THRESHOLDS.minSignupToActivation),
   LIVE_MAX_VIEWS: envTypes.positiveInteger().default(500),
@@ -42,6 +43,8 @@ export interface ServerConfig extends CommonConfig {
   ingestRateLimit: number;
   /** Events a client may send at once above its rate (the token bucket's size). */
   ingestRateBurst: number;
+  /** The IANA zone of day and hour buckets, "today" and "yesterday" when a request names none (REPORTING_TIME_ZONE). */
+  reportingTimeZone: string;
   /** "At Risk" thresholds of breakdown rows (HEALTH_MIN_CTR, HEALTH_MIN_SIGNUP_TO_ACTIVATION). */
   healthThresholds: typeof DEFAULT_HEALTH_THRESHOLDS;
   /** Distinct live computations (liveOverview, liveFunnel, liveBreakdown views) per process (LIVE_MAX_VIEWS). */
@@ -66,6 +69,7 @@ export function readServerConfig(env: EnvSource): ServerConfig {
     corsOrigin: values.CORS_ORIGIN,
     ingestRateLimit: values.INGEST_RATE_LIMIT,
     ingestRateBurst: values.INGEST_RATE_BURST ?? Math.max(1, 2 * values.INGEST_RATE_LIMIT),
+    reportingTimeZone: values.REPORTING_TIME_ZONE,
     healthThresholds: {
       minCtr: values.HEALTH_MIN_CTR,
       minSignupToActivation: values.HEALTH_MIN_SIGNUP_TO_ACTIVATION,

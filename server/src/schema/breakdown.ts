@@ -87,7 +87,7 @@ builder.queryField('breakdown', (t) =>
     },
     args: breakdownArgs,
     resolve: (_root, args, ctx) =>
-      breakdown(ctx.pool, windowFromArgs(args.window), filterFromArgs(args.filter), {
+      breakdown(ctx.pool, windowFromArgs(args.window, ctx.config.reportingTimeZone), filterFromArgs(args.filter), {
         by: args.by ?? undefined,
         sortBy: args.sortBy ?? undefined,
         descending: args.descending ?? undefined,

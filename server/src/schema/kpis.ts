@@ -70,6 +70,7 @@ builder.queryField('overview', (t) =>
       window: t.arg({ type: WindowInputRef, required: true, description: 'The window.' }),
       filter: t.arg({ type: KpiFilterRef, required: false, description: 'Campaigns and channels to include.' }),
     },
-    resolve: (_root, args, ctx) => overview(ctx.pool, windowFromArgs(args.window), filterFromArgs(args.filter)),
+    resolve: (_root, args, ctx) =>
+      overview(ctx.pool, windowFromArgs(args.window, ctx.config.reportingTimeZone), filterFromArgs(args.filter)),
   }),
 );

@@ -23,13 +23,13 @@ const liveArgs = builder.args((t) => ({
 }));
 
 /** Validates the window at subscribe time; every tick re-resolves it (a `lastMinutes` window moves with now). */
-function liveWindow(input: Parameters<typeof windowFromArgs>[0]) {
+function liveWindow(input: Parameters<typeof windowFromArgs>[0], defaultTimeZone: string) {
   try {
-    windowFromArgs(input);
+    windowFromArgs(input, defaultTimeZone);
   } catch (error) {
     throw asGraphQLError(error);
   }
-  return () => windowFromArgs(input);
+  return () => windowFromArgs(input, defaultTimeZone);
 }
 
 /**
@@ -65,7 +65,7 @@ builder.subscriptionField('liveOverview', (t) =>
     description: `The overview of a window: at once, then whenever new data arrives, at most once per second. ${LIMITS}`,
     args: liveArgs,
     subscribe: (_root, args, ctx) => {
-      const window = liveWindow(args.window);
+      const window = liveWindow(args.window, ctx.config.reportingTimeZone);
       const filter = filterFromArgs(args.filter);
       return liveView(ctx, 'overview', args, (pool) => overview(pool, window(), filter));
     },
@@ -80,7 +80,7 @@ builder.subscriptionField('liveFunnel', (t) =>
     description: `The funnel of a window: at once, then whenever new data arrives, at most once per second. ${LIMITS}`,
     args: liveArgs,
     subscribe: (_root, args, ctx) => {
-      const window = liveWindow(args.window);
+      const window = liveWindow(args.window, ctx.config.reportingTimeZone);
       const filter = filterFromArgs(args.filter);
       return liveView(ctx, 'funnel', args, (pool) => funnel(pool, window(), filter));
     },
@@ -95,7 +95,7 @@ builder.subscriptionField('liveBreakdown', (t) =>
     description: `The breakdown of a window: at once, then whenever new data arrives, at most once per second. ${LIMITS}`,
     args: breakdownArgs,
     subscribe: (_root, args, ctx) => {
-      const window = liveWindow(args.window);
+      const window = liveWindow(args.window, ctx.config.reportingTimeZone);
       const filter = filterFromArgs(args.filter);
       const options = {
         by: args.by ?? undefined,

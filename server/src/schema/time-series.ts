@@ -17,6 +17,16 @@ export const TimeSeriesPointRef = builder.objectRef<TimeSeriesPoint>('TimeSeries
   description: 'KPIs of one bucket (only the part of it inside the window).',
   fields: (t) => ({
     bucket: t.field({ type: 'DateTime', description: 'Start of the bucket.', resolve: (p) => p.bucket }),
+    bucketEnd: t.field({
+      type: 'DateTime',
+      description: 'End of the bucket (exclusive): local days and hours differ in length across DST changes.',
+      resolve: (p) => p.bucketEnd,
+    }),
+    partial: t.boolean({
+      description:
+        'True when the window covers only part of the bucket (its first or last bucket, or one not over yet): its totals are not comparable to whole buckets.',
+      resolve: (p) => p.partial,
+    }),
     totals: t.field({ type: KpiTotalsRef, description: 'Sums and KPIs of the bucket.', resolve: (p) => p.totals }),
   }),
 });
@@ -50,6 +60,11 @@ builder.queryField('timeSeries', (t) =>
       granularity: t.arg({ type: GranularityEnum, required: true, description: 'Bucket size.' }),
     },
     resolve: (_root, args, ctx) =>
-      timeSeries(ctx.pool, windowFromArgs(args.window), args.granularity, filterFromArgs(args.filter)),
+      timeSeries(
+        ctx.pool,
+        windowFromArgs(args.window, ctx.config.reportingTimeZone),
+        args.granularity,
+        filterFromArgs(args.filter),
+      ),
   }),
 );

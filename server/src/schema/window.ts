@@ -1,21 +1,47 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
 import type { KpiFilter } from '../services/kpi-window.ts';
+import { DEFAULT_TIME_ZONE, MAX_TIME_ZONE_LENGTH } from '@pmd/domain';
 import {
   MAX_WINDOW_MINUTES,
   resolveWindow,
   windowMinutes,
+  type CalendarPeriod,
   type TimeWindow,
   type WindowInput,
 } from '../services/windows.ts';
 import { InvalidArgumentError } from './error.ts';
 
+export const CalendarPeriodEnum = builder.enumType('CalendarPeriod', {
+  description: 'A calendar window of the reporting time zone, resolved against now.',
+  values: {
+    TODAY: { value: 'today', description: 'From local midnight of the reporting zone until now (not over yet).' },
+    YESTERDAY: {
+      value: 'yesterday',
+      description: 'The whole previous local day (23 or 25 hours long on DST changes).',
+    },
+    LAST_7_DAYS: { value: 'last7Days', description: 'The 7 whole local days before today.' },
+    LAST_28_DAYS: { value: 'last28Days', description: 'The 28 whole local days before today.' },
+    THIS_MONTH: { value: 'thisMonth', description: 'From the first local midnight of this month until now.' },
+  } satisfies Record<string, { value: CalendarPeriod; description: string }>,
+});
+
 export const WindowInputRef = builder.inputType('WindowInput', {
-  description: `A time window: either \`lastMinutes\` (ending now) or \`from\` (+ \`to\`, default now). From 1 minute to ${MAX_WINDOW_MINUTES} minutes (90 days). Windows are half-open: [from, to).`,
+  description: `A time window: \`lastMinutes\` (ending now), a calendar \`period\`, or \`from\` (+ \`to\`, default now). From 1 minute to ${MAX_WINDOW_MINUTES} minutes (90 days). Windows are half-open: [from, to). \`timeZone\` says in which zone days and hours are counted (buckets, periods).`,
   fields: (t) => ({
     lastMinutes: t.int({
       required: false,
       description: `The last N minutes ending now (1 .. ${MAX_WINDOW_MINUTES}); the original dashboard's realtime window.`,
+    }),
+    period: t.field({
+      type: CalendarPeriodEnum,
+      required: false,
+      description:
+        'A calendar window of the reporting time zone (today, yesterday, …) instead of lastMinutes or from/to.',
+    }),
+    timeZone: t.string({
+      required: false,
+      description: `IANA time zone (e.g. \`Asia/Kolkata\`, \`America/New_York\`; at most ${MAX_TIME_ZONE_LENGTH} characters) whose local days and hours are the buckets and periods; default the server's REPORTING_TIME_ZONE (${DEFAULT_TIME_ZONE} unless configured).`,
     }),
     from: t.field({ type: 'DateTime', required: false, description: 'Start of the window (inclusive).' }),
     to: t.field({ type: 'DateTime', required: false, description: 'End of the window (exclusive); default now.' }),
@@ -36,16 +62,16 @@ export const WindowRef = builder.objectRef<TimeWindow>('Window').implement({
     from: t.field({ type: 'DateTime', description: 'Start (inclusive).', resolve: (window) => window.from }),
     to: t.field({ type: 'DateTime', description: 'End (exclusive).', resolve: (window) => window.to }),
     minutes: t.float({ description: 'Length in minutes.', resolve: windowMinutes }),
+    timeZone: t.string({
+      description: 'The IANA zone its days and hours are counted in.',
+      resolve: (window) => window.timeZone ?? DEFAULT_TIME_ZONE,
+    }),
   }),
 });
 
-/** GraphQL input → resolved window (throws InvalidArgumentError). */
-export function windowFromArgs(input: {
-  lastMinutes?: number | null;
-  from?: Date | null;
-  to?: Date | null;
-}): TimeWindow {
-  return resolveWindow(input as WindowInput);
+/** GraphQL input → resolved window in its zone or `defaultTimeZone` (throws InvalidArgumentError). */
+export function windowFromArgs(input: WindowInput, defaultTimeZone: string): TimeWindow {
+  return resolveWindow(input, new Date(), defaultTimeZone);
 }
 
 export function filterFromArgs(

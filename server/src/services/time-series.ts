@@ -7,6 +7,9 @@ import type { TimeWindow } from './windows.ts';
 
 export interface TimeSeriesPoint {
   bucket: Date;
+  bucketEnd: Date;
+  /** The bucket is not entirely inside the window (a window edge or now cuts it). */
+  partial: boolean;
   totals: Kpis;
 }
 
@@ -41,7 +44,12 @@ export async function timeSeries(
   const byBucket = new Map(rows.map(({ bucket, ...sums }) => [bucket!.getTime(), sums]));
   const points = Array.from({ length: count }, (_, index) => {
     const bucket = first + index * step;
-    return { bucket: new Date(bucket), totals: kpisFromSums(byBucket.get(bucket) ?? ZERO_SUMS) };
+    return {
+      bucket: new Date(bucket),
+      bucketEnd: new Date(bucket + step),
+      partial: bucket < window.from.getTime() || bucket + step > window.to.getTime(),
+      totals: kpisFromSums(byBucket.get(bucket) ?? ZERO_SUMS),
+    };
   });
   return { window, granularity, points };
 }
