@@ -21,7 +21,7 @@ const VIEWPORTS = [
 ] as const;
 /** Pages whose whole layout is checked, with what shows that they have rendered their data. */
 const PAGES = [
-  { name: 'overview', route: '/?range=6h', ready: '.chart-slot-trend canvas' },
+  { name: 'overview', route: '/?range=6h', ready: '[data-kpi]' },
   { name: 'campaign', route: `/campaigns/${LAYOUT_CAMPAIGN_ID}`, ready: '#campaign-heading' },
   { name: 'alerts', route: '/alerts', ready: 'main h2' },
   { name: 'pipeline', route: '/pipeline', ready: 'main h2' },
@@ -100,6 +100,15 @@ function measure(page: Page): Promise<LayoutReport> {
   }, TEXT_GROUPS);
 }
 
+/** Scrolls to the bottom a screen at a time and back, so that charts waiting for the viewport render. */
+async function scrollThrough(page: Page): Promise<void> {
+  for (let y = 0; y < (await page.evaluate(() => document.documentElement.scrollHeight)); y += 600) {
+    await page.evaluate((top) => window.scrollTo(0, top), y);
+    await page.waitForTimeout(100);
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
+}
+
 beforeAll(async () => {
   await mkdir(RESULTS_DIR, { recursive: true });
   await mkdir(DOCS_DIR, { recursive: true });
@@ -116,6 +125,9 @@ describe.each(VIEWPORTS)('layout at $width px', (viewport) => {
     const page = system.page;
     await page.goto(`${system.dashboardUrl}${target.route}`, { waitUntil: 'domcontentloaded' });
     await page.waitForSelector(target.ready, { timeout: LIVE_TIMEOUT_MS });
+    await scrollThrough(page);
+    if (target.name === 'overview')
+      await page.waitForSelector('.chart-slot-clicks canvas', { timeout: LIVE_TIMEOUT_MS });
     // Charts draw and resize asynchronously (autoresize); measure the settled page.
     await page.waitForLoadState('networkidle').catch(() => undefined);
     await page.waitForTimeout(500);
@@ -149,6 +161,27 @@ describe.each(VIEWPORTS)('layout at $width px', (viewport) => {
   });
 });
 
+describe('first paint on a phone', () => {
+  it('shows the KPI cards without loading ECharts; the charts load when scrolled to', async () => {
+    const page = system.page;
+    await page.setViewportSize(VIEWPORTS[0]);
+    const scripts: string[] = [];
+    const record = (request: { url(): string }) => scripts.push(new URL(request.url()).pathname);
+    page.on('request', record);
+    try {
+      await page.goto(`${system.dashboardUrl}/?range=6h`, { waitUntil: 'domcontentloaded' });
+      await page.waitForSelector('[data-kpi]', { timeout: LIVE_TIMEOUT_MS });
+      await page.waitForLoadState('networkidle').catch(() => undefined);
+      expect(scripts.filter((script) => /\/assets\/echarts/.test(script))).toEqual([]);
+      await page.locator('.chart-slot-trend').scrollIntoViewIfNeeded();
+      await page.waitForSelector('.chart-slot-trend canvas', { timeout: LIVE_TIMEOUT_MS });
+      expect(scripts.some((script) => /\/assets\/echarts-line/.test(script))).toBe(true);
+    } finally {
+      page.off('request', record);
+    }
+  });
+});
+
 describe('a filter that matches nothing', () => {
   it('says so instead of blaming the generator, and clears the filter in one click', async () => {
     const page = system.page;
@@ -159,7 +192,7 @@ describe('a filter that matches nothing', () => {
     await empty.waitFor({ timeout: LIVE_TIMEOUT_MS });
     expect(await empty.innerText()).toMatch(/^No events match the campaign and channel filter in this window/);
     await page.click('[data-testid=clear-filter]');
-    await page.waitForSelector('.chart-slot-trend canvas', { timeout: LIVE_TIMEOUT_MS });
+    await page.waitForSelector('.chart-slot-funnel', { timeout: LIVE_TIMEOUT_MS });
     expect(new URL(page.url()).search).toBe('?range=6h');
     expect(await page.locator('[data-state=empty]').count()).toBe(0);
   });
