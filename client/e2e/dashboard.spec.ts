@@ -200,8 +200,9 @@ describe('dashboard against the running system', () => {
     await waitForCards(updated);
 
     const statuses = await page!.locator('[data-testid="campaign-row"]').allInnerTexts();
-    expect(statuses.find((row) => row.includes('camp_e2e_search'))).toContain('At Risk');
-    expect(statuses.find((row) => row.includes('camp_e2e_email'))).toContain('Healthy');
+    // Too few impressions and signups here to judge either way (status.spec.ts shows each status).
+    expect(statuses.find((row) => row.includes('camp_e2e_search'))).toContain('Not enough data');
+    expect(statuses.find((row) => row.includes('camp_e2e_email'))).toContain('Not enough data');
 
     await page!.screenshot({ path: path.join(RESULTS_DIR, 'dashboard-overview.png'), fullPage: true });
   });

@@ -6,10 +6,16 @@ export const router = createRouter({
   routes: [
     { path: '/', name: 'overview', component: OverviewPage, meta: { title: 'Overview' } },
     {
-      path: '/campaigns/:campaignId?',
+      path: '/campaigns',
+      name: 'campaigns',
+      component: () => import('@/pages/CampaignsPage.vue'),
+      meta: { title: 'Campaigns' },
+    },
+    {
+      path: '/campaigns/:campaignId',
       name: 'campaign',
       component: () => import('@/pages/CampaignPage.vue'),
-      meta: { title: 'Campaigns' },
+      meta: { title: 'Campaign' },
     },
     { path: '/alerts', name: 'alerts', component: () => import('@/pages/AlertsPage.vue'), meta: { title: 'Alerts' } },
     {

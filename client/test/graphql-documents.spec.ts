@@ -1,12 +1,20 @@
-import { COUNTER_NAMES, METRIC_NAMES, rollupField, type MetricName } from '@pmd/domain';
+import { METRIC_NAMES, type MetricName } from '@pmd/domain';
 import { Kind, type DocumentNode, type FieldNode, type SelectionSetNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import {
-  CampaignPageDetailDocument,
+  CampaignHistoryTable_PointFragmentDoc,
+  CampaignIndexTable_RowFragmentDoc,
+  CampaignPageHistoryDocument,
   CampaignTable_RowFragmentDoc,
   KpiCardGrid_OverviewFragmentDoc,
 } from '@/gql/graphql.ts';
-import { CAMPAIGN_TABLE_METRICS, NOT_IN_CAMPAIGN_TABLE, NOT_ON_CARDS } from '@/lib/dashboard-metrics.ts';
+import {
+  CAMPAIGN_INDEX_METRICS,
+  CAMPAIGN_TABLE_METRICS,
+  NOT_IN_CAMPAIGN_TABLE,
+  NOT_IN_ROLLUP_TABLE,
+  NOT_ON_CARDS,
+} from '@/lib/dashboard-metrics.ts';
 
 /**
  * The typed documents name their fields one by one (so their types are exact); these tests make sure none forgets a
@@ -42,9 +50,11 @@ function forgotten(selected: Set<string>, leftOut: readonly MetricName[]): Metri
 }
 
 describe('GraphQL documents select every registry metric the dashboard shows', () => {
-  it('KpiCardGrid_Overview: every card metric, current and change', () => {
+  it('KpiCardGrid_Overview: every card metric, and changes (a list of every metric) with what a card tells', () => {
     expect(forgotten(fieldsAt(KpiCardGrid_OverviewFragmentDoc, ['current']), NOT_ON_CARDS)).toEqual([]);
-    expect(forgotten(fieldsAt(KpiCardGrid_OverviewFragmentDoc, ['change']), NOT_ON_CARDS)).toEqual([]);
+    expect([...fieldsAt(KpiCardGrid_OverviewFragmentDoc, ['changes'])]).toEqual(
+      expect.arrayContaining(['metric', 'absolute', 'relative', 'unit', 'direction', 'good']),
+    );
   });
 
   it('CampaignTable_Row: every column metric', () => {
@@ -52,15 +62,16 @@ describe('GraphQL documents select every registry metric the dashboard shows', (
     expect(CAMPAIGN_TABLE_METRICS.length).toBeGreaterThan(0);
   });
 
-  it('CampaignPageDetail: every counter of hourly and daily rows (their KPIs are computed from them)', () => {
-    const wanted = COUNTER_NAMES.map(rollupField);
-    for (const grain of ['hourlyMetrics', 'dailyMetrics']) {
-      const selected = fieldsAt(CampaignPageDetailDocument, ['campaign', grain]);
-      expect(
-        wanted.filter((field) => !selected.has(field)),
-        grain,
-      ).toEqual([]);
-    }
+  it('CampaignHistoryTable_Point and the campaign chart: every metric of the history table', () => {
+    expect(forgotten(fieldsAt(CampaignHistoryTable_PointFragmentDoc, ['totals']), NOT_IN_ROLLUP_TABLE)).toEqual([]);
+    expect(
+      forgotten(fieldsAt(CampaignPageHistoryDocument, ['timeSeries', 'points', 'totals']), NOT_IN_ROLLUP_TABLE),
+    ).toEqual([]);
+  });
+
+  it('CampaignIndexTable_Row: every index column metric', () => {
+    const selected = fieldsAt(CampaignIndexTable_RowFragmentDoc, ['totals']);
+    expect(CAMPAIGN_INDEX_METRICS.filter((name) => !selected.has(name))).toEqual([]);
   });
 
   it('notices a forgotten metric', () => {

@@ -3,14 +3,25 @@ import { COUNTERS, KPIS, METRIC_NAMES, type CounterName, type MetricName } from 
 /** How a metric's value reads to people: counters by their unit, KPIs by their format. */
 export type MetricFormat = 'count' | 'percent' | 'currency';
 
+/**
+ * How a change of a metric is told. Rates change in percentage points (CTR 2% → 3% is +1.0 pp; "+50%" reads as
+ * points to marketers), counts and money in percent of the earlier value. Derived from the format, never listed.
+ */
+export type ChangeUnit = 'percentagePoints' | 'percent';
+
+export function changeUnitOf(format: MetricFormat): ChangeUnit {
+  return format === 'percent' ? 'percentagePoints' : 'percent';
+}
+
 /** What a screen needs to show a metric: read from the registry, never retyped. */
 export interface MetricView {
   readonly name: MetricName;
   readonly label: string;
   readonly description: string;
   readonly format: MetricFormat;
-  /** Null when a change is neither good nor bad news (spend). */
+  /** Whether up is good news (more signups yes, a higher CPC no); null when neither (spend). */
   readonly higherIsBetter: boolean | null;
+  readonly changeUnit: ChangeUnit;
 }
 
 function isCounter(name: MetricName): name is CounterName {
@@ -20,10 +31,10 @@ function isCounter(name: MetricName): name is CounterName {
 export function metricView(name: MetricName): MetricView {
   if (isCounter(name)) {
     const { label, description, unit, higherIsBetter } = COUNTERS[name];
-    return { name, label, description, format: unit, higherIsBetter };
+    return { name, label, description, format: unit, higherIsBetter, changeUnit: changeUnitOf(unit) };
   }
   const { label, description, format, higherIsBetter } = KPIS[name];
-  return { name, label, description, format, higherIsBetter };
+  return { name, label, description, format, higherIsBetter, changeUnit: changeUnitOf(format) };
 }
 
 /** Every metric's view, in the registry's order (counters first, then KPIs). */

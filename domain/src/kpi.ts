@@ -47,7 +47,8 @@ export function addSums(a: KpiSums, b: KpiSums): KpiSums {
 /**
  * Fewest units of a ratio's denominator (impressions for CTR, clicks for click → signup, signups for signup →
  * activation) for a chart to draw the ratio: below it one event moves the ratio by more than 5 points (3 clicks and
- * 2 signups read as 67 %), so a thin bucket would look like a swing.
+ * 2 signups read as 67 %), so a thin bucket would look like a swing. Lower than the health rule's minimums
+ * (`HEALTH_RATIOS`), which must tell a ratio from its threshold; a chart only has to keep noise from looking like news.
  */
 export const MIN_RATIO_DENOMINATOR = 20;
 
@@ -62,19 +63,4 @@ export function ratioDenominator(name: RatioKpiName): CounterName {
  */
 export function hasRatioVolume(name: RatioKpiName, sums: Partial<Readonly<KpiSums>>): boolean {
   return (sums[ratioDenominator(name)] ?? 0) >= MIN_RATIO_DENOMINATOR;
-}
-
-/** The original's health rule for a campaign row ("At Risk" when CTR < 0.02 or signup→activation < 0.4). */
-export const DEFAULT_HEALTH_THRESHOLDS = { minCtr: 0.02, minSignupToActivation: 0.4 };
-
-export function healthStatus(
-  kpis: Pick<Kpis, 'ctr' | 'signupToActivation'>,
-  thresholds = DEFAULT_HEALTH_THRESHOLDS,
-): { status: 'HEALTHY' | 'AT_RISK'; reasons: string[] } {
-  const reasons: string[] = [];
-  if (kpis.ctr < thresholds.minCtr) reasons.push(`CTR below ${thresholds.minCtr}`);
-  if (kpis.signupToActivation < thresholds.minSignupToActivation) {
-    reasons.push(`signup→activation below ${thresholds.minSignupToActivation}`);
-  }
-  return { status: reasons.length ? 'AT_RISK' : 'HEALTHY', reasons };
 }

@@ -72,6 +72,15 @@ describe('time zones', () => {
     ).toBe('2026-03-08T07:30:00.000Z');
   });
 
+  it('keeps milliseconds and years before 100 when shifting by local days', () => {
+    expect(addLocalDays(at('2026-03-07T14:00:00.123Z'), 7, 'America/New_York').toISOString()).toBe(
+      '2026-03-14T13:00:00.123Z',
+    );
+    const early = new Date(0);
+    early.setUTCFullYear(1, 0, 8);
+    expect(addLocalDays(early, -7, 'UTC').toISOString()).toBe('0001-01-01T00:00:00.000Z');
+  });
+
   it('keeps boundaries sorted and enclosing for long ranges', () => {
     const from = at('2026-01-01T00:07:00Z');
     const to = at('2026-04-01T00:00:00Z');

@@ -79,10 +79,18 @@ export function localDateTime(instant: Date, timeZone: string): LocalDateTime {
   };
 }
 
+/** Milliseconds of a UTC wall-clock time; unlike Date.UTC, years 0–99 are themselves, not 1900–1999. */
+function utcWall(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  return date.getTime();
+}
+
 /** The zone's offset from UTC at an instant, in milliseconds (Asia/Kolkata: +19,800,000). */
 export function utcOffsetMs(instant: Date, timeZone: string): number {
   const local = localDateTime(instant, timeZone);
-  const wall = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
+  const wall = utcWall(local.year, local.month, local.day, local.hour, local.minute, local.second);
   return wall - Math.floor(instant.getTime() / 1000) * 1000;
 }
 
@@ -91,7 +99,7 @@ export function utcOffsetMs(instant: Date, timeZone: string): number {
  * that does not exist (skipped by spring-forward) moves forward by the gap, as Temporal's 'compatible' does.
  */
 export function instantOfLocal(local: Omit<LocalDateTime, 'second'> & { second?: number }, timeZone: string): Date {
-  const wall = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second ?? 0);
+  const wall = utcWall(local.year, local.month, local.day, local.hour, local.minute, local.second ?? 0);
   // Offsets differ by at most a day; try the offsets around the guess and keep the earliest that round-trips.
   const candidates = new Set<number>();
   for (const probe of [wall - DAY_MS, wall, wall + DAY_MS]) candidates.add(utcOffsetMs(new Date(probe), timeZone));
@@ -174,11 +182,12 @@ export function startOfLocalDay(instant: Date, timeZone: string): Date {
   return first!;
 }
 
-/** The same local wall-clock time `days` local days later (earlier when negative); DST-aware. */
+/** The same local wall-clock time `days` local days later (earlier when negative), milliseconds kept; DST-aware. */
 export function addLocalDays(instant: Date, days: number, timeZone: string): Date {
   const local = localDateTime(instant, timeZone);
-  const shifted = new Date(Date.UTC(local.year, local.month - 1, local.day + days));
-  return instantOfLocal(
+  const shifted = new Date(utcWall(local.year, local.month, local.day + days, 0, 0, 0));
+  const milliseconds = ((instant.getTime() % 1000) + 1000) % 1000;
+  const moved = instantOfLocal(
     {
       year: shifted.getUTCFullYear(),
       month: shifted.getUTCMonth() + 1,
@@ -189,4 +198,5 @@ export function addLocalDays(instant: Date, days: number, timeZone: string): Dat
     },
     timeZone,
   );
+  return new Date(moved.getTime() + milliseconds);
 }

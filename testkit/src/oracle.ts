@@ -134,6 +134,42 @@ export type GroupColumn = 'campaign_id' | 'channel';
 export type BruteForceRow = KpiSums & { campaign_id?: string; channel?: string; bucket?: Date };
 
 /**
+ * Every UTC minute of [from − 2 days, to + 2 days) with the start of its local bucket in a zone, by brute force from
+ * PostgreSQL's own tz database, minute by minute: a new hour begins at every local :00 and wherever the local hour
+ * changes (so the repeated hour of a fall-back change is its own, and Lord Howe's half-hour shifts make 30- and
+ * 90-minute hours); a new day wherever the local date changes. Independent of the product's Intl-based boundaries.
+ */
+function localMinuteBucketsSql(grain: 'hour' | 'day', params = { from: '$1', to: '$2', zone: '$5' }): string {
+  const changed =
+    grain === 'day'
+      ? `local::date <> previous::date`
+      : `date_trunc('hour', local) <> date_trunc('hour', previous) OR extract(minute FROM local) = 0`;
+  return `
+    SELECT minute, max(CASE WHEN previous IS NULL OR ${changed} THEN minute END) OVER (ORDER BY minute) AS bucket
+    FROM (
+      SELECT minute, local, lag(local) OVER (ORDER BY minute) AS previous
+      FROM (SELECT minute, minute AT TIME ZONE ${params.zone}::text AS local
+            FROM generate_series(date_trunc('minute', ${params.from}::timestamptz, 'UTC') - interval '2 days',
+                                 ${params.to}::timestamptz + interval '2 days', interval '1 minute') AS minute) minutes
+    ) steps`;
+}
+
+/** The local bucket starts (brute force, see above) of the buckets that overlap [from, to) in a zone. */
+export async function localBucketStarts(
+  db: Db,
+  window: { from: Date | string | number; to: Date | string | number },
+  grain: 'hour' | 'day',
+  timeZone: string,
+): Promise<Date[]> {
+  const { rows } = await db.query<{ bucket: Date }>(
+    `SELECT bucket FROM (${localMinuteBucketsSql(grain, { from: '$1', to: '$2', zone: '$3' })}) b
+     GROUP BY bucket HAVING max(minute) + interval '1 minute' > $1 AND bucket < $2 ORDER BY bucket`,
+    [new Date(window.from), new Date(window.to), timeZone],
+  );
+  return rows.map((row) => row.bucket);
+}
+
+/**
  * Counter sums over raw_events in [from, to) (any window, not only whole buckets), filtered by campaigns and
  * channels, grouped by the given columns and/or by minute, hour or day. Sums are numbers; `kpisFromSums` (or
  * `expectTotals`) turns them into KPIs.
@@ -141,17 +177,33 @@ export type BruteForceRow = KpiSums & { campaign_id?: string; channel?: string; 
 export async function bruteForce(
   db: Db,
   window: { from: Date | string | number; to: Date | string | number },
-  options: { campaignIds?: string[]; channels?: string[]; groupBy?: GroupColumn[]; bucket?: Grain } = {},
+  options: {
+    campaignIds?: string[];
+    channels?: string[];
+    groupBy?: GroupColumn[];
+    bucket?: Grain;
+    /** IANA zone of hour and day buckets (default UTC). */
+    timeZone?: string;
+  } = {},
 ): Promise<BruteForceRow[]> {
   const groups: string[] = [...(options.groupBy ?? [])];
-  if (options.bucket) groups.push(`date_trunc('${options.bucket}', ts, 'UTC') AS bucket`);
+  const local = options.bucket && options.bucket !== 'minute' && options.timeZone && options.timeZone !== 'UTC';
+  if (local) groups.push('b.bucket');
+  else if (options.bucket) groups.push(`date_trunc('${options.bucket}', ts, 'UTC') AS bucket`);
   const { rows } = await db.query<Record<string, unknown>>(
-    `SELECT ${groups.map((g) => `${g}, `).join('')}${countersOverEventsSql()}
-     FROM raw_events
+    `${local ? `WITH buckets AS (${localMinuteBucketsSql(options.bucket as 'hour' | 'day')}) ` : ''}
+     SELECT ${groups.map((g) => `${g}, `).join('')}${countersOverEventsSql()}
+     FROM raw_events ${local ? `JOIN buckets b ON b.minute = date_trunc('minute', ts, 'UTC')` : ''}
      WHERE ts >= $1 AND ts < $2
        AND ($3::text[] IS NULL OR campaign_id = ANY($3)) AND ($4::text[] IS NULL OR channel = ANY($4))
      ${groups.length ? `GROUP BY ${groups.map((_, i) => i + 1).join(', ')}` : ''}`,
-    [new Date(window.from), new Date(window.to), options.campaignIds ?? null, options.channels ?? null],
+    [
+      new Date(window.from),
+      new Date(window.to),
+      options.campaignIds ?? null,
+      options.channels ?? null,
+      ...(local ? [options.timeZone] : []),
+    ],
   );
   return rows.map((row) => {
     const out: BruteForceRow = sumsOfRow(row);

@@ -34,7 +34,8 @@ describe('anomaly_alerts', () => {
   const openAlerts = async () =>
     (
       await pool.query(`SELECT alert_id, campaign_id, metric, status, current_value, baseline_value, threshold_value, message,
-                         triggered_at, acknowledged_at, resolved_at FROM alerts ORDER BY alert_id`)
+                         triggered_at, acknowledged_at, resolved_at, window_start, window_end, baseline_start
+                         FROM alerts ORDER BY alert_id`)
     ).rows;
 
   beforeAll(async () => {
@@ -73,6 +74,10 @@ describe('anomaly_alerts', () => {
         status: 'firing',
         triggered_at: T,
         resolved_at: null,
+        // The windows its values were computed over, for the dashboard to draw.
+        window_start: at(-DEFAULT_ANOMALY_CONFIG.windowMinutes),
+        window_end: T,
+        baseline_start: at(-DEFAULT_ANOMALY_CONFIG.windowMinutes - DEFAULT_ANOMALY_CONFIG.baselineHours * 60),
       }),
     ]);
     const [alert] = alerts;
@@ -124,6 +129,7 @@ describe('anomaly_alerts', () => {
     expect(after).toMatchObject({ status: 'acknowledged', resolved_at: null });
     expect(after.acknowledged_at).toBeInstanceOf(Date);
     expect(after.current_value).not.toBe(big.current_value);
+    expect(after).toMatchObject({ window_start: at(1 - DEFAULT_ANOMALY_CONFIG.windowMinutes), window_end: at(1) });
     await settle();
     expect(notifications).toEqual([]); // a refresh is not a state change
   });

@@ -1,5 +1,6 @@
 import { computed } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
+import { comparisonQuery } from '@/lib/comparison.ts';
 import {
   describeWindow,
   granularityFor,
@@ -11,6 +12,7 @@ import {
   type QuickRangeKey,
   type TimeWindowState,
 } from '@/lib/time-window.ts';
+import { effectiveTimeZone, reportingZone } from '@/lib/reporting-zone.ts';
 
 /** The window and filter of the current view, read from and written to the URL query (shareable, back-button safe). */
 export function useTimeWindow() {
@@ -19,16 +21,18 @@ export function useTimeWindow() {
   const state = computed(() => parseTimeWindowQuery(route.query));
 
   function update(next: TimeWindowState) {
-    void router.push({ query: toTimeWindowQuery(next) });
+    // The comparison's keys are not the window's: a new window keeps them.
+    void router.push({ query: { ...comparisonQuery(route.query), ...toTimeWindowQuery(next) } });
   }
 
   return {
     state,
-    windowInput: computed(() => toWindowInput(state.value)),
+    // The user's zone when chosen; else none, so the server's REPORTING_TIME_ZONE applies.
+    windowInput: computed(() => toWindowInput(state.value, reportingZone.override)),
     filter: computed(() => toKpiFilter(state.value)),
     minutes: computed(() => windowMinutes(state.value)),
     granularity: computed(() => granularityFor(windowMinutes(state.value))),
-    description: computed(() => describeWindow(state.value)),
+    description: computed(() => describeWindow(state.value, effectiveTimeZone())),
     setQuickRange(range: QuickRangeKey) {
       const { campaignIds, channels } = state.value;
       update({ kind: 'quick', range, campaignIds, channels });

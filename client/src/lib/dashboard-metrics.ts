@@ -25,7 +25,23 @@ export const NOT_IN_ROLLUP_TABLE = [
   'costPerSignup',
   'costPerActivation',
 ] as const satisfies readonly MetricName[];
+export type RollupTableMetric = Exclude<MetricName, (typeof NOT_IN_ROLLUP_TABLE)[number]>;
 export const ROLLUP_TABLE_METRICS = shown(NOT_IN_ROLLUP_TABLE);
+
+/**
+ * The campaigns index's numbers: the few a marketer scans a long list by (volume, the first rate, outcomes, money);
+ * every other metric reads on the campaign's own page. Listed, unlike the above: a new registry metric should not
+ * widen a 1,000-row table.
+ */
+export const CAMPAIGN_INDEX_METRICS = [
+  'impressions',
+  'clicks',
+  'ctr',
+  'signups',
+  'activations',
+  'spend',
+] as const satisfies readonly MetricName[];
+export type CampaignIndexMetric = (typeof CAMPAIGN_INDEX_METRICS)[number];
 
 function shown<Hidden extends MetricName>(hidden: readonly Hidden[]): Exclude<MetricName, Hidden>[] {
   return byFormat(METRIC_NAMES.filter((name) => !(hidden as readonly MetricName[]).includes(name))) as Exclude<

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeDirection, changeTone, formatAgo, formatChange, formatTimestamp, formatValue } from './format.ts';
+import { formatAgo, formatBucket, formatTimestamp, formatValue } from './format.ts';
 
 describe('formatValue', () => {
   it('formats counts, money and percentages', () => {
@@ -13,27 +13,22 @@ describe('formatValue', () => {
   });
 });
 
-describe('changes', () => {
-  it('gives direction, unsigned magnitude and tone', () => {
-    expect(changeDirection(0.123)).toBe('up');
-    expect(changeDirection(-0.5)).toBe('down');
-    expect(changeDirection(0)).toBe('flat');
-    expect(changeDirection(null)).toBe('none');
-    expect(formatChange(-0.5)).toBe('50.0%');
-    expect(formatChange(null)).toBe('n/a');
-    expect(changeTone('up', true)).toBe('good');
-    expect(changeTone('up', false)).toBe('bad');
-    expect(changeTone('down', false)).toBe('good');
-    expect(changeTone('flat', true)).toBe('neutral');
-    expect(changeTone('up', null)).toBe('neutral');
-    expect(changeTone('down', null)).toBe('neutral');
-  });
-});
-
 describe('time', () => {
   it('formats ages and UTC timestamps', () => {
     expect(formatAgo(4_900)).toBe('4s ago');
     expect(formatAgo(125_000)).toBe('2m ago');
-    expect(formatTimestamp('2026-11-25T10:00:05Z')).toBe('25 Nov 2026, 10:00:05 UTC');
+    expect(formatTimestamp('2026-11-25T10:00:05Z', 'UTC')).toBe('25 Nov 2026, 10:00:05 UTC');
+    expect(formatTimestamp('2026-11-25T10:00:05Z', 'Asia/Kolkata')).toBe(
+      '25 Nov 2026, 15:30:05 Asia/Kolkata (UTC+05:30)',
+    );
+    expect(formatTimestamp('2026-07-01T12:00:00Z', 'America/New_York')).toBe(
+      '1 Jul 2026, 08:00:00 America/New_York (UTC−04:00)',
+    );
+  });
+
+  it('labels buckets in the reporting zone', () => {
+    expect(formatBucket('2026-11-24T18:30:00Z', 'DAY', 'Asia/Kolkata')).toBe('25 Nov');
+    expect(formatBucket('2026-11-24T18:30:00Z', 'HOUR', 'Asia/Kolkata')).toBe('25 Nov, 00:00');
+    expect(formatBucket('2026-11-24T18:30:00Z', 'DAY', 'UTC')).toBe('24 Nov');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  describeWindow,
   granularityFor,
   parseTimeWindowQuery,
   toKpiFilter,
@@ -22,6 +23,21 @@ describe('parseTimeWindowQuery', () => {
     expect(windowMinutes(state)).toBe(10_080);
     expect(toKpiFilter(state)).toEqual({ campaignIds: ['camp_a', 'camp_b'], channels: ['email'] });
     expect(toTimeWindowQuery(state)).toEqual({ range: '7d', campaign: ['camp_a', 'camp_b'], channel: ['email'] });
+  });
+
+  it('asks for today and yesterday as calendar periods of the chosen zone', () => {
+    const today = parseTimeWindowQuery({ range: 'today' });
+    expect(toWindowInput(today)).toEqual({ period: 'TODAY' });
+    expect(toWindowInput(parseTimeWindowQuery({ range: 'yesterday' }), 'Asia/Kolkata')).toEqual({
+      period: 'YESTERDAY',
+      timeZone: 'Asia/Kolkata',
+    });
+    expect(describeWindow(today, 'Asia/Kolkata')).toBe('Today (Asia/Kolkata)');
+  });
+
+  it('describes a custom range in the reporting zone', () => {
+    const state = parseTimeWindowQuery({ from: '2026-11-24T10:00:00Z', to: '2026-11-24T12:30:00Z' });
+    expect(describeWindow(state, 'Asia/Kolkata')).toBe('2026-11-24 15:30 → 2026-11-24 18:00 (Asia/Kolkata)');
   });
 
   it('reads a custom range as UTC instants', () => {

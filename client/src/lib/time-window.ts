@@ -1,4 +1,5 @@
 import { MAX_WINDOW_MINUTES } from '@pmd/domain';
+import type { CalendarPeriod } from '@/gql/graphql.ts';
 /** The dashboard's window and filter, as kept in the URL query so that a view can be shared. */
 export const QUICK_RANGES = [
   { key: '15m', label: '15 m', minutes: 15 },
@@ -7,7 +8,10 @@ export const QUICK_RANGES = [
   { key: '24h', label: '24 h', minutes: 1440 },
   { key: '7d', label: '7 d', minutes: 10_080 },
   { key: '30d', label: '30 d', minutes: 43_200 },
-] as const;
+  // Calendar days of the reporting zone; `minutes` only sizes the trend's buckets.
+  { key: 'today', label: 'Today', minutes: 1440, period: 'TODAY' },
+  { key: 'yesterday', label: 'Yesterday', minutes: 1440, period: 'YESTERDAY' },
+] as const satisfies readonly { key: string; label: string; minutes: number; period?: CalendarPeriod }[];
 
 export type QuickRangeKey = (typeof QUICK_RANGES)[number]['key'];
 export const DEFAULT_RANGE: QuickRangeKey = '1h';
@@ -74,9 +78,15 @@ export function windowMinutes(state: TimeWindowState): number {
   return QUICK_RANGES.find((range) => range.key === state.range)!.minutes;
 }
 
-/** The GraphQL `WindowInput`. */
-export function toWindowInput(state: TimeWindowState): { lastMinutes: number } | { from: string; to: string } {
-  return state.kind === 'quick' ? { lastMinutes: windowMinutes(state) } : { from: state.from, to: state.to };
+/** The GraphQL `WindowInput`, in `timeZone` when given (else the server's reporting zone). */
+export function toWindowInput(
+  state: TimeWindowState,
+  timeZone?: string | null,
+): { lastMinutes?: number; period?: CalendarPeriod; from?: string; to?: string; timeZone?: string } {
+  const zone = timeZone ? { timeZone } : {};
+  if (state.kind === 'custom') return { from: state.from, to: state.to, ...zone };
+  const range = QUICK_RANGES.find((r) => r.key === state.range)!;
+  return 'period' in range ? { period: range.period, ...zone } : { lastMinutes: range.minutes, ...zone };
 }
 
 /** The GraphQL `KpiFilter`, or null when nothing is filtered. */
@@ -95,7 +105,22 @@ export function granularityFor(minutes: number): 'MINUTE' | 'HOUR' | 'DAY' {
   return 'DAY';
 }
 
-export function describeWindow(state: TimeWindowState): string {
-  if (state.kind === 'quick') return `last ${QUICK_RANGES.find((range) => range.key === state.range)!.label}`;
-  return `${state.from.slice(0, 16).replace('T', ' ')} → ${state.to.slice(0, 16).replace('T', ' ')} UTC`;
+const rangeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** `2026-11-25 15:30` in a zone (the custom range's ends as the user reads them). */
+export function formatLocalMinute(iso: string, timeZone: string): string {
+  let format = rangeFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('sv-SE', { dateStyle: 'short', timeStyle: 'short', timeZone });
+    rangeFormats.set(timeZone, format);
+  }
+  return format.format(new Date(iso));
+}
+
+export function describeWindow(state: TimeWindowState, timeZone: string): string {
+  if (state.kind === 'quick') {
+    const range = QUICK_RANGES.find((r) => r.key === state.range)!;
+    return 'period' in range ? `${range.label} (${timeZone})` : `last ${range.label}`;
+  }
+  return `${formatLocalMinute(state.from, timeZone)} → ${formatLocalMinute(state.to, timeZone)} (${timeZone})`;
 }

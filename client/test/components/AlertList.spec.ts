@@ -1,6 +1,7 @@
 import urql from '@urql/vue';
 import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
+import { createMemoryHistory, createRouter } from 'vue-router';
 import AlertList from '@/components/alerts/AlertList.vue';
 import { createFixtureClient } from '../support/fixture-client.ts';
 
@@ -25,11 +26,15 @@ function alert(id: string, status: 'FIRING' | 'ACKNOWLEDGED' | 'RESOLVED', metri
 
 function mountList(alerts: ReturnType<typeof alert>[], answer: Record<string, unknown> | Error) {
   const fixture = createFixtureClient(() => answer);
+  const router = createRouter({
+    history: createMemoryHistory(),
+    routes: [{ path: '/:any(.*)*', component: { render: () => null } }],
+  });
   const wrapper = mount(AlertList, {
     props: { alerts: alerts as never, label: 'Active alerts', emptyText: 'No active anomalies detected ✓' },
-    global: { plugins: [[urql, fixture.client]] },
+    global: { plugins: [[urql, fixture.client], router] },
   });
-  return { wrapper, operations: fixture.operations };
+  return { wrapper, operations: fixture.operations, router };
 }
 
 const acknowledged = {
@@ -43,6 +48,15 @@ const acknowledged = {
 };
 
 describe('AlertList', () => {
+  it("links each alert to its campaign's page, keeping the window and filters", async () => {
+    const { wrapper, router } = mountList([alert('7', 'FIRING')], acknowledged);
+    await router.push('/?range=6h&channel=google');
+    await flushPromises();
+    const link = wrapper.get('[data-testid=alert-campaign-link]');
+    expect(link.text()).toBe('camp_google_brand');
+    expect(link.attributes('href')).toBe('/campaigns/camp_google_brand?range=6h&channel=google');
+  });
+
   it('shows metric, current vs baseline, threshold and time of each alert', () => {
     const { wrapper } = mountList([alert('7', 'FIRING'), alert('8', 'FIRING', 'CPC_SPIKE')], acknowledged);
     const items = wrapper.findAll('[data-testid=alert-item]');

@@ -4,13 +4,26 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryHistory, createRouter } from 'vue-router';
 import CampaignTable from '@/components/campaigns/CampaignTable.vue';
 
-function row(campaignId: string, channel: string, clicks: number, ctr: number, cpc: number | null, atRisk = false) {
+const REASONS = {
+  HEALTHY: [],
+  AT_RISK: ['CTR 0.0% from 900 impressions in the last 15 min: at most 0.4% (95% upper bound)'],
+  NOT_ENOUGH_DATA: ['signup → activation: 10 signups in the last 80 min, needs 20', 'CTR: 150 impressions, needs 200'],
+};
+
+function row(
+  campaignId: string,
+  channel: string,
+  clicks: number,
+  ctr: number,
+  cpc: number | null,
+  status: keyof typeof REASONS = 'HEALTHY',
+) {
   return {
     __typename: 'BreakdownRow',
     campaignId,
     channel,
-    status: atRisk ? 'AT_RISK' : 'HEALTHY',
-    statusReasons: atRisk ? ['CTR below 0.02'] : [],
+    status,
+    statusReasons: REASONS[status],
     totals: {
       impressions: 1000,
       clicks,
@@ -28,8 +41,8 @@ function row(campaignId: string, channel: string, clicks: number, ctr: number, c
 const ROWS = [
   row('camp_google_brand', 'google', 792, 0.045, 0.02),
   row('camp_email_reactivation', 'email', 1255, 0.071, 0.01),
-  row('camp_meta_prospecting', 'meta', 0, 0.0, null, true),
-  row('camp_tiktok_creative', 'tiktok', 541, 0.031, 0.03),
+  row('camp_meta_prospecting', 'meta', 0, 0.0, null, 'AT_RISK'),
+  row('camp_tiktok_creative', 'tiktok', 541, 0.031, 0.03, 'NOT_ENOUGH_DATA'),
 ];
 
 function mountTable() {
@@ -115,12 +128,23 @@ describe('CampaignTable', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 
-  it('shows Healthy / At Risk with the reasons', () => {
+  it('shows Healthy / Not enough data / At Risk with a mark, and the reasons as tooltip and description', () => {
     const wrapper = mountTable();
     const statuses = wrapper.findAll('[data-testid=status]');
-    expect(statuses.map((s) => s.text().replace(/^\W+/, ''))).toEqual(['Healthy', 'Healthy', 'Healthy', 'At Risk']);
+    expect(statuses.map((s) => s.text())).toEqual(['✓ Healthy', '✓ Healthy', '… Not enough data', '⚠ At Risk']);
     expect(statuses[3]!.classes()).toContain('at-risk');
-    expect(statuses[3]!.attributes('title')).toBe('CTR below 0.02');
+    expect(statuses[2]!.classes()).toContain('not-enough-data');
+    expect(statuses[0]!.attributes('title')).toBeUndefined();
+    expect(statuses[0]!.attributes('aria-describedby')).toBeUndefined();
+    for (const [index, status] of [
+      [2, 'NOT_ENOUGH_DATA'],
+      [3, 'AT_RISK'],
+    ] as const) {
+      expect(statuses[index]!.attributes('title')).toBe(REASONS[status].join('; '));
+      const description = wrapper.get(`[id="${statuses[index]!.attributes('aria-describedby')}"]`);
+      expect(description.text()).toBe(REASONS[status].join('; '));
+      expect(description.classes()).toContain('visually-hidden');
+    }
   });
 
   it('exports the rows in the shown order as CSV with raw numbers', async () => {
@@ -165,7 +189,7 @@ describe('CampaignTable', () => {
       Clicks: '0',
       CTR: '0',
       CPC: '',
-      'Status reasons': 'CTR below 0.02',
+      'Status reasons': REASONS.AT_RISK[0],
     });
   });
 });

@@ -15,17 +15,6 @@ const ZERO = {
   cpc: null,
   costPerActivation: null,
 };
-const NO_CHANGE = {
-  ...ZERO,
-  impressions: null,
-  clicks: null,
-  signups: null,
-  activations: null,
-  ctr: null,
-  clickToSignup: null,
-  signupToActivation: null,
-  spend: null,
-};
 
 function emptyOverview() {
   return {
@@ -33,7 +22,16 @@ function emptyOverview() {
       __typename: 'Overview',
       window: { __typename: 'Window', from: '2026-11-25T10:00:00Z', to: '2026-11-25T11:00:00Z' },
       current: { __typename: 'KpiTotals', ...ZERO },
-      change: { __typename: 'KpiChange', ...NO_CHANGE },
+      comparison: 'SAME_PERIOD_LAST_WEEK',
+      comparisonWindow: {
+        __typename: 'Window',
+        from: '2026-11-18T10:00:00Z',
+        to: '2026-11-18T11:00:00Z',
+        minutes: 60,
+        timeZone: 'UTC',
+      },
+      comparisonHasData: false,
+      changes: [],
     },
   };
 }
@@ -51,9 +49,13 @@ function emptyClient() {
 }
 
 describe('OverviewPage', () => {
-  it('asks for the window and filter in the URL; a filter that matches nothing says so and offers to clear it', async () => {
+  it('asks for the window, filter and comparison in the URL; a filter that matches nothing says so and offers to clear it', async () => {
     const { client, operations } = emptyClient();
-    const { wrapper } = await mountAt(OverviewPage, '/?range=6h&campaign=camp_a&channel=google', client);
+    const { wrapper } = await mountAt(
+      OverviewPage,
+      '/?range=6h&campaign=camp_a&channel=google&compare=lastWeek',
+      client,
+    );
 
     const live = operations.find(
       (operation) => operation.kind === 'subscription' && operation.variables && 'window' in operation.variables,
@@ -61,12 +63,18 @@ describe('OverviewPage', () => {
     expect(live?.variables).toEqual({
       window: { lastMinutes: 360 },
       filter: { campaignIds: ['camp_a'], channels: ['google'] },
+      compareTo: { kind: 'SAME_PERIOD_LAST_WEEK' },
     });
     expect(wrapper.get('[data-state=empty]').text()).toMatch(
       /^No events match the campaign and channel filter in this window \(last 6 h\)\.\s*Clear filter$/,
     );
-    expect(wrapper.get('[data-testid=clear-filter]').attributes('href')).toBe('/?range=6h');
+    const cleared = new URL(wrapper.get('[data-testid=clear-filter]').attributes('href')!, 'http://x');
+    expect(Object.fromEntries(cleared.searchParams)).toEqual({ range: '6h', compare: 'lastWeek' });
     expect(wrapper.get('[data-kpi=impressions] [data-testid=kpi-value]').text()).toBe('0');
+    expect(wrapper.get('[data-kpi=impressions] [data-testid=kpi-delta]').text()).toBe(
+      'no data in the comparison period',
+    );
+    expect(wrapper.get('[data-kpi=impressions] [data-testid=kpi-vs]').text()).toBe('vs same time last week');
     expect(wrapper.find('#funnel-heading').exists()).toBe(false);
   });
 

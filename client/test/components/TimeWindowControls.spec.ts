@@ -1,4 +1,5 @@
 import { flushPromises } from '@vue/test-utils';
+import { setTimeZoneOverride } from '@/lib/reporting-zone.ts';
 import { describe, expect, it } from 'vitest';
 import TimeWindowControls from '@/components/window/TimeWindowControls.vue';
 import { createFixtureClient } from '../support/fixture-client.ts';
@@ -38,7 +39,8 @@ describe('TimeWindowControls', () => {
     expect(router.currentRoute.value.query).toEqual({ range: '1h', campaign: ['camp_google_brand'] });
   });
 
-  it('applies a custom UTC range and rejects a reversed one', async () => {
+  it('applies a custom range in the reporting zone and rejects a reversed one', async () => {
+    setTimeZoneOverride('Asia/Kolkata', undefined);
     const { client } = createFixtureClient(() => CAMPAIGNS);
     const { wrapper, router } = await mountAt(TimeWindowControls, '/', client);
     await wrapper.get('[aria-controls=custom-range]').trigger('click');
@@ -51,9 +53,11 @@ describe('TimeWindowControls', () => {
     await to!.setValue('2026-11-24T18:30');
     await wrapper.get('#custom-range').trigger('submit');
     await flushPromises();
+    // 12:00 and 18:30 in Kolkata (UTC+05:30).
     expect(router.currentRoute.value.query).toEqual({
-      from: '2026-11-24T12:00:00.000Z',
-      to: '2026-11-24T18:30:00.000Z',
+      from: '2026-11-24T06:30:00.000Z',
+      to: '2026-11-24T13:00:00.000Z',
     });
+    setTimeZoneOverride(null, undefined);
   });
 });

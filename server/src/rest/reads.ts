@@ -11,7 +11,7 @@ import {
   type MetricName,
 } from '@pmd/domain';
 import { ACTIVE_ALERT_STATUSES, listAlerts } from '../services/alerts.ts';
-import { breakdown } from '../services/breakdown.ts';
+import { breakdownTotals } from '../services/breakdown.ts';
 import { campaignHourlyRows } from '../services/campaigns.ts';
 import { resolveWindow } from '../services/windows.ts';
 import { json, type RestRoute } from './router.ts';
@@ -70,7 +70,7 @@ export const readRoutes: RestRoute[] = [
       const requested = intParam(url, 'minutes', 60);
       if (requested === null) return notAnInteger('minutes');
       const minutes = clamp(requested, 5, 360);
-      const result = await breakdown(
+      const result = await breakdownTotals(
         app.pool,
         resolveWindow({ lastMinutes: minutes }),
         {},

@@ -47,6 +47,24 @@ export const AlertRef = builder.prismaObject('Alert', {
         'The metric over the trailing baseline: the ANOMALY_BASELINE_HOURS (default 24) hours before the window.',
     }),
     thresholdValue: t.exposeFloat('thresholdValue', { description: 'The value the current one crossed.' }),
+    windowStart: t.expose('windowStart', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'Start of the window currentValue was computed over (inclusive); null for alerts older than this field.',
+    }),
+    windowEnd: t.expose('windowEnd', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        "End of the window currentValue was computed over (exclusive; the run's tick); null for alerts older than this field.",
+    }),
+    baselineStart: t.expose('baselineStart', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'Start of the baseline baselineValue was computed over; it ends where the window starts. Null for alerts older than this field.',
+    }),
     message: t.exposeString('message', { description: 'A sentence for people.' }),
     status: t.field({
       type: AlertStatusEnum,

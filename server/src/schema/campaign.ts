@@ -87,7 +87,7 @@ export const CampaignRef = builder.objectRef<CampaignSummary>('Campaign').implem
     hourlyMetrics: t.prismaField({
       type: ['CampaignMetricsHourly'],
       description:
-        'Hourly rollup rows with hour in [from, to), oldest first; default the last 48 hours. As stored by the worker.',
+        'Hourly rollup rows with hour in [from, to), oldest first; default the last 48 hours. As stored by the worker: UTC hours. For hours of a reporting time zone use `timeSeries(granularity: HOUR, window: { timeZone })`.',
       args: {
         from: t.arg({ type: 'DateTime', required: false, description: 'Earliest hour (inclusive).' }),
         to: t.arg({ type: 'DateTime', required: false, description: 'Latest hour (exclusive); default now.' }),
@@ -102,7 +102,7 @@ export const CampaignRef = builder.objectRef<CampaignSummary>('Campaign').implem
     dailyMetrics: t.prismaField({
       type: ['CampaignMetricsDaily'],
       description:
-        'Daily rollup rows of every UTC day that overlaps [from, to), oldest first; default from 30 days ago through today. As stored by the worker.',
+        'Daily rollup rows of every UTC day that overlaps [from, to), oldest first; default from 30 days ago through today. As stored by the worker: UTC days. For days of a reporting time zone use `timeSeries(granularity: DAY, window: { timeZone })`, exact in any zone.',
       args: {
         from: t.arg({ type: 'DateTime', required: false, description: 'Earliest day (the UTC day containing it).' }),
         to: t.arg({

@@ -10,7 +10,8 @@ import { funnel } from '../services/funnel.ts';
 import { overview } from '../services/overview.ts';
 import { breakdownArgs, BreakdownRef } from './breakdown.ts';
 import { FunnelRef } from './funnel.ts';
-import { OverviewRef } from './kpis.ts';
+import { comparisonWindow } from '../services/comparison.ts';
+import { comparisonFromArgs, ComparisonInputRef, OverviewRef } from './kpis.ts';
 import { asGraphQLError, filterFromArgs, KpiFilterRef, WindowInputRef, windowFromArgs } from './window.ts';
 
 const LIMITS =
@@ -63,11 +64,25 @@ builder.subscriptionField('liveOverview', (t) =>
     authScopes: { reader: true },
     type: OverviewRef,
     description: `The overview of a window: at once, then whenever new data arrives, at most once per second. ${LIMITS}`,
-    args: liveArgs,
+    args: {
+      ...liveArgs,
+      compareTo: t.arg({
+        type: ComparisonInputRef,
+        required: false,
+        description: 'What to compare with; default the previous window of equal length (it moves with the window).',
+      }),
+    },
     subscribe: (_root, args, ctx) => {
       const window = liveWindow(args.window, ctx.config.reportingTimeZone);
       const filter = filterFromArgs(args.filter);
-      return liveView(ctx, 'overview', args, (pool) => overview(pool, window(), filter));
+      const compareTo = comparisonFromArgs(args.compareTo);
+      // A bad custom range fails the subscribe itself, like a bad window, instead of every tick.
+      try {
+        comparisonWindow(window(), compareTo);
+      } catch (error) {
+        throw asGraphQLError(error);
+      }
+      return liveView(ctx, 'overview', args, (pool) => overview(pool, window(), filter, compareTo));
     },
     resolve: (value) => value,
   }),

@@ -5,11 +5,12 @@ import { KpiTotalsRef } from './kpis.ts';
 import { filterFromArgs, KpiFilterRef, WindowInputRef, WindowRef, windowFromArgs } from './window.ts';
 
 export const GranularityEnum = builder.enumType('Granularity', {
-  description: 'Size of a time-series bucket (UTC).',
+  description:
+    "Size of a time-series bucket: hours and days are the local ones of the window's time zone (a day may last 23 or 25 hours, an hour 30 or 90 minutes at a DST change); minutes are the same everywhere.",
   values: {
     MINUTE: { value: 'minute', description: 'One point per minute.' },
     HOUR: { value: 'hour', description: 'One point per hour.' },
-    DAY: { value: 'day', description: 'One point per UTC day.' },
+    DAY: { value: 'day', description: "One point per local day of the window's time zone." },
   } as const,
 });
 

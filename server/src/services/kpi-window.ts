@@ -1,5 +1,7 @@
 import {
+  bucketBoundaries,
   COUNTER_NAMES,
+  DEFAULT_TIME_ZONE,
   COUNTERS,
   counterPerEventSql,
   ROLLUP_COLUMNS,
@@ -7,7 +9,7 @@ import {
   type KpiSums,
 } from '@pmd/domain';
 import type pg from 'pg';
-import { planWindow, type RollupGrain } from './window-plan.ts';
+import { planWindow, type InstantRange, type RollupGrain } from './window-plan.ts';
 import type { TimeWindow } from './windows.ts';
 
 export interface KpiFilter {
@@ -18,7 +20,7 @@ export interface KpiFilter {
 export interface KpiGrouping {
   campaign?: boolean;
   channel?: boolean;
-  /** Time bucket (UTC): also the coarsest rollup the read may use. */
+  /** Time bucket (hours and days of the window's zone): also the coarsest rollup the read may use. */
   bucket?: RollupGrain;
 }
 
@@ -47,30 +49,39 @@ const FILTER = (alias: string) =>
  * none. Because the worker drains a queue row and rewrites its rollup in one transaction, one snapshot always sees
  * either (queue row + old rollup → finer rows are used) or (no queue row + new rollup): never a gap or a double count.
  *
- * Parameters: $1 campaigns, $2 channels, $3..$6 raw edges, $7 minuteFrom, $8 minuteTo, $9 hourFrom, $10 hourTo,
- * $11 dayFrom, $12 dayTo (timestamptz; days are UTC midnights).
+ * Parameters: $1 campaigns, $2 channels, then [from[], to[]) range arrays of the plan: $3/$4 raw events, $5/$6
+ * minute rows, $7/$8 hour rows, $9/$10 day rows (UTC midnights). Ranges are disjoint and cover the window once.
  */
 const WINDOW_SOURCES_SQL = `
-WITH dirty_hours AS (
+WITH hour_ranges AS (
+  SELECT f, t FROM unnest($7::timestamptz[], $8::timestamptz[]) AS r(f, t)
+), day_ranges AS (
+  SELECT f, t, (f AT TIME ZONE 'UTC')::date AS first_day, (t AT TIME ZONE 'UTC')::date AS end_day
+  FROM unnest($9::timestamptz[], $10::timestamptz[]) AS r(f, t)
+), dirty_hours AS (
   SELECT DISTINCT d.campaign_id, d.channel, d.hour
   FROM rollup_dirty_hours d
-  WHERE d.hour >= $9 AND d.hour < $10 AND ${FILTER('d')}
+  JOIN (SELECT f, t FROM hour_ranges UNION ALL SELECT f, t FROM day_ranges) r ON d.hour >= r.f AND d.hour < r.t
+  WHERE ${FILTER('d')}
 ), dirty_days AS (
   SELECT d.campaign_id, d.channel, d.day
   FROM rollup_dirty_days d
-  WHERE d.day >= ($11 AT TIME ZONE 'UTC')::date AND d.day < ($12 AT TIME ZONE 'UTC')::date AND ${FILTER('d')}
+  JOIN day_ranges r ON d.day >= r.first_day AND d.day < r.end_day
+  WHERE ${FILTER('d')}
   UNION
   SELECT h.campaign_id, h.channel, (h.hour AT TIME ZONE 'UTC')::date
   FROM dirty_hours h
-  WHERE h.hour >= $11 AND h.hour < $12
+  JOIN day_ranges r ON h.hour >= r.f AND h.hour < r.t
 ), sources AS (
   SELECT e.campaign_id, e.channel, e.ts AS at, ${RAW_EVENT_COUNTERS}
   FROM raw_events e
-  WHERE ((e.ts >= $3 AND e.ts < $4) OR (e.ts >= $5 AND e.ts < $6)) AND ${FILTER('e')}
+  JOIN unnest($3::timestamptz[], $4::timestamptz[]) AS r(f, t) ON e.ts >= r.f AND e.ts < r.t
+  WHERE ${FILTER('e')}
   UNION ALL
   SELECT m.campaign_id, m.channel, m.minute, ${COUNTER_COLUMNS}
   FROM campaign_metrics_minute m
-  WHERE ((m.minute >= $7 AND m.minute < $9) OR (m.minute >= $10 AND m.minute < $8)) AND ${FILTER('m')}
+  JOIN unnest($5::timestamptz[], $6::timestamptz[]) AS r(f, t) ON m.minute >= r.f AND m.minute < r.t
+  WHERE ${FILTER('m')}
   UNION ALL
   SELECT m.campaign_id, m.channel, m.minute, ${COUNTER_COLUMNS}
   FROM dirty_hours h
@@ -80,7 +91,8 @@ WITH dirty_hours AS (
   UNION ALL
   SELECT r.campaign_id, r.channel, r.hour, ${COUNTER_COLUMNS}
   FROM campaign_metrics_hourly r
-  WHERE ((r.hour >= $9 AND r.hour < $11) OR (r.hour >= $12 AND r.hour < $10)) AND ${FILTER('r')}
+  JOIN hour_ranges hr ON r.hour >= hr.f AND r.hour < hr.t
+  WHERE ${FILTER('r')}
     AND NOT EXISTS (SELECT 1 FROM dirty_hours h
                     WHERE h.campaign_id = r.campaign_id AND h.channel = r.channel AND h.hour = r.hour)
   UNION ALL
@@ -94,31 +106,45 @@ WITH dirty_hours AS (
   UNION ALL
   SELECT r.campaign_id, r.channel, (r.day::timestamp AT TIME ZONE 'UTC'), ${COUNTER_COLUMNS}
   FROM campaign_metrics_daily r
-  WHERE r.day >= ($11 AT TIME ZONE 'UTC')::date AND r.day < ($12 AT TIME ZONE 'UTC')::date AND ${FILTER('r')}
+  JOIN day_ranges dr ON r.day >= dr.first_day AND r.day < dr.end_day
+  WHERE ${FILTER('r')}
     AND NOT EXISTS (SELECT 1 FROM dirty_days d
                     WHERE d.campaign_id = r.campaign_id AND d.channel = r.channel AND d.day = r.day)
 )`;
+
+/** Bucket starts ($11, sorted) are the zone's local hour or day boundaries; a row's bucket is the last one ≤ its start. */
+const BUCKET_FROM_BOUNDARIES = `($11::timestamptz[])[width_bucket(at, $11::timestamptz[])]`;
 
 function groupColumns(grouping: KpiGrouping): string[] {
   const columns: string[] = [];
   if (grouping.campaign) columns.push('campaign_id');
   if (grouping.channel) columns.push('channel');
-  if (grouping.bucket) columns.push(`date_trunc('${grouping.bucket}', at, 'UTC') AS bucket`);
+  // Minutes are the same instants in every zone (offsets are whole minutes); hours and days are the zone's own.
+  if (grouping.bucket === 'minute') columns.push(`date_trunc('minute', at, 'UTC') AS bucket`);
+  else if (grouping.bucket) columns.push(`${BUCKET_FROM_BOUNDARIES} AS bucket`);
   return columns;
 }
 
-/** Exact sums over [from, to) per group (one row per group that had data; no groups = one overall row). */
+/** Local hour or day boundaries enclosing a window in its zone (empty for no or minute buckets). */
+export function windowBucketBoundaries(window: TimeWindow, bucket: RollupGrain | undefined): Date[] {
+  if (!bucket || bucket === 'minute') return [];
+  return bucketBoundaries(window.from, window.to, bucket, window.timeZone ?? DEFAULT_TIME_ZONE);
+}
+
+const rangeArrays = (ranges: readonly InstantRange[]) => [ranges.map((r) => r.from), ranges.map((r) => r.to)];
+
+/**
+ * Exact sums over [from, to) per group (one row per group that had data; no groups = one overall row). Hour and day
+ * buckets are those of the window's zone: every row read lies inside one bucket (see planWindow).
+ */
 export async function kpiWindowSums(
   pool: pg.Pool,
   window: TimeWindow,
   filter: KpiFilter = {},
   grouping: KpiGrouping = {},
 ): Promise<KpiSumsRow[]> {
-  const plan = planWindow(window, grouping.bucket ?? 'day');
-  const [edgeA, edgeB] = [
-    plan.raw[0] ?? { from: window.to, to: window.to },
-    plan.raw[1] ?? { from: window.to, to: window.to },
-  ];
+  const boundaries = windowBucketBoundaries(window, grouping.bucket);
+  const plan = planWindow(window, grouping.bucket ?? 'day', boundaries);
   const columns = groupColumns(grouping);
   const groupBy = columns.length ? `GROUP BY ${columns.map((_, index) => index + 1).join(', ')}` : '';
   const sql = `${WINDOW_SOURCES_SQL}
@@ -132,16 +158,11 @@ FROM sources ${groupBy}`;
     values: [
       filter.campaignIds?.length ? filter.campaignIds : null,
       filter.channels?.length ? filter.channels : null,
-      edgeA.from,
-      edgeA.to,
-      edgeB.from,
-      edgeB.to,
-      plan.minuteFrom,
-      plan.minuteTo,
-      plan.hourFrom,
-      plan.hourTo,
-      plan.dayFrom,
-      plan.dayTo,
+      ...rangeArrays(plan.raw),
+      ...rangeArrays(plan.minutes),
+      ...rangeArrays(plan.hours),
+      ...rangeArrays(plan.days),
+      ...(boundaries.length ? [boundaries] : []),
     ],
   });
   return rows.map((row) => ({

@@ -1,16 +1,30 @@
-import { kpisFromSums, METRIC_NAMES, type Kpis, type MetricName } from '@pmd/domain';
+import {
+  hasEvents,
+  kpisFromSums,
+  METRIC_NAMES,
+  metricChange,
+  type Kpis,
+  type MetricChange,
+  type MetricName,
+} from '@pmd/domain';
 import type pg from 'pg';
+import { comparisonWindow, PREVIOUS_PERIOD, type ComparisonInput, type ComparisonKind } from './comparison.ts';
 import { kpiWindowTotals, type KpiFilter } from './kpi-window.ts';
-import { previousWindow, type TimeWindow } from './windows.ts';
+import type { TimeWindow } from './windows.ts';
 
 /** Relative change per metric: (current − previous) / previous, null when there is nothing to compare against. */
 export type KpiChange = Record<MetricName, number | null>;
 
 export interface Overview {
   window: TimeWindow;
+  comparison: ComparisonKind;
+  comparisonWindow: TimeWindow;
+  /** False when the comparison window holds no event: then no change is told (`changes` carry nulls). */
+  comparisonHasData: boolean;
   current: Kpis;
   previous: Kpis;
   change: KpiChange;
+  changes: MetricChange[];
 }
 
 function relativeChange(current: number | null, previous: number | null): number | null {
@@ -24,13 +38,41 @@ export function kpiChange(current: Kpis, previous: Kpis): KpiChange {
   ) as KpiChange;
 }
 
-/** The KPI cards: totals of the window and of the previous window of equal length, and the change between them. */
-export async function overview(pool: pg.Pool, window: TimeWindow, filter: KpiFilter = {}): Promise<Overview> {
+/** Every metric's change; against an empty window only the values, since "−100%" or "+5 from 0" would be noise. */
+function metricChanges(current: Kpis, previous: Kpis, comparable: boolean): MetricChange[] {
+  return METRIC_NAMES.map((name) =>
+    comparable
+      ? metricChange(name, current[name], previous[name])
+      : { ...metricChange(name, current[name], null), previous: previous[name] },
+  );
+}
+
+/**
+ * The KPI cards: totals of the window and of its comparison window (by default the previous window of equal length),
+ * and the change between them. Throws InvalidArgumentError for a bad custom comparison.
+ */
+export async function overview(
+  pool: pg.Pool,
+  window: TimeWindow,
+  filter: KpiFilter = {},
+  compareTo: ComparisonInput = PREVIOUS_PERIOD,
+): Promise<Overview> {
+  const base = comparisonWindow(window, compareTo);
   const [current, previous] = await Promise.all([
     kpiWindowTotals(pool, window, filter),
-    kpiWindowTotals(pool, previousWindow(window), filter),
+    kpiWindowTotals(pool, base, filter),
   ]);
   const currentKpis = kpisFromSums(current);
   const previousKpis = kpisFromSums(previous);
-  return { window, current: currentKpis, previous: previousKpis, change: kpiChange(currentKpis, previousKpis) };
+  const comparisonHasData = hasEvents(previous);
+  return {
+    window,
+    comparison: compareTo.kind,
+    comparisonWindow: base,
+    comparisonHasData,
+    current: currentKpis,
+    previous: previousKpis,
+    change: kpiChange(currentKpis, previousKpis),
+    changes: metricChanges(currentKpis, previousKpis, comparisonHasData),
+  };
 }

@@ -151,6 +151,41 @@ describe('alerts: connection, acknowledgement, alertChanged, pipeline status', (
     expect(result.data.junk).toBeNull();
   });
 
+  it('says which window and baseline an alert compared, null for alerts written before they were recorded', async () => {
+    await clients.pool.query(
+      `UPDATE alerts SET window_start = '2026-11-22T09:45:00Z', window_end = '2026-11-22T10:00:00Z',
+         baseline_start = '2026-11-21T09:45:00Z' WHERE alert_id = $1`,
+      [ids[2]],
+    );
+    const result = await graphql(
+      server.current.baseUrl,
+      `
+        query ($recorded: ID!, $old: ID!) {
+          recorded: alert(id: $recorded) {
+            windowStart
+            windowEnd
+            baselineStart
+          }
+          old: alert(id: $old) {
+            windowStart
+            windowEnd
+            baselineStart
+          }
+        }
+      `,
+      { recorded: String(ids[2]), old: String(ids[3]) },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({
+      recorded: {
+        windowStart: '2026-11-22T09:45:00.000Z',
+        windowEnd: '2026-11-22T10:00:00.000Z',
+        baselineStart: '2026-11-21T09:45:00.000Z',
+      },
+      old: { windowStart: null, windowEnd: null, baselineStart: null },
+    });
+  });
+
   it('acknowledges a firing alert once, leaves resolved alerts resolved, and says NotFoundError for unknown ids', async () => {
     const ack = (id: string) =>
       graphql(

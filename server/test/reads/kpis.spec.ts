@@ -1,5 +1,5 @@
 import { createDatabaseClients, type DatabaseClients } from '@pmd/db';
-import { enumName, METRIC_NAMES } from '@pmd/domain';
+import { DEFAULT_HEALTH_THRESHOLDS, enumName, healthOf, judgeRatio, METRIC_NAMES } from '@pmd/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bruteForce,
@@ -107,7 +107,8 @@ describe(`KPI reads equal brute force over raw_events (seed ${SEED})`, () => {
               ... on Funnel { window { from to } stages { stage label count conversionFromPrevious conversionFromTop } }
             }
             byCampaign: breakdown(window: $window, filter: $filter, by: CAMPAIGN) {
-              ... on Breakdown { window { from to } rows { campaignId channel totals { ${KPI_TOTALS_FIELDS} } status statusReasons } }
+              ... on Breakdown { window { from to } rows { campaignId channel totals { ${KPI_TOTALS_FIELDS} } status statusReasons
+                statusChecks { ratio judgedOverMinutes numerator denominator } } }
             }
             byKey: breakdown(window: $window, filter: $filter, by: CAMPAIGN_CHANNEL, sortBy: CLICKS) {
               ... on Breakdown { window { from to } rows { campaignId channel totals { ${KPI_TOTALS_FIELDS} } status } }
@@ -178,9 +179,31 @@ describe(`KPI reads equal brute force over raw_events (seed ${SEED})`, () => {
             expectTotals(row.totals, expectedByKey.get(keyOf(row)), `${field} ${keyOf(row)}`);
             if (field !== 'byCampaign') continue;
             expect(row.channel).toBeNull();
-            const atRisk = row.totals.ctr < 0.02 || row.totals.signupToActivation < 0.4;
-            expect(row.status).toBe(atRisk ? 'AT_RISK' : 'HEALTHY');
-            expect(row.statusReasons.length > 0).toBe(atRisk);
+            // Each ratio is judged on the exact sums of its own judging window (ending where the view ends), and the
+            // status is the domain rule's verdict on them.
+            const checks = await Promise.all(
+              row.statusChecks.map(async (check: any) => {
+                const to = Date.parse(data[field].window.to);
+                const [sums] = await bruteForce(
+                  pool,
+                  { from: to - check.judgedOverMinutes * 60_000, to },
+                  {
+                    ...bruteFilter(filter),
+                    campaignIds: [row.campaignId],
+                  },
+                );
+                const ratio = check.ratio === 'CTR' ? 'ctr' : 'signupToActivation';
+                const judged = judgeRatio(ratio, sums!, DEFAULT_HEALTH_THRESHOLDS, check.judgedOverMinutes);
+                expect([check.numerator, check.denominator], `${keyOf(row)} ${ratio}`).toEqual([
+                  judged.numerator,
+                  judged.denominator,
+                ]);
+                return judged;
+              }),
+            );
+            expect(row.statusChecks.length).toBe(2);
+            const health = healthOf(checks);
+            expect([row.status, row.statusReasons], keyOf(row)).toEqual([health.status, health.reasons]);
           }
         }
         const clicks = data.byKey.rows.map((row: any) => row.totals.clicks);

@@ -26,7 +26,10 @@ const notify = (rows: string) =>
   `SELECT pg_notify('${NOTIFY_CHANNELS.alertChanged}', json_build_object('alertId', alert_id, 'status', status)::text)
    FROM ${rows}`;
 
-/** $1 JSON array of {campaign_id, channel, metric, current_value, baseline_value, threshold_value, message}; $2 tick. */
+/**
+ * $1 JSON array of {campaign_id, channel, metric, current_value, baseline_value, threshold_value, message}; $2 tick
+ * (= window end), $3 window start, $4 baseline start.
+ */
 export const FIRE_ALERTS_SQL = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS a(campaign_id text, channel text, metric text,
@@ -34,8 +37,9 @@ WITH input AS (
 ),
 fired AS (
   INSERT INTO alerts (triggered_at, campaign_id, channel, metric, current_value, baseline_value, threshold_value,
-    message, status, updated_at)
-  SELECT $2, campaign_id, channel, metric, current_value, baseline_value, threshold_value, message, 'firing', now()
+    message, status, updated_at, window_start, window_end, baseline_start)
+  SELECT $2, campaign_id, channel, metric, current_value, baseline_value, threshold_value, message, 'firing', now(),
+    $3, $2, $4
   FROM input
   ON CONFLICT (campaign_id, channel, metric) WHERE resolved_at IS NULL DO NOTHING
   RETURNING alert_id, status
@@ -47,12 +51,16 @@ const CHANGES_INPUT = `input AS (
     current_value float8, baseline_value float8, threshold_value float8, message text)
 )`;
 
-/** $1 JSON array of {alert_id, current_value, baseline_value, threshold_value, message}; $2 tick. */
+/**
+ * $1 JSON array of {alert_id, current_value, baseline_value, threshold_value, message}; $2 tick (= window end),
+ * $3 window start, $4 baseline start: the windows the new values were computed over.
+ */
 export const RESOLVE_ALERTS_SQL = `
 WITH ${CHANGES_INPUT},
 resolved AS (
   UPDATE alerts a SET status = 'resolved', resolved_at = $2, current_value = i.current_value,
-    baseline_value = i.baseline_value, threshold_value = i.threshold_value, message = i.message, updated_at = now()
+    baseline_value = i.baseline_value, threshold_value = i.threshold_value, message = i.message, updated_at = now(),
+    window_start = $3, window_end = $2, baseline_start = $4
   FROM input i
   WHERE a.alert_id = i.alert_id AND a.resolved_at IS NULL
   RETURNING a.alert_id, a.status
@@ -61,12 +69,14 @@ ${notify('resolved')}`;
 
 /**
  * Refreshes the values of open alerts whose metric is still off (status unchanged, so no notification); rows whose
- * values are the same are left untouched.
+ * values are the same are left untouched, windows included: the stored windows then still gave those values.
+ * $1 as RESOLVE_ALERTS_SQL; $2 tick, $3 window start, $4 baseline start.
  */
 export const REFRESH_ALERTS_SQL = `
 WITH ${CHANGES_INPUT}
 UPDATE alerts a SET current_value = i.current_value, baseline_value = i.baseline_value,
-  threshold_value = i.threshold_value, message = i.message, updated_at = now()
+  threshold_value = i.threshold_value, message = i.message, updated_at = now(),
+  window_start = $3, window_end = $2, baseline_start = $4
 FROM input i
 WHERE a.alert_id = i.alert_id AND a.resolved_at IS NULL
   AND (a.current_value, a.baseline_value, a.threshold_value, a.message)

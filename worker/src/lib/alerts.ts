@@ -103,19 +103,24 @@ export function evaluateAlerts(client: pg.ClientBase, tick: Date, config: Anomal
       }
     }
 
-    const write = async (action: PlannedChange['action'], sql: string, withTick: boolean) => {
+    const write = async (action: PlannedChange['action'], sql: string) => {
       const input = changes
         .filter((c) => c.action === action)
         .map(({ action: _, alertId, ...rest }) => ({ alert_id: alertId, ...rest }));
       if (input.length === 0) return 0;
-      const result = await client.query(sql, withTick ? [JSON.stringify(input), tick] : [JSON.stringify(input)]);
+      const result = await client.query(sql, [
+        JSON.stringify(input),
+        windows.windowEnd,
+        windows.windowStart,
+        windows.baselineStart,
+      ]);
       return result.rowCount ?? 0;
     };
     return {
       keys: rows.length,
-      fired: await write('fire', FIRE_ALERTS_SQL, true),
-      resolved: await write('resolve', RESOLVE_ALERTS_SQL, true),
-      refreshed: await write('update', REFRESH_ALERTS_SQL, false),
+      fired: await write('fire', FIRE_ALERTS_SQL),
+      resolved: await write('resolve', RESOLVE_ALERTS_SQL),
+      refreshed: await write('update', REFRESH_ALERTS_SQL),
     };
   });
 }

@@ -1,0 +1,64 @@
+import type { CampaignIndexMetric } from './dashboard-metrics.ts';
+
+/** One campaign as the index lists it: null metrics and status when it has no data in the window. */
+export interface CampaignIndexRow {
+  campaignId: string;
+  channels: readonly string[];
+  /** The server's health status value (`HEALTHY`, `AT_RISK`, …), or null without data in the window. */
+  status: string | null;
+  statusReasons: readonly string[];
+  metrics: Record<CampaignIndexMetric, number | null>;
+}
+
+export type CampaignIndexColumn = 'campaignId' | 'channels' | 'status' | CampaignIndexMetric;
+
+const STATUS_LABELS: Record<string, string> = {
+  HEALTHY: 'Healthy',
+  AT_RISK: 'At Risk',
+  NOT_ENOUGH_DATA: 'Not enough data',
+};
+
+/**
+ * A status for people. Values this bundle does not know (a server newer than the dashboard) read as their words
+ * (`NEEDS_REVIEW` → "Needs review") rather than being mistaken for a known one.
+ */
+export function statusLabel(status: string | null): string {
+  if (status === null) return 'No data';
+  const known = STATUS_LABELS[status];
+  if (known) return known;
+  const words = status.toLowerCase().replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** Rows whose id contains the text, ignoring case and surrounding spaces; all rows for an empty text. */
+export function searchCampaigns(rows: readonly CampaignIndexRow[], text: string): CampaignIndexRow[] {
+  const needle = text.trim().toLowerCase();
+  return needle ? rows.filter((row) => row.campaignId.toLowerCase().includes(needle)) : [...rows];
+}
+
+function sortValue(row: CampaignIndexRow, key: CampaignIndexColumn): string | number | null {
+  if (key === 'campaignId') return row.campaignId;
+  if (key === 'channels') return row.channels.join(', ');
+  if (key === 'status') return row.status === null ? null : statusLabel(row.status);
+  return row.metrics[key];
+}
+
+/** Missing values (no data, a rate without denominator) sort last both ways; ties keep campaign id order. */
+export function sortCampaigns(
+  rows: readonly CampaignIndexRow[],
+  key: CampaignIndexColumn,
+  descending: boolean,
+): CampaignIndexRow[] {
+  const sign = descending ? -1 : 1;
+  return [...rows].sort((a, b) => {
+    const x = sortValue(a, key);
+    const y = sortValue(b, key);
+    if (x === null || y === null) {
+      if (x !== y) return x === null ? 1 : -1;
+    } else {
+      const order = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+      if (order !== 0) return sign * order;
+    }
+    return a.campaignId.localeCompare(b.campaignId);
+  });
+}
