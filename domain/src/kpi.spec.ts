@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { kpisFromSums, ratio, ZERO_SUMS } from './kpi.ts';
+import { kpisFromSums, MIN_RATIO_DENOMINATOR, ratio, ratioDenominator, hasRatioVolume, ZERO_SUMS } from './kpi.ts';
 
 describe('KPI formulas', () => {
   it('divides, and gives 0 for a zero denominator as the original did', () => {
     expect(ratio(3, 4)).toBe(0.75);
     expect(ratio(3, 0)).toBe(0);
+  });
+
+  it('gives a ratio only from enough of its denominator', () => {
+    const sums = { impressions: MIN_RATIO_DENOMINATOR, clicks: MIN_RATIO_DENOMINATOR - 1 };
+    expect(hasRatioVolume('ctr', sums)).toBe(true);
+    expect(hasRatioVolume('clickToSignup', sums)).toBe(false);
+    expect(hasRatioVolume('signupToActivation', sums)).toBe(false);
+    expect(ratioDenominator('clickToSignup')).toBe('clicks');
+    expect(ratioDenominator('signupToActivation')).toBe('signups');
   });
 
   it('computes every KPI from sums', () => {

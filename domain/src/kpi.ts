@@ -1,4 +1,14 @@
-import { COUNTER_NAMES, KPI_NAMES, KPIS, type KpiFormula, type KpiName, type Kpis, type KpiSums } from './metrics.ts';
+import {
+  COUNTER_NAMES,
+  KPI_NAMES,
+  KPIS,
+  type CounterName,
+  type KpiFormula,
+  type KpiName,
+  type Kpis,
+  type KpiSums,
+} from './metrics.ts';
+import type { RatioKpiName } from './alerts.ts';
 
 export const ZERO_SUMS: KpiSums = Object.fromEntries(COUNTER_NAMES.map((name) => [name, 0])) as KpiSums;
 
@@ -32,4 +42,25 @@ export function kpiValue(name: KpiName, sums: KpiSums): number | null {
 
 export function addSums(a: KpiSums, b: KpiSums): KpiSums {
   return Object.fromEntries(COUNTER_NAMES.map((name) => [name, a[name] + b[name]])) as KpiSums;
+}
+
+/**
+ * Fewest units of a ratio's denominator (impressions for CTR, clicks for click → signup, signups for signup →
+ * activation) for a chart to draw the ratio: below it one event moves the ratio by more than 5 points (3 clicks and
+ * 2 signups read as 67 %), so a thin bucket would look like a swing. Lower than the health rule's minimums
+ * (`HEALTH_RATIOS`), which must tell a ratio from its threshold; a chart only has to keep noise from looking like news.
+ */
+export const MIN_RATIO_DENOMINATOR = 20;
+
+/** The counter a ratio divides by: "impressions" for CTR. */
+export function ratioDenominator(name: RatioKpiName): CounterName {
+  return KPIS[name].formula.denominator;
+}
+
+/**
+ * Whether some sums hold enough of the ratio's denominator for the ratio to mean anything, e.g. a trend bucket with 4
+ * clicks gets no click → signup point. A counter missing from `sums` counts as 0.
+ */
+export function hasRatioVolume(name: RatioKpiName, sums: Partial<Readonly<KpiSums>>): boolean {
+  return (sums[ratioDenominator(name)] ?? 0) >= MIN_RATIO_DENOMINATOR;
 }

@@ -15,6 +15,7 @@ import { createNotificationListener } from './live/listener.ts';
 import { createMetrics, useSubscriptionGauge } from './observability/metrics.ts';
 import { RateLimiter } from './observability/rate-limit.ts';
 import { clientAddressOf, requestIdOf, useRequestLog } from './observability/request-log.ts';
+import { useCompression } from './plugins/compression.ts';
 import { REQUEST_LIMITS, useQueryLimits } from './plugins/limits.ts';
 import { useSecurityHeaders } from './plugins/security-headers.ts';
 import { useTextSafety } from './plugins/text-safety.ts';
@@ -112,6 +113,8 @@ export function buildApp(options: BuildAppOptions): App {
       useTextSafety(),
       useSubscriptionGauge(metrics),
       useDatabaseUnavailable(log),
+      // Last, so it compresses the response every other plugin has finished with.
+      useCompression(),
     ],
   });
 

@@ -1,29 +1,22 @@
 /**
- * The one place ECharts modules are registered: only what the dashboard draws is bundled (tree-shaken core).
- * Chart components import VChart from here, so using a chart guarantees the registration ran.
+ * ECharts' tree-shaken core, shared by every chart: the renderer, tooltips, ARIA descriptions. Each chart type
+ * registers itself in a module of its own (echarts-line.ts, echarts-bar.ts, echarts-funnel.ts), and a chart
+ * component imports VChart from the module of the type it draws: the registration runs before the chart does, and a
+ * page loads only the types it shows (the bundler keeps each module in the chunk of its importers).
  */
-import { BarChart, FunnelChart, LineChart } from 'echarts/charts';
 import type { BarSeriesOption, FunnelSeriesOption, LineSeriesOption } from 'echarts/charts';
-import { AriaComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { AriaComponent, TooltipComponent } from 'echarts/components';
 import type {
   AriaComponentOption,
   GridComponentOption,
   LegendComponentOption,
+  TitleComponentOption,
   TooltipComponentOption,
 } from 'echarts/components';
 import { use, type ComposeOption } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 
-use([
-  CanvasRenderer,
-  BarChart,
-  FunnelChart,
-  LineChart,
-  AriaComponent,
-  GridComponent,
-  LegendComponent,
-  TooltipComponent,
-]);
+use([CanvasRenderer, AriaComponent, TooltipComponent]);
 
 export type ChartOption = ComposeOption<
   | BarSeriesOption
@@ -32,6 +25,7 @@ export type ChartOption = ComposeOption<
   | AriaComponentOption
   | GridComponentOption
   | LegendComponentOption
+  | TitleComponentOption
   | TooltipComponentOption
 >;
 
