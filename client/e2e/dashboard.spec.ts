@@ -13,7 +13,7 @@ import { formatValue, type ValueFormat } from '../src/lib/format.ts';
 import { buildDashboard } from './support/build-dashboard.ts';
 import { CHROMIUM_LAUNCH_OPTIONS, funnelEvents, type TestEvent } from '@pmd/testkit';
 import { alertStatus, graphqlRequest, ingestThroughApi, resolveAlert, runAnomalyCheck } from './support/seed.ts';
-import { serveStatic } from './support/static-server.ts';
+import { serveDashboard } from '../scripts/serve.ts';
 
 /**
  * The whole system in a real browser: a real server and the real worker over a fresh database, a production build of
@@ -123,7 +123,7 @@ beforeAll(async () => {
   // The real worker, without cron: the alert test queues its anomaly check by hand.
   worker = await startWorker({ databaseUrl: database.url, crontab: '' });
   dashboardDir = await buildDashboard(apiUrl);
-  dashboard = await serveStatic(dashboardDir);
+  dashboard = await serveDashboard(dashboardDir, 0);
   browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
 }, 180_000);

@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { buildDashboard } from './build-dashboard.ts';
 import { ingestThroughApi } from './seed.ts';
-import { serveStatic } from './static-server.ts';
+import { serveDashboard } from '../../scripts/serve.ts';
 
 export const E2E_INGEST_TOKEN = 'e2e-ingest-token';
 /** Live pushes are throttled to ≤ 1/s by the server; a loaded CI machine gets generous room. */
@@ -59,7 +59,7 @@ export function useE2eSystem(options: E2eSystemOptions = {}): E2eSystem {
     apiUrl = `http://127.0.0.1:${await app.start(0)}`;
     if (options.worker !== false) worker = await startWorker({ databaseUrl: database.url, crontab: '' });
     dashboardDir = await buildDashboard(apiUrl);
-    dashboard = await serveStatic(dashboardDir);
+    dashboard = await serveDashboard(dashboardDir, 0);
     browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
     const context = await browser.newContext({
       viewport: options.viewport ?? { width: 1600, height: 1000 },
