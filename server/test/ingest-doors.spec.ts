@@ -12,11 +12,13 @@ function recentSecond(): { text: string; ms: number } {
  * The same events through GraphQL and REST: one validator serves both doors, so they store the same rows and reject
  * the same events for the same reasons, each event judged on its own.
  */
-function sameInputs(prefix: string): {
+function sameInputs(
+  prefix: string,
+  { text, ms }: { text: string; ms: number },
+): {
   events: Record<string, unknown>[];
   expected: { event_id: string; ts: string }[];
 } {
-  const { text, ms } = recentSecond();
   const base = {
     user_id: 'user_00001',
     campaign_id: 'camp_doors',
@@ -72,7 +74,9 @@ describe('both ingest doors, same inputs', () => {
   const server = useTestServer();
 
   it('store no-offset ts as UTC, keep microseconds, and reject only the cost: null event, by index', async () => {
-    const rest = sameInputs('rest');
+    // One instant for both doors: two clock reads could straddle a second and make the rows differ.
+    const second = recentSecond();
+    const rest = sameInputs('rest', second);
     const response = await fetch(`${server.current.baseUrl}/events/batch`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -91,7 +95,7 @@ describe('both ingest doors, same inputs', () => {
       ],
     });
 
-    const gql = sameInputs('gql');
+    const gql = sameInputs('gql', second);
     const result = await graphql(server.current.baseUrl, INGEST, {
       events: gql.events.map(asGraphqlInput),
     });
