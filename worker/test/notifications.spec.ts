@@ -173,15 +173,34 @@ describe('notification deliveries through the real worker', () => {
     expect(new Set(hook.received.map((r) => r.idempotencyKey)).size).toBe(1);
   }, 40_000);
 
-  it('skips disabled channels and channels that do not want the event', async () => {
+  it('skips disabled channels and channels that do not want the event, but sends a test to a disabled one', async () => {
     const hook = await receiver({});
-    await addChannel('webhook', hook.url);
+    const disabled = await addChannel('webhook', hook.url);
     await pool.query('UPDATE notification_channels SET enabled = false');
     const quiet = await addChannel('webhook', hook.url);
     await pool.query('UPDATE notification_channels SET notify_on_fire = false WHERE id = $1', [quiet]);
     await fireAlert();
     expect(await deliveries()).toEqual([]);
+    await pool.query(`SELECT notification_enqueue($1::int, NULL, 'test', 'test:disabled:channel:' || $1::text)`, [
+      disabled,
+    ]);
+    await settled(1);
+    expect(await deliveries()).toMatchObject([{ event: 'test', status: 'sent', alert_id: null }]);
+    expect(hook.received).toHaveLength(1);
   });
+
+  it('does not send an alert message queued before its channel was disabled', async () => {
+    const hook = await receiver({ respond: () => 503 });
+    const channelId = await addChannel('webhook', hook.url);
+    await fireAlert();
+    await expect.poll(() => hook.received.length, { timeout: 10_000 }).toBe(1);
+    await pool.query('UPDATE notification_channels SET enabled = false WHERE id = $1', [channelId]);
+    await settled(1);
+    expect(await deliveries()).toMatchObject([
+      { status: 'failed', attempts: 2, last_error: 'the channel was disabled before sending' },
+    ]);
+    expect(hook.received).toHaveLength(1);
+  }, 20_000);
 
   it('queues a repeat for an alert firing longer than the interval since its last message, once per interval', async () => {
     const hook = await receiver({});

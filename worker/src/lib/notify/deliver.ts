@@ -120,7 +120,8 @@ export async function deliverNotification(
   const raw = taken.rows[0];
   if (!raw) return { outcome: 'skipped' };
   const row: DeliveryRow = { ...raw, alert: alertFromJson(raw.alert) };
-  if (!row.enabled) {
+  // A test is how a channel is tried before it is enabled; alert messages respect a disable made after queuing.
+  if (!row.enabled && row.event !== 'test') {
     await client.query(RECORD_SQL, [deliveryId, 'failed', null, 'the channel was disabled before sending']);
     return { outcome: 'failed' };
   }
