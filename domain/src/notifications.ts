@@ -11,9 +11,6 @@ export type NotificationChannelKind = (typeof NOTIFICATION_CHANNEL_KINDS)[number
 export const NOTIFICATION_EVENTS = ['fired', 'resolved', 'repeat', 'test'] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
-export const NOTIFICATION_DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed'] as const;
-export type NotificationDeliveryStatus = (typeof NOTIFICATION_DELIVERY_STATUSES)[number];
-
 /** Column sizes of notification_channels (the migration declares the same). */
 export const MAX_CHANNEL_NAME_LENGTH = 100;
 export const MAX_CHANNEL_TARGET_LENGTH = 2048;

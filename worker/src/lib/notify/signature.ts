@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 /**
  * Webhook signatures (the README documents the scheme for receivers): `X-PMD-Signature: sha256=<hex>` where hex is
@@ -10,11 +10,4 @@ export const TIMESTAMP_HEADER = 'X-PMD-Timestamp';
 
 export function webhookSignature(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
-
-/** What a receiver does: recompute and compare in constant time. */
-export function verifyWebhookSignature(secret: string, timestamp: string, body: string, signature: string): boolean {
-  const expected = Buffer.from(webhookSignature(secret, timestamp, body));
-  const given = Buffer.from(signature);
-  return expected.length === given.length && timingSafeEqual(expected, given);
 }
