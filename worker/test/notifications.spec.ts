@@ -202,7 +202,7 @@ describe('notification deliveries through the real worker', () => {
     expect(hook.received).toHaveLength(1);
   }, 20_000);
 
-  it('queues a repeat for an alert firing longer than the interval since its last message, once per interval', async () => {
+  it('queues a repeat for an alert firing longer than the interval since its last message, once per interval, none while snoozed', async () => {
     const hook = await receiver({});
     const channelId = await addChannel('webhook', hook.url);
     await pool.query('UPDATE notification_channels SET repeat_interval_minutes = 30 WHERE id = $1', [channelId]);
@@ -226,6 +226,13 @@ describe('notification deliveries through the real worker', () => {
       `alert:${alertId}:fired:0:channel:${channelId}`,
       `alert:${alertId}:repeat:1:channel:${channelId}`,
     ]);
+    // Snoozed, its reminders wait; woken, the next one goes.
+    await pool.query(`UPDATE alerts SET snoozed_until = now() + interval '1 hour' WHERE alert_id = $1`, [alertId]);
+    await age(40);
+    expect(await repeatsNow()).toBe(0);
+    await pool.query('UPDATE alerts SET snoozed_until = NULL WHERE alert_id = $1', [alertId]);
+    expect(await repeatsNow()).toBe(1);
+    await settled(3);
     await pool.query(`UPDATE alerts SET status = 'acknowledged' WHERE alert_id = $1`, [alertId]);
     await age(120);
     expect(await repeatsNow()).toBe(0);

@@ -130,6 +130,8 @@ BEGIN
         WHERE d.alert_id = a.alert_id AND d.channel_id = c.id AND d.event IN ('fired', 'repeat')
     ) last
     WHERE a.status = 'firing'
+      -- A snoozed alert's reminders wait until the snooze ends (then the interval counts from the last one sent).
+      AND (a.snoozed_until IS NULL OR a.snoozed_until <= p_now)
       AND c.enabled AND c.notify_on_fire AND c.repeat_interval_minutes IS NOT NULL
       AND coalesce(last.at, a.triggered_at) <= p_now - make_interval(mins => c.repeat_interval_minutes);
     RETURN v_count;
