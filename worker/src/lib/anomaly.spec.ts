@@ -184,6 +184,18 @@ describe('evaluateSequential (cusum)', () => {
     expect(tooNew.evaluation.measurable).toBe(false);
   });
 
+  it('judges cpc_spike by the window rule: the last ANOMALY_WINDOW_MINUTES against everything before them', () => {
+    const history = {
+      baseline: BASELINE,
+      minutes: lookback((i) => funnel(1000, { ctr: 0.028, cpc: i >= cusum.lookbackMinutes - 15 ? 1.2 : 0.8 })),
+    };
+    const cpc = evaluateSequential(history, TICK, cusum, () => false).find((e) => e.evaluation.metric === 'cpc_spike')!;
+    expect(cpc.windowStart).toBe(TICK - cusum.windowMinutes * 60_000);
+    expect(cpc.evaluation.current).toBeCloseTo(1.2, 6);
+    expect(cpc.evaluation.baseline).toBeCloseTo(0.8, 6);
+    expect(cpc.evaluation.anomalous).toBe(true);
+  });
+
   it('resolves an open alert once the rate is back, with values over the recovered minutes', () => {
     const recovery = cusum.lookbackMinutes - 3;
     const history = {
