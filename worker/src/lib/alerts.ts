@@ -79,8 +79,8 @@ export interface EvaluationResult {
 
 /**
  * One anomaly_alerts run for the instant `tick`: read the window (per minute for cusum) and baseline sums of every
- * campaign+channel, decide
- * each metric's change (pure, anomaly.ts), then write fires, resolutions and refreshes set-based.
+ * campaign+channel, decide each metric's change (pure, anomaly.ts), then write fires, resolutions and refreshes
+ * set-based.
  */
 export function evaluateAlerts(client: pg.ClientBase, tick: Date, config: AnomalyConfig): Promise<EvaluationResult> {
   return inTransaction(client, async () => {

@@ -196,7 +196,7 @@ export function evaluateSequential(
     const evidence = minutes.slice(borrowed);
     const open = isOpen(definition.metric);
     const run = cusumDrop(
-      evidence.map((m) => ({ minute: m.minute, x: m.sums[numerator], n: m.sums[denominator] })),
+      evidence.map((m) => ({ x: m.sums[numerator], n: m.sums[denominator] })),
       { p0, drop: config.minRelativeDrop, recoveryThreshold: config.cusumRecoveryThreshold, open },
     );
     // An open alert reports the recovered minutes once they prove recovery (or once the drop's evidence is gone);

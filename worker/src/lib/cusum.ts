@@ -14,8 +14,6 @@
  */
 
 export interface MinuteCount {
-  /** Start of the minute, ms since the epoch. */
-  minute: number;
   /** Successes (the rate's numerator) and trials (its denominator) in that minute. */
   x: number;
   n: number;
