@@ -242,13 +242,33 @@ describe('dashboard against the running system', () => {
     await item.waitFor({ timeout: LIVE_TIMEOUT_MS });
     expect(await item.innerText()).toContain('CTR drop · camp_e2e_alerting / meta');
 
+    // Snooze for an hour: the alert says until when, and its history keeps it.
+    await item.locator('[data-testid="snooze"]').selectOption('1');
+    await item.locator('[data-testid="snoozed"]').waitFor({ timeout: LIVE_TIMEOUT_MS });
+
+    // Acknowledge with a name and a note: both shown, and kept in the history.
     await item.locator('[data-testid="acknowledge"]').click();
+    await item.locator('[data-testid="acknowledge-form"] input').fill('Ana');
+    await item.locator('[data-testid="acknowledge-form"] textarea').fill('Paused the meta creative');
+    await item.locator('[data-testid="acknowledge-form"] button[type="submit"]').click();
     await page!.waitForFunction(
       (id) => document.querySelector(`[data-alert-id="${id}"] .badge`)?.textContent?.trim() === 'Acknowledged',
       alertId,
       { timeout: LIVE_TIMEOUT_MS },
     );
     expect(await alertStatus(database.url, alertId)).toBe('acknowledged');
+    await expect
+      .poll(() => item.locator('[data-testid="acknowledge-note"]').textContent(), { timeout: LIVE_TIMEOUT_MS })
+      .toBe('“Paused the meta creative”');
+    expect(await item.innerText()).toContain('by Ana');
+    await item.locator('[data-testid="alert-history"] summary').click();
+    await expect
+      .poll(() => item.locator('[data-testid="alert-history"] li').allInnerTexts(), { timeout: LIVE_TIMEOUT_MS })
+      .toEqual([
+        expect.stringContaining('Fired'),
+        expect.stringMatching(/Snoozed until .*/),
+        expect.stringContaining('Acknowledged by Ana: “Paused the meta creative”'),
+      ]);
     acknowledgedAlertId = alertId;
   });
 

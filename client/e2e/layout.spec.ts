@@ -26,6 +26,7 @@ const PAGES = [
   { name: 'campaign', route: `/campaigns/${LAYOUT_CAMPAIGN_ID}`, ready: '#campaign-heading' },
   { name: 'alerts', route: '/alerts', ready: 'main h2' },
   { name: 'pipeline', route: '/pipeline', ready: 'main h2' },
+  { name: 'notifications', route: '/notifications', ready: 'main h2' },
 ] as const;
 /** Text that must not overlap other text of the same group: KPI cards' parts, table headers. */
 const TEXT_GROUPS = ['[data-kpi] .kpi-label, [data-kpi] .kpi-value, [data-kpi] .kpi-change', 'thead th'];

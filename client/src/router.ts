@@ -11,6 +11,8 @@ declare module 'vue-router' {
 
 /** How often the pipeline page re-reads the worker's status (its runs are a minute apart). */
 export const PIPELINE_REFRESH_SECONDS = 10;
+/** How often the notifications page re-reads the delivery log (a delivery takes seconds; the worker publishes none). */
+export const NOTIFICATIONS_REFRESH_SECONDS = 3;
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -34,6 +36,12 @@ export const router = createRouter({
       name: 'pipeline',
       component: () => import('@/pages/PipelinePage.vue'),
       meta: { title: 'Pipeline', snapshotRefreshSeconds: PIPELINE_REFRESH_SECONDS },
+    },
+    {
+      path: '/notifications',
+      name: 'notifications',
+      component: () => import('@/pages/NotificationsPage.vue'),
+      meta: { title: 'Notifications', snapshotRefreshSeconds: NOTIFICATIONS_REFRESH_SECONDS },
     },
   ],
 });

@@ -10,3 +10,4 @@ export * from './display.ts';
 export * from './alerts.ts';
 export * from './time-zone.ts';
 export * from './change.ts';
+export * from './notifications.ts';

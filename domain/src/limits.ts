@@ -15,3 +15,8 @@ export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 export const RETENTION_DAYS = 400;
 /** Largest cost of one event; costs are stored rounded to 6 decimals. */
 export const MAX_COST = 1_000_000;
+/** Longest name of who acknowledged or snoozed an alert, and longest note (CHECKed in SQL too). */
+export const MAX_ALERT_ACTOR_LENGTH = 100;
+export const MAX_ALERT_NOTE_LENGTH = 1000;
+/** Furthest an alert can be snoozed ahead. */
+export const MAX_SNOOZE_DAYS = 30;

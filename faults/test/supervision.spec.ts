@@ -157,6 +157,13 @@ describe('pnpm start keeps the system up', () => {
     const starts = Object.keys(groups).map((service) => run.logsLike({ msg: 'service started', service }).length);
     expect(starts).toEqual([2, 2, 1]);
 
+    // Enough traffic for the count below to mean something, however fast (or loaded) the machine ran the kills.
+    await waitFor(
+      'more than 100 events stored',
+      async () => (await query('SELECT count(*)::int AS n FROM raw_events')) > 100 || undefined,
+      60_000,
+      250,
+    );
     await run.interrupt();
     // The generator stops first, sending what it buffered to a live API: its summary is the count to check.
     const [summary] = run.logsLike({ name: 'generator', msg: 'summary' });

@@ -106,10 +106,10 @@ describe('schema.prisma and the migrated database', () => {
     const source = await readFile(schemaPath, 'utf8');
     const edited = source.replace(
       /(model Alert \{\n)/,
-      '$1  snoozedUntil DateTime? @map("snoozed_until") @db.Timestamptz(6)\n',
+      '$1  mutedUntil DateTime? @map("muted_until") @db.Timestamptz(6)\n',
     );
     const problems = compare(parsePrismaSchema(edited), await readLiveSchema(database.url));
-    expect(problems).toEqual(['column alerts.snoozed_until (field Alert.snoozedUntil) is missing from the database']);
+    expect(problems).toEqual(['column alerts.muted_until (field Alert.mutedUntil) is missing from the database']);
   });
 
   it('keeps the SQL-only rules Prisma cannot express: one open alert per campaign/channel/metric', async () => {

@@ -1,6 +1,7 @@
 /**
  * A reader for the subset of the Prisma schema language this project uses (models, scalar fields, @id, @map,
- * @@map, @@id, @@index, @@unique, @db.* native types), enough to compare the schema with a live database.
+ * @@map, @@id, @@index, @@unique, @db.* native types, relation fields), enough to compare the schema with a live
+ * database. Relation fields (typed by another model) have no column of their own: their foreign key is a scalar field.
  */
 export interface ParsedColumn {
   field: string;
@@ -58,6 +59,7 @@ const list = (text: string) => text.split(',').map((item) => item.trim().replace
 export function parsePrismaSchema(source: string): ParsedModel[] {
   const models: ParsedModel[] = [];
   const modelPattern = /^model\s+(\w+)\s*\{([\s\S]*?)^\}/gm;
+  const modelNames = new Set([...source.matchAll(modelPattern)].map((match) => match[1]!));
   for (const [, model, body] of source.matchAll(modelPattern)) {
     const parsed: ParsedModel = { model: model!, table: model!, columns: [], primaryKey: [], indexes: new Map() };
     const lines = body!
@@ -74,6 +76,7 @@ export function parsePrismaSchema(source: string): ParsedModel[] {
       const match = /^(\w+)\s+(\w+)(\?|\[\])?\s*(.*)$/.exec(line);
       if (!match) throw new Error(`cannot read line in model ${model}: ${line}`);
       const [, field, type, modifier, attributes = ''] = match;
+      if (modelNames.has(type!)) continue;
       const column = /@map\("([^"]+)"\)/.exec(attributes)?.[1] ?? field!;
       const native = /@db\.(\w+(?:\([^)]*\))?)/.exec(attributes)?.[1];
       fieldToColumn.set(field!, column);

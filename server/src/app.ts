@@ -203,6 +203,9 @@ export function buildApp(options: BuildAppOptions): App {
       log.info({ port: bound, graphiql: `http://localhost:${bound}/graphql` }, 'server listening');
       if (!config.ingestToken) log.warn('INGEST_TOKEN is not set: ingest is open to anyone who can reach this port');
       if (!config.readToken) log.warn('READ_TOKEN is not set: reads are open to anyone who can reach this port');
+      if (!config.adminToken) {
+        log.warn('ADMIN_TOKEN is not set: notification channels can be changed by anyone who can reach this port');
+      }
       return bound;
     },
     async stop() {

@@ -15,7 +15,7 @@ export const builder = new SchemaBuilder<{
   Context: RequestContext;
   PrismaTypes: PrismaTypes;
   DefaultFieldNullability: false;
-  AuthScopes: { reader: boolean; ingester: boolean };
+  AuthScopes: { reader: boolean; ingester: boolean; admin: boolean };
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
   };
@@ -25,7 +25,7 @@ export const builder = new SchemaBuilder<{
   // Every root field declares `authScopes` (test/security/schema-scopes.spec.ts walks the schema to prove it).
   scopeAuth: {
     authorizeOnSubscribe: true,
-    authScopes: (ctx) => ({ reader: ctx.scopes.reader, ingester: ctx.scopes.ingester }),
+    authScopes: (ctx) => ({ reader: ctx.scopes.reader, ingester: ctx.scopes.ingester, admin: ctx.scopes.admin }),
     unauthorizedError: (_parent, ctx, info) => {
       const scope = requiredScopeOf(info);
       const authorization = ctx.request?.headers.get('authorization') ?? ctx.connectionAuthorization;
@@ -73,7 +73,9 @@ builder.addScalarType('DateTime', DateTimeResolver, {
 builder.queryType({
   description: 'Reads: KPIs, funnels, breakdowns, time series, campaigns, alerts, pipeline status.',
 });
-builder.mutationType({ description: 'Writes: event ingest and alert acknowledgement.' });
+builder.mutationType({
+  description: 'Writes: event ingest, alert acknowledgement and notification channels.',
+});
 builder.subscriptionType({ description: 'Live pushes over graphql-ws (or SSE) on /graphql.' });
 
 /** The scope a field asks for (the first of its `authScopes`), for the refusal's message. */

@@ -10,6 +10,8 @@ export const SERVER_ENV = {
   PORT: envTypes.port().default(8000),
   INGEST_TOKEN: envTypes.text().optional(),
   READ_TOKEN: envTypes.text().optional(),
+  ADMIN_TOKEN: envTypes.text().optional(),
+  ALLOW_PRIVATE_WEBHOOK_TARGETS: envTypes.oneOf(['true', 'false']).default('false'),
   METRICS_TOKEN: envTypes.text().optional(),
   WS_MAX_CONNECTIONS: envTypes.positiveInteger().default(10_000),
   WS_MAX_CONNECTIONS_PER_ADDRESS: envTypes.positiveInteger().default(1_000),
@@ -32,6 +34,10 @@ export interface ServerConfig extends CommonConfig {
   ingestToken: string | undefined;
   /** When set, reads (queries, subscriptions, REST GETs) and acknowledging alerts require `Bearer <token>`. */
   readToken: string | undefined;
+  /** Required by the mutations that change notification channels (unset: open, like the other tokens). */
+  adminToken: string | undefined;
+  /** Webhook targets on loopback/private/link-local addresses are refused unless this is true (SSRF). */
+  allowPrivateWebhookTargets: boolean;
   /** When set, GET /metrics requires `Bearer <token>`. */
   metricsToken: string | undefined;
   /** Websocket connections this process holds at most, in all and per client address (WS_MAX_CONNECTIONS…). */
@@ -63,6 +69,8 @@ export function readServerConfig(env: EnvSource): ServerConfig {
     port: values.PORT,
     ingestToken: values.INGEST_TOKEN,
     readToken: values.READ_TOKEN,
+    adminToken: values.ADMIN_TOKEN,
+    allowPrivateWebhookTargets: values.ALLOW_PRIVATE_WEBHOOK_TARGETS === 'true',
     metricsToken: values.METRICS_TOKEN,
     wsMaxConnections: values.WS_MAX_CONNECTIONS,
     wsMaxConnectionsPerAddress: values.WS_MAX_CONNECTIONS_PER_ADDRESS,

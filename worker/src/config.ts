@@ -1,5 +1,6 @@
 import { COMMON_ENV, commonConfigFrom, envTypes, parseEnv, type CommonConfig, type EnvSource } from '@pmd/db/env';
 import { type AnomalyConfig, DEFAULT_ANOMALY_CONFIG as DEFAULTS, DETECTION_METHODS } from './lib/anomaly.ts';
+import { DEFAULT_NOTIFY_CONFIG, type NotifyConfig } from './lib/notify/settings.ts';
 
 /**
  * The worker's environment (the root README's table lists each variable; scripts/env-table.spec.ts checks both ways).
@@ -21,6 +22,11 @@ export const WORKER_ENV = {
   ANOMALY_RECOVERY_DROP: envTypes.number({ min: 0, below: 1 }).default(DEFAULTS.recoveryDrop),
   ANOMALY_CPC_SPIKE_RATIO: envTypes.number({ above: 1 }).default(DEFAULTS.cpcSpikeRatio),
   ANOMALY_CPC_RECOVERY_RATIO: envTypes.number({ min: 1 }).default(DEFAULTS.cpcRecoveryRatio),
+  SMTP_URL: envTypes.url(['smtp:', 'smtps:']).optional(),
+  SMTP_FROM: envTypes.text().default(DEFAULT_NOTIFY_CONFIG.smtpFrom),
+  DASHBOARD_URL: envTypes.url(['http:', 'https:']).optional(),
+  NOTIFY_TIMEOUT_MS: envTypes.number({ integer: true, min: 100, max: 60_000 }).default(DEFAULT_NOTIFY_CONFIG.timeoutMs),
+  ALLOW_PRIVATE_WEBHOOK_TARGETS: envTypes.oneOf(['true', 'false']).default('false'),
 };
 export const WORKER_ENV_VARIABLES = Object.keys(WORKER_ENV);
 
@@ -28,12 +34,13 @@ export interface WorkerConfig extends CommonConfig {
   /** How often jobs and queues held by dead workers are freed. */
   sweepIntervalMs: number;
   anomaly: AnomalyConfig;
+  notify: NotifyConfig;
 }
 
 /** Parses the worker's variables from `env`; throws ConfigError naming every bad one. */
 export function readWorkerConfig(env: EnvSource): WorkerConfig {
   const values = parseEnv(WORKER_ENV, env, {
-    ownedPrefixes: ['ANOMALY_', 'WORKER_'],
+    ownedPrefixes: ['ANOMALY_', 'WORKER_', 'SMTP_', 'NOTIFY_'],
     refine: (values, ctx) => {
       // Hysteresis needs a gap: an alert that resolved at the level it fired at would flap.
       if (values.ANOMALY_RECOVERY_DROP >= values.ANOMALY_MIN_RELATIVE_DROP) {
@@ -77,6 +84,13 @@ export function readWorkerConfig(env: EnvSource): WorkerConfig {
       recoveryDrop: values.ANOMALY_RECOVERY_DROP,
       cpcSpikeRatio: values.ANOMALY_CPC_SPIKE_RATIO,
       cpcRecoveryRatio: values.ANOMALY_CPC_RECOVERY_RATIO,
+    },
+    notify: {
+      smtpUrl: values.SMTP_URL,
+      smtpFrom: values.SMTP_FROM,
+      dashboardUrl: values.DASHBOARD_URL,
+      timeoutMs: values.NOTIFY_TIMEOUT_MS,
+      allowPrivateTargets: values.ALLOW_PRIVATE_WEBHOOK_TARGETS === 'true',
     },
   };
 }

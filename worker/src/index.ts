@@ -13,6 +13,7 @@ const runner = await startWorker({
   log,
   sweepIntervalMs: config.sweepIntervalMs,
   anomaly: config.anomaly,
+  notify: config.notify,
 });
 log.info('worker started');
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createLogger, type Logger } from '@pmd/db';
 import { Logger as GraphileLogger, run, type Runner } from 'graphile-worker';
 import { type AnomalyConfig, DEFAULT_ANOMALY_CONFIG } from './lib/anomaly.ts';
+import { DEFAULT_NOTIFY_CONFIG, type NotifyConfig, notifySettings } from './lib/notify/settings.ts';
 import { startWorkerLiveness } from './lib/worker-liveness.ts';
 import { createTaskList } from './tasks/index.ts';
 
@@ -18,6 +19,8 @@ export interface StartWorkerOptions {
   sweepIntervalMs?: number;
   /** Alert thresholds (ANOMALY_*, validated by config.ts at start); default DEFAULT_ANOMALY_CONFIG. */
   anomaly?: AnomalyConfig;
+  /** How notifications are sent (SMTP_*, DASHBOARD_URL, NOTIFY_*); default DEFAULT_NOTIFY_CONFIG (no SMTP). */
+  notify?: NotifyConfig;
 }
 
 /** Bridges graphile-worker's logger to our structured logs. */
@@ -40,6 +43,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<Runner> 
     log,
     sweepIntervalMs: options.sweepIntervalMs ?? 30_000,
   });
+  const notify = notifySettings(options.notify ?? DEFAULT_NOTIFY_CONFIG);
   let runner: Runner;
   try {
     runner = await run({
@@ -47,13 +51,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<Runner> 
       concurrency: options.concurrency ?? 2,
       pollInterval: options.pollInterval ?? 1000,
       noHandleSignals: true,
-      taskList: createTaskList({ anomaly: options.anomaly ?? DEFAULT_ANOMALY_CONFIG }),
+      taskList: createTaskList({ anomaly: options.anomaly ?? DEFAULT_ANOMALY_CONFIG, notify }),
       crontab,
       logger: graphileLogger(log),
       events: liveness.events,
     });
   } catch (error) {
     await liveness.stop();
+    notify.mailer?.close();
     throw error;
   }
   return {
@@ -61,6 +66,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<Runner> 
     stop: async (reason) => {
       await runner.stop(reason);
       await liveness.stop();
+      notify.mailer?.close();
     },
   };
 }

@@ -20,6 +20,8 @@ export interface E2eSystemOptions {
   server?: ServerOptions;
   /** Start the real worker (without cron; tests queue its tasks by hand). Default true. */
   worker?: boolean;
+  /** How the worker sends notifications; default no SMTP, private webhook targets refused. */
+  notify?: NonNullable<Parameters<typeof startWorker>[0]['notify']>;
   /** The page's viewport; default 1600 × 1000. */
   viewport?: { width: number; height: number };
   /** The browser's own time zone (IANA), so a test can tell the reporting zone from the machine's. Default UTC. */
@@ -57,7 +59,9 @@ export function useE2eSystem(options: E2eSystemOptions = {}): E2eSystem {
       config: { ingestToken: E2E_INGEST_TOKEN, corsOrigin: '*', ...options.server },
     });
     apiUrl = `http://127.0.0.1:${await app.start(0)}`;
-    if (options.worker !== false) worker = await startWorker({ databaseUrl: database.url, crontab: '' });
+    if (options.worker !== false) {
+      worker = await startWorker({ databaseUrl: database.url, crontab: '', notify: options.notify });
+    }
     dashboardDir = await buildDashboard(apiUrl);
     dashboard = await serveDashboard(dashboardDir, 0);
     browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);

@@ -1,4 +1,5 @@
 import type { CampaignIndexMetric } from './dashboard-metrics.ts';
+import { statusLabel } from './health-status.ts';
 
 /** One campaign as the index lists it: null metrics and status when it has no data in the window. */
 export interface CampaignIndexRow {
@@ -11,24 +12,6 @@ export interface CampaignIndexRow {
 }
 
 export type CampaignIndexColumn = 'campaignId' | 'channels' | 'status' | CampaignIndexMetric;
-
-const STATUS_LABELS: Record<string, string> = {
-  HEALTHY: 'Healthy',
-  AT_RISK: 'At Risk',
-  NOT_ENOUGH_DATA: 'Not enough data',
-};
-
-/**
- * A status for people. Values this bundle does not know (a server newer than the dashboard) read as their words
- * (`NEEDS_REVIEW` → "Needs review") rather than being mistaken for a known one.
- */
-export function statusLabel(status: string | null): string {
-  if (status === null) return 'No data';
-  const known = STATUS_LABELS[status];
-  if (known) return known;
-  const words = status.toLowerCase().replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
 
 /** Rows whose id contains the text, ignoring case and surrounding spaces; all rows for an empty text. */
 export function searchCampaigns(rows: readonly CampaignIndexRow[], text: string): CampaignIndexRow[] {

@@ -69,15 +69,20 @@ describe('AlertList', () => {
     expect(items[1]!.text()).toContain('Current$0.01');
   });
 
-  it('sends acknowledgeAlert with the alert id when Acknowledge is pressed', async () => {
+  it('sends acknowledgeAlert with the alert id, the name and the note given in its form', async () => {
     const { wrapper, operations } = mountList([alert('7', 'FIRING')], acknowledged);
     await wrapper.get('[data-testid=acknowledge]').trigger('click');
+    const form = wrapper.get('[data-testid=acknowledge-form]');
+    await form.get('input').setValue('Ana');
+    await form.get('textarea').setValue('paused the creative');
+    await form.trigger('submit');
     await flushPromises();
 
     const mutations = operations.filter((operation) => operation.kind === 'mutation');
     expect(mutations).toHaveLength(1);
-    expect(mutations[0]!.variables).toEqual({ id: '7' });
+    expect(mutations[0]!.variables).toEqual({ id: '7', by: 'Ana', note: 'paused the creative' });
     expect(wrapper.find('[role=alert]').exists()).toBe(false);
+    expect(wrapper.find('[data-testid=acknowledge-form]').exists()).toBe(false);
   });
 
   it('shows why an acknowledgement failed', async () => {
@@ -85,6 +90,7 @@ describe('AlertList', () => {
       acknowledgeAlert: { __typename: 'NotFoundError', message: 'Alert 7 not found' },
     });
     await wrapper.get('[data-testid=acknowledge]').trigger('click');
+    await wrapper.get('[data-testid=acknowledge-form]').trigger('submit');
     await flushPromises();
     expect(wrapper.get('[role=alert]').text()).toBe('Alert 7 not found');
   });

@@ -55,12 +55,12 @@ describe('CampaignIndexTable', () => {
       'camp_idle',
     ]);
     const status = (id: string) => wrapper.get(`[data-campaign=${id}] [data-testid=status]`);
-    expect(status('camp_google_brand').text()).toBe('Healthy');
-    expect(status('camp_meta_prospecting').text()).toBe('At Risk');
+    expect(status('camp_google_brand').text()).toContain('Healthy');
+    expect(status('camp_meta_prospecting').text()).toContain('At Risk');
     expect(status('camp_meta_prospecting').attributes('title')).toBe('CTR below 2.0%');
-    expect(status('camp_tiktok_creative').text()).toBe('Not enough data');
-    expect(status('camp_LinkedIn_b2b').text()).toBe('Needs review');
-    expect(status('camp_idle').text()).toBe('No data');
+    expect(status('camp_tiktok_creative').text()).toContain('Not enough data');
+    expect(status('camp_LinkedIn_b2b').text()).toContain('Needs review');
+    expect(status('camp_idle').text()).toContain('No data');
     expect(wrapper.get('[data-campaign=camp_idle] [data-column=clicks]').text()).toBe('—');
     expect(wrapper.get('[data-campaign=camp_idle] [data-column=channels]').text()).toBe('email, google');
     expect(wrapper.get('[data-campaign=camp_google_brand] a').attributes('href')).toBe(

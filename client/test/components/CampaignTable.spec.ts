@@ -133,7 +133,7 @@ describe('CampaignTable', () => {
     const statuses = wrapper.findAll('[data-testid=status]');
     expect(statuses.map((s) => s.text())).toEqual(['✓ Healthy', '✓ Healthy', '… Not enough data', '⚠ At Risk']);
     expect(statuses[3]!.classes()).toContain('at-risk');
-    expect(statuses[2]!.classes()).toContain('not-enough-data');
+    expect(statuses[2]!.classes()).toContain('neutral');
     expect(statuses[0]!.attributes('title')).toBeUndefined();
     expect(statuses[0]!.attributes('aria-describedby')).toBeUndefined();
     for (const [index, status] of [

@@ -13,7 +13,7 @@ export interface FrontDoorOptions {
   /** Yoga's Node handler; its promise joins the door's, so a failure there also ends in a bare 500. */
   handler: (request: IncomingMessage, response: ServerResponse) => unknown;
   routes: RestRouteTable;
-  config: Pick<ServerConfig, 'readToken' | 'ingestToken' | 'metricsToken' | 'corsOrigin'>;
+  config: Pick<ServerConfig, 'readToken' | 'ingestToken' | 'metricsToken' | 'adminToken' | 'corsOrigin'>;
   graphqlEndpoint: string;
   log: Logger;
 }

@@ -1,8 +1,25 @@
-import { ALERT_METRIC_DESCRIPTIONS, ALERT_METRICS, type AlertMetric } from '@pmd/db';
+import {
+  ALERT_METRIC_DESCRIPTIONS,
+  ALERT_METRICS,
+  MAX_ALERT_ACTOR_LENGTH,
+  MAX_ALERT_NOTE_LENGTH,
+  MAX_SNOOZE_DAYS,
+  type AlertMetric,
+  type PrismaClient,
+} from '@pmd/db';
 import { builder } from '../builder.ts';
 import { mapStream } from '../live/stream.ts';
-import { acknowledgeAlert, countAlerts, listAlerts, parseAlertId, type AlertStatusValue } from '../services/alerts.ts';
-import { NotFoundError } from './error.ts';
+import {
+  acknowledgeAlert,
+  checkAlertActor,
+  checkSnoozeUntil,
+  countAlerts,
+  listAlerts,
+  parseAlertId,
+  snoozeAlert,
+  type AlertStatusValue,
+} from '../services/alerts.ts';
+import { InvalidArgumentError, NotFoundError } from './error.ts';
 
 export const AlertStatusEnum = builder.enumType('AlertStatus', {
   description: 'Where an alert is in its life.',
@@ -80,8 +97,55 @@ export const AlertRef = builder.prismaObject('Alert', {
       nullable: true,
       description: 'When it was acknowledged.',
     }),
+    acknowledgedBy: t.exposeString('acknowledgedBy', {
+      nullable: true,
+      description: 'Who acknowledged it, as they gave their name.',
+    }),
+    acknowledgeNote: t.exposeString('acknowledgeNote', {
+      nullable: true,
+      description: 'The note given when it was acknowledged.',
+    }),
+    snoozedUntil: t.expose('snoozedUntil', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'Notifications about it wait until then (it keeps firing and resolving meanwhile); null or past: not snoozed.',
+    }),
+    history: t.relation('stateChanges', {
+      description: 'Every state change, oldest first: fired, acknowledged, snoozed or woken, resolved.',
+      query: { orderBy: [{ at: 'asc' }, { id: 'asc' }] },
+    }),
     resolvedAt: t.expose('resolvedAt', { type: 'DateTime', nullable: true, description: 'When it resolved.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'Last state change.' }),
+  }),
+});
+
+export const AlertStateChangeRef = builder.prismaObject('AlertStateChange', {
+  description: "One change of an alert's state, as the trigger recorded it with the change.",
+  fields: (t) => ({
+    at: t.expose('at', { type: 'DateTime', description: 'When it changed.' }),
+    fromStatus: t.field({
+      type: AlertStatusEnum,
+      nullable: true,
+      description: 'The status before; null for the change that created the alert.',
+      resolve: (change) => change.fromStatus as AlertStatusValue | null,
+    }),
+    toStatus: t.field({
+      type: AlertStatusEnum,
+      description: 'The status after (a snooze keeps the status and changes snoozedUntil).',
+      resolve: (change) => change.toStatus as AlertStatusValue,
+    }),
+    snoozedUntil: t.expose('snoozedUntil', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'The snooze after the change.',
+    }),
+    actor: t.exposeString('actor', {
+      nullable: true,
+      description: 'Who made it, as they gave their name; null for the system (the anomaly job).',
+    }),
+    note: t.exposeString('note', { nullable: true, description: 'Their note.' }),
+    currentValue: t.exposeFloat('currentValue', { description: "The alert's current value at the change." }),
   }),
 });
 
@@ -129,25 +193,69 @@ builder.queryField('alert', (t) =>
   }),
 );
 
+const actorArgs = builder.args((t) => ({
+  by: t.string({
+    required: false,
+    description: `Who does it (a name, at most ${MAX_ALERT_ACTOR_LENGTH} characters), kept in the alert's history.`,
+  }),
+  note: t.string({
+    required: false,
+    description: `Why, or what is being done (at most ${MAX_ALERT_NOTE_LENGTH} characters), kept in the history.`,
+  }),
+}));
+
+async function alertAfterChange(ctx: { db: PrismaClient }, alertId: number, missing: NotFoundError) {
+  const alert = await ctx.db.alert.findUnique({ where: { alertId } });
+  if (!alert) throw missing;
+  return alert;
+}
+
 builder.mutationField('acknowledgeAlert', (t) =>
   t.field({
     authScopes: { reader: true },
     type: AlertRef,
     description:
-      'Marks a firing alert acknowledged (an acknowledged alert keeps its first acknowledgement; a resolved one stays resolved). Subscribers of alertChanged are told.',
+      'Marks a firing alert acknowledged, with who and why (an acknowledged alert keeps its first acknowledgement; a resolved one stays resolved). Subscribers of alertChanged are told.',
     errors: {
-      types: [NotFoundError],
+      types: [NotFoundError, InvalidArgumentError],
       directResult: true,
-      union: { description: 'The alert as it is now, or NotFoundError.' },
+      union: { description: 'The alert as it is now, NotFoundError, or why the name or note was refused.' },
     },
-    args: { id: t.arg.id({ required: true, description: 'The alert id (alert_id).' }) },
-    resolve: async (_root, { id }, ctx) => {
+    args: { id: t.arg.id({ required: true, description: 'The alert id (alert_id).' }), ...actorArgs },
+    resolve: async (_root, { id, by, note }, ctx) => {
       const alertId = parseAlertId(id);
       const missing = new NotFoundError(`No alert has id "${id}".`, 'Alert', String(id));
-      if (alertId === null || !(await acknowledgeAlert(ctx.pool, alertId))) throw missing;
-      const alert = await ctx.db.alert.findUnique({ where: { alertId } });
-      if (!alert) throw missing;
-      return alert;
+      const actor = checkAlertActor({ by, note });
+      if (alertId === null || !(await acknowledgeAlert(ctx.pool, alertId, actor))) throw missing;
+      return alertAfterChange(ctx, alertId, missing);
+    },
+  }),
+);
+
+builder.mutationField('snoozeAlert', (t) =>
+  t.field({
+    authScopes: { reader: true },
+    type: AlertRef,
+    description: `Snoozes an unresolved alert until a time (at most ${MAX_SNOOZE_DAYS} days ahead), or wakes it with \`until: null\`: its notifications wait, it keeps firing and resolving meanwhile. Kept in its history with who and why; subscribers of alertChanged are told.`,
+    errors: {
+      types: [NotFoundError, InvalidArgumentError],
+      directResult: true,
+      union: {
+        description: 'The alert as it is now, NotFoundError (no unresolved alert), or why an argument was refused.',
+      },
+    },
+    args: {
+      id: t.arg.id({ required: true, description: 'The alert id (alert_id).' }),
+      until: t.arg({ type: 'DateTime', required: false, description: 'Snoozed until then; null or absent wakes it.' }),
+      ...actorArgs,
+    },
+    resolve: async (_root, { id, until, by, note }, ctx) => {
+      const alertId = parseAlertId(id);
+      const missing = new NotFoundError(`No unresolved alert has id "${id}".`, 'Alert', String(id));
+      const actor = checkAlertActor({ by, note });
+      const snoozeUntil = checkSnoozeUntil(until ?? null);
+      if (alertId === null || !(await snoozeAlert(ctx.pool, alertId, snoozeUntil, actor))) throw missing;
+      return alertAfterChange(ctx, alertId, missing);
     },
   }),
 );

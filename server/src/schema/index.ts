@@ -11,6 +11,7 @@ import './conversion-delays.ts';
 import './time-series.ts';
 import './campaign.ts';
 import './alert.ts';
+import './notification.ts';
 import './pipeline.ts';
 import './live.ts';
 

@@ -7,17 +7,21 @@ import type { ServerConfig } from '../config.ts';
  * - `reader`: queries, subscriptions, REST reads, acknowledging alerts. Needs READ_TOKEN when it is set.
  * - `ingester`: event ingest on both doors. Needs INGEST_TOKEN when it is set.
  * - `metrics`: GET /metrics. Needs METRICS_TOKEN when it is set.
+ * - `admin`: creating, changing, deleting and testing notification channels. Needs ADMIN_TOKEN when it is set.
+ *   The admin token also grants `reader` (one Authorization header carries one token, and an admin must see the
+ *   channels it changes); an unset ADMIN_TOKEN opens channel changes only, never reads.
  * A scope whose token is not configured is granted to everyone (the server logs a warning at start).
  */
-export type Scope = 'reader' | 'ingester' | 'metrics';
+export type Scope = 'reader' | 'ingester' | 'metrics' | 'admin';
 export type Scopes = Record<Scope, boolean>;
 
-export type AccessConfig = Pick<ServerConfig, 'readToken' | 'ingestToken' | 'metricsToken'>;
+export type AccessConfig = Pick<ServerConfig, 'readToken' | 'ingestToken' | 'metricsToken' | 'adminToken'>;
 
 const TOKEN_OF: Record<Scope, { key: keyof AccessConfig; variable: string }> = {
   reader: { key: 'readToken', variable: 'READ_TOKEN' },
   ingester: { key: 'ingestToken', variable: 'INGEST_TOKEN' },
   metrics: { key: 'metricsToken', variable: 'METRICS_TOKEN' },
+  admin: { key: 'adminToken', variable: 'ADMIN_TOKEN' },
 };
 
 export const SCOPES = Object.keys(TOKEN_OF) as Scope[];
@@ -32,14 +36,23 @@ export function bearerToken(authorization: unknown): string | null {
 /** The scopes an `Authorization` value grants (a header, or a websocket's `authorization` connection parameter). */
 export function scopesOf(config: AccessConfig, authorization: unknown): Scopes {
   const token = bearerToken(authorization);
-  const granted = (scope: Scope) => {
+  const presented = (scope: Scope) => {
     const expected = config[TOKEN_OF[scope].key];
-    return !expected || (token !== null && sameSecret(token, expected));
+    return !!expected && token !== null && sameSecret(token, expected);
   };
-  return { reader: granted('reader'), ingester: granted('ingester'), metrics: granted('metrics') };
+  const granted = (scope: Scope) => !config[TOKEN_OF[scope].key] || presented(scope);
+  return {
+    reader: granted('reader') || presented('admin'),
+    ingester: granted('ingester'),
+    metrics: granted('metrics'),
+    admin: granted('admin'),
+  };
 }
 
-/** True when the request may use the GraphQL endpoint at all: it holds a reader or an ingester scope. */
+/**
+ * True when the request may use the GraphQL endpoint at all: it holds a reader or an ingester scope (the admin token
+ * grants reader). Checked at the door before the body is read.
+ */
 export function mayUseGraphQL(scopes: Scopes): boolean {
   return scopes.reader || scopes.ingester;
 }

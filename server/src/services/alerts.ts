@@ -1,4 +1,13 @@
-import { NOTIFY_CHANNELS, type AlertModel as Alert, type Prisma, type PrismaClient } from '@pmd/db';
+import {
+  MAX_ALERT_ACTOR_LENGTH,
+  MAX_ALERT_NOTE_LENGTH,
+  MAX_SNOOZE_DAYS,
+  NOTIFY_CHANNELS,
+  type AlertModel as Alert,
+  type Prisma,
+  type PrismaClient,
+} from '@pmd/db';
+import { InvalidArgumentError } from './errors.ts';
 import type pg from 'pg';
 
 export type AlertStatusValue = 'firing' | 'acknowledged' | 'resolved';
@@ -14,24 +23,105 @@ export function alertsWhere(filter: {
   };
 }
 
+/** Who changed an alert and why, as people gave them. */
+export interface AlertActor {
+  by?: string | null;
+  note?: string | null;
+}
+
+/** The name and note, trimmed (blank = none), within the domain's limits; else InvalidArgumentError naming which. */
+export function checkAlertActor(actor: AlertActor): AlertActor {
+  const by = actor.by?.trim() || null;
+  const note = actor.note?.trim() || null;
+  if (by !== null && by.length > MAX_ALERT_ACTOR_LENGTH) {
+    throw new InvalidArgumentError(`by: at most ${MAX_ALERT_ACTOR_LENGTH} characters; got ${by.length}.`, 'by');
+  }
+  if (note !== null && note.length > MAX_ALERT_NOTE_LENGTH) {
+    throw new InvalidArgumentError(`note: at most ${MAX_ALERT_NOTE_LENGTH} characters; got ${note.length}.`, 'note');
+  }
+  return { by, note };
+}
+
+/** A snooze ends in the future and at most MAX_SNOOZE_DAYS ahead; null wakes the alert. */
+export function checkSnoozeUntil(until: Date | null, now: Date = new Date()): Date | null {
+  if (until === null) return null;
+  if (Number.isNaN(until.getTime()) || until <= now) {
+    throw new InvalidArgumentError('until must be in the future (or null to wake the alert).', 'until');
+  }
+  if (until.getTime() - now.getTime() > MAX_SNOOZE_DAYS * 86_400_000) {
+    throw new InvalidArgumentError(`until: an alert can be snoozed at most ${MAX_SNOOZE_DAYS} days ahead.`, 'until');
+  }
+  return until;
+}
+
 /**
- * Acknowledges a firing alert and announces it in the same statement (so the notification is sent iff the change
- * commits). An acknowledged alert keeps its first acknowledgement; a resolved one stays resolved. Returns false when
- * no alert has that id.
+ * Runs `statement` in a transaction that names its actor and note, so the state-change trigger
+ * (tg_alerts__record_state_change) writes them into the alert's history with the change.
  */
-export async function acknowledgeAlert(pool: pg.Pool, alertId: number): Promise<boolean> {
-  const { rows } = await pool.query<{ found: boolean }>(
-    `WITH acknowledged AS (
-       UPDATE alerts SET status = 'acknowledged', acknowledged_at = now(), updated_at = now()
-       WHERE alert_id = $1 AND status = 'firing'
-       RETURNING alert_id, status
-     ), notified AS (
-       SELECT pg_notify($2, json_build_object('alertId', alert_id, 'status', status)::text) FROM acknowledged
-     )
-     SELECT EXISTS (SELECT 1 FROM alerts WHERE alert_id = $1) AS found, (SELECT count(*) FROM notified) AS notified`,
-    [alertId, NOTIFY_CHANNELS.alertChanged],
-  );
-  return rows[0]!.found;
+async function asActor<T>(pool: pg.Pool, actor: AlertActor, statement: (client: pg.PoolClient) => Promise<T>) {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT set_config('pmd.actor', $1, true), set_config('pmd.note', $2, true)`, [
+      actor.by ?? '',
+      actor.note ?? '',
+    ]);
+    const result = await statement(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Acknowledges a firing alert, with who and why, and announces it in the same statement (so the notification is sent
+ * iff the change commits). An acknowledged alert keeps its first acknowledgement; a resolved one stays resolved.
+ * Returns false when no alert has that id.
+ */
+export async function acknowledgeAlert(pool: pg.Pool, alertId: number, actor: AlertActor = {}): Promise<boolean> {
+  return asActor(pool, actor, async (client) => {
+    const { rows } = await client.query<{ found: boolean }>(
+      `WITH acknowledged AS (
+         UPDATE alerts SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = $3,
+                           acknowledge_note = $4, updated_at = now()
+         WHERE alert_id = $1 AND status = 'firing'
+         RETURNING alert_id, status
+       ), notified AS (
+         SELECT pg_notify($2, json_build_object('alertId', alert_id, 'status', status)::text) FROM acknowledged
+       )
+       SELECT EXISTS (SELECT 1 FROM alerts WHERE alert_id = $1) AS found, (SELECT count(*) FROM notified) AS notified`,
+      [alertId, NOTIFY_CHANNELS.alertChanged, actor.by ?? null, actor.note ?? null],
+    );
+    return rows[0]!.found;
+  });
+}
+
+/**
+ * Snoozes an unresolved alert until `until` (null: wakes it now): its notifications wait, it keeps firing and
+ * resolving meanwhile. Announced like any change. Returns false when no unresolved alert has that id.
+ */
+export async function snoozeAlert(
+  pool: pg.Pool,
+  alertId: number,
+  until: Date | null,
+  actor: AlertActor = {},
+): Promise<boolean> {
+  return asActor(pool, actor, async (client) => {
+    const { rowCount } = await client.query(
+      `WITH snoozed AS (
+         UPDATE alerts SET snoozed_until = $3, updated_at = now()
+         WHERE alert_id = $1 AND status <> 'resolved'
+         RETURNING alert_id, status
+       )
+       SELECT pg_notify($2, json_build_object('alertId', alert_id, 'status', status)::text) FROM snoozed`,
+      [alertId, NOTIFY_CHANNELS.alertChanged, until],
+    );
+    return (rowCount ?? 0) > 0;
+  });
 }
 
 /** Unresolved statuses: what the original's /alerts/active means by "active" (`resolved_at IS NULL`, CHECKed equal). */

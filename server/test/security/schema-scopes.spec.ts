@@ -2,7 +2,7 @@ import { isObjectType, type GraphQLObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema/index.ts';
 
-const SCOPES = new Set(['reader', 'ingester']);
+const SCOPES = new Set(['reader', 'ingester', 'admin']);
 
 /** The scopes a field declares through `authScopes` (Pothos keeps a field's options in its extensions). */
 function declaredScopes(type: GraphQLObjectType, fieldName: string): string[] {
@@ -25,11 +25,19 @@ describe('authorization is declared on the schema, deny by default', () => {
     expect(undeclared).toEqual([]);
   });
 
-  it('ingest needs the ingester scope and everything else the reader scope', () => {
+  it('ingest needs the ingester scope, channel changes the admin scope, and everything else the reader scope', () => {
     const mutation = schema.getMutationType()!;
     expect(declaredScopes(mutation, 'ingestEvents')).toEqual(['ingester']);
     expect(declaredScopes(mutation, 'ingestEvent')).toEqual(['ingester']);
     expect(declaredScopes(mutation, 'acknowledgeAlert')).toEqual(['reader']);
+    for (const name of [
+      'createNotificationChannel',
+      'updateNotificationChannel',
+      'deleteNotificationChannel',
+      'sendTestNotification',
+    ]) {
+      expect(declaredScopes(mutation, name), name).toEqual(['admin']);
+    }
     for (const type of [schema.getQueryType()!, schema.getSubscriptionType()!])
       for (const name of Object.keys(type.getFields())) expect(declaredScopes(type, name), name).toEqual(['reader']);
   });

@@ -1,17 +1,31 @@
 import type { TaskList } from 'graphile-worker';
 import { type AnomalyConfig, DEFAULT_ANOMALY_CONFIG } from '../lib/anomaly.ts';
+import { notifySettings, DEFAULT_NOTIFY_CONFIG } from '../lib/notify/settings.ts';
+import type { NotifySettings } from '../lib/notify/deliver.ts';
 import { anomalyAlerts } from './anomaly_alerts.ts';
+import { deliverNotificationTask } from './deliver_notification.ts';
 import { metrics_daily } from './metrics_daily.ts';
 import { metrics_hourly } from './metrics_hourly.ts';
+import { notification_sweep } from './notification_sweep.ts';
 
 export interface TaskSettings {
   anomaly: AnomalyConfig;
+  notify: NotifySettings;
 }
 
 /** Every task the worker runs, by the name the crontab and `add_job` use. */
 export function createTaskList(settings: TaskSettings): TaskList {
-  return { metrics_hourly, metrics_daily, anomaly_alerts: anomalyAlerts(settings.anomaly) };
+  return {
+    metrics_hourly,
+    metrics_daily,
+    anomaly_alerts: anomalyAlerts(settings.anomaly),
+    deliver_notification: deliverNotificationTask(settings.notify),
+    notification_sweep,
+  };
 }
 
-/** The tasks with the default thresholds (tests). */
-export const taskList: TaskList = createTaskList({ anomaly: DEFAULT_ANOMALY_CONFIG });
+/** The tasks with the default thresholds and no SMTP (tests). */
+export const taskList: TaskList = createTaskList({
+  anomaly: DEFAULT_ANOMALY_CONFIG,
+  notify: notifySettings(DEFAULT_NOTIFY_CONFIG),
+});

@@ -1,6 +1,7 @@
 import { Logger, runMigrations, runTaskListOnce } from 'graphile-worker';
 import pg from 'pg';
 import type { AnomalyConfig } from '../../src/lib/anomaly.ts';
+import { DEFAULT_NOTIFY_CONFIG, notifySettings } from '../../src/lib/notify/settings.ts';
 import { createTaskList, taskList } from '../../src/tasks/index.ts';
 
 const silentLogger = new Logger(() => () => {});
@@ -33,7 +34,7 @@ export async function runTasks(
         JSON.stringify({ _cron: { ts: tick.toISOString() } }),
       ]);
     }
-    const tasks = anomaly ? createTaskList({ anomaly }) : taskList;
+    const tasks = anomaly ? createTaskList({ anomaly, notify: notifySettings(DEFAULT_NOTIFY_CONFIG) }) : taskList;
     await runTaskListOnce({ logger: silentLogger }, tasks, client as unknown as pg.PoolClient);
   } finally {
     await client.end();
