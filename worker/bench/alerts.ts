@@ -16,7 +16,7 @@ import {
   type SimulatedEvent,
   Simulation,
   type SimulationOptions,
-} from '@pmd/generator/src/simulation.ts';
+} from '../../generator/src/simulation.ts'; // by path: the generator's tests depend on the worker
 import pg from 'pg';
 import { evaluateAlerts } from '../src/lib/alerts.ts';
 import {
