@@ -126,7 +126,7 @@ function simulate(options: SimulationOptions, until: number, onProgress?: (share
 }
 
 async function load(client: pg.ClientBase, rows: MinuteRows) {
-  await client.query('TRUNCATE campaign_metrics_minute, alerts');
+  await client.query('TRUNCATE campaign_metrics_minute, alerts CASCADE');
   const entries = [...rows.entries()];
   const columns = COUNTER_NAMES.map((n) => COUNTERS[n].column);
   for (let i = 0; i < entries.length; i += 10_000) {
@@ -163,11 +163,11 @@ interface DropRun {
 }
 
 async function dropRun(client: pg.ClientBase, { config }: Variant, onset: number): Promise<DropRun> {
-  await client.query('TRUNCATE alerts');
+  await client.query('TRUNCATE alerts CASCADE');
   const firstTick = Math.floor(START / MINUTE) * MINUTE + MINUTE;
   for (let tick = firstTick; tick <= onset; tick += MINUTE) await evaluateAlerts(client, new Date(tick), config);
   const early = (await alerts(client)).length;
-  await client.query('TRUNCATE alerts');
+  await client.query('TRUNCATE alerts CASCADE');
   const ours = async () => (await alerts(client)).find((a) => a.campaign_id === CAMPAIGN && a.metric === 'ctr_drop');
   const recovery = onset + PHASE * MINUTE;
   let detect: number | null = null;
@@ -266,7 +266,7 @@ try {
     );
     await load(client, rows);
     for (const variant of VARIANTS) {
-      await client.query('TRUNCATE alerts');
+      await client.query('TRUNCATE alerts CASCADE');
       for (let minute = 1; minute <= 7 * 24 * 60; minute++) {
         await evaluateAlerts(client, new Date(START + minute * MINUTE), variant.config);
         if (minute % 360 === 0) {
