@@ -184,7 +184,7 @@ describe('evaluateSequential (cusum)', () => {
     expect(tooNew.evaluation.measurable).toBe(false);
   });
 
-  it('judges cpc_spike by the window rule: the last ANOMALY_WINDOW_MINUTES against everything before them', () => {
+  it('judges cpc_spike and signup→activation by the window rule: the last ANOMALY_WINDOW_MINUTES against the rest', () => {
     const history = {
       baseline: BASELINE,
       minutes: lookback((i) => funnel(1000, { ctr: 0.028, cpc: i >= cusum.lookbackMinutes - 15 ? 1.2 : 0.8 })),
@@ -194,6 +194,11 @@ describe('evaluateSequential (cusum)', () => {
     expect(cpc.evaluation.current).toBeCloseTo(1.2, 6);
     expect(cpc.evaluation.baseline).toBeCloseTo(0.8, 6);
     expect(cpc.evaluation.anomalous).toBe(true);
+    // signup→activation too: activations lag their signups by minutes, so per-minute counts are no binomial draw.
+    const activation = evaluateSequential(history, TICK, cusum, () => false).find(
+      (e) => e.evaluation.metric === 'signup_to_activation_drop',
+    )!;
+    expect(activation.windowStart).toBe(TICK - cusum.windowMinutes * 60_000);
   });
 
   it('resolves an open alert once the rate is back, with values over the recovered minutes', () => {
