@@ -10,6 +10,11 @@ describe('worker config', () => {
     expect(
       readWorkerConfig({ ANOMALY_WINDOW_MINUTES: '5', ANOMALY_MIN_VOLUME: '50', WORKER_SWEEP_INTERVAL_MS: '1000' }),
     ).toMatchObject({ sweepIntervalMs: 1000, anomaly: { windowMinutes: 5, minVolume: 50, maxZ: -3 } });
+    expect(readWorkerConfig({ ANOMALY_METHOD: 'window', ANOMALY_CUSUM_THRESHOLD: '12' }).anomaly).toMatchObject({
+      method: 'window',
+      cusumThreshold: 12,
+    });
+    expect(() => readWorkerConfig({ ANOMALY_METHOD: 'ewma' })).toThrow('ANOMALY_METHOD must be one of cusum, window');
   });
 
   it('refuses a bad ANOMALY_* at start, naming the variable', () => {
@@ -34,6 +39,9 @@ describe('worker config', () => {
     );
     expect(() => readWorkerConfig({ ANOMALY_CPC_SPIKE_RATIO: '1.1' })).toThrow(
       /ANOMALY_CPC_RECOVERY_RATIO must be below ANOMALY_CPC_SPIKE_RATIO \(1\.1\)/,
+    );
+    expect(() => readWorkerConfig({ ANOMALY_CUSUM_THRESHOLD: '2' })).toThrow(
+      /ANOMALY_CUSUM_RECOVERY_THRESHOLD must be at most ANOMALY_CUSUM_THRESHOLD \(2\)/,
     );
   });
 

@@ -1,5 +1,5 @@
 import { COMMON_ENV, commonConfigFrom, envTypes, parseEnv, type CommonConfig, type EnvSource } from '@pmd/db/env';
-import { type AnomalyConfig, DEFAULT_ANOMALY_CONFIG as DEFAULTS } from './lib/anomaly.ts';
+import { type AnomalyConfig, DEFAULT_ANOMALY_CONFIG as DEFAULTS, DETECTION_METHODS } from './lib/anomaly.ts';
 import { DEFAULT_NOTIFY_CONFIG, type NotifyConfig } from './lib/notify/settings.ts';
 
 /**
@@ -9,6 +9,11 @@ import { DEFAULT_NOTIFY_CONFIG, type NotifyConfig } from './lib/notify/settings.
 export const WORKER_ENV = {
   ...COMMON_ENV,
   WORKER_SWEEP_INTERVAL_MS: envTypes.number({ integer: true, min: 100 }).default(30_000),
+  ANOMALY_METHOD: envTypes.oneOf(DETECTION_METHODS).default(DEFAULTS.method),
+  ANOMALY_LOOKBACK_MINUTES: envTypes.number({ integer: true, min: 2, max: 24 * 60 }).default(DEFAULTS.lookbackMinutes),
+  ANOMALY_CUSUM_THRESHOLD: envTypes.number({ above: 0 }).default(DEFAULTS.cusumThreshold),
+  ANOMALY_CUSUM_RECOVERY_THRESHOLD: envTypes.number({ above: 0 }).default(DEFAULTS.cusumRecoveryThreshold),
+  ANOMALY_MIN_BASELINE_VOLUME: envTypes.positiveInteger().default(DEFAULTS.minBaselineVolume),
   ANOMALY_WINDOW_MINUTES: envTypes.number({ integer: true, min: 1, max: 24 * 60 }).default(DEFAULTS.windowMinutes),
   ANOMALY_BASELINE_HOURS: envTypes.number({ integer: true, min: 1, max: 24 * 14 }).default(DEFAULTS.baselineHours),
   ANOMALY_MIN_RELATIVE_DROP: envTypes.number({ above: 0, below: 1 }).default(DEFAULTS.minRelativeDrop),
@@ -45,6 +50,14 @@ export function readWorkerConfig(env: EnvSource): WorkerConfig {
           message: `must be below ANOMALY_MIN_RELATIVE_DROP (${values.ANOMALY_MIN_RELATIVE_DROP}), got ${values.ANOMALY_RECOVERY_DROP}: the recovery level must be milder than the firing level`,
         });
       }
+      // The recovery statistic starts near 0 when a drop fires only if the drop needed at least as much evidence.
+      if (values.ANOMALY_CUSUM_RECOVERY_THRESHOLD > values.ANOMALY_CUSUM_THRESHOLD) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ANOMALY_CUSUM_RECOVERY_THRESHOLD'],
+          message: `must be at most ANOMALY_CUSUM_THRESHOLD (${values.ANOMALY_CUSUM_THRESHOLD}), got ${values.ANOMALY_CUSUM_RECOVERY_THRESHOLD}`,
+        });
+      }
       if (values.ANOMALY_CPC_RECOVERY_RATIO >= values.ANOMALY_CPC_SPIKE_RATIO) {
         ctx.addIssue({
           code: 'custom',
@@ -58,6 +71,11 @@ export function readWorkerConfig(env: EnvSource): WorkerConfig {
     ...commonConfigFrom(values),
     sweepIntervalMs: values.WORKER_SWEEP_INTERVAL_MS,
     anomaly: {
+      method: values.ANOMALY_METHOD,
+      lookbackMinutes: values.ANOMALY_LOOKBACK_MINUTES,
+      cusumThreshold: values.ANOMALY_CUSUM_THRESHOLD,
+      cusumRecoveryThreshold: values.ANOMALY_CUSUM_RECOVERY_THRESHOLD,
+      minBaselineVolume: values.ANOMALY_MIN_BASELINE_VOLUME,
       windowMinutes: values.ANOMALY_WINDOW_MINUTES,
       baselineHours: values.ANOMALY_BASELINE_HOURS,
       minRelativeDrop: values.ANOMALY_MIN_RELATIVE_DROP,

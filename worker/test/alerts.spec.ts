@@ -3,9 +3,15 @@ import { useTestDatabase } from '@pmd/db/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateAlerts } from '../src/lib/alerts.ts';
-import { DEFAULT_ANOMALY_CONFIG } from '../src/lib/anomaly.ts';
+import { type AnomalyConfig, DEFAULT_ANOMALY_CONFIG } from '../src/lib/anomaly.ts';
 import { storeTestEvents, type TestEvent, trafficEvents } from '@pmd/testkit';
-import { runTasks } from './testkit/jobs.ts';
+import { runTasks as runJobs } from './testkit/jobs.ts';
+
+// The first version's fixed-window method (ANOMALY_METHOD=window), still selectable: these tests pin its window
+// semantics and the writes every method shares (fire without duplicates, refresh, resolve, notifications). The
+// default method (cusum) is tested minute by minute in alerts-sequential.spec.ts.
+const WINDOW: AnomalyConfig = { ...DEFAULT_ANOMALY_CONFIG, method: 'window' };
+const runTasks = (url: string, names: readonly string[], tick: Date) => runJobs(url, names, tick, WINDOW);
 
 const T = new Date('2026-11-20T12:00:00Z');
 const minutes = (n: number) => n * 60_000;
@@ -25,7 +31,7 @@ async function ingestAll(pool: pg.Pool, events: TestEvent[]) {
   for (let i = 0; i < events.length; i += 5000) await storeTestEvents(pool, events.slice(i, i + 5000));
 }
 
-describe('anomaly_alerts', () => {
+describe('anomaly_alerts (window method)', () => {
   const database = useTestDatabase();
   let pool: pg.Pool;
   let listener: pg.Client;
@@ -75,9 +81,9 @@ describe('anomaly_alerts', () => {
         triggered_at: T,
         resolved_at: null,
         // The windows its values were computed over, for the dashboard to draw.
-        window_start: at(-DEFAULT_ANOMALY_CONFIG.windowMinutes),
+        window_start: at(-WINDOW.windowMinutes),
         window_end: T,
-        baseline_start: at(-DEFAULT_ANOMALY_CONFIG.windowMinutes - DEFAULT_ANOMALY_CONFIG.baselineHours * 60),
+        baseline_start: at(-WINDOW.windowMinutes - WINDOW.baselineHours * 60),
       }),
     ]);
     const [alert] = alerts;
@@ -98,7 +104,7 @@ describe('anomaly_alerts', () => {
     await ingestAll(pool, trafficEvents(RACE, at(-15), 15, DROPPED, 'race-win'));
     const clients = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
     try {
-      const results = await Promise.all(clients.map((c) => evaluateAlerts(c, T, DEFAULT_ANOMALY_CONFIG)));
+      const results = await Promise.all(clients.map((c) => evaluateAlerts(c, T, WINDOW)));
       expect(results.reduce((sum, r) => sum + r.fired, 0)).toBe(1);
     } finally {
       clients.forEach((c) => c.release());
@@ -129,7 +135,8 @@ describe('anomaly_alerts', () => {
     expect(after).toMatchObject({ status: 'acknowledged', resolved_at: null });
     expect(after.acknowledged_at).toBeInstanceOf(Date);
     expect(after.current_value).not.toBe(big.current_value);
-    expect(after).toMatchObject({ window_start: at(1 - DEFAULT_ANOMALY_CONFIG.windowMinutes), window_end: at(1) });
+    expect(after.worst_value).toBe(Math.min(big.current_value, after.current_value)); // the lowest value kept
+    expect(after).toMatchObject({ window_start: at(1 - WINDOW.windowMinutes), window_end: at(1) });
     await settle();
     expect(notifications).toEqual([]); // a refresh is not a state change
   });
@@ -141,6 +148,7 @@ describe('anomaly_alerts', () => {
     const [big] = (await pool.query(`SELECT * FROM alerts WHERE campaign_id = $1`, [BIG.campaign_id])).rows;
     expect(big).toMatchObject({ status: 'resolved', resolved_at: at(30) });
     expect(big.message).toMatch(/^CTR recovered for camp_meta_prospecting/);
+    expect(big.worst_value).toBeLessThan(big.current_value); // the drop's worst, not the recovered value
     expect(big.acknowledged_at).toBeInstanceOf(Date);
     await settle();
     expect(notifications).toEqual([{ alertId: big.alert_id, status: 'resolved' }]);
@@ -191,8 +199,8 @@ describe('anomaly_alerts', () => {
     notifications.length = 0;
     await runTasks(database.url, ['anomaly_alerts'], at(60));
 
-    const windowStart = at(60 - DEFAULT_ANOMALY_CONFIG.windowMinutes);
-    const baselineStart = new Date(windowStart.getTime() - DEFAULT_ANOMALY_CONFIG.baselineHours * 3_600_000);
+    const windowStart = at(60 - WINDOW.windowMinutes);
+    const baselineStart = new Date(windowStart.getTime() - WINDOW.baselineHours * 3_600_000);
     const { rows: oracle } = await pool.query(
       `SELECT sum(cost) FILTER (WHERE ts >= $2)::float8 / count(*) FILTER (WHERE ts >= $2 AND event_type = 'ad_click')
                 AS current,

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ANOMALY_CONFIG } from '../src/lib/anomaly.ts';
 
 /** What the schema, the NOTIFY payload types and the crontab say about the worker must be what the worker does. */
 const ROOT = join(import.meta.dirname, '../..');
@@ -17,14 +16,13 @@ function fieldDescription(sdl: string, type: string, field: string): string {
 describe('docs agree with the worker', () => {
   const sdl = read('server/schema.graphql');
 
-  it("Alert.currentValue names the anomaly job's window (not the original's last hour)", () => {
+  it("Alert.currentValue names the windows it rests on, refreshed while open (not the original's last hour)", () => {
     const description = fieldDescription(sdl, 'Alert', 'currentValue');
-    expect(description).toContain('ANOMALY_WINDOW_MINUTES');
-    expect(description).toContain(`default ${DEFAULT_ANOMALY_CONFIG.windowMinutes}`);
+    expect(description).toContain('[windowStart, windowEnd)');
+    expect(description).toMatch(/refreshed every run while open/);
     expect(description).not.toMatch(/last hour/i);
-    expect(fieldDescription(sdl, 'Alert', 'baselineValue')).toContain(
-      `default ${DEFAULT_ANOMALY_CONFIG.baselineHours}`,
-    );
+    expect(fieldDescription(sdl, 'Alert', 'baselineValue')).toContain('[baselineStart, windowStart)');
+    expect(fieldDescription(sdl, 'Alert', 'worstValue')).toMatch(/worst value while the alert was open/);
   });
 
   it('a rollup notification counts the buckets that changed (the SQL returns only changed rows)', () => {

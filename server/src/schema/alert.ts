@@ -57,13 +57,17 @@ export const AlertRef = builder.prismaObject('Alert', {
     }),
     currentValue: t.exposeFloat('currentValue', {
       description:
-        "The metric over the anomaly job's recent window: the ANOMALY_WINDOW_MINUTES (default 15) minutes before the run's tick.",
+        "The metric over [windowStart, windowEnd): the minutes the anomaly job's latest evidence covers (refreshed every run while open, so it describes now; on resolve, the recovered minutes).",
     }),
     baselineValue: t.exposeFloat('baselineValue', {
-      description:
-        'The metric over the trailing baseline: the ANOMALY_BASELINE_HOURS (default 24) hours before the window.',
+      description: 'The metric over the baseline [baselineStart, windowStart) it is compared with.',
     }),
     thresholdValue: t.exposeFloat('thresholdValue', { description: 'The value the current one crossed.' }),
+    worstValue: t.exposeFloat('worstValue', {
+      nullable: true,
+      description:
+        'The worst value while the alert was open (the lowest rate of a drop, the highest cost of a spike), kept when currentValue is refreshed or recovers. Null for alerts older than this field.',
+    }),
     windowStart: t.expose('windowStart', {
       type: 'DateTime',
       nullable: true,

@@ -151,10 +151,10 @@ describe('alerts: connection, acknowledgement, alertChanged, pipeline status', (
     expect(result.data.junk).toBeNull();
   });
 
-  it('says which window and baseline an alert compared, null for alerts written before they were recorded', async () => {
+  it('says which window and baseline an alert compared and its worst value, null for alerts older than them', async () => {
     await clients.pool.query(
       `UPDATE alerts SET window_start = '2026-11-22T09:45:00Z', window_end = '2026-11-22T10:00:00Z',
-         baseline_start = '2026-11-21T09:45:00Z' WHERE alert_id = $1`,
+         baseline_start = '2026-11-21T09:45:00Z', worst_value = 0.004 WHERE alert_id = $1`,
       [ids[2]],
     );
     const result = await graphql(
@@ -165,11 +165,14 @@ describe('alerts: connection, acknowledgement, alertChanged, pipeline status', (
             windowStart
             windowEnd
             baselineStart
+            currentValue
+            worstValue
           }
           old: alert(id: $old) {
             windowStart
             windowEnd
             baselineStart
+            worstValue
           }
         }
       `,
@@ -181,8 +184,10 @@ describe('alerts: connection, acknowledgement, alertChanged, pipeline status', (
         windowStart: '2026-11-22T09:45:00.000Z',
         windowEnd: '2026-11-22T10:00:00.000Z',
         baselineStart: '2026-11-21T09:45:00.000Z',
+        currentValue: 0.01,
+        worstValue: 0.004, // the peak of the drop, apart from the refreshed current value
       },
-      old: { windowStart: null, windowEnd: null, baselineStart: null },
+      old: { windowStart: null, windowEnd: null, baselineStart: null, worstValue: null },
     });
   });
 

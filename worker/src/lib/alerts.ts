@@ -1,4 +1,4 @@
-import { COUNTER_NAMES, COUNTERS, type KpiSums } from '@pmd/domain';
+import { ALERT_METRIC_BY_NAME, COUNTER_NAMES, COUNTERS, type KpiSums } from '@pmd/domain';
 import type pg from 'pg';
 import {
   type AlertAction,
@@ -7,9 +7,13 @@ import {
   alertMessage,
   decideAlertAction,
   evaluateMetrics,
+  evaluateSequential,
+  type KeyHistory,
+  type WindowedEvaluation,
 } from './anomaly.ts';
 import {
   FIRE_ALERTS_SQL,
+  MINUTE_SUMS_SQL,
   OPEN_ALERTS_SQL,
   REFRESH_ALERTS_SQL,
   RESOLVE_ALERTS_SQL,
@@ -36,9 +40,13 @@ export interface AlertWindows {
   windowEnd: Date;
 }
 
-/** The window ends at the tick; the baseline is the `baselineHours` right before the window. */
+/**
+ * The window ends at the tick; the baseline is the `baselineHours` right before the window. Under the cusum method the
+ * "window" is the lookback the statistics run over; each alert then stores the part of it its evidence covers.
+ */
 export function alertWindows(tick: Date, config: AnomalyConfig): AlertWindows {
-  const windowStart = new Date(tick.getTime() - config.windowMinutes * 60_000);
+  const minutes = config.method === 'cusum' ? config.lookbackMinutes : config.windowMinutes;
+  const windowStart = new Date(tick.getTime() - minutes * 60_000);
   return {
     baselineStart: new Date(windowStart.getTime() - config.baselineHours * 3_600_000),
     windowStart,
@@ -56,6 +64,9 @@ export interface PlannedChange {
   baseline_value: number;
   threshold_value: number;
   message: string;
+  /** Where the window the values rest on starts; the direction tells which way the worst value goes. */
+  window_start: string;
+  direction: 'drop' | 'spike';
 }
 
 export interface EvaluationResult {
@@ -67,8 +78,9 @@ export interface EvaluationResult {
 }
 
 /**
- * One anomaly_alerts run for the instant `tick`: read the window and baseline sums of every campaign+channel, decide
- * each metric's change (pure, anomaly.ts), then write fires, resolutions and refreshes set-based.
+ * One anomaly_alerts run for the instant `tick`: read the window (per minute for cusum) and baseline sums of every
+ * campaign+channel, decide each metric's change (pure, anomaly.ts), then write fires, resolutions and refreshes
+ * set-based.
  */
 export function evaluateAlerts(client: pg.ClientBase, tick: Date, config: AnomalyConfig): Promise<EvaluationResult> {
   return inTransaction(client, async () => {
@@ -83,10 +95,40 @@ export function evaluateAlerts(client: pg.ClientBase, tick: Date, config: Anomal
     );
     const openIds = new Map(open.rows.map((a) => [`${a.campaign_id}\u0000${a.channel}\u0000${a.metric}`, a.alert_id]));
 
+    const minutesByKey = new Map<string, KeyHistory['minutes'][number][]>();
+    if (config.method === 'cusum') {
+      const minuteRows = await client.query<SumsRow & { minute: Date }>(MINUTE_SUMS_SQL, [
+        windows.windowStart,
+        windows.windowEnd,
+      ]);
+      for (const row of minuteRows.rows) {
+        const key = `${row.campaign_id}\u0000${row.channel}`;
+        const list = minutesByKey.get(key) ?? [];
+        list.push({ minute: row.minute.getTime(), sums: sumsOfRow(row, 'w') });
+        minutesByKey.set(key, list);
+      }
+    }
+
     const changes: PlannedChange[] = [];
     for (const row of rows) {
-      for (const evaluation of evaluateMetrics(sumsOfRow(row, 'w'), sumsOfRow(row, 'b'), config)) {
-        const alertId = openIds.get(`${row.campaign_id}\u0000${row.channel}\u0000${evaluation.metric}`) ?? null;
+      const openId = (metric: string) => openIds.get(`${row.campaign_id}\u0000${row.channel}\u0000${metric}`) ?? null;
+      const evaluations: WindowedEvaluation[] =
+        config.method === 'cusum'
+          ? evaluateSequential(
+              {
+                baseline: sumsOfRow(row, 'b'),
+                minutes: minutesByKey.get(`${row.campaign_id}\u0000${row.channel}`) ?? [],
+              },
+              tick.getTime(),
+              config,
+              (metric) => openId(metric) !== null,
+            )
+          : evaluateMetrics(sumsOfRow(row, 'w'), sumsOfRow(row, 'b'), config).map((evaluation) => ({
+              evaluation,
+              windowStart: windows.windowStart.getTime(),
+            }));
+      for (const { evaluation, windowStart } of evaluations) {
+        const alertId = openId(evaluation.metric);
         const action = decideAlertAction(alertId !== null, evaluation);
         if (action === 'none') continue;
         changes.push({
@@ -99,6 +141,8 @@ export function evaluateAlerts(client: pg.ClientBase, tick: Date, config: Anomal
           baseline_value: evaluation.baseline,
           threshold_value: evaluation.threshold,
           message: alertMessage(row.campaign_id, row.channel, evaluation, action),
+          window_start: new Date(windowStart).toISOString(),
+          direction: ALERT_METRIC_BY_NAME[evaluation.metric].direction,
         });
       }
     }
@@ -108,12 +152,7 @@ export function evaluateAlerts(client: pg.ClientBase, tick: Date, config: Anomal
         .filter((c) => c.action === action)
         .map(({ action: _, alertId, ...rest }) => ({ alert_id: alertId, ...rest }));
       if (input.length === 0) return 0;
-      const result = await client.query(sql, [
-        JSON.stringify(input),
-        windows.windowEnd,
-        windows.windowStart,
-        windows.baselineStart,
-      ]);
+      const result = await client.query(sql, [JSON.stringify(input), windows.windowEnd, windows.baselineStart]);
       return result.rowCount ?? 0;
     };
     return {

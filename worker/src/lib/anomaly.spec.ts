@@ -6,6 +6,8 @@ import {
   alertMessage,
   decideAlertAction,
   evaluateMetrics,
+  evaluateSequential,
+  type KeyHistory,
   type MetricEvaluation,
   twoProportionZ,
 } from './anomaly.ts';
@@ -127,5 +129,97 @@ describe('alert metric values', () => {
       expect(evaluation.current).toBe(kpiValue(kpi, window));
       expect(evaluation.baseline).toBe(kpiValue(kpi, BASELINE));
     }
+  });
+});
+
+describe('evaluateSequential (cusum)', () => {
+  const TICK = Date.parse('2026-11-20T12:00:00Z');
+  const cusum = { ...config, method: 'cusum' as const };
+  /** The lookback's minutes before TICK, each with `sums(i)` (i = 0 for the oldest). */
+  const lookback = (sums: (i: number) => KpiSums) =>
+    Array.from({ length: cusum.lookbackMinutes }, (_, i) => ({
+      minute: TICK - (cusum.lookbackMinutes - i) * 60_000,
+      sums: sums(i),
+    }));
+  const evaluate = (history: KeyHistory, open = false, tick = TICK) =>
+    evaluateSequential(history, tick, cusum, () => open).find((e) => e.evaluation.metric === 'ctr_drop')!;
+
+  it('fires a 45 % CTR drop at 10× the generator volume within 2 minutes, over the minutes since the onset', () => {
+    const onset = cusum.lookbackMinutes - 2; // the last two minutes dropped
+    const history = {
+      baseline: BASELINE,
+      minutes: lookback((i) => funnel(3000, { ctr: i >= onset ? 0.028 * 0.55 : 0.028 })),
+    };
+    const { evaluation, windowStart } = evaluate(history);
+    expect(evaluation.anomalous).toBe(true);
+    expect(decideAlertAction(false, evaluation)).toBe('fire');
+    expect(windowStart).toBe(TICK - 2 * 60_000);
+    expect(evaluation.current).toBeCloseTo(0.028 * 0.55, 3);
+    expect(evaluation.change).toBeCloseTo(-0.45, 1);
+    // One dropped minute is not enough evidence yet.
+    const oneMinute = evaluate({ ...history, minutes: history.minutes.slice(0, -1) }, false, TICK - 60_000);
+    expect(oneMinute.evaluation.anomalous).toBe(false);
+  });
+
+  it('does not fire on steady traffic with noise, nor on a large drop at tiny volume', () => {
+    const random = seededRandom(3);
+    const noisy = lookback(() => {
+      const clicks = binomial(random, 300, 0.028);
+      return { ...ZERO_SUMS, impressions: 300, clicks, clickCost: clicks * 0.8, spend: clicks * 0.8 };
+    });
+    expect(evaluate({ baseline: BASELINE, minutes: noisy }).evaluation.anomalous).toBe(false);
+    // 3 impressions a minute, no click at all for 60 minutes: 180 impressions, below ANOMALY_MIN_VOLUME.
+    const tiny = evaluate({ baseline: BASELINE, minutes: lookback(() => funnel(3, { ctr: 0 })) });
+    expect(tiny.evaluation).toMatchObject({ measurable: false, anomalous: false });
+    expect(decideAlertAction(false, tiny.evaluation)).toBe('none');
+  });
+
+  it('works from the start: with no baseline it borrows the first half of the history that exists', () => {
+    const minutes = lookback((i) => funnel(3000, { ctr: i >= 55 ? 0.028 * 0.55 : 0.028 })).slice(20);
+    const fresh = evaluate({ baseline: ZERO_SUMS, minutes });
+    expect(fresh.evaluation.anomalous).toBe(true);
+    expect(fresh.evaluation.baseline).toBeCloseTo(0.028, 3);
+    // Too little history to know the rate: nothing is judged.
+    const tooNew = evaluate({ baseline: ZERO_SUMS, minutes: lookback(() => funnel(300, { ctr: 0.01 })).slice(-6) });
+    expect(tooNew.evaluation.measurable).toBe(false);
+  });
+
+  it('judges cpc_spike and signup→activation by the window rule: the last ANOMALY_WINDOW_MINUTES against the rest', () => {
+    const history = {
+      baseline: BASELINE,
+      minutes: lookback((i) => funnel(1000, { ctr: 0.028, cpc: i >= cusum.lookbackMinutes - 15 ? 1.2 : 0.8 })),
+    };
+    const cpc = evaluateSequential(history, TICK, cusum, () => false).find((e) => e.evaluation.metric === 'cpc_spike')!;
+    expect(cpc.windowStart).toBe(TICK - cusum.windowMinutes * 60_000);
+    expect(cpc.evaluation.current).toBeCloseTo(1.2, 6);
+    expect(cpc.evaluation.baseline).toBeCloseTo(0.8, 6);
+    expect(cpc.evaluation.anomalous).toBe(true);
+    // signup→activation too: activations lag their signups by minutes, so per-minute counts are no binomial draw.
+    const activation = evaluateSequential(history, TICK, cusum, () => false).find(
+      (e) => e.evaluation.metric === 'signup_to_activation_drop',
+    )!;
+    expect(activation.windowStart).toBe(TICK - cusum.windowMinutes * 60_000);
+  });
+
+  it('resolves an open alert once the rate is back, with values over the recovered minutes', () => {
+    const recovery = cusum.lookbackMinutes - 3;
+    const history = {
+      baseline: BASELINE,
+      minutes: lookback((i) => funnel(3000, { ctr: i >= 20 && i < recovery ? 0.028 * 0.55 : 0.028 })),
+    };
+    const { evaluation, windowStart } = evaluate(history, true);
+    expect(decideAlertAction(true, evaluation)).toBe('resolve');
+    expect(windowStart).toBe(TICK - 3 * 60_000);
+    expect(evaluation.current).toBeCloseTo(0.028, 3);
+    expect(alertMessage('c', 'meta', evaluation, 'resolve')).toBe(
+      'CTR recovered for c (meta): 2.80% vs baseline 2.57%',
+    );
+    // Still dropped: stays open, refreshed with the values since the onset.
+    const still = evaluate({ ...history, minutes: history.minutes.slice(0, recovery) }, true, TICK - 3 * 60_000);
+    expect(decideAlertAction(true, still.evaluation)).toBe('update');
+    expect(still.windowStart).toBe(TICK - (cusum.lookbackMinutes - 20) * 60_000);
+    // No traffic since: no evidence of recovery, nothing changes.
+    const silent = evaluate({ ...history, minutes: history.minutes.slice(0, recovery) }, true, TICK);
+    expect(decideAlertAction(true, silent.evaluation)).toBe('update');
   });
 });

@@ -1,6 +1,8 @@
 import { Logger, runMigrations, runTaskListOnce } from 'graphile-worker';
 import pg from 'pg';
-import { taskList } from '../../src/tasks/index.ts';
+import type { AnomalyConfig } from '../../src/lib/anomaly.ts';
+import { DEFAULT_NOTIFY_CONFIG, notifySettings } from '../../src/lib/notify/settings.ts';
+import { createTaskList, taskList } from '../../src/tasks/index.ts';
 
 const silentLogger = new Logger(() => () => {});
 const migrated = new Set<string>();
@@ -14,9 +16,14 @@ export async function migrateWorkerSchema(databaseUrl: string): Promise<void> {
 
 /**
  * Queues the named tasks as cron would (payload `_cron.ts` = `tick`) and runs every queued job once with the real
- * graphile-worker, in queue order.
+ * graphile-worker, in queue order; `anomaly` replaces the default alert configuration (what ANOMALY_* would set).
  */
-export async function runTasks(databaseUrl: string, names: readonly string[], tick = new Date('2026-11-20T12:00:00Z')) {
+export async function runTasks(
+  databaseUrl: string,
+  names: readonly string[],
+  tick = new Date('2026-11-20T12:00:00Z'),
+  anomaly?: AnomalyConfig,
+) {
   await migrateWorkerSchema(databaseUrl);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -27,7 +34,8 @@ export async function runTasks(databaseUrl: string, names: readonly string[], ti
         JSON.stringify({ _cron: { ts: tick.toISOString() } }),
       ]);
     }
-    await runTaskListOnce({ logger: silentLogger }, taskList, client as unknown as pg.PoolClient);
+    const tasks = anomaly ? createTaskList({ anomaly, notify: notifySettings(DEFAULT_NOTIFY_CONFIG) }) : taskList;
+    await runTaskListOnce({ logger: silentLogger }, tasks, client as unknown as pg.PoolClient);
   } finally {
     await client.end();
   }
