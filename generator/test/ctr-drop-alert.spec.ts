@@ -1,7 +1,7 @@
 import { type AlertChangedPayload, NOTIFY_CHANNELS } from '@pmd/db';
 import { useTestDatabase } from '@pmd/db/testing';
 import { buildApp, type App } from '@pmd/server';
-import { startWorker } from '@pmd/worker';
+import { DEFAULT_ANOMALY_CONFIG, startWorker } from '@pmd/worker';
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,7 +46,13 @@ describe('ctr-drop scenario end to end', () => {
     apiUrl = `http://127.0.0.1:${port}`;
     ws = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
     // No crontab: the test queues each tick itself, so no wall-clock tick evaluates a half-sent phase.
-    runner = await startWorker({ databaseUrl: database.url, crontab: '', concurrency: 1 });
+    // The window method: this test checks its values exactly (the CUSUM default has worker/test/alerts-sequential).
+    runner = await startWorker({
+      databaseUrl: database.url,
+      crontab: '',
+      concurrency: 1,
+      anomaly: { ...DEFAULT_ANOMALY_CONFIG, method: 'window' },
+    });
     runner.events.on('job:complete', ({ job, error }) => {
       finished.set(job.id, error ?? null);
       onFinished?.();

@@ -7,6 +7,8 @@ import { startWorkerLiveness } from './lib/worker-liveness.ts';
 import { createTaskList } from './tasks/index.ts';
 
 export const CRONTAB_FILE = new URL('../crontab', import.meta.url);
+// What callers (tests) need to pick a detection method.
+export { DEFAULT_ANOMALY_CONFIG, type AnomalyConfig };
 
 export interface StartWorkerOptions {
   databaseUrl: string;
