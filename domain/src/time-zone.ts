@@ -49,10 +49,6 @@ export function canonicalTimeZone(timeZone: string): string | null {
   }
 }
 
-export function isValidTimeZone(timeZone: string): boolean {
-  return canonicalTimeZone(timeZone) !== null;
-}
-
 /** Local wall-clock fields of an instant in a zone. */
 export interface LocalDateTime {
   year: number;

@@ -39,11 +39,6 @@ function customRange(input: ComparisonInput, timeZone: string): TimeWindow {
   return { from, to, timeZone };
 }
 
-/** The same local wall-clock time 7 local days earlier. */
-function weekEarlier(instant: Date, timeZone: string): Date {
-  return addLocalDays(instant, -7, timeZone);
-}
-
 /**
  * The window `window` is compared with. "Same period last week" moves both ends back 7 local days of the window's
  * reporting zone, so Monday 09:00–10:00 compares with the Monday before at 09:00–10:00 local time: across a DST
@@ -72,7 +67,7 @@ function shifted(window: TimeWindow, input: ComparisonInput, timeZone: string): 
     case 'previousPeriod':
       return previousWindow(window);
     case 'samePeriodLastWeek':
-      return { from: weekEarlier(window.from, timeZone), to: weekEarlier(window.to, timeZone), timeZone };
+      return { from: addLocalDays(window.from, -7, timeZone), to: addLocalDays(window.to, -7, timeZone), timeZone };
     case 'custom':
       return customRange(input, timeZone);
   }
