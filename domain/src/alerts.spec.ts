@@ -1,12 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { ALERT_METRIC_BY_NAME, ALERT_METRIC_DEFINITIONS, ALERT_METRICS, kpiVolumeCounter } from './alerts.ts';
-import { KPIS } from './metrics.ts';
+import {
+  ALERT_METRIC_BY_NAME,
+  ALERT_METRIC_DEFINITIONS,
+  ALERT_METRICS,
+  alertMetricWatches,
+  kpiVolumeCounter,
+} from './alerts.ts';
+import { COUNTERS, KPIS } from './metrics.ts';
 
 describe('alert metrics', () => {
-  it('are the four original metrics, each naming a registry KPI of the kind its direction needs', () => {
-    expect(ALERT_METRICS).toEqual(['ctr_drop', 'click_to_signup_drop', 'signup_to_activation_drop', 'cpc_spike']);
+  it('start with the four original metrics, each naming a registry KPI or counter of the kind it needs', () => {
+    expect(ALERT_METRICS.slice(0, 4)).toEqual([
+      'ctr_drop',
+      'click_to_signup_drop',
+      'signup_to_activation_drop',
+      'cpc_spike',
+    ]);
     for (const definition of ALERT_METRIC_DEFINITIONS) {
-      expect(KPIS[definition.kpi].formula.kind).toBe(definition.direction === 'drop' ? 'ratio' : 'costPer');
+      if (definition.kind === 'volume') {
+        expect(COUNTERS[definition.counter].unit).toBe('count');
+        expect(alertMetricWatches(definition.metric)).toBe(definition.counter);
+      } else {
+        expect(KPIS[definition.kpi].formula.kind).toBe(definition.kind === 'rate' ? 'ratio' : 'costPer');
+        expect(definition.direction).toBe(definition.kind === 'rate' ? 'drop' : 'spike');
+        expect(alertMetricWatches(definition.metric)).toBe(definition.kpi);
+      }
       expect(ALERT_METRIC_BY_NAME[definition.metric]).toBe(definition);
     }
   });

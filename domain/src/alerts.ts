@@ -1,4 +1,4 @@
-import { KPIS, type KpiName } from './metrics.ts';
+import { COUNTERS, type CounterName, KPIS, type KpiName, type MetricName } from './metrics.ts';
 
 /**
  * The anomaly alert metrics, as data over the registry's KPIs: each watches one KPI in one direction. The worker
@@ -7,6 +7,9 @@ import { KPIS, type KpiName } from './metrics.ts';
  * - `drop`: a conversion rate (a ratio KPI) fell against its baseline; judged by relative drop, a two-proportion
  *   z-score over the ratio's numerator and denominator, and volume (the denominator).
  * - `spike`: a cost per unit rose against its baseline; judged by the ratio window/baseline and volume (the units).
+ * - `volume`: a count (impressions, clicks, …) fell against the count its baseline predicts for the window; judged by
+ *   relative drop, a Poisson z-score and the expected count. Impressions falling to zero is "delivery stopped".
+ * Which detection methods and parameters judge them is a rule's business (alert-rules.ts).
  */
 
 /** KPIs whose formula is a ratio of counters (rates, which can drop significantly). */
@@ -25,13 +28,20 @@ interface AlertMetricText {
   readonly description: string;
 }
 
+/** Counters of events (not money): what a volume alert can watch. */
+export type CountCounterName = {
+  [C in CounterName]: (typeof COUNTERS)[C]['unit'] extends 'count' ? C : never;
+}[CounterName];
+
 export type AlertMetricDefinition =
-  | (AlertMetricText & { readonly kpi: RatioKpiName; readonly direction: 'drop' })
-  | (AlertMetricText & { readonly kpi: CostPerKpiName; readonly direction: 'spike' });
+  | (AlertMetricText & { readonly kind: 'rate'; readonly kpi: RatioKpiName; readonly direction: 'drop' })
+  | (AlertMetricText & { readonly kind: 'cost'; readonly kpi: CostPerKpiName; readonly direction: 'spike' })
+  | (AlertMetricText & { readonly kind: 'volume'; readonly counter: CountCounterName; readonly direction: 'drop' });
 
 export const ALERT_METRIC_DEFINITIONS = [
   {
     metric: 'ctr_drop',
+    kind: 'rate',
     kpi: 'ctr',
     direction: 'drop',
     label: 'CTR',
@@ -39,6 +49,7 @@ export const ALERT_METRIC_DEFINITIONS = [
   },
   {
     metric: 'click_to_signup_drop',
+    kind: 'rate',
     kpi: 'clickToSignup',
     direction: 'drop',
     label: 'Click→signup rate',
@@ -46,6 +57,7 @@ export const ALERT_METRIC_DEFINITIONS = [
   },
   {
     metric: 'signup_to_activation_drop',
+    kind: 'rate',
     kpi: 'signupToActivation',
     direction: 'drop',
     label: 'Signup→activation rate',
@@ -53,11 +65,61 @@ export const ALERT_METRIC_DEFINITIONS = [
   },
   {
     metric: 'cpc_spike',
+    kind: 'cost',
     kpi: 'cpc',
     direction: 'spike',
     label: 'Average CPC (spend / clicks)',
     description:
       'Average CPC (spend / clicks; spend is the cost of every event, as Google Ads and Meta report it) rose above its baseline.',
+  },
+  {
+    metric: 'cpm_spike',
+    kind: 'cost',
+    kpi: 'cpm',
+    direction: 'spike',
+    label: 'CPM (spend per 1,000 impressions)',
+    description: 'CPM (spend per 1,000 impressions) rose above its baseline.',
+  },
+  {
+    metric: 'cost_per_signup_spike',
+    kind: 'cost',
+    kpi: 'costPerSignup',
+    direction: 'spike',
+    label: 'Cost per signup',
+    description: 'Cost per signup (spend / signups, the cost per acquisition) rose above its baseline.',
+  },
+  {
+    metric: 'cost_per_activation_spike',
+    kind: 'cost',
+    kpi: 'costPerActivation',
+    direction: 'spike',
+    label: 'Cost per activation',
+    description: 'Cost per activation (spend / activations) rose above its baseline.',
+  },
+  {
+    metric: 'impressions_drop',
+    kind: 'volume',
+    counter: 'impressions',
+    direction: 'drop',
+    label: 'Impressions',
+    description:
+      'Impressions per minute fell below what the baseline predicts; a 100% drop means delivery stopped (budget, disapproval, a broken tag).',
+  },
+  {
+    metric: 'clicks_drop',
+    kind: 'volume',
+    counter: 'clicks',
+    direction: 'drop',
+    label: 'Clicks',
+    description: 'Clicks per minute fell below what the baseline predicts.',
+  },
+  {
+    metric: 'signups_drop',
+    kind: 'volume',
+    counter: 'signups',
+    direction: 'drop',
+    label: 'Signups',
+    description: 'Signups per minute fell below what the baseline predicts (a broken form or tracking tag).',
   },
 ] as const satisfies readonly AlertMetricDefinition[];
 
@@ -76,6 +138,12 @@ export const ALERT_METRIC_DESCRIPTIONS = Object.fromEntries(
 
 export function isAlertMetric(value: string): value is AlertMetric {
   return (ALERT_METRICS as readonly string[]).includes(value);
+}
+
+/** The registry metric an alert metric watches: a KPI, or for volume alerts a counter (charts and formats use it). */
+export function alertMetricWatches(metric: AlertMetric): MetricName {
+  const definition: AlertMetricDefinition = ALERT_METRIC_BY_NAME[metric];
+  return definition.kind === 'volume' ? definition.counter : definition.kpi;
 }
 
 /** The counter that measures how much traffic a KPI's value rests on: a ratio's denominator, a cost's units. */

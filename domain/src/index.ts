@@ -8,6 +8,7 @@ export * from './limits.ts';
 export * from './notify.ts';
 export * from './display.ts';
 export * from './alerts.ts';
+export * from './alert-rules.ts';
 export * from './time-zone.ts';
 export * from './change.ts';
 export * from './notifications.ts';

@@ -112,14 +112,14 @@ describe('schema.prisma and the migrated database', () => {
     expect(problems).toEqual(['column alerts.muted_until (field Alert.mutedUntil) is missing from the database']);
   });
 
-  it('keeps the SQL-only rules Prisma cannot express: one open alert per campaign/channel/metric', async () => {
+  it('keeps the SQL-only rules Prisma cannot express: one open alert per rule, campaign and channel', async () => {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
-      const insert = `INSERT INTO alerts (campaign_id, channel, metric, current_value, baseline_value, threshold_value, message)
-                      VALUES ('c', 'meta', 'ctr_drop', 0.01, 0.03, 0.021, 'drop')`;
+      const insert = `INSERT INTO alerts (rule_id, campaign_id, channel, metric, current_value, baseline_value, threshold_value, message)
+                      SELECT id, 'c', 'meta', 'ctr_drop', 0.01, 0.03, 0.021, 'drop' FROM alert_rules WHERE metric = 'ctr_drop'`;
       await client.query(insert);
-      await expect(client.query(insert)).rejects.toThrow(/alerts_one_open_per_metric_idx/);
+      await expect(client.query(insert)).rejects.toThrow(/alerts_one_open_per_rule_idx/);
       await expect(
         client.query(`INSERT INTO raw_events (event_id, ts, user_id, campaign_id, channel, event_type, cost)
                       VALUES ('e1', now(), 'u', 'c', 'meta', 'impression', 0)`),

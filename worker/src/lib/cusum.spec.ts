@@ -1,6 +1,6 @@
 import { binomial, seededRandom } from '@pmd/testkit';
 import { describe, expect, it } from 'vitest';
-import { bernoulliLlr, cusumDrop, type MinuteCount } from './cusum.ts';
+import { bernoulliLlr, cusumDrop, type MinuteCount } from '@pmd/domain/detection';
 
 const P0 = 0.028;
 const params = { p0: P0, drop: 0.3, recoveryThreshold: 3, open: false };
