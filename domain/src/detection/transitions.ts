@@ -9,7 +9,7 @@ export type AlertPhase = { kind: 'none' } | { kind: 'pending'; since: number } |
 /**
  * - `fire`: a new alert, firing; `pend`: a new alert, pending.
  * - `promote`: a pending alert held for its period and fires now; `cancel`: a pending alert's condition cleared
- *   first, so it never fired (its row is deleted).
+ *   first, so it never fired (status cancelled).
  * - `update`: refresh an open or pending alert's values; `resolve`: an open alert recovered.
  */
 export type AlertTransition = 'fire' | 'pend' | 'promote' | 'cancel' | 'update' | 'resolve' | 'none';

@@ -85,8 +85,9 @@ VALUES
     ('CPC spike', 'cpc_spike', 'window', 15, 24, 0.3, 0.15, 3, 3, 200, 200);
 
 -- An alert belongs to the rule that raised it (null once that rule is deleted) and keeps the severity it was raised
--- with. `pending`: the rule's condition holds but not yet for its pending period; nobody is notified, and if the
--- condition clears first the row is deleted (it never fired).
+-- with. `pending`: the rule's condition holds but not yet for its pending period; nobody is notified. `cancelled`:
+-- a pending alert whose condition cleared before its period (it never fired; its history says so). Like a resolved
+-- alert it is closed: resolved_at is when it closed.
 ALTER TABLE "alerts"
     ADD COLUMN "rule_id" INTEGER,
     ADD COLUMN "severity" TEXT NOT NULL DEFAULT 'warning',
@@ -97,7 +98,10 @@ ALTER TABLE "alerts"
         REFERENCES "alert_rules"("id") ON DELETE SET NULL ON UPDATE CASCADE,
     ADD CONSTRAINT "alerts_severity_check" CHECK ("severity" IN ('info', 'warning', 'critical')),
     DROP CONSTRAINT "alerts_status_check",
-    ADD CONSTRAINT "alerts_status_check" CHECK ("status" IN ('pending', 'firing', 'acknowledged', 'resolved'));
+    ADD CONSTRAINT "alerts_status_check"
+        CHECK ("status" IN ('pending', 'firing', 'acknowledged', 'resolved', 'cancelled')),
+    DROP CONSTRAINT "alerts_resolved_check",
+    ADD CONSTRAINT "alerts_resolved_check" CHECK (("status" IN ('resolved', 'cancelled')) = ("resolved_at" IS NOT NULL));
 
 UPDATE "alerts" a SET "rule_id" = r."id" FROM "alert_rules" r WHERE r."metric" = a."metric";
 
