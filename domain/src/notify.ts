@@ -37,7 +37,7 @@ export const RollupsChangedPayloadSchema = z.object({
 });
 export type RollupsChangedPayload = z.infer<typeof RollupsChangedPayloadSchema>;
 
-export const ALERT_STATUSES = ['firing', 'acknowledged', 'resolved'] as const;
+export const ALERT_STATUSES = ['pending', 'firing', 'acknowledged', 'resolved', 'cancelled'] as const;
 
 export const AlertChangedPayloadSchema = z.object({
   alertId: z.number().int().positive(),
