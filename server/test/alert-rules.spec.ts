@@ -1,29 +1,8 @@
-import {
-  AlertChangedPayloadSchema,
-  createDatabaseClients,
-  defaultRuleSettings,
-  NOTIFY_CHANNELS,
-  type AlertMetric,
-  type AlertRuleSettings,
-  type DatabaseClients,
-} from '@pmd/db';
+import { AlertChangedPayloadSchema, createDatabaseClients, NOTIFY_CHANNELS, type DatabaseClients } from '@pmd/db';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ruleInput } from './testkit/rules.ts';
 import { graphql, useTestServer } from './testkit/server.ts';
-
-/** A rule as AlertRuleInput: the domain's defaults for the metric (enum values upper-cased), then the overrides. */
-export function ruleInput(metric: AlertMetric, overrides: Record<string, unknown> = {}) {
-  const settings: AlertRuleSettings = defaultRuleSettings(metric);
-  return {
-    ...settings,
-    metric: metric.toUpperCase(),
-    scope: settings.scope.toUpperCase(),
-    method: settings.method.toUpperCase(),
-    baseline: settings.baseline.toUpperCase(),
-    severity: settings.severity.toUpperCase(),
-    ...overrides,
-  };
-}
 
 const RULE_FIELDS = `id name metric scope scopeValue method windowMinutes baseline baselineHours minRelativeChange
   recoveryChange significance recoverySignificance minVolume minBaselineVolume expectedValue pendingMinutes severity
