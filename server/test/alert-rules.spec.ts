@@ -134,6 +134,11 @@ describe('alert rules over GraphQL', () => {
         { id: mail, name: 'ops-mail' },
       ],
     });
+    const channels = await call(`{ notificationChannels { name rules { name } } }`);
+    expect(channels).toEqual([
+      { name: 'ops-meta', rules: [{ name: 'Meta delivery stopped' }] },
+      { name: 'ops-mail', rules: [{ name: 'Meta delivery stopped' }] },
+    ]);
     // No channels again: the default route (every enabled channel).
     expect((await update(created.id, { ...input, channelIds: [] })).channels).toEqual([]);
     const stored = await clients.pool.query('SELECT channel_id FROM alert_rule_channels WHERE rule_id = $1', [
