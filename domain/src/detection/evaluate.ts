@@ -256,9 +256,7 @@ function evaluateCusum(
     change: base > 0 ? current / base - 1 : 0,
     z,
     measurable,
-    // The drop's evidence stays in the lookback after the rate recovers; without the recovery check an alert that
-    // resolved on recovery evidence would fire again the next minute, and again, until that evidence left the lookback.
-    anomalous: measurable && run.s >= rule.significance && run.r < rule.recoverySignificance,
+    anomalous: measurable && run.s >= rule.significance,
     recovered: measurable && run.r >= rule.recoverySignificance,
     windowStart,
     baselineStart: expected === null ? ranges.baselineStart : null,
