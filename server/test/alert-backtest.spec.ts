@@ -1,5 +1,6 @@
 import { createDatabaseClients, MAX_BACKTEST_DAYS, type DatabaseClients } from '@pmd/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_BACKTEST_KEYS } from '../src/services/alert-backtest.ts';
 import { ruleInput } from './testkit/rules.ts';
 import { graphql, useTestServer } from './testkit/server.ts';
 
@@ -127,6 +128,23 @@ describe('backtestAlertRule', () => {
     expect(flat).toMatchObject({ keys: 1, fired: 0, episodes: [] });
     const elsewhere = await backtest(ruleInput('ctr_drop', { scope: 'CHANNEL', scopeValue: 'meta' }), 2);
     expect(elsewhere).toMatchObject({ keys: 0, fired: 0 });
+  });
+
+  it(`refuses a scope of more than ${MAX_BACKTEST_KEYS} campaign·channels`, async () => {
+    await clients.pool.query(
+      `INSERT INTO campaign_metrics_minute (campaign_id, channel, minute, impressions, clicks)
+       SELECT 'camp_many_' || i, 'tiktok', $2, 100, 5 FROM generate_series(1, $1::int) i`,
+      [MAX_BACKTEST_KEYS + 1, new Date(now - HOUR)],
+    );
+    const tiktok = (overrides: Record<string, unknown> = {}) =>
+      windowRule({ scope: 'CHANNEL', scopeValue: 'tiktok', ...overrides });
+    expect(await backtest(tiktok(), 1)).toEqual({ __typename: 'InvalidArgumentError', argument: 'rule' });
+    expect(await backtest(tiktok({ scope: 'ALL', scopeValue: null }), 1)).toEqual({
+      __typename: 'InvalidArgumentError',
+      argument: 'rule',
+    });
+    await clients.pool.query(`DELETE FROM campaign_metrics_minute WHERE campaign_id = 'camp_many_1'`);
+    expect(await backtest(tiktok(), 1)).toMatchObject({ __typename: 'AlertRuleBacktest', keys: MAX_BACKTEST_KEYS });
   });
 
   it('refuses days outside 1..MAX_BACKTEST_DAYS and an invalid rule', async () => {
