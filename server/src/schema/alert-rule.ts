@@ -95,7 +95,7 @@ const SETTING = {
     'An open alert resolves once the change is milder than this fraction (below minRelativeChange, so it does not flap). CUSUM resolves on recoverySignificance instead.',
   significance: `WINDOW: least |z| of the change (3 = three standard errors; costs have none). CUSUM: evidence in nats that fires (10; lower fires sooner and falsely more often). ${range('significance')}.`,
   recoverySignificance: `CUSUM: evidence in nats of recovery that resolves an open alert (at most significance). WINDOW: unused. ${range('recoverySignificance')}.`,
-  minVolume: `Least volume in the window to judge at all, ${range('minVolume')}: a rate's denominator (e.g. impressions for CTR), a cost's units (clicks for CPC), a volume metric's expected count.`,
+  minVolume: `Least volume in the window to judge at all, ${range('minVolume')}: a rate's denominator (e.g. impressions for CTR), a cost's units (clicks for CPC, spend / clicks), a volume metric's expected count.`,
   minBaselineVolume: `Least volume of the baseline to trust its value, ${range('minBaselineVolume')}; below it expectedValue stands in, or nothing fires.`,
   expectedValue:
     'The baseline to use while the history is thinner than minBaselineVolume (a new campaign): a rate as a fraction (0.03 = 3 %), a cost, or a count per minute. Null: wait for history.',
