@@ -11,7 +11,7 @@ export const NOTIFY_CHANNELS = {
   eventsIngested: 'pmd_events_ingested',
   /** After a worker run changed rollup rows. */
   rollupsChanged: 'pmd_rollups_changed',
-  /** After an alert fired, resolved or was acknowledged. */
+  /** After an alert went pending, fired, was acknowledged or snoozed, resolved or was cancelled. */
   alertChanged: 'pmd_alert_changed',
 } as const;
 
@@ -37,7 +37,9 @@ export const RollupsChangedPayloadSchema = z.object({
 });
 export type RollupsChangedPayload = z.infer<typeof RollupsChangedPayloadSchema>;
 
-export const ALERT_STATUSES = ['firing', 'acknowledged', 'resolved'] as const;
+/** Every status of `alerts.status` (CHECKed in SQL): pending and cancelled come from rules with a pending period. */
+export const ALERT_STATUSES = ['pending', 'firing', 'acknowledged', 'resolved', 'cancelled'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
 export const AlertChangedPayloadSchema = z.object({
   alertId: z.number().int().positive(),

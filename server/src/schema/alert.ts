@@ -1,5 +1,7 @@
 import {
   ALERT_METRIC_DESCRIPTIONS,
+  ALERT_SEVERITIES,
+  type AlertSeverity,
   ALERT_METRICS,
   MAX_ALERT_ACTOR_LENGTH,
   MAX_ALERT_NOTE_LENGTH,
@@ -24,10 +26,34 @@ import { InvalidArgumentError, NotFoundError } from './error.ts';
 export const AlertStatusEnum = builder.enumType('AlertStatus', {
   description: 'Where an alert is in its life.',
   values: {
+    PENDING: {
+      value: 'pending',
+      description: "The rule's condition holds, not yet for its pending period; nobody notified.",
+    },
     FIRING: { value: 'firing', description: 'Detected and not yet handled.' },
     ACKNOWLEDGED: { value: 'acknowledged', description: 'Someone is on it; still unresolved.' },
-    RESOLVED: { value: 'resolved', description: 'The metric recovered (set by the anomaly job).' },
+    RESOLVED: {
+      value: 'resolved',
+      description: 'The metric recovered (set by the anomaly job), or its rule was disabled, changed or deleted.',
+    },
+    CANCELLED: { value: 'cancelled', description: 'Was pending; cleared before its period, never fired.' },
   } as const,
+});
+
+const SEVERITY_DESCRIPTIONS: Record<AlertSeverity, string> = {
+  info: 'Worth knowing.',
+  warning: 'Look at it soon.',
+  critical: 'Act now.',
+};
+
+export const AlertSeverityEnum = builder.enumType('AlertSeverity', {
+  description: "How loud an alert is: its rule's severity when it was raised (shown with it and in notifications).",
+  values: Object.fromEntries(
+    ALERT_SEVERITIES.map((severity) => [
+      severity.toUpperCase(),
+      { value: severity, description: SEVERITY_DESCRIPTIONS[severity] },
+    ]),
+  ) as Record<Uppercase<AlertSeverity>, { value: AlertSeverity; description: string }>,
 });
 
 /** CTR_DROP = `ctr_drop`, …: built from the worker's list, so a new metric cannot be missed here. */
@@ -84,12 +110,33 @@ export const AlertRef = builder.prismaObject('Alert', {
       type: 'DateTime',
       nullable: true,
       description:
-        'Start of the baseline baselineValue was computed over; it ends where the window starts. Null for alerts older than this field.',
+        "Start of the baseline baselineValue was computed over (it ends at baselineEnd). Null for alerts older than this field, and when the rule's expectedValue stood in for a baseline too thin.",
+    }),
+    baselineEnd: t.expose('baselineEnd', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'End of the baseline (exclusive): set when it does not end where the window starts (a baseline a week back); null = the baseline ends at windowStart.',
+    }),
+    rule: t.relation('rule', {
+      nullable: true,
+      description: 'The rule that raised it; null once that rule is deleted (and for alerts older than rules).',
+    }),
+    severity: t.field({
+      type: AlertSeverityEnum,
+      description: "Its rule's severity when it was raised.",
+      resolve: (alert) => alert.severity as AlertSeverity,
+    }),
+    pendingSince: t.expose('pendingSince', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        "When its condition started to hold, for an alert that waited out its rule's pending period (it fires at pendingSince + the rule's pendingMinutes if it holds); null for one that fired at once.",
     }),
     message: t.exposeString('message', { description: 'A sentence for people.' }),
     status: t.field({
       type: AlertStatusEnum,
-      description: 'Firing, acknowledged or resolved.',
+      description: 'Pending, firing, acknowledged, resolved or cancelled.',
       resolve: (a) => a.status as AlertStatusValue,
     }),
     acknowledgedAt: t.expose('acknowledgedAt', {
@@ -263,9 +310,11 @@ builder.mutationField('snoozeAlert', (t) =>
 export const AlertChangeKindEnum = builder.enumType('AlertChangeKind', {
   description: 'What happened to an alert.',
   values: {
-    FIRED: { value: 'firing', description: 'It fired (new alert).' },
+    PENDING: { value: 'pending', description: "Its condition holds, not yet for its rule's pending period." },
+    FIRED: { value: 'firing', description: 'It fired (a new alert, or a pending one whose period passed).' },
     ACKNOWLEDGED: { value: 'acknowledged', description: 'Someone acknowledged it.' },
     RESOLVED: { value: 'resolved', description: 'It resolved.' },
+    CANCELLED: { value: 'cancelled', description: 'A pending alert cleared before its period; it never fired.' },
   } as const,
 });
 
@@ -290,7 +339,8 @@ builder.subscriptionField('alertChanged', (t) =>
   t.field({
     authScopes: { reader: true },
     type: AlertChangeRef,
-    description: 'Every alert state change (fired, acknowledged, resolved), within a second of the database write.',
+    description:
+      'Every alert state change (pending, fired, acknowledged, snoozed, resolved, cancelled), within a second of the database write.',
     subscribe: (_root, _args, ctx) =>
       mapStream(ctx.pubsub.subscribe('alert:changed'), async ({ alertId, status }) => {
         const alert = await ctx.db.alert.findUnique({ where: { alertId } });

@@ -12,6 +12,9 @@ import './time-series.ts';
 import './campaign.ts';
 import './alert.ts';
 import './notification.ts';
+import './alert-rule.ts';
+import './alert-silence.ts';
+import './alert-backtest.ts';
 import './pipeline.ts';
 import './live.ts';
 

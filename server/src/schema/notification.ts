@@ -50,7 +50,7 @@ const NotificationDeliveryStatusEnum = builder.enumType('NotificationDeliverySta
   } as const,
 });
 
-const NotificationChannelRef = builder.objectRef<ChannelView>('NotificationChannel').implement({
+export const NotificationChannelRef = builder.objectRef<ChannelView>('NotificationChannel').implement({
   description: 'Where alert notifications go. The secret is write-only: only `hasSecret` is readable.',
   fields: (t) => ({
     id: t.id({ description: 'The channel id.', resolve: (c) => String(c.id) }),

@@ -4,13 +4,14 @@ import {
   MAX_SNOOZE_DAYS,
   NOTIFY_CHANNELS,
   type AlertModel as Alert,
+  type AlertStatus,
   type Prisma,
   type PrismaClient,
 } from '@pmd/db';
 import { InvalidArgumentError } from './errors.ts';
 import type pg from 'pg';
 
-export type AlertStatusValue = 'firing' | 'acknowledged' | 'resolved';
+export type AlertStatusValue = AlertStatus;
 
 /** The Prisma filter of the alerts list (status any of, one campaign). */
 export function alertsWhere(filter: {
@@ -114,7 +115,7 @@ export async function snoozeAlert(
     const { rowCount } = await client.query(
       `WITH snoozed AS (
          UPDATE alerts SET snoozed_until = $3, updated_at = now()
-         WHERE alert_id = $1 AND status <> 'resolved'
+         WHERE alert_id = $1 AND resolved_at IS NULL
          RETURNING alert_id, status
        )
        SELECT pg_notify($2, json_build_object('alertId', alert_id, 'status', status)::text) FROM snoozed`,
@@ -124,7 +125,10 @@ export async function snoozeAlert(
   });
 }
 
-/** Unresolved statuses: what the original's /alerts/active means by "active" (`resolved_at IS NULL`, CHECKed equal). */
+/**
+ * Fired and unresolved: what the original's /alerts/active means by "active". A pending alert is unresolved too but
+ * never fired (nobody was told), and a cancelled one is closed, so neither is active.
+ */
 export const ACTIVE_ALERT_STATUSES: readonly AlertStatusValue[] = ['firing', 'acknowledged'];
 
 /** Newest first by when they fired; the id breaks ties so pages and cursors are stable. */

@@ -1,3 +1,4 @@
+import type { AlertRuleIssue } from '@pmd/domain';
 import { MAX_BATCH_SIZE } from './ingest-validation.ts';
 
 /**
@@ -35,5 +36,13 @@ export class BatchTooLargeError extends Error {
   constructor(readonly received: number) {
     super(`A batch holds at most ${MAX_BATCH_SIZE} events; this one has ${received}. Nothing was stored.`);
     this.name = 'BatchTooLargeError';
+  }
+}
+
+/** An alert rule's settings were refused: every problem, each naming its input field (the form shows them there). */
+export class AlertRuleValidationError extends Error {
+  constructor(readonly issues: readonly AlertRuleIssue[]) {
+    super(`The rule was refused: ${issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ')}.`);
+    this.name = 'AlertRuleValidationError';
   }
 }

@@ -41,7 +41,7 @@ export interface ChannelPolicy {
   allowPrivateTargets: boolean;
 }
 
-function view(channel: NotificationChannelModel): ChannelView {
+export function channelView(channel: NotificationChannelModel): ChannelView {
   const { secret, ...rest } = channel;
   return { ...rest, hasSecret: secret !== null };
 }
@@ -106,7 +106,7 @@ async function uniqueName<T>(name: string | null | undefined, write: () => Promi
 }
 
 export async function listChannels(db: PrismaClient): Promise<ChannelView[]> {
-  return (await db.notificationChannel.findMany({ orderBy: { id: 'asc' } })).map(view);
+  return (await db.notificationChannel.findMany({ orderBy: { id: 'asc' } })).map(channelView);
 }
 
 export async function createChannel(
@@ -133,7 +133,7 @@ export async function createChannel(
       },
     }),
   );
-  return view(created);
+  return channelView(created);
 }
 
 export async function updateChannel(
@@ -165,7 +165,7 @@ export async function updateChannel(
       },
     }),
   );
-  return view(updated);
+  return channelView(updated);
 }
 
 /** Deletes a channel and its delivery log (ON DELETE CASCADE); a queued job then finds nothing and ends. */
