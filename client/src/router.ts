@@ -32,6 +32,12 @@ export const router = createRouter({
     },
     { path: '/alerts', name: 'alerts', component: () => import('@/pages/AlertsPage.vue'), meta: { title: 'Alerts' } },
     {
+      path: '/rules',
+      name: 'rules',
+      component: () => import('@/pages/AlertRulesPage.vue'),
+      meta: { title: 'Alert rules' },
+    },
+    {
       path: '/pipeline',
       name: 'pipeline',
       component: () => import('@/pages/PipelinePage.vue'),

@@ -7,7 +7,7 @@ import { useLiveStatus } from './useLiveStatus.ts';
 
 const ActiveAlertsQuery = graphql(/* GraphQL */ `
   query ActiveAlerts {
-    alerts(status: [FIRING, ACKNOWLEDGED], first: 100) {
+    alerts(status: [PENDING, FIRING, ACKNOWLEDGED], first: 100) {
       totalCount
       edges {
         node {

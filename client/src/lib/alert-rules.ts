@@ -5,13 +5,60 @@ import {
   type AlertRuleSettings,
   type BaselineKind,
   type DetectionMethod,
+  isAlertMetric,
 } from '@pmd/domain';
+import type { AlertRuleInput } from '@/gql/graphql.ts';
 
 /**
  * Alert rules for people: the words the rules page uses for a rule's settings, and the form's units. Settings are
  * @pmd/domain's AlertRuleSettings (what validateAlertRule checks and the API stores); the form shows relative changes
  * and expected rates in percent, so 30 in the form is 0.3 in the settings.
  */
+
+/** The settings fields of a rule as the API returns them (enum values upper case: `CTR_DROP`, `LAST_WEEK`). */
+export type AlertRuleFields = Pick<AlertRuleInput, keyof AlertRuleSettings>;
+
+/**
+ * A rule from the API as domain settings (the schema's enums are the domain's names upper-cased). A metric this
+ * bundle does not know (a server newer than it) throws: the page cannot describe or edit such a rule honestly.
+ */
+export function settingsOfRule(rule: AlertRuleFields): AlertRuleSettings {
+  const metric = rule.metric.toLowerCase();
+  if (!isAlertMetric(metric)) throw new Error(`unknown alert metric ${rule.metric}; reload the dashboard`);
+  return {
+    name: rule.name,
+    metric,
+    scope: rule.scope.toLowerCase() as AlertRuleSettings['scope'],
+    scopeValue: rule.scopeValue ?? null,
+    method: rule.method.toLowerCase() as DetectionMethod,
+    windowMinutes: rule.windowMinutes,
+    baseline: rule.baseline.toLowerCase() as BaselineKind,
+    baselineHours: rule.baselineHours,
+    minRelativeChange: rule.minRelativeChange,
+    recoveryChange: rule.recoveryChange,
+    significance: rule.significance,
+    recoverySignificance: rule.recoverySignificance,
+    minVolume: rule.minVolume,
+    minBaselineVolume: rule.minBaselineVolume,
+    expectedValue: rule.expectedValue ?? null,
+    pendingMinutes: rule.pendingMinutes,
+    severity: rule.severity.toLowerCase() as AlertRuleSettings['severity'],
+    enabled: rule.enabled,
+  };
+}
+
+/** Domain settings (and routing) as the API's AlertRuleInput. */
+export function ruleInputOf(settings: AlertRuleSettings, channelIds: readonly string[]): AlertRuleInput {
+  return {
+    ...settings,
+    metric: settings.metric.toUpperCase() as AlertRuleInput['metric'],
+    scope: settings.scope.toUpperCase() as AlertRuleInput['scope'],
+    method: settings.method.toUpperCase() as AlertRuleInput['method'],
+    baseline: settings.baseline.toUpperCase() as AlertRuleInput['baseline'],
+    severity: settings.severity.toUpperCase() as AlertRuleInput['severity'],
+    channelIds: [...channelIds],
+  };
+}
 
 /** Percent → fraction and back without float noise (0.15 × 100 is 15.000000000000002). */
 export function toPercent(fraction: number): number {

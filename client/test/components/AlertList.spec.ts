@@ -5,7 +5,7 @@ import { createMemoryHistory, createRouter } from 'vue-router';
 import AlertList from '@/components/alerts/AlertList.vue';
 import { createFixtureClient } from '../support/fixture-client.ts';
 
-function alert(id: string, status: 'FIRING' | 'ACKNOWLEDGED' | 'RESOLVED', metric = 'CTR_DROP') {
+function alert(id: string, status: 'PENDING' | 'FIRING' | 'ACKNOWLEDGED' | 'RESOLVED', metric = 'CTR_DROP') {
   return {
     __typename: 'Alert',
     id,
@@ -21,6 +21,9 @@ function alert(id: string, status: 'FIRING' | 'ACKNOWLEDGED' | 'RESOLVED', metri
     status,
     acknowledgedAt: status === 'ACKNOWLEDGED' ? '2026-11-25T10:02:00Z' : null,
     resolvedAt: status === 'RESOLVED' ? '2026-11-25T10:30:00Z' : null,
+    severity: 'CRITICAL',
+    pendingSince: status === 'PENDING' ? '2026-11-25T10:00:00Z' : null,
+    rule: { __typename: 'AlertRule', id: '1', name: 'Brand CTR', pendingMinutes: 5 },
   };
 }
 
@@ -100,6 +103,18 @@ describe('AlertList', () => {
     expect(wrapper.find('[data-testid=acknowledge]').exists()).toBe(false);
     expect(wrapper.text()).toContain('Acknowledged');
     expect(wrapper.text()).toContain('Resolved');
+  });
+
+  it('shows the severity, the rule, and when a pending alert fires if its condition holds', () => {
+    const { wrapper } = mountList([alert('7', 'PENDING'), { ...alert('8', 'FIRING'), rule: null }], acknowledged);
+    const [pending, firing] = wrapper.findAll('[data-testid=alert-item]');
+    expect(pending!.get('[data-testid=pending-note]').text()).toBe('pending — fires at 10:05 if it holds');
+    expect(pending!.get('[data-testid=severity]').text()).toBe('critical');
+    expect(pending!.text()).toContain('Rule: Brand CTR');
+    // Not fired yet: nothing to acknowledge.
+    expect(pending!.find('[data-testid=acknowledge]').exists()).toBe(false);
+    expect(firing!.find('[data-testid=pending-note]').exists()).toBe(false);
+    expect(firing!.text()).toContain('Rule: deleted');
   });
 
   it('says so when there are no alerts', () => {
