@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ALERT_SEVERITIES } from './alert-rules.ts';
 
 /**
  * Notification channels and the message every channel is sent: limits, target validation and the payload schema,
@@ -95,6 +96,11 @@ export const NotificationPayloadSchema = z.object({
       campaignId: z.string(),
       channel: z.string(),
       metric: z.string(),
+      /** The rule that raised it: its id and name (null once it is deleted, or for an alert older than rules). */
+      ruleId: z.number().int().nullable(),
+      ruleName: z.string().nullable(),
+      /** The rule's severity when the alert was raised. */
+      severity: z.enum(ALERT_SEVERITIES),
       status: z.string(),
       currentValue: z.number(),
       baselineValue: z.number(),
@@ -117,5 +123,5 @@ export function notificationSummary(payload: NotificationPayload): string {
   const alert = payload.alert;
   if (!alert) return 'Test notification from the performance marketing dashboard';
   const what = { fired: 'FIRING', repeat: 'STILL FIRING', resolved: 'RESOLVED', test: 'TEST' }[payload.event];
-  return `[${what}] ${alert.metric} on ${alert.campaignId} / ${alert.channel}: ${alert.message}`;
+  return `[${what}][${alert.severity}] ${alert.ruleName ?? alert.metric} on ${alert.campaignId} / ${alert.channel}: ${alert.message}`;
 }

@@ -43,6 +43,19 @@ describe('parseEnv', () => {
     );
   });
 
+  it('refuses variables of a retired prefix, saying where the setting went, alongside bad values', () => {
+    expect(() =>
+      parseEnv(
+        shape,
+        { OLD_B: '1', COUNT: 'x', OLD_A: '2', OLD_EMPTY: '' },
+        { retiredPrefixes: { OLD_: 'moved to Y' } },
+      ),
+    ).toThrow(
+      'invalid configuration (3 bad variables):\n  COUNT must be a positive integer, got "x"\n  OLD_A moved to Y\n  OLD_B moved to Y',
+    );
+    expect(parseEnv(shape, { OLD_EMPTY: '' }, { retiredPrefixes: { OLD_: 'moved to Y' } })).toMatchObject({});
+  });
+
   it('refuses what Number() would turn into NaN, Infinity or a silent 0', () => {
     for (const bad of ['50k', 'NaN', '1e400', ' ', '0x', '-1', '0']) {
       expect(() => parseEnv(shape, { COUNT: bad })).toThrow(/COUNT must be a positive integer/);

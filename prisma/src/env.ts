@@ -36,6 +36,8 @@ export interface ParseEnvOptions<T> {
   refine?: (values: T, ctx: z.RefinementCtx) => void;
   /** Prefixes this process owns: a variable with one of them that the shape lacks is a typo (`ANOMALY_MAX_ZZ`). */
   ownedPrefixes?: readonly string[];
+  /** Prefixes of variables this process no longer reads, each with why (where the setting lives now). */
+  retiredPrefixes?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -45,8 +47,17 @@ export interface ParseEnvOptions<T> {
 export function parseEnv<S extends z.ZodRawShape>(
   shape: S,
   env: EnvSource,
-  { refine, ownedPrefixes = [] }: ParseEnvOptions<z.output<z.ZodObject<S>>> = {},
+  { refine, ownedPrefixes = [], retiredPrefixes = {} }: ParseEnvOptions<z.output<z.ZodObject<S>>> = {},
 ): z.output<z.ZodObject<S>> {
+  // A setting that moved elsewhere would be silently ignored if left set: stop and say where it went.
+  const retired = Object.keys(env)
+    .filter((name) => env[name] !== undefined && env[name] !== '')
+    .sort()
+    .flatMap((variable) =>
+      Object.entries(retiredPrefixes)
+        .filter(([prefix]) => variable.startsWith(prefix))
+        .map(([, why]) => ({ variable, message: why })),
+    );
   const unknown = Object.keys(env)
     .filter((name) => !(name in shape) && ownedPrefixes.some((prefix) => name.startsWith(prefix)))
     .sort()
@@ -61,12 +72,12 @@ export function parseEnv<S extends z.ZodRawShape>(
   );
   const schema = refine ? z.object(shape).superRefine(refine) : z.object(shape);
   const result = schema.safeParse(input);
-  if (result.success && !unknown.length) return result.data as z.output<z.ZodObject<S>>;
+  if (result.success && !unknown.length && !retired.length) return result.data as z.output<z.ZodObject<S>>;
   const problems = (result.error?.issues ?? []).map((issue) => ({
     variable: String(issue.path[0] ?? '(environment)'),
     message: issue.message,
   }));
-  throw new ConfigError([...problems, ...unknown]);
+  throw new ConfigError([...problems, ...unknown, ...retired]);
 }
 
 /** Reads a config once, or (a bad environment) prints which variables are bad and exits 1, without a stack trace. */

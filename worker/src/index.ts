@@ -3,7 +3,7 @@ import { workerConfig } from './config.ts';
 import { startWorker } from './worker.ts';
 
 // Runs the worker alone: DATABASE_URL (or the embedded PostgreSQL), migrated, with worker/crontab. A bad variable
-// (ANOMALY_* included) stops the start here, naming it.
+// (a leftover ANOMALY_* included: thresholds are alert rules now) stops the start here, naming it.
 const config = configOrExit('worker', workerConfig);
 const log = createLogger('worker', config.log);
 const database = await openDatabase(log, config.database);
@@ -12,7 +12,6 @@ const runner = await startWorker({
   databaseUrl: database.url,
   log,
   sweepIntervalMs: config.sweepIntervalMs,
-  anomaly: config.anomaly,
   notify: config.notify,
 });
 log.info('worker started');

@@ -1,14 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { createLogger, type Logger } from '@pmd/db';
 import { Logger as GraphileLogger, run, type Runner } from 'graphile-worker';
-import { type AnomalyConfig, DEFAULT_ANOMALY_CONFIG } from './lib/anomaly.ts';
 import { DEFAULT_NOTIFY_CONFIG, type NotifyConfig, notifySettings } from './lib/notify/settings.ts';
 import { startWorkerLiveness } from './lib/worker-liveness.ts';
 import { createTaskList } from './tasks/index.ts';
 
 export const CRONTAB_FILE = new URL('../crontab', import.meta.url);
-// What callers (tests) need to pick a detection method.
-export { DEFAULT_ANOMALY_CONFIG, type AnomalyConfig };
 
 export interface StartWorkerOptions {
   databaseUrl: string;
@@ -19,8 +16,6 @@ export interface StartWorkerOptions {
   pollInterval?: number;
   /** How often jobs and queues held by dead workers are freed (WORKER_SWEEP_INTERVAL_MS, default 30 s). */
   sweepIntervalMs?: number;
-  /** Alert thresholds (ANOMALY_*, validated by config.ts at start); default DEFAULT_ANOMALY_CONFIG. */
-  anomaly?: AnomalyConfig;
   /** How notifications are sent (SMTP_*, DASHBOARD_URL, NOTIFY_*); default DEFAULT_NOTIFY_CONFIG (no SMTP). */
   notify?: NotifyConfig;
 }
@@ -53,7 +48,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<Runner> 
       concurrency: options.concurrency ?? 2,
       pollInterval: options.pollInterval ?? 1000,
       noHandleSignals: true,
-      taskList: createTaskList({ anomaly: options.anomaly ?? DEFAULT_ANOMALY_CONFIG, notify }),
+      taskList: createTaskList({ notify }),
       crontab,
       logger: graphileLogger(log),
       events: liveness.events,

@@ -3,15 +3,20 @@ import { useTestDatabase } from '@pmd/db/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateAlerts } from '../src/lib/alerts.ts';
-import { type AnomalyConfig, DEFAULT_ANOMALY_CONFIG } from '../src/lib/anomaly.ts';
 import { storeTestEvents, type TestEvent, trafficEvents } from '@pmd/testkit';
-import { runTasks as runJobs } from './testkit/jobs.ts';
+import { runTasks } from './testkit/jobs.ts';
+import { setRules } from './testkit/rules.ts';
 
-// The first version's fixed-window method (ANOMALY_METHOD=window), still selectable: these tests pin its window
-// semantics and the writes every method shares (fire without duplicates, refresh, resolve, notifications). The
-// default method (cusum) is tested minute by minute in alerts-sequential.spec.ts.
-const WINDOW: AnomalyConfig = { ...DEFAULT_ANOMALY_CONFIG, method: 'window' };
-const runTasks = (url: string, names: readonly string[], tick: Date) => runJobs(url, names, tick, WINDOW);
+// The first version's fixed-window method, a rule setting now: these tests set every seeded rule to it and pin its
+// window semantics and the writes every method shares (fire without duplicates, refresh, resolve, notifications). The
+// seeded CTR rule's method (cusum) is tested minute by minute in alerts-sequential.spec.ts.
+const WINDOW = {
+  method: 'window',
+  windowMinutes: 15,
+  baselineHours: 24,
+  significance: 3,
+  minBaselineVolume: 200,
+} as const;
 
 const T = new Date('2026-11-20T12:00:00Z');
 const minutes = (n: number) => n * 60_000;
@@ -36,11 +41,13 @@ describe('anomaly_alerts (window method)', () => {
   let pool: pg.Pool;
   let listener: pg.Client;
   const notifications: AlertChangedPayload[] = [];
+  let ctrRuleId: number;
 
   const openAlerts = async () =>
     (
       await pool.query(`SELECT alert_id, campaign_id, metric, status, current_value, baseline_value, threshold_value, message,
-                         triggered_at, acknowledged_at, resolved_at, window_start, window_end, baseline_start
+                         triggered_at, acknowledged_at, resolved_at, window_start, window_end, baseline_start,
+                         baseline_end, severity, rule_id, pending_since
                          FROM alerts ORDER BY alert_id`)
     ).rows;
 
@@ -53,6 +60,8 @@ describe('anomaly_alerts (window method)', () => {
       if (m.channel === NOTIFY_CHANNELS.alertChanged) notifications.push(JSON.parse(m.payload ?? 'null'));
     });
     await listener.query(`LISTEN ${NOTIFY_CHANNELS.alertChanged}`);
+    expect(await setRules(pool, WINDOW)).toBe(4);
+    ctrRuleId = (await pool.query(`SELECT id FROM alert_rules WHERE metric = 'ctr_drop'`)).rows[0].id;
     const baselineStart = at(-26 * 60);
     for (const key of [BIG, RACE]) {
       await ingestAll(pool, trafficEvents(key, baselineStart, 26 * 60 - 15, BASELINE, `${key.campaign_id}-base`));
@@ -84,6 +93,11 @@ describe('anomaly_alerts (window method)', () => {
         window_start: at(-WINDOW.windowMinutes),
         window_end: T,
         baseline_start: at(-WINDOW.windowMinutes - WINDOW.baselineHours * 60),
+        baseline_end: at(-WINDOW.windowMinutes),
+        // The seeded CTR rule raised it, with its severity; it fired at once (the rule has no pending period).
+        rule_id: ctrRuleId,
+        severity: 'warning',
+        pending_since: null,
       }),
     ]);
     const [alert] = alerts;
@@ -104,7 +118,7 @@ describe('anomaly_alerts (window method)', () => {
     await ingestAll(pool, trafficEvents(RACE, at(-15), 15, DROPPED, 'race-win'));
     const clients = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
     try {
-      const results = await Promise.all(clients.map((c) => evaluateAlerts(c, T, WINDOW)));
+      const results = await Promise.all(clients.map((c) => evaluateAlerts(c, T)));
       expect(results.reduce((sum, r) => sum + r.fired, 0)).toBe(1);
     } finally {
       clients.forEach((c) => c.release());

@@ -132,6 +132,8 @@ describe('notification deliveries through the real worker', () => {
       idempotencyKey: `alert:${alertId}:fired:0:channel:${channelId}`,
       alert: { id: alertId, campaignId: 'camp-1', metric: 'ctr_drop', currentValue: 0.011, baselineValue: 0.02 },
     });
+    // Raised by no rule (inserted by hand): no rule name, the default severity.
+    expect(fired.alert).toMatchObject({ ruleId: null, ruleName: null, severity: 'warning' });
     expect(fired.alert!.change).toBeCloseTo(-0.45, 10);
     expect(fired.alert!.dashboardUrl).toBe('https://dash.example.com/campaigns/camp-1');
     // A body changed in transit no longer verifies.
@@ -146,7 +148,7 @@ describe('notification deliveries through the real worker', () => {
     await fireAlert();
     await settled(1);
     const body = JSON.parse(hook.received[0]!.body);
-    expect(body.text).toContain('[FIRING] ctr_drop on camp-1 / google');
+    expect(body.text).toContain('[FIRING][warning] ctr_drop on camp-1 / google');
     expect(body.blocks[0].text.text).toContain('CTR dropped 45%');
   });
 
@@ -156,7 +158,7 @@ describe('notification deliveries through the real worker', () => {
     await settled(1);
     expect(smtp.mails).toHaveLength(1);
     expect(smtp.mails[0]!.to).toEqual(['ops@example.com', 'oncall@example.com']);
-    expect(smtp.mails[0]!.data).toContain('Subject: [FIRING] ctr_drop on camp-1 / google');
+    expect(smtp.mails[0]!.data).toContain('Subject: [FIRING][warning] ctr_drop on camp-1 / google');
     expect(smtp.mails[0]!.data).toContain(`Idempotency-Key: alert:${alertId}:fired:0:channel:${channelId}`);
     smtp.mails.length = 0;
   });

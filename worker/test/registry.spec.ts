@@ -11,7 +11,7 @@ import { useTestDatabase } from '@pmd/db/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sumsOfRow, type SumsRow } from '../src/lib/alerts.ts';
-import { WINDOW_SUMS_SQL } from '../src/lib/alerts-sql.ts';
+import { RULE_HISTORY_SQL } from '../src/lib/alerts-sql.ts';
 import { drainDaily, drainHourly, rebuildRange } from '../src/lib/rollup.ts';
 
 /**
@@ -142,7 +142,14 @@ describe('the metric registry', () => {
 
   it('is what the alert run sums, for every counter, in the window and the baseline', async () => {
     const [baselineStart, windowStart, windowEnd] = [START, new Date('2026-11-11T06:00:00Z'), END];
-    const { rows } = await pool.query<SumsRow>(WINDOW_SUMS_SQL, [baselineStart, windowStart, windowEnd]);
+    const { rows } = await pool.query<SumsRow & { minute: Date | null }>(RULE_HISTORY_SQL, [
+      baselineStart,
+      windowStart,
+      windowStart,
+      windowEnd,
+      null,
+      [],
+    ]);
     const brute = async (from: Date, to: Date) => {
       const result = await pool.query<Record<string, string>>(
         `SELECT campaign_id, channel, ${countersOverEventsSql()} FROM raw_events
@@ -153,16 +160,27 @@ describe('the metric registry', () => {
     };
     const window = await brute(windowStart, windowEnd);
     const baseline = await brute(baselineStart, windowStart);
-    expect(rows).toHaveLength(KEYS.length);
-    for (const row of rows) {
+    // One baseline row per key, then the window's minutes, summed here.
+    const windowSums = new Map<string, Record<string, number>>();
+    const baselineRows = rows.filter((row) => row.minute === null);
+    expect(baselineRows).toHaveLength(KEYS.length);
+    for (const row of rows.filter((r) => r.minute !== null)) {
+      const key = `${row.campaign_id}/${row.channel}`;
+      const sums = sumsOfRow(row);
+      const into = windowSums.get(key) ?? Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0]));
+      for (const name of COUNTER_NAMES) into[name]! += sums[name];
+      windowSums.set(key, into);
+    }
+    expect(windowSums.size).toBe(KEYS.length);
+    for (const row of baselineRows) {
       const key = `${row.campaign_id}/${row.channel}`;
       for (const [sums, expected] of [
-        [sumsOfRow(row, 'w'), window.get(key)],
-        [sumsOfRow(row, 'b'), baseline.get(key)],
+        [windowSums.get(key)!, window.get(key)],
+        [sumsOfRow(row), baseline.get(key)],
       ] as const) {
         expect(Object.keys(sums).sort()).toEqual([...COUNTER_NAMES].sort());
         for (const name of COUNTER_NAMES) {
-          expect(sums[name], `${key} ${name}`).toBe(Number(expected?.[COUNTERS[name].column]));
+          expect(sums[name], `${key} ${name}`).toBeCloseTo(Number(expected?.[COUNTERS[name].column]), 6);
           expect(sums[name], `${key} ${name}`).toBeGreaterThan(0);
         }
       }

@@ -3,62 +3,82 @@ import { NOTIFY_CHANNELS, ROLLUP_COLUMNS } from '@pmd/domain';
 /**
  * SQL of the anomaly_alerts run. Sums come from campaign_metrics_minute (exact: ingest maintains it in the batch's
  * transaction). Writes are set-based (one statement per kind of change, rows passed as JSON) and race-safe without
- * locks: a new alert is `ON CONFLICT DO NOTHING` against the partial unique index (one unresolved alert per campaign,
- * channel and metric), and updates only touch rows still unresolved. Each state change notifies with its alert id.
+ * locks: a new alert is `ON CONFLICT DO NOTHING` against the partial unique index (one unresolved alert per rule,
+ * campaign and channel), and each update only touches rows still in the status it changes from, so of two runs
+ * deciding the same change only one makes it. Each state change notifies with its alert id and new status.
  */
+
+/** The settings of every enabled rule, as the worker judges them. */
+export const ENABLED_RULES_SQL = `
+SELECT id, name, metric, scope, scope_value, method, window_minutes, baseline, baseline_hours, min_relative_change,
+  recovery_change, significance, recovery_significance, min_volume, min_baseline_volume, expected_value,
+  pending_minutes, severity
+FROM alert_rules WHERE enabled ORDER BY id`;
+
+const SUMS = ROLLUP_COLUMNS.map((c) => `sum(${c})::float8 AS ${c}`).join(', ');
+// $5: null for every campaign; else the campaigns ($5) and channels ($6) the rules of the group are scoped to.
+const SCOPE = `($5::text[] IS NULL OR campaign_id = ANY($5::text[]) OR channel = ANY($6::text[]))`;
 
 /**
- * $1 baseline start, $2 window start (= baseline end), $3 window end (the tick). Every registry counter's column, as
- * `w_<column>` (window) and `b_<column>` (baseline).
+ * The history rules with the same ranges judge: one row of baseline sums per campaign+channel over [$1, $2)
+ * (`minute` null), then its per-minute sums over the window [$3, $4), every registry counter under its column name.
+ * The two ranges are apart for a baseline a week back, adjacent for a trailing one.
  */
-export const WINDOW_SUMS_SQL = `
-SELECT campaign_id, channel,
-  ${ROLLUP_COLUMNS.map((c) => `coalesce(sum(${c}) FILTER (WHERE minute >= $2), 0)::float8 AS w_${c}`).join(',\n  ')},
-  ${ROLLUP_COLUMNS.map((c) => `coalesce(sum(${c}) FILTER (WHERE minute < $2), 0)::float8 AS b_${c}`).join(',\n  ')}
+export const RULE_HISTORY_SQL = `
+SELECT campaign_id, channel, NULL::timestamptz AS minute, ${SUMS}
 FROM campaign_metrics_minute
-WHERE minute >= $1 AND minute < $3
-GROUP BY campaign_id, channel`;
-
-/** $1 lookback start, $2 the tick: every registry counter per campaign, channel and minute, as `w_<column>`. */
-export const MINUTE_SUMS_SQL = `
-SELECT campaign_id, channel, minute,
-  ${ROLLUP_COLUMNS.map((c) => `sum(${c})::float8 AS w_${c}`).join(',\n  ')}
+WHERE minute >= $1 AND minute < $2 AND ${SCOPE}
+GROUP BY campaign_id, channel
+UNION ALL
+SELECT campaign_id, channel, minute, ${SUMS}
 FROM campaign_metrics_minute
-WHERE minute >= $1 AND minute < $2
+WHERE minute >= $3 AND minute < $4 AND ${SCOPE}
 GROUP BY campaign_id, channel, minute
-ORDER BY campaign_id, channel, minute`;
+ORDER BY campaign_id, channel, minute NULLS FIRST`;
 
-export const OPEN_ALERTS_SQL = `
-SELECT alert_id, campaign_id, channel, metric, status FROM alerts WHERE resolved_at IS NULL`;
+/** $1 rule ids: their unresolved (pending, firing, acknowledged) alerts. */
+export const UNRESOLVED_ALERTS_SQL = `
+SELECT alert_id, rule_id, campaign_id, channel, status, pending_since
+FROM alerts WHERE resolved_at IS NULL AND rule_id = ANY($1::int[])`;
 
 const notify = (rows: string) =>
   `SELECT pg_notify('${NOTIFY_CHANNELS.alertChanged}', json_build_object('alertId', alert_id, 'status', status)::text)
    FROM ${rows}`;
 
+/** The values an evaluation gives an alert (the windows they were computed over included). */
+const VALUE_COLUMNS = `current_value float8, baseline_value float8, threshold_value float8, message text,
+    window_start timestamptz, baseline_start timestamptz, baseline_end timestamptz`;
+
 /**
- * $1 JSON array of {campaign_id, channel, metric, current_value, baseline_value, threshold_value, message,
- * window_start}; $2 tick (= window end), $3 baseline start. The worst value starts as the current one.
+ * $1 JSON array of {rule_id, campaign_id, channel, metric, severity, …VALUE_COLUMNS}; $2 the tick (= window end);
+ * $3 'firing' or 'pending' (then pending since the tick: the trigger notifies receivers only of firing). The worst
+ * value starts as the current one.
  */
-export const FIRE_ALERTS_SQL = `
+export const INSERT_ALERTS_SQL = `
 WITH input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS a(campaign_id text, channel text, metric text,
-    current_value float8, baseline_value float8, threshold_value float8, message text, window_start timestamptz)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS a(rule_id int, campaign_id text, channel text, metric text,
+    severity text, ${VALUE_COLUMNS})
 ),
-fired AS (
-  INSERT INTO alerts (triggered_at, campaign_id, channel, metric, current_value, baseline_value, threshold_value,
-    worst_value, message, status, updated_at, window_start, window_end, baseline_start)
-  SELECT $2, campaign_id, channel, metric, current_value, baseline_value, threshold_value, current_value, message,
-    'firing', now(), window_start, $2, $3
+inserted AS (
+  INSERT INTO alerts (triggered_at, rule_id, campaign_id, channel, metric, severity, status, pending_since,
+    current_value, baseline_value, threshold_value, worst_value, message, updated_at, window_start, window_end,
+    baseline_start, baseline_end)
+  SELECT $2, rule_id, campaign_id, channel, metric, severity, $3, CASE WHEN $3 = 'pending' THEN $2::timestamptz END,
+    current_value, baseline_value, threshold_value, current_value, message, now(), window_start, $2,
+    baseline_start, baseline_end
   FROM input
-  ON CONFLICT (campaign_id, channel, metric) WHERE resolved_at IS NULL DO NOTHING
+  ON CONFLICT (rule_id, campaign_id, channel) WHERE resolved_at IS NULL DO NOTHING
   RETURNING alert_id, status
 )
-${notify('fired')}`;
+${notify('inserted')}`;
 
 const CHANGES_INPUT = `input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS a(alert_id int, current_value float8, baseline_value float8,
-    threshold_value float8, message text, window_start timestamptz, direction text)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS a(alert_id int, direction text, ${VALUE_COLUMNS})
 )`;
+
+const SET_VALUES = `current_value = i.current_value, baseline_value = i.baseline_value,
+    threshold_value = i.threshold_value, message = i.message, updated_at = now(), window_start = i.window_start,
+    window_end = $2, baseline_start = i.baseline_start, baseline_end = i.baseline_end`;
 
 /**
  * The worst value seen while open: the lowest for a drop, the highest for a spike (an alert older than the column
@@ -68,32 +88,42 @@ const WORST = `worst_value = CASE WHEN i.direction = 'drop'
     THEN least(coalesce(a.worst_value, a.current_value), i.current_value)
     ELSE greatest(coalesce(a.worst_value, a.current_value), i.current_value) END`;
 
-/**
- * $1 JSON array of {alert_id, current_value, baseline_value, threshold_value, message, window_start, direction}; $2
- * tick (= window end), $3 baseline start: the windows the new values were computed over.
- */
-export const RESOLVE_ALERTS_SQL = `
+/** An UPDATE of the alerts in `input` still in one of `from`, notifying each change. $1 as CHANGES_INPUT, $2 tick. */
+function transition(from: readonly string[], set: string) {
+  return `
 WITH ${CHANGES_INPUT},
-resolved AS (
-  UPDATE alerts a SET status = 'resolved', resolved_at = $2, current_value = i.current_value,
-    baseline_value = i.baseline_value, threshold_value = i.threshold_value, message = i.message, updated_at = now(),
-    window_start = i.window_start, window_end = $2, baseline_start = $3, ${WORST}
+changed AS (
+  UPDATE alerts a SET ${set}, ${SET_VALUES}
   FROM input i
-  WHERE a.alert_id = i.alert_id AND a.resolved_at IS NULL
+  WHERE a.alert_id = i.alert_id AND a.resolved_at IS NULL AND a.status IN (${from.map((s) => `'${s}'`).join(', ')})
   RETURNING a.alert_id, a.status
 )
-${notify('resolved')}`;
+${notify('changed')}`;
+}
+
+/** A pending alert held for its period: it fires now (the trigger notifies receivers); the peak starts here. */
+export const PROMOTE_ALERTS_SQL = transition(
+  ['pending'],
+  `status = 'firing', triggered_at = $2, worst_value = i.current_value`,
+);
+
+/** A pending alert whose condition cleared first: closed, never fired, nobody told. */
+export const CANCEL_ALERTS_SQL = transition(['pending'], `status = 'cancelled', resolved_at = $2, ${WORST}`);
+
+/** An open alert recovered. */
+export const RESOLVE_ALERTS_SQL = transition(
+  ['firing', 'acknowledged'],
+  `status = 'resolved', resolved_at = $2, ${WORST}`,
+);
 
 /**
- * Refreshes the values of open alerts whose metric is still off (status unchanged, so no notification); rows whose
- * values are the same are left untouched, windows included: the stored windows then still gave those values.
- * $1 as RESOLVE_ALERTS_SQL; $2 tick, $3 baseline start.
+ * Refreshes the values of unresolved alerts whose condition still holds (status unchanged, so no notification);
+ * rows whose values are the same are left untouched, windows included: the stored windows then still gave those
+ * values. $1 as CHANGES_INPUT, $2 tick.
  */
 export const REFRESH_ALERTS_SQL = `
 WITH ${CHANGES_INPUT}
-UPDATE alerts a SET current_value = i.current_value, baseline_value = i.baseline_value,
-  threshold_value = i.threshold_value, message = i.message, updated_at = now(),
-  window_start = i.window_start, window_end = $2, baseline_start = $3, ${WORST}
+UPDATE alerts a SET ${SET_VALUES}, ${WORST}
 FROM input i
 WHERE a.alert_id = i.alert_id AND a.resolved_at IS NULL
   AND (a.current_value, a.baseline_value, a.threshold_value, a.message)

@@ -1,165 +1,290 @@
-import { ALERT_METRIC_BY_NAME, COUNTER_NAMES, COUNTERS, type KpiSums } from '@pmd/domain';
-import type pg from 'pg';
 import {
-  type AlertAction,
+  ALERT_METRIC_BY_NAME,
   type AlertMetric,
-  type AnomalyConfig,
-  alertMessage,
-  decideAlertAction,
-  evaluateMetrics,
-  evaluateSequential,
-  type KeyHistory,
-  type WindowedEvaluation,
-} from './anomaly.ts';
+  type AlertRuleScope,
+  type AlertSeverity,
+  COUNTER_NAMES,
+  COUNTERS,
+  type DetectionRule,
+  isAlertMetric,
+  type KpiSums,
+  ZERO_SUMS,
+} from '@pmd/domain';
 import {
-  FIRE_ALERTS_SQL,
-  MINUTE_SUMS_SQL,
-  OPEN_ALERTS_SQL,
+  type AlertPhase,
+  type AlertTransition,
+  decideTransition,
+  evaluateRule,
+  type RuleEvaluation,
+  type RuleHistory,
+  ruleRanges,
+} from '@pmd/domain/detection';
+import type pg from 'pg';
+import { alertMessage } from './alert-message.ts';
+import {
+  CANCEL_ALERTS_SQL,
+  ENABLED_RULES_SQL,
+  INSERT_ALERTS_SQL,
+  PROMOTE_ALERTS_SQL,
   REFRESH_ALERTS_SQL,
   RESOLVE_ALERTS_SQL,
-  WINDOW_SUMS_SQL,
+  RULE_HISTORY_SQL,
+  UNRESOLVED_ALERTS_SQL,
 } from './alerts-sql.ts';
 import { inTransaction } from './transaction.ts';
+
+/** A row of `alert_rules` as ENABLED_RULES_SQL reads it. */
+interface RuleRow {
+  id: number;
+  name: string;
+  metric: string;
+  scope: AlertRuleScope;
+  scope_value: string | null;
+  method: DetectionRule['method'];
+  window_minutes: number;
+  baseline: DetectionRule['baseline'];
+  baseline_hours: number;
+  min_relative_change: number;
+  recovery_change: number;
+  significance: number;
+  recovery_significance: number;
+  min_volume: number;
+  min_baseline_volume: number;
+  expected_value: number | null;
+  pending_minutes: number;
+  severity: AlertSeverity;
+}
+
+/** An enabled rule: what evaluateRule needs, plus where it looks and how loud its alerts are. */
+export interface EnabledRule extends DetectionRule {
+  id: number;
+  scope: AlertRuleScope;
+  scopeValue: string | null;
+  severity: AlertSeverity;
+}
+
+function ruleOfRow(row: RuleRow & { metric: AlertMetric }): EnabledRule {
+  return {
+    id: row.id,
+    metric: row.metric,
+    scope: row.scope,
+    scopeValue: row.scope_value,
+    method: row.method,
+    windowMinutes: row.window_minutes,
+    baseline: row.baseline,
+    baselineHours: row.baseline_hours,
+    minRelativeChange: row.min_relative_change,
+    recoveryChange: row.recovery_change,
+    significance: row.significance,
+    recoverySignificance: row.recovery_significance,
+    minVolume: row.min_volume,
+    minBaselineVolume: row.min_baseline_volume,
+    expectedValue: row.expected_value,
+    pendingMinutes: row.pending_minutes,
+    severity: row.severity,
+  };
+}
 
 export interface SumsRow {
   campaign_id: string;
   channel: string;
-  [column: string]: string | number;
+  [column: string]: string | number | Date | null;
 }
 
-/** Every registry counter of a WINDOW_SUMS_SQL row: `w_<column>` (window) or `b_<column>` (baseline). */
-export function sumsOfRow(row: SumsRow, prefix: 'w' | 'b'): KpiSums {
-  return Object.fromEntries(
-    COUNTER_NAMES.map((name) => [name, Number(row[`${prefix}_${COUNTERS[name].column}`])]),
-  ) as KpiSums;
+/** Every registry counter of a row of per-counter sums, each under its rollup column's name. */
+export function sumsOfRow(row: SumsRow): KpiSums {
+  return Object.fromEntries(COUNTER_NAMES.map((name) => [name, Number(row[COUNTERS[name].column])])) as KpiSums;
 }
 
-export interface AlertWindows {
-  baselineStart: Date;
-  windowStart: Date;
-  windowEnd: Date;
+/** Whether a rule's scope covers a campaign+channel. */
+function inScope(rule: EnabledRule, campaignId: string, channel: string): boolean {
+  if (rule.scope === 'campaign') return campaignId === rule.scopeValue;
+  if (rule.scope === 'channel') return channel === rule.scopeValue;
+  return true;
+}
+
+const keyOf = (...parts: (string | number)[]) => parts.join('\u0000');
+
+/** One campaign+channel's history for one range group: baseline sums and the window's minutes. */
+interface KeyHistory extends RuleHistory {
+  campaignId: string;
+  channel: string;
 }
 
 /**
- * The window ends at the tick; the baseline is the `baselineHours` right before the window. Under the cusum method the
- * "window" is the lookback the statistics run over; each alert then stores the part of it its evidence covers.
+ * Reads the history of the rules that share one set of ranges (one query: the baseline's sums and the window's
+ * minutes of every campaign+channel any of them covers). Only campaign+channel keys with rows in one of the two
+ * ranges come back, so only they are judged: the backtest (domain detection/backtest.ts) judges the same keys.
  */
-export function alertWindows(tick: Date, config: AnomalyConfig): AlertWindows {
-  const minutes = config.method === 'cusum' ? config.lookbackMinutes : config.windowMinutes;
-  const windowStart = new Date(tick.getTime() - minutes * 60_000);
-  return {
-    baselineStart: new Date(windowStart.getTime() - config.baselineHours * 3_600_000),
-    windowStart,
-    windowEnd: tick,
-  };
+async function readHistories(
+  client: pg.ClientBase,
+  rules: readonly EnabledRule[],
+  tick: number,
+): Promise<KeyHistory[]> {
+  const ranges = ruleRanges(rules[0]!, tick);
+  const everything = rules.some((rule) => rule.scope === 'all');
+  const scoped = (scope: AlertRuleScope) =>
+    rules.flatMap((rule) => (rule.scope === scope && rule.scopeValue !== null ? [rule.scopeValue] : []));
+  const { rows } = await client.query<SumsRow & { minute: Date | null }>(RULE_HISTORY_SQL, [
+    new Date(ranges.baselineStart),
+    new Date(ranges.baselineEnd),
+    new Date(ranges.windowStart),
+    new Date(tick),
+    everything ? null : scoped('campaign'),
+    scoped('channel'),
+  ]);
+  const histories: KeyHistory[] = [];
+  for (const row of rows) {
+    let last = histories.at(-1);
+    if (!last || last.campaignId !== row.campaign_id || last.channel !== row.channel) {
+      last = { campaignId: row.campaign_id, channel: row.channel, baseline: { ...ZERO_SUMS }, minutes: [] };
+      histories.push(last);
+    }
+    // Baseline rows come first in each key (minute null), then the window's minutes in time order.
+    if (row.minute === null) last.baseline = sumsOfRow(row);
+    else (last.minutes as KeyHistory['minutes'][number][]).push({ minute: row.minute.getTime(), sums: sumsOfRow(row) });
+  }
+  return histories;
 }
 
-export interface PlannedChange {
-  action: Exclude<AlertAction, 'none'>;
+/** What one evaluation writes for one alert. */
+interface PlannedChange {
+  transition: Exclude<AlertTransition, 'none'>;
   alertId: number | null;
-  campaign_id: string;
+  rule: EnabledRule;
+  campaignId: string;
   channel: string;
-  metric: AlertMetric;
-  current_value: number;
-  baseline_value: number;
-  threshold_value: number;
-  message: string;
-  /** Where the window the values rest on starts; the direction tells which way the worst value goes. */
-  window_start: string;
-  direction: 'drop' | 'spike';
+  evaluation: RuleEvaluation;
 }
 
 export interface EvaluationResult {
-  /** Campaign+channel keys with traffic in the baseline or window. */
-  keys: number;
+  /** Enabled rules judged. */
+  rules: number;
+  /** Rule × campaign+channel pairs judged (those with rows in the rule's baseline or window). */
+  judged: number;
   fired: number;
+  pending: number;
+  promoted: number;
+  cancelled: number;
   resolved: number;
   refreshed: number;
 }
 
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The values an evaluation gives an alert, as the SQL's VALUE_COLUMNS. */
+function values(change: PlannedChange) {
+  const { evaluation } = change;
+  return {
+    current_value: evaluation.current,
+    baseline_value: evaluation.baseline,
+    threshold_value: evaluation.threshold,
+    message: alertMessage(change.campaignId, change.channel, evaluation, change.transition),
+    window_start: iso(evaluation.windowStart),
+    baseline_start: iso(evaluation.baselineStart),
+    baseline_end: iso(evaluation.baselineEnd),
+  };
+}
+
 /**
- * One anomaly_alerts run for the instant `tick`: read the window (per minute for cusum) and baseline sums of every
- * campaign+channel, decide each metric's change (pure, anomaly.ts), then write fires, resolutions and refreshes
- * set-based.
+ * One anomaly_alerts run for the instant `tick`: every enabled rule of `alert_rules` judges every campaign+channel in
+ * its scope with its own parameters (domain evaluateRule), the one state machine (decideTransition) decides each
+ * alert's change from its unresolved alert's phase, and the changes are written set-based, one statement per kind.
+ * Rules that read the same ranges share one read of the history.
  */
-export function evaluateAlerts(client: pg.ClientBase, tick: Date, config: AnomalyConfig): Promise<EvaluationResult> {
+export function evaluateAlerts(client: pg.ClientBase, tick: Date): Promise<EvaluationResult> {
+  const now = tick.getTime();
   return inTransaction(client, async () => {
-    const windows = alertWindows(tick, config);
-    const { rows } = await client.query<SumsRow>(WINDOW_SUMS_SQL, [
-      windows.baselineStart,
-      windows.windowStart,
-      windows.windowEnd,
-    ]);
-    const open = await client.query<{ alert_id: number; campaign_id: string; channel: string; metric: string }>(
-      OPEN_ALERTS_SQL,
-    );
-    const openIds = new Map(open.rows.map((a) => [`${a.campaign_id}\u0000${a.channel}\u0000${a.metric}`, a.alert_id]));
+    const ruleRows = await client.query<RuleRow>(ENABLED_RULES_SQL);
+    // The API stores only metrics it knows (validateAlertRule); a rule of a metric this worker does not know (written
+    // by a newer release or by hand) is left alone rather than failing every other rule's run.
+    const rules = ruleRows.rows
+      .filter((r): r is RuleRow & { metric: AlertMetric } => isAlertMetric(r.metric))
+      .map(ruleOfRow);
+    const result: EvaluationResult = {
+      rules: rules.length,
+      judged: 0,
+      fired: 0,
+      pending: 0,
+      promoted: 0,
+      cancelled: 0,
+      resolved: 0,
+      refreshed: 0,
+    };
+    if (rules.length === 0) return result;
 
-    const minutesByKey = new Map<string, KeyHistory['minutes'][number][]>();
-    if (config.method === 'cusum') {
-      const minuteRows = await client.query<SumsRow & { minute: Date }>(MINUTE_SUMS_SQL, [
-        windows.windowStart,
-        windows.windowEnd,
-      ]);
-      for (const row of minuteRows.rows) {
-        const key = `${row.campaign_id}\u0000${row.channel}`;
-        const list = minutesByKey.get(key) ?? [];
-        list.push({ minute: row.minute.getTime(), sums: sumsOfRow(row, 'w') });
-        minutesByKey.set(key, list);
-      }
+    const unresolved = await client.query<{
+      alert_id: number;
+      rule_id: number;
+      campaign_id: string;
+      channel: string;
+      status: string;
+      pending_since: Date | null;
+    }>(UNRESOLVED_ALERTS_SQL, [rules.map((r) => r.id)]);
+    const alerts = new Map(unresolved.rows.map((a) => [keyOf(a.rule_id, a.campaign_id, a.channel), a]));
+
+    const groups = new Map<string, EnabledRule[]>();
+    for (const rule of rules) {
+      const group = keyOf(rule.windowMinutes, rule.baseline, rule.baselineHours);
+      groups.set(group, [...(groups.get(group) ?? []), rule]);
     }
-
     const changes: PlannedChange[] = [];
-    for (const row of rows) {
-      const openId = (metric: string) => openIds.get(`${row.campaign_id}\u0000${row.channel}\u0000${metric}`) ?? null;
-      const evaluations: WindowedEvaluation[] =
-        config.method === 'cusum'
-          ? evaluateSequential(
-              {
-                baseline: sumsOfRow(row, 'b'),
-                minutes: minutesByKey.get(`${row.campaign_id}\u0000${row.channel}`) ?? [],
-              },
-              tick.getTime(),
-              config,
-              (metric) => openId(metric) !== null,
-            )
-          : evaluateMetrics(sumsOfRow(row, 'w'), sumsOfRow(row, 'b'), config).map((evaluation) => ({
-              evaluation,
-              windowStart: windows.windowStart.getTime(),
-            }));
-      for (const { evaluation, windowStart } of evaluations) {
-        const alertId = openId(evaluation.metric);
-        const action = decideAlertAction(alertId !== null, evaluation);
-        if (action === 'none') continue;
-        changes.push({
-          action,
-          alertId,
-          campaign_id: row.campaign_id,
-          channel: row.channel,
-          metric: evaluation.metric,
-          current_value: evaluation.current,
-          baseline_value: evaluation.baseline,
-          threshold_value: evaluation.threshold,
-          message: alertMessage(row.campaign_id, row.channel, evaluation, action),
-          window_start: new Date(windowStart).toISOString(),
-          direction: ALERT_METRIC_BY_NAME[evaluation.metric].direction,
-        });
+    for (const group of groups.values()) {
+      const histories = await readHistories(client, group, now);
+      for (const rule of group) {
+        for (const history of histories) {
+          if (!inScope(rule, history.campaignId, history.channel)) continue;
+          result.judged += 1;
+          const alert = alerts.get(keyOf(rule.id, history.campaignId, history.channel));
+          const phase: AlertPhase = !alert
+            ? { kind: 'none' }
+            : alert.status === 'pending'
+              ? { kind: 'pending', since: alert.pending_since!.getTime() }
+              : { kind: 'open' };
+          const evaluation = evaluateRule(rule, history, now, phase.kind === 'open');
+          const transition = decideTransition(phase, evaluation, now, rule.pendingMinutes);
+          if (transition === 'none') continue;
+          changes.push({
+            transition,
+            alertId: alert?.alert_id ?? null,
+            rule,
+            campaignId: history.campaignId,
+            channel: history.channel,
+            evaluation,
+          });
+        }
       }
     }
 
-    const write = async (action: PlannedChange['action'], sql: string) => {
-      const input = changes
-        .filter((c) => c.action === action)
-        .map(({ action: _, alertId, ...rest }) => ({ alert_id: alertId, ...rest }));
+    const of = (kind: PlannedChange['transition']) => changes.filter((c) => c.transition === kind);
+    const insert = async (kind: 'fire' | 'pend') => {
+      const input = of(kind).map((c) => ({
+        rule_id: c.rule.id,
+        campaign_id: c.campaignId,
+        channel: c.channel,
+        metric: c.rule.metric,
+        severity: c.rule.severity,
+        ...values(c),
+      }));
       if (input.length === 0) return 0;
-      const result = await client.query(sql, [JSON.stringify(input), windows.windowEnd, windows.baselineStart]);
-      return result.rowCount ?? 0;
+      const status = kind === 'fire' ? 'firing' : 'pending';
+      return (await client.query(INSERT_ALERTS_SQL, [JSON.stringify(input), tick, status])).rowCount ?? 0;
     };
-    return {
-      keys: rows.length,
-      fired: await write('fire', FIRE_ALERTS_SQL),
-      resolved: await write('resolve', RESOLVE_ALERTS_SQL),
-      refreshed: await write('update', REFRESH_ALERTS_SQL),
+    const update = async (kind: 'promote' | 'cancel' | 'resolve' | 'update', sql: string) => {
+      const input = of(kind).map((c) => ({
+        alert_id: c.alertId,
+        direction: ALERT_METRIC_BY_NAME[c.rule.metric].direction,
+        ...values(c),
+      }));
+      if (input.length === 0) return 0;
+      return (await client.query(sql, [JSON.stringify(input), tick])).rowCount ?? 0;
     };
+    result.fired = await insert('fire');
+    result.pending = await insert('pend');
+    result.promoted = await update('promote', PROMOTE_ALERTS_SQL);
+    result.cancelled = await update('cancel', CANCEL_ALERTS_SQL);
+    result.resolved = await update('resolve', RESOLVE_ALERTS_SQL);
+    result.refreshed = await update('update', REFRESH_ALERTS_SQL);
+    return result;
   });
 }

@@ -1,5 +1,4 @@
 import type { TaskList } from 'graphile-worker';
-import { type AnomalyConfig, DEFAULT_ANOMALY_CONFIG } from '../lib/anomaly.ts';
 import { notifySettings, DEFAULT_NOTIFY_CONFIG } from '../lib/notify/settings.ts';
 import type { NotifySettings } from '../lib/notify/deliver.ts';
 import { anomalyAlerts } from './anomaly_alerts.ts';
@@ -9,7 +8,6 @@ import { metrics_hourly } from './metrics_hourly.ts';
 import { notification_sweep } from './notification_sweep.ts';
 
 export interface TaskSettings {
-  anomaly: AnomalyConfig;
   notify: NotifySettings;
 }
 
@@ -18,14 +16,11 @@ export function createTaskList(settings: TaskSettings): TaskList {
   return {
     metrics_hourly,
     metrics_daily,
-    anomaly_alerts: anomalyAlerts(settings.anomaly),
+    anomaly_alerts: anomalyAlerts,
     deliver_notification: deliverNotificationTask(settings.notify),
     notification_sweep,
   };
 }
 
-/** The tasks with the default thresholds and no SMTP (tests). */
-export const taskList: TaskList = createTaskList({
-  anomaly: DEFAULT_ANOMALY_CONFIG,
-  notify: notifySettings(DEFAULT_NOTIFY_CONFIG),
-});
+/** The tasks without SMTP (tests). */
+export const taskList: TaskList = createTaskList({ notify: notifySettings(DEFAULT_NOTIFY_CONFIG) });

@@ -1,8 +1,6 @@
 import { Logger, runMigrations, runTaskListOnce } from 'graphile-worker';
 import pg from 'pg';
-import type { AnomalyConfig } from '../../src/lib/anomaly.ts';
-import { DEFAULT_NOTIFY_CONFIG, notifySettings } from '../../src/lib/notify/settings.ts';
-import { createTaskList, taskList } from '../../src/tasks/index.ts';
+import { taskList } from '../../src/tasks/index.ts';
 
 const silentLogger = new Logger(() => () => {});
 const migrated = new Set<string>();
@@ -16,14 +14,9 @@ export async function migrateWorkerSchema(databaseUrl: string): Promise<void> {
 
 /**
  * Queues the named tasks as cron would (payload `_cron.ts` = `tick`) and runs every queued job once with the real
- * graphile-worker, in queue order; `anomaly` replaces the default alert configuration (what ANOMALY_* would set).
+ * graphile-worker, in queue order. Alert thresholds are rows of `alert_rules` (testkit/rules.ts sets them).
  */
-export async function runTasks(
-  databaseUrl: string,
-  names: readonly string[],
-  tick = new Date('2026-11-20T12:00:00Z'),
-  anomaly?: AnomalyConfig,
-) {
+export async function runTasks(databaseUrl: string, names: readonly string[], tick = new Date('2026-11-20T12:00:00Z')) {
   await migrateWorkerSchema(databaseUrl);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -34,8 +27,7 @@ export async function runTasks(
         JSON.stringify({ _cron: { ts: tick.toISOString() } }),
       ]);
     }
-    const tasks = anomaly ? createTaskList({ anomaly, notify: notifySettings(DEFAULT_NOTIFY_CONFIG) }) : taskList;
-    await runTaskListOnce({ logger: silentLogger }, tasks, client as unknown as pg.PoolClient);
+    await runTaskListOnce({ logger: silentLogger }, taskList, client as unknown as pg.PoolClient);
   } finally {
     await client.end();
   }

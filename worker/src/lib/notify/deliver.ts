@@ -33,7 +33,8 @@ const TAKE_SQL = `
   FROM notification_channels c
   WHERE d.id = $1 AND c.id = d.channel_id AND d.status <> 'sent'
   RETURNING d.event, d.idempotency_key, c.kind, c.target, c.secret, c.enabled,
-    (SELECT to_jsonb(a) FROM alerts a WHERE a.alert_id = d.alert_id) AS alert`;
+    (SELECT to_jsonb(a) || jsonb_build_object('rule_name', r.name)
+     FROM alerts a LEFT JOIN alert_rules r ON r.id = a.rule_id WHERE a.alert_id = d.alert_id) AS alert`;
 
 const RECORD_SQL = `
   UPDATE notification_deliveries

@@ -1,11 +1,14 @@
-import { type NotificationEvent, type NotificationPayload, notificationSummary } from '@pmd/domain';
+import { type AlertSeverity, type NotificationEvent, type NotificationPayload, notificationSummary } from '@pmd/domain';
 
-/** The alert columns a message is built from (snake_case, as selected). */
+/** The alert columns a message is built from (snake_case, as selected), with its rule's name. */
 export interface AlertRow {
   alert_id: number;
   campaign_id: string;
   channel: string;
   metric: string;
+  rule_id: number | null;
+  rule_name: string | null;
+  severity: AlertSeverity;
   status: string;
   current_value: number;
   baseline_value: number;
@@ -31,6 +34,9 @@ export function buildPayload(
       campaignId: alert.campaign_id,
       channel: alert.channel,
       metric: alert.metric,
+      ruleId: alert.rule_id,
+      ruleName: alert.rule_name,
+      severity: alert.severity,
       status: alert.status,
       currentValue: alert.current_value,
       baselineValue: alert.baseline_value,
