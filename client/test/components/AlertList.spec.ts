@@ -23,7 +23,12 @@ function alert(id: string, status: 'PENDING' | 'FIRING' | 'ACKNOWLEDGED' | 'RESO
     resolvedAt: status === 'RESOLVED' ? '2026-11-25T10:30:00Z' : null,
     severity: 'CRITICAL',
     pendingSince: status === 'PENDING' ? '2026-11-25T10:00:00Z' : null,
-    rule: { __typename: 'AlertRule', id: '1', name: 'Brand CTR', pendingMinutes: 5 },
+    rule: { __typename: 'AlertRule', id: '1', name: 'Brand CTR', pendingMinutes: 5 } as {
+      __typename: 'AlertRule';
+      id: string;
+      name: string;
+      pendingMinutes: number;
+    } | null,
   };
 }
 
