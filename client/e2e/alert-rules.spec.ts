@@ -2,6 +2,7 @@ import { type CampaignKey, funnelEvents, type TestEvent } from '@pmd/testkit';
 import { startWebhookReceiver, type WebhookReceiver } from '@pmd/testkit/receivers';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditAccessibility } from './support/axe.ts';
 import { LIVE_TIMEOUT_MS, useE2eSystem } from './support/system.ts';
 
 /**
@@ -122,6 +123,11 @@ describe('alert rules page', () => {
       .poll(() => summary.textContent(), { timeout: LIVE_TIMEOUT_MS })
       .toContain('Would have fired 1 time in the last 7 days');
     expect(await backtest.getByRole('listitem').count()).toBeGreaterThanOrEqual(7);
+
+    // The page with a backtest open: labelled controls, readable contrast, named regions and links.
+    const audit = await auditAccessibility(page);
+    expect(audit.passed).toEqual(expect.arrayContaining(['color-contrast', 'label', 'link-name']));
+    expect(audit.serious).toEqual([]);
   });
 
   it('edits the severity, and disables and enables the rule', async () => {
