@@ -269,5 +269,11 @@ describe('alert rules page', () => {
     await item.waitFor({ timeout: LIVE_TIMEOUT_MS });
     expect(await item.textContent()).toContain(FIRING.campaign_id);
     expect(await item.getByTestId('severity').textContent()).toBe('critical');
+
+    // Silencing the campaign from the alert makes a silence the rules page lists.
+    await item.getByTestId('silence-campaign').selectOption('1');
+    await item.getByTestId('campaign-silenced').waitFor();
+    await page.getByRole('link', { name: 'Alert rules' }).click();
+    await expect.poll(() => page.getByTestId('silence').textContent()).toContain(`campaign ${FIRING.campaign_id}`);
   });
 });

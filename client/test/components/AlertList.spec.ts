@@ -122,6 +122,24 @@ describe('AlertList', () => {
     expect(firing!.text()).toContain('Rule: deleted');
   });
 
+  it("silences the alert's campaign for the chosen hours and says until when", async () => {
+    const endsAt = '2026-11-25T14:00:00.000Z';
+    const { wrapper, operations } = mountList([alert('7', 'FIRING')], {
+      createAlertSilence: { __typename: 'AlertSilence', id: '3', endsAt },
+    });
+    const before = Date.now();
+    await wrapper.get('[data-testid=silence-campaign]').setValue('4');
+    await flushPromises();
+    const [mutation] = operations.filter((operation) => operation.kind === 'mutation');
+    const input = (mutation!.variables as { input: { campaignId: string; endsAt: string; by: string | null } }).input;
+    expect(input.campaignId).toBe('camp_google_brand');
+    expect(Date.parse(input.endsAt) - before).toBeGreaterThanOrEqual(4 * 3_600_000);
+    expect(Date.parse(input.endsAt) - Date.now()).toBeLessThanOrEqual(4 * 3_600_000);
+    expect(wrapper.get('[data-testid=campaign-silenced]').text()).toContain(
+      'camp_google_brand is silenced until 25 Nov 2026, 14:00:00 UTC',
+    );
+  });
+
   it('says so when there are no alerts', () => {
     const { wrapper } = mountList([], acknowledged);
     expect(wrapper.get('[data-testid=alerts-empty]').text()).toBe('No active anomalies detected ✓');
