@@ -55,6 +55,8 @@ describe('alert rules page', () => {
   afterAll(() => receiver?.close());
 
   const row = (name: string) => system.page.locator(`tr[data-rule="${name}"]`);
+  /** The alert the rule fires in the routing test, which the deletion test resolves. */
+  let alertId: number | undefined;
 
   it('creates a channel-scoped rule through the form and lists it in words', async () => {
     const { page } = system;
@@ -223,7 +225,6 @@ describe('alert rules page', () => {
     await query(`SELECT graphile_worker.add_job('anomaly_alerts', json_build_object('at', $1::text))`, [
       new Date().toISOString(),
     ]);
-    let alertId: number | undefined;
     await expect
       .poll(
         async () => {
@@ -275,5 +276,27 @@ describe('alert rules page', () => {
     await item.getByTestId('campaign-silenced').waitFor();
     await page.getByRole('link', { name: 'Alert rules' }).click();
     await expect.poll(() => page.getByTestId('silence').textContent()).toContain(`campaign ${FIRING.campaign_id}`);
+  });
+
+  it('deletes the rule after a confirming click; its open alert resolves and the webhook hears it', async () => {
+    const { page } = system;
+    // The campaign's silence would mute the resolution: it ends first.
+    await page
+      .getByTestId('silence')
+      .getByRole('button', { name: /^Expire silence/ })
+      .click();
+    await page.getByTestId('silence').waitFor({ state: 'detached' });
+    await row(RULE).getByRole('button', { name: 'Delete' }).click();
+    await row(RULE).getByRole('button', { name: 'Really delete?' }).click();
+    await row(RULE).waitFor({ state: 'detached' });
+    expect(await query(`SELECT status, rule_id FROM alerts WHERE alert_id = $1`, [alertId])).toEqual([
+      { status: 'resolved', rule_id: null },
+    ]);
+    await expect
+      .poll(() => receiver.received.some((r) => r.idempotencyKey?.startsWith(`alert:${alertId}:resolved:`)), {
+        timeout: LIVE_TIMEOUT_MS,
+      })
+      .toBe(true);
+    expect(await page.locator('tr[data-rule]').count()).toBe(4);
   });
 });

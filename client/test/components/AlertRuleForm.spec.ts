@@ -58,6 +58,19 @@ describe('AlertRuleForm', () => {
       },
     });
     expect(wrapper.emitted('saved')).toHaveLength(1);
+    // Ready for the next rule.
+    expect((wrapper.get('#rule-name').element as HTMLInputElement).value).toBe('');
+  });
+
+  it('keeps edits when the page re-reads the same rule, and resets for another', async () => {
+    const settings = { ...defaultRuleSettings('ctr_drop'), name: 'Brand CTR' };
+    const { wrapper } = mountForm(created, { id: '5', settings, channelIds: [] });
+    await wrapper.get('#rule-severity').setValue('critical');
+    await wrapper.setProps({ rule: { id: '5', settings: { ...settings }, channelIds: [] } });
+    expect((wrapper.get('#rule-severity').element as HTMLSelectElement).value).toBe('critical');
+    await wrapper.setProps({ rule: { id: '6', settings: { ...settings, name: 'Other' }, channelIds: [] } });
+    expect((wrapper.get('#rule-severity').element as HTMLSelectElement).value).toBe('warning');
+    expect((wrapper.get('#rule-name').element as HTMLInputElement).value).toBe('Other');
   });
 
   it('fills the defaults of a chosen metric and shows only the settings its method reads', async () => {
