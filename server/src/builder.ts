@@ -74,7 +74,7 @@ builder.queryType({
   description: 'Reads: KPIs, funnels, breakdowns, time series, campaigns, alerts, pipeline status.',
 });
 builder.mutationType({
-  description: 'Writes: event ingest, alert acknowledgement and notification channels.',
+  description: 'Writes: event ingest, alert acknowledgement and silences, alert rules and notification channels.',
 });
 builder.subscriptionType({ description: 'Live pushes over graphql-ws (or SSE) on /graphql.' });
 

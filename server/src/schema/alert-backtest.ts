@@ -5,6 +5,7 @@ import {
   backtestAlertRule,
   MAX_BACKTEST_EPISODES,
   MAX_BACKTEST_KEYS,
+  MAX_CONCURRENT_BACKTESTS,
   type AlertRuleBacktest,
   type BacktestDay,
 } from '../services/alert-backtest.ts';
@@ -76,7 +77,7 @@ builder.queryField('backtestAlertRule', (t) =>
   t.field({
     authScopes: { reader: true },
     type: BacktestRef,
-    description: `Replays a rule, saved or not, over the last days (1 to ${MAX_BACKTEST_DAYS}) of per-minute rollups, read-only (reader scope). Bounded: at most ${MAX_BACKTEST_KEYS} campaign+channels in its scope, each read under a statement timeout.`,
+    description: `Replays a rule, saved or not, over the last days (1 to ${MAX_BACKTEST_DAYS}) of per-minute rollups, read-only (reader scope). Bounded: at most ${MAX_BACKTEST_KEYS} campaign+channels in its scope, each read under a statement timeout; a server runs ${MAX_CONCURRENT_BACKTESTS} at once, more wait their turn.`,
     errors: {
       types: [AlertRuleValidationError, InvalidArgumentError],
       directResult: true,

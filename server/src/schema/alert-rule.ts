@@ -232,6 +232,20 @@ builder.queryField('alertRule', (t) =>
   }),
 );
 
+builder.objectField(NotificationChannelRef, 'rules', (t) =>
+  t.prismaField({
+    type: ['AlertRule'],
+    description:
+      'The rules routed to this channel by name, by id. Rules without routing notify every enabled channel and are not listed.',
+    resolve: (query, channel, _args, ctx) =>
+      ctx.db.alertRule.findMany({
+        ...query,
+        where: { channels: { some: { channelId: channel.id } } },
+        orderBy: { id: 'asc' },
+      }),
+  }),
+);
+
 const writeErrors = {
   types: [AlertRuleValidationError, NotFoundError],
   directResult: true as const,

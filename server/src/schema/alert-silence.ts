@@ -81,7 +81,7 @@ builder.mutationField('createAlertSilence', (t) =>
       union: { description: 'The silence, why an argument was refused, or NotFoundError (no such rule).' },
     },
     args: { input: t.arg({ type: SilenceInput, required: true, description: 'The silence.' }) },
-    resolve: (_query, _root, { input }, ctx) => createAlertSilence(ctx.db, input),
+    resolve: (query, _root, { input }, ctx) => createAlertSilence(ctx.db, input, query),
   }),
 );
 
@@ -96,6 +96,6 @@ builder.mutationField('expireAlertSilence', (t) =>
       union: { description: 'The silence as it is now, or NotFoundError.' },
     },
     args: { id: t.arg.id({ required: true, description: 'The silence id.' }) },
-    resolve: (_query, _root, { id }, ctx) => expireAlertSilence(ctx.db, id),
+    resolve: (query, _root, { id }, ctx) => expireAlertSilence(ctx.db, id, query),
   }),
 );

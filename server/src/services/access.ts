@@ -4,10 +4,12 @@ import type { ServerConfig } from '../config.ts';
 /**
  * Who may do what, decided once per request from its token and used by every door: the HTTP front door (before a
  * body is read), the websocket handshake, GraphQL fields (`authScopes`) and REST routes.
- * - `reader`: queries, subscriptions, REST reads, acknowledging alerts. Needs READ_TOKEN when it is set.
+ * - `reader`: queries (backtests included), subscriptions, REST reads, acknowledging, snoozing and silencing alerts.
+ *   Needs READ_TOKEN when it is set.
  * - `ingester`: event ingest on both doors. Needs INGEST_TOKEN when it is set.
  * - `metrics`: GET /metrics. Needs METRICS_TOKEN when it is set.
- * - `admin`: creating, changing, deleting and testing notification channels. Needs ADMIN_TOKEN when it is set.
+ * - `admin`: creating, changing, deleting and testing notification channels, and changing alert rules. Needs
+ *   ADMIN_TOKEN when it is set.
  *   The admin token also grants `reader` (one Authorization header carries one token, and an admin must see the
  *   channels it changes); an unset ADMIN_TOKEN opens channel changes only, never reads.
  * A scope whose token is not configured is granted to everyone (the server logs a warning at start).

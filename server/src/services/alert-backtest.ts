@@ -17,6 +17,11 @@ export const MAX_BACKTEST_EPISODES = 200;
 export const MAX_BACKTEST_KEYS = 500;
 /** Bound of each read of the backtest (the key list, each series). */
 export const BACKTEST_STATEMENT_TIMEOUT_MS = 10_000;
+/**
+ * Backtests one process runs at once; more wait their turn. Each holds a connection of the main pool (20) for its
+ * whole run, so without this a handful of readers clicking "Backtest" could starve ingest and reads of connections.
+ */
+export const MAX_CONCURRENT_BACKTESTS = 2;
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -62,6 +67,23 @@ function countPerDay(days: BacktestDay[], episodes: readonly { firedAt: number }
   for (const episode of episodes) days[Math.floor((episode.firedAt - first) / DAY_MS)]!.fired += 1;
 }
 
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/** Runs `task` when fewer than MAX_CONCURRENT_BACKTESTS run, first come first served. */
+export async function inBacktestTurn<T>(task: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT_BACKTESTS) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running += 1;
+  try {
+    return await task();
+  } finally {
+    // The turn passes straight to the next waiter (running stays counted), or is given back.
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
+
 export async function backtestAlertRule(
   pool: pg.Pool,
   input: AlertRuleInput,
@@ -74,8 +96,18 @@ export async function backtestAlertRule(
   const rule = checkRuleSettings(input);
   const to = Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS;
   const from = to - days * DAY_MS;
-  const historyStart = backtestHistoryStart(rule, from);
-  const range = [new Date(historyStart), new Date(to), rule.scopeValue];
+  return inBacktestTurn(() => replay(pool, rule, days, from, to));
+}
+
+/** Reads each campaign+channel's minutes of [backtestHistoryStart, to) and replays the rule over [from, to). */
+async function replay(
+  pool: pg.Pool,
+  rule: AlertRuleSettings,
+  days: number,
+  from: number,
+  to: number,
+): Promise<AlertRuleBacktest> {
+  const range = [new Date(backtestHistoryStart(rule, from)), new Date(to), rule.scopeValue];
   const client = await pool.connect();
   try {
     await client.query('BEGIN READ ONLY');

@@ -42,9 +42,16 @@ function bounded(value: string | null | undefined, max: number, argument: string
   return text;
 }
 
+/** The selection GraphQL asks for (Pothos' `query`), spread into the read. */
+export interface SilenceQuery {
+  include?: Prisma.AlertSilenceInclude;
+  select?: Prisma.AlertSilenceSelect;
+}
+
 export async function createAlertSilence(
   db: PrismaClient,
   input: AlertSilenceInput,
+  query: SilenceQuery = {},
   now: Date = new Date(),
 ): Promise<AlertSilenceModel> {
   const campaignId = bounded(input.campaignId, MAX_ID_LENGTH, 'campaignId');
@@ -67,14 +74,21 @@ export async function createAlertSilence(
       throw new NotFoundError(`No alert rule has id "${input.ruleId}".`, 'AlertRule', String(input.ruleId));
     }
   }
-  return db.alertSilence.create({ data: { ruleId, campaignId, channel, startsAt, endsAt, createdBy, comment } });
+  return db.alertSilence.create({
+    ...query,
+    data: { ruleId, campaignId, channel, startsAt, endsAt, createdBy, comment },
+  }) as Promise<AlertSilenceModel>;
 }
 
 /**
  * Ends a silence now (an already ended one stays as it is). One that has not started yet also starts "now", a
  * microsecond earlier, since a silence must end after it starts: it never muted anything either way.
  */
-export async function expireAlertSilence(db: PrismaClient, id: string | number): Promise<AlertSilenceModel> {
+export async function expireAlertSilence(
+  db: PrismaClient,
+  id: string | number,
+  query: SilenceQuery = {},
+): Promise<AlertSilenceModel> {
   const silenceId = parseRuleId(id);
   const missing = new NotFoundError(`No alert silence has id "${id}".`, 'AlertSilence', String(id));
   if (silenceId === null) throw missing;
@@ -82,7 +96,10 @@ export async function expireAlertSilence(db: PrismaClient, id: string | number):
     UPDATE alert_silences
     SET ends_at = now(), starts_at = least(starts_at, now() - interval '1 microsecond')
     WHERE id = ${silenceId} AND ends_at > now()`;
-  const silence = await db.alertSilence.findUnique({ where: { id: silenceId } });
+  const silence = (await db.alertSilence.findUnique({
+    ...query,
+    where: { id: silenceId },
+  })) as AlertSilenceModel | null;
   if (!silence) throw missing;
   return silence;
 }
@@ -91,7 +108,7 @@ export async function expireAlertSilence(db: PrismaClient, id: string | number):
 export function listAlertSilences(
   db: PrismaClient,
   includeExpired: boolean,
-  query: { include?: Prisma.AlertSilenceInclude; select?: Prisma.AlertSilenceSelect },
+  query: SilenceQuery,
 ): Promise<AlertSilenceModel[]> {
   return db.alertSilence.findMany({
     ...query,

@@ -240,7 +240,7 @@ describe('alerts: connection, acknowledgement, alertChanged, pipeline status', (
     expect((await ack('not-a-number')).data.acknowledgeAlert.__typename).toBe('NotFoundError');
   });
 
-  it('pushes alertChanged after an acknowledgement, and after any writer updates a row and notifies', async () => {
+  it('pushes alertChanged after an acknowledgement, and after any writer updates a row and notifies (pending and cancelled too)', async () => {
     const subscription = collect<any>(
       server.current.wsUrl,
       `subscription { alertChanged { kind alert { ${ALERT_FIELDS} } } }`,
@@ -275,6 +275,22 @@ describe('alerts: connection, acknowledgement, alertChanged, pipeline status', (
       const fired = await fireAlert('camp_c', 'ctr_drop', new Date().toISOString());
       expect(await subscription.until(about(fired))).toMatchObject({
         alertChanged: { kind: 'FIRED', alert: { alertId: fired, status: 'FIRING' } },
+      });
+
+      // A rule with a pending period: pending first, then cancelled when its condition clears in time.
+      const pending = await fireAlert('camp_d', 'ctr_drop', new Date().toISOString(), 'pending');
+      expect(await subscription.until(about(pending))).toMatchObject({
+        alertChanged: { kind: 'PENDING', alert: { alertId: pending, status: 'PENDING' } },
+      });
+      await clients.pool.query(
+        `WITH cancelled AS (
+           UPDATE alerts SET status = 'cancelled', resolved_at = now(), updated_at = now() WHERE alert_id = $1
+           RETURNING alert_id, status
+         ) SELECT pg_notify($2, json_build_object('alertId', alert_id, 'status', status)::text) FROM cancelled`,
+        [pending, NOTIFY_CHANNELS.alertChanged],
+      );
+      expect(await subscription.until(about(pending))).toMatchObject({
+        alertChanged: { kind: 'CANCELLED', alert: { alertId: pending, status: 'CANCELLED' } },
       });
     } finally {
       await subscription.dispose();

@@ -25,16 +25,22 @@ describe('authorization is declared on the schema, deny by default', () => {
     expect(undeclared).toEqual([]);
   });
 
-  it('ingest needs the ingester scope, channel changes the admin scope, and everything else the reader scope', () => {
+  it('ingest needs the ingester scope, channel and rule changes the admin scope, and everything else the reader scope', () => {
     const mutation = schema.getMutationType()!;
     expect(declaredScopes(mutation, 'ingestEvents')).toEqual(['ingester']);
     expect(declaredScopes(mutation, 'ingestEvent')).toEqual(['ingester']);
-    expect(declaredScopes(mutation, 'acknowledgeAlert')).toEqual(['reader']);
+    for (const name of ['acknowledgeAlert', 'snoozeAlert', 'createAlertSilence', 'expireAlertSilence']) {
+      expect(declaredScopes(mutation, name), name).toEqual(['reader']);
+    }
     for (const name of [
       'createNotificationChannel',
       'updateNotificationChannel',
       'deleteNotificationChannel',
       'sendTestNotification',
+      'createAlertRule',
+      'updateAlertRule',
+      'setAlertRuleEnabled',
+      'deleteAlertRule',
     ]) {
       expect(declaredScopes(mutation, name), name).toEqual(['admin']);
     }
