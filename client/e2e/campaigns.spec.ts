@@ -217,7 +217,7 @@ describe('campaigns, in a reporting zone that is not UTC', () => {
 
   it("links a worker-fired alert to its campaign, whose chart draws the alert's window and baseline", async () => {
     // A CTR collapse the worker's detector must flag: 10 % over the baseline hours, 2 % in the last minutes. The
-    // baseline has more than ANOMALY_MIN_BASELINE_VOLUME (2,000) impressions: below it the rate is not known yet.
+    // baseline has more than the rule's minBaselineVolume (2,000) impressions: below it the rate is not known yet.
     await system.send([
       ...funnelEvents(ALERTING, new Date(NOW - 2 * 3_600_000), { ad_impression: 3000, ad_click: 300 }),
       ...funnelEvents(ALERTING, new Date(Date.now() - 5 * 60_000), { ad_impression: 1000, ad_click: 20 }),

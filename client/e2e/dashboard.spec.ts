@@ -221,7 +221,7 @@ describe('dashboard against the running system', () => {
   it('shows an alert the moment the worker fires it, and acknowledges it', async (context) => {
     requireSystem(context);
     // A CTR collapse the worker's detector must flag: 10 % over the baseline hours, 2 % in the last minutes. The
-    // baseline has more than ANOMALY_MIN_BASELINE_VOLUME (2,000) impressions: below it the rate is not known yet.
+    // baseline has more than the rule's minBaselineVolume (2,000) impressions: below it the rate is not known yet.
     const now = Date.now();
     await send([
       ...funnelEvents({ campaign_id: 'camp_e2e_alerting', channel: 'meta' }, new Date(now - 2 * 3_600_000), {

@@ -47,7 +47,7 @@ describe('notifications page', () => {
     expect(receiver.received[0]!.signatureValid).toBe(true);
 
     // A CTR collapse the worker's detector fires on: 10 % over the baseline hours, 2 % in the last minutes. The
-    // baseline has more than ANOMALY_MIN_BASELINE_VOLUME (2,000) impressions: below it the rate is not known yet.
+    // baseline has more than the rule's minBaselineVolume (2,000) impressions: below it the rate is not known yet.
     const now = Date.now();
     await system.send([
       ...funnelEvents(ALERTING, new Date(now - 2 * 3_600_000), { ad_impression: 3000, ad_click: 300 }),

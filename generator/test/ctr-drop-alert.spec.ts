@@ -1,7 +1,7 @@
 import { type AlertChangedPayload, NOTIFY_CHANNELS } from '@pmd/db';
 import { useTestDatabase } from '@pmd/db/testing';
 import { buildApp, type App } from '@pmd/server';
-import { DEFAULT_ANOMALY_CONFIG, startWorker } from '@pmd/worker';
+import { startWorker } from '@pmd/worker';
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ interface AlertChangedResult {
  * Time is compressed by simulating the past: the generator writes two hours of history (its `--backfill` mode), then
  * its `ctr-drop` scenario in 15-minute phases (normal, degraded, normal) ending at the current minute. The real worker
  * evaluates anomaly_alerts for the tick that closes the degraded phase, then for the tick that closes the recovered
- * one: the same instants its crontab would run them at, with the detector's default configuration (15-minute window,
+ * one: the same instants its crontab would run them at, with the seeded rules on the window method (15-minute window,
  * 24-hour baseline, 30 % drop, z ≤ −3, ≥ 200 impressions).
  */
 describe('ctr-drop scenario end to end', () => {
@@ -45,20 +45,19 @@ describe('ctr-drop scenario end to end', () => {
     const port = await app.start(0);
     apiUrl = `http://127.0.0.1:${port}`;
     ws = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+    pool = new pg.Pool({ connectionString: database.url });
+    pool.on('error', () => {}); // idle clients are cut when the test database is dropped
+    // The seeded rules on the window method: this test checks its values exactly (the seeded CTR rule's CUSUM has
+    // worker/test/alerts-sequential). Rules are rows; the worker reads them at every run.
+    await pool.query(
+      `UPDATE alert_rules SET method = 'window', window_minutes = 15, significance = 3, min_baseline_volume = 200`,
+    );
     // No crontab: the test queues each tick itself, so no wall-clock tick evaluates a half-sent phase.
-    // The window method: this test checks its values exactly (the CUSUM default has worker/test/alerts-sequential).
-    runner = await startWorker({
-      databaseUrl: database.url,
-      crontab: '',
-      concurrency: 1,
-      anomaly: { ...DEFAULT_ANOMALY_CONFIG, method: 'window' },
-    });
+    runner = await startWorker({ databaseUrl: database.url, crontab: '', concurrency: 1 });
     runner.events.on('job:complete', ({ job, error }) => {
       finished.set(job.id, error ?? null);
       onFinished?.();
     });
-    pool = new pg.Pool({ connectionString: database.url });
-    pool.on('error', () => {}); // idle clients are cut when the test database is dropped
     listener = new pg.Client({ connectionString: database.url });
     await listener.connect();
     listener.on('notification', (message) => {

@@ -34,7 +34,7 @@ export class ConfigError extends Error {
 export interface ParseEnvOptions<T> {
   /** Cross-variable rules; report with `ctx.addIssue({ code: 'custom', path: [VARIABLE], message })`. */
   refine?: (values: T, ctx: z.RefinementCtx) => void;
-  /** Prefixes this process owns: a variable with one of them that the shape lacks is a typo (`ANOMALY_MAX_ZZ`). */
+  /** Prefixes this process owns: a variable with one of them that the shape lacks is a typo (`WORKER_SWEEP_INTERVAL`). */
   ownedPrefixes?: readonly string[];
   /** Prefixes of variables this process no longer reads, each with why (where the setting lives now). */
   retiredPrefixes?: Readonly<Record<string, string>>;

@@ -3,9 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  type AlertMetric,
   COUNTER_NAMES,
   COUNTERS,
   createLogger,
+  defaultRuleSettings,
+  DETECTION_METHODS,
+  type DetectionMethod,
   ensureDatabase,
   type KpiSums,
   migrate,
@@ -19,12 +23,7 @@ import {
 } from '../../generator/src/simulation.ts'; // by path: the generator's tests depend on the worker
 import pg from 'pg';
 import { evaluateAlerts } from '../src/lib/alerts.ts';
-import {
-  type AnomalyConfig,
-  DEFAULT_ANOMALY_CONFIG,
-  DETECTION_METHODS,
-  type DetectionMethod,
-} from '../src/lib/anomaly.ts';
+import { createRule, setRules } from '../test/testkit/rules.ts';
 
 /**
  * pnpm bench:alerts [--seeds 10] [--drops 0.3,0.45,0.6] [--weeks 1] [--week-volume 1] [--methods cusum,window]
@@ -44,8 +43,9 @@ import {
  *    that campaign, which is simulated alone at its share of the traffic).
  * 2. Weeks: 7 simulated days of the four campaigns at `--week-volume` (1×) with the daily shape (diurnal) and no
  *    drop; every alert is a false one.
- * `--thresholds 8,10,12` compares cusum thresholds (ANOMALY_CUSUM_THRESHOLD) on the same data; the rest of the
- * configuration is the default. About 4 minutes with the defaults on 2 cores (most of it simulating the 10× runs and
+ * The rules are the four seeded defaults (migration 20261202100000_alert_rules, `defaultRuleSettings`), written as
+ * rows before each run: `--methods window` sets all four to the 15-minute window method; `--thresholds 8,10,12`
+ * compares the cusum rules' significance (evidence in nats) on the same data. About 4 minutes with the defaults on 2 cores (most of it simulating the 10× runs and
  * the week).
  */
 const { values } = parseArgs({
@@ -55,7 +55,7 @@ const { values } = parseArgs({
     weeks: { type: 'string', default: '1' },
     'week-volume': { type: 'string', default: '1' },
     methods: { type: 'string', default: DETECTION_METHODS.join(',') },
-    thresholds: { type: 'string', default: String(DEFAULT_ANOMALY_CONFIG.cusumThreshold) },
+    thresholds: { type: 'string', default: String(defaultRuleSettings('ctr_drop').significance) },
   },
 });
 const SEEDS = Number(values.seeds);
@@ -78,19 +78,35 @@ const CAMPAIGN = 'camp_meta_prospecting';
 const JOURNEYS_PER_SECOND = 20; // the generator's default (--rate)
 const START = Date.parse('2026-11-20T08:00:00Z');
 
-/** The configurations compared: the window method, and cusum at each threshold. */
+/** The rules the worker ran before rules were data, as seeded by the migration. */
+const SEEDED_RULES: AlertMetric[] = ['ctr_drop', 'click_to_signup_drop', 'signup_to_activation_drop', 'cpc_spike'];
+
+/** The rule sets compared: the window method, and cusum at each threshold, each applied to the seeded rules. */
 interface Variant {
   name: string;
-  config: AnomalyConfig;
+  apply(client: pg.ClientBase): Promise<unknown>;
 }
 const VARIANTS: Variant[] = METHODS.flatMap((method): Variant[] =>
   method === 'window'
-    ? [{ name: 'window (15 min)', config: { ...DEFAULT_ANOMALY_CONFIG, method } }]
+    ? [
+        {
+          name: 'window (15 min)',
+          apply: (client) =>
+            setRules(client, { method: 'window', windowMinutes: 15, significance: 3, minBaselineVolume: 200 }),
+        },
+      ]
     : THRESHOLDS.map((h) => ({
         name: `cusum h=${h}`,
-        config: { ...DEFAULT_ANOMALY_CONFIG, method, cusumThreshold: h },
+        apply: (client) => setRules(client, { significance: h }, { method: 'cusum' }),
       })),
 );
+
+/** Writes the seeded rules afresh, then the variant's changes (the worker reads the rules at every run). */
+async function useRules(client: pg.ClientBase, variant: Variant) {
+  await client.query('DELETE FROM alert_rules');
+  for (const metric of SEEDED_RULES) await createRule(client, defaultRuleSettings(metric));
+  await variant.apply(client);
+}
 
 type MinuteRows = Map<string, KpiSums>; // `${campaign}\0${channel}\0${minute}` → sums
 
@@ -162,17 +178,18 @@ interface DropRun {
   early: number;
 }
 
-async function dropRun(client: pg.ClientBase, { config }: Variant, onset: number): Promise<DropRun> {
+async function dropRun(client: pg.ClientBase, variant: Variant, onset: number): Promise<DropRun> {
+  await useRules(client, variant);
   await client.query('TRUNCATE alerts CASCADE');
   const firstTick = Math.floor(START / MINUTE) * MINUTE + MINUTE;
-  for (let tick = firstTick; tick <= onset; tick += MINUTE) await evaluateAlerts(client, new Date(tick), config);
+  for (let tick = firstTick; tick <= onset; tick += MINUTE) await evaluateAlerts(client, new Date(tick));
   const early = (await alerts(client)).length;
   await client.query('TRUNCATE alerts CASCADE');
   const ours = async () => (await alerts(client)).find((a) => a.campaign_id === CAMPAIGN && a.metric === 'ctr_drop');
   const recovery = onset + PHASE * MINUTE;
   let detect: number | null = null;
   for (let tick = Math.ceil(onset / MINUTE) * MINUTE; tick <= recovery && detect === null; tick += MINUTE) {
-    await evaluateAlerts(client, new Date(tick), config);
+    await evaluateAlerts(client, new Date(tick));
     const alert = await ours();
     if (alert) detect = (tick - onset) / MINUTE;
   }
@@ -180,7 +197,7 @@ async function dropRun(client: pg.ClientBase, { config }: Variant, onset: number
   let resolve: number | null = null;
   // The run is stateless, so the ticks while the drop lasts change nothing but refreshed values: skip to recovery.
   for (let tick = Math.ceil(recovery / MINUTE) * MINUTE; tick <= recovery + PHASE * MINUTE; tick += MINUTE) {
-    await evaluateAlerts(client, new Date(tick), config);
+    await evaluateAlerts(client, new Date(tick));
     const alert = await ours();
     if (alert?.resolved_at) {
       resolve = (tick - recovery) / MINUTE;
@@ -266,9 +283,10 @@ try {
     );
     await load(client, rows);
     for (const variant of VARIANTS) {
+      await useRules(client, variant);
       await client.query('TRUNCATE alerts CASCADE');
       for (let minute = 1; minute <= 7 * 24 * 60; minute++) {
-        await evaluateAlerts(client, new Date(START + minute * MINUTE), variant.config);
+        await evaluateAlerts(client, new Date(START + minute * MINUTE));
         if (minute % 360 === 0) {
           process.stderr.write(
             `\r[${elapsed()}] week ${week}, ${variant.name}: day ${(minute / 1440).toFixed(2)} of 7   `,

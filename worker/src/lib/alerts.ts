@@ -109,6 +109,7 @@ const keyOf = (...parts: (string | number)[]) => parts.join('\u0000');
 interface KeyHistory extends RuleHistory {
   campaignId: string;
   channel: string;
+  minutes: { minute: number; sums: KpiSums }[];
 }
 
 /**
@@ -142,7 +143,7 @@ async function readHistories(
     }
     // Baseline rows come first in each key (minute null), then the window's minutes in time order.
     if (row.minute === null) last.baseline = sumsOfRow(row);
-    else (last.minutes as KeyHistory['minutes'][number][]).push({ minute: row.minute.getTime(), sums: sumsOfRow(row) });
+    else last.minutes.push({ minute: row.minute.getTime(), sums: sumsOfRow(row) });
   }
   return histories;
 }
