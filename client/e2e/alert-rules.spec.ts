@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { type CampaignKey, funnelEvents, type TestEvent } from '@pmd/testkit';
 import { startWebhookReceiver, type WebhookReceiver } from '@pmd/testkit/receivers';
 import pg from 'pg';
@@ -15,6 +17,7 @@ const RULE = 'Meta CTR drop';
 const BACKTESTED: CampaignKey = { campaign_id: 'camp_e2e_backtest', channel: 'meta' };
 const FIRING: CampaignKey = { campaign_id: 'camp_e2e_rule_fire', channel: 'meta' };
 const MINUTE = 60_000;
+const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
 
 // The webhook receiver listens on 127.0.0.1: the server and the worker are told to allow private targets.
 const system = useE2eSystem({
@@ -126,6 +129,8 @@ describe('alert rules page', () => {
       .toContain('Would have fired 1 time in the last 7 days');
     expect(await backtest.getByRole('listitem').count()).toBeGreaterThanOrEqual(7);
 
+    await mkdir(RESULTS_DIR, { recursive: true });
+    await page.screenshot({ path: `${RESULTS_DIR}alert-rules-backtest.png`, fullPage: true });
     // The page with a backtest open: labelled controls, readable contrast, named regions and links.
     const audit = await auditAccessibility(page);
     expect(audit.passed).toEqual(expect.arrayContaining(['color-contrast', 'label', 'link-name']));
