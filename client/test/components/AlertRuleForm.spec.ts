@@ -25,7 +25,8 @@ function mountForm(
     global: { plugins: [[urql, fixture.client], router] },
   });
   const mutations = () => fixture.operations.filter((operation) => operation.kind === 'mutation');
-  return { wrapper, mutations };
+  const queries = () => fixture.operations.filter((operation) => operation.kind === 'query');
+  return { wrapper, mutations, queries };
 }
 
 const created = { createAlertRule: { __typename: 'AlertRule', id: '9' } };
@@ -60,6 +61,42 @@ describe('AlertRuleForm', () => {
     expect(wrapper.emitted('saved')).toHaveLength(1);
     // Ready for the next rule.
     expect((wrapper.get('#rule-name').element as HTMLInputElement).value).toBe('');
+  });
+
+  it('backtests the unsaved (even unnamed) settings of the form, once they pass validation', async () => {
+    const backtest = {
+      backtestAlertRule: {
+        __typename: 'AlertRuleBacktest',
+        from: '2026-11-24T10:00:00.000Z',
+        to: '2026-11-25T10:00:00.000Z',
+        days: 1,
+        keys: 2,
+        fired: 0,
+        truncated: false,
+        firedPerDay: [{ day: '2026-11-24T00:00:00.000Z', fired: 0 }],
+        episodes: [],
+      },
+    };
+    const { wrapper, queries } = mountForm(backtest);
+    const backtestButton = () => wrapper.findAll('button').find((button) => button.text() === 'Backtest')!;
+    await wrapper.get('#rule-change').setValue('5');
+    await backtestButton().trigger('click');
+    await flushPromises();
+    // Recovery (15%) is not below the change (5%): no backtest, the issue instead.
+    expect(queries()).toHaveLength(0);
+    expect(wrapper.get('#rule-issue-recoveryChange').text()).toContain('recoveryChange must be below');
+    await wrapper.get('#rule-recovery').setValue('2');
+    await backtestButton().trigger('click');
+    await flushPromises();
+    expect(queries()).toHaveLength(1);
+    expect(queries()[0]!.variables).toMatchObject({
+      days: 1,
+      rule: { minRelativeChange: 0.05, recoveryChange: 0.02, metric: 'CTR_DROP' },
+    });
+    expect(wrapper.get('[data-testid=backtest] h3').text()).toBe('Backtest of Unnamed rule');
+    expect(wrapper.get('[data-testid=backtest-summary]').text()).toBe(
+      'Would have fired 0 times in the last 1 day (2 campaign·channels)',
+    );
   });
 
   it('keeps edits when the page re-reads the same rule, and resets for another', async () => {
