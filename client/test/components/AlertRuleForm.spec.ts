@@ -12,7 +12,7 @@ const CHANNELS = [
 ];
 
 function mountForm(
-  answer: Record<string, unknown>,
+  answer: Record<string, unknown> | Error,
   rule: { id: string; settings: ReturnType<typeof defaultRuleSettings>; channelIds: string[] } | null = null,
 ) {
   const fixture = createFixtureClient(() => answer);
@@ -97,6 +97,15 @@ describe('AlertRuleForm', () => {
     expect(wrapper.get('[data-testid=backtest-summary]').text()).toBe(
       'Would have fired 0 times in the last 1 day (2 campaign·channels)',
     );
+  });
+
+  it('says why the server refused the change (no admin scope)', async () => {
+    const { wrapper } = mountForm(new Error('The token does not grant admin access (ADMIN_TOKEN)'));
+    await wrapper.get('#rule-name').setValue('Meta CTR');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('[role=alert]').text()).toContain('The token does not grant admin access (ADMIN_TOKEN)');
+    expect(wrapper.emitted('saved')).toBeUndefined();
   });
 
   it('keeps edits when the page re-reads the same rule, and resets for another', async () => {
