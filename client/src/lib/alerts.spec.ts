@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertMetric, mergeAlerts, type AlertState } from './alerts.ts';
+import { alertMetric, describeAlertChange, mergeAlerts, type AlertState } from './alerts.ts';
 
 const alert = (id: string, status: AlertState['status'], triggeredAt: string, updatedAt: string): AlertState => ({
   id,
@@ -48,5 +48,21 @@ describe('mergeAlerts', () => {
     expect(alertMetric('signups_drop')).toEqual({ label: 'Signups drop', format: 'count' });
     expect(alertMetric('COST_PER_SIGNUP_SPIKE')).toEqual({ label: 'Cost per signup spike', format: 'currency' });
     expect(alertMetric('WEIRD').label).toBe('WEIRD');
+  });
+});
+
+describe('describeAlertChange', () => {
+  it('tells pending, promotion and cancellation apart from firing and acknowledging', () => {
+    expect(describeAlertChange({ fromStatus: null, toStatus: 'FIRING' }, undefined)).toBe('Fired');
+    expect(describeAlertChange({ fromStatus: null, toStatus: 'PENDING' }, undefined)).toBe('Pending');
+    expect(describeAlertChange({ fromStatus: 'PENDING', toStatus: 'FIRING' }, undefined)).toBe('Fired');
+    expect(describeAlertChange({ fromStatus: 'PENDING', toStatus: 'CANCELLED' }, undefined)).toBe(
+      'Cancelled (cleared before its pending period)',
+    );
+    expect(describeAlertChange({ fromStatus: 'FIRING', toStatus: 'ACKNOWLEDGED' }, undefined)).toBe('Acknowledged');
+    expect(describeAlertChange({ fromStatus: 'ACKNOWLEDGED', toStatus: 'RESOLVED' }, undefined)).toBe('Resolved');
+    const snoozed = { fromStatus: 'FIRING', toStatus: 'FIRING', snoozedUntil: '2026-11-25T12:00:00Z' };
+    expect(describeAlertChange(snoozed, undefined)).toBe('Snoozed until 25 Nov 2026, 12:00:00 UTC');
+    expect(describeAlertChange({ fromStatus: 'FIRING', toStatus: 'FIRING' }, snoozed)).toBe('Woken');
   });
 });

@@ -1,5 +1,5 @@
 import { ALERT_METRIC_BY_NAME, alertMetricWatches, isAlertMetric, metricView } from '@pmd/domain';
-import type { ValueFormat } from './format.ts';
+import { formatTimestamp, type ValueFormat } from './format.ts';
 
 /**
  * An alert metric for people: the schema's `AlertMetric` value (`CPC_SPIKE`) or the stored name (`cpc_spike`) names
@@ -49,4 +49,31 @@ export function mergeAlerts<T extends AlertState>(
       .filter((alert) => alert.status === 'RESOLVED')
       .sort((a, b) => Date.parse(b.resolvedAt ?? b.updatedAt) - Date.parse(a.resolvedAt ?? a.updatedAt)),
   };
+}
+
+/** One entry of an alert's history (`Alert.history`): a status change, or a snooze within a status. */
+export interface AlertChange {
+  fromStatus?: string | null;
+  toStatus: string;
+  snoozedUntil?: string | null;
+}
+
+const CHANGE_WORDS: Record<string, string> = {
+  FIRING: 'Fired',
+  ACKNOWLEDGED: 'Acknowledged',
+  RESOLVED: 'Resolved',
+  CANCELLED: 'Cancelled (cleared before its pending period)',
+};
+
+/**
+ * A history entry in words. The first is the alert's creation: "Fired", or "Pending" for a rule with a pending
+ * period; a pending alert then "Fired" (its period held) or was "Cancelled". Within a status, a snooze or a wake.
+ */
+export function describeAlertChange(change: AlertChange, previous: AlertChange | undefined): string {
+  if (change.fromStatus === null || change.fromStatus === undefined) {
+    return change.toStatus === 'PENDING' ? 'Pending' : 'Fired';
+  }
+  if (change.fromStatus !== change.toStatus) return CHANGE_WORDS[change.toStatus] ?? change.toStatus.toLowerCase();
+  if (change.snoozedUntil) return `Snoozed until ${formatTimestamp(change.snoozedUntil)}`;
+  return previous?.snoozedUntil ? 'Woken' : 'Changed';
 }
