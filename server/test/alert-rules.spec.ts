@@ -265,6 +265,34 @@ describe('alert rules over GraphQL', () => {
     await remove(rule.id);
   });
 
+  it('disabling a rule waits for a worker run in flight and closes the alert that run raised', async () => {
+    const rule = await create(ruleInput('ctr_drop', { name: 'Raced' }));
+    // A worker run: it holds its enabled rules FOR SHARE (worker ENABLED_RULES_SQL) and writes an alert, uncommitted.
+    const run = new pg.Client({ connectionString: server.current.databaseUrl });
+    await run.connect();
+    try {
+      await run.query('BEGIN');
+      await run.query('SELECT id FROM alert_rules WHERE enabled ORDER BY id FOR SHARE');
+      const { rows } = await run.query(
+        `INSERT INTO alerts (campaign_id, channel, metric, current_value, baseline_value, threshold_value, message,
+                             rule_id, status)
+         VALUES ('camp_raced', 'google', 'ctr_drop', 0.01, 0.04, 0.028, 'CTR dropped', $1, 'firing')
+         RETURNING alert_id`,
+        [Number(rule.id)],
+      );
+      let settled = false;
+      const disabled = setEnabled(rule.id, false).finally(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(settled).toBe(false); // waits for the run's lock
+      await run.query('COMMIT');
+      expect(await disabled).toEqual({ __typename: 'AlertRule', enabled: false, openAlerts: 0 });
+      expect(await alertRow(rows[0].alert_id)).toMatchObject({ status: 'resolved', resolved_at: expect.any(Date) });
+    } finally {
+      await run.end();
+    }
+    await remove(rule.id);
+  });
+
   it('an update that changes what the rule watches closes its alerts; one that only tunes it keeps them', async () => {
     const input = ruleInput('ctr_drop', { name: 'Tuned' });
     const rule = await create(input);

@@ -162,7 +162,20 @@ export const AlertRef = builder.prismaObject('Alert', {
       description: 'Every state change, oldest first: fired, acknowledged, snoozed or woken, resolved.',
       query: { orderBy: [{ at: 'asc' }, { id: 'asc' }] },
     }),
-    resolvedAt: t.expose('resolvedAt', { type: 'DateTime', nullable: true, description: 'When it resolved.' }),
+    resolvedAt: t.expose('resolvedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it resolved (or, for a cancelled alert, when its pending ended).',
+    }),
+    firingSeconds: t.int({
+      nullable: true,
+      description:
+        'How long it has fired: from triggeredAt to resolvedAt, or to now while unresolved (whole seconds). Null for pending and cancelled alerts, which never fired.',
+      resolve: (alert) =>
+        alert.status === 'pending' || alert.status === 'cancelled'
+          ? null
+          : Math.max(0, Math.floor(((alert.resolvedAt ?? new Date()).getTime() - alert.triggeredAt.getTime()) / 1000)),
+    }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'Last state change.' }),
   }),
 });

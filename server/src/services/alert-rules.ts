@@ -130,6 +130,16 @@ async function validated(tx: Transaction, input: AlertRuleInput, id: number | nu
 }
 
 /**
+ * Locks a rule's row until the transaction ends. A worker run holds its rules FOR SHARE while it writes
+ * their alerts, so this waits for a run in flight and the run after it sees the change: an alert the run raised for
+ * a rule being disabled or deleted is then closed here, never left open behind it. Taken before any alert is touched,
+ * so the two lock in the same order (rule, then alerts) and cannot deadlock.
+ */
+async function lockRule(tx: Transaction, ruleId: number): Promise<void> {
+  await tx.$queryRawUnsafe('SELECT 1 FROM alert_rules WHERE id = $1 FOR UPDATE', ruleId);
+}
+
+/**
  * Closes a rule's unresolved alerts: open ones resolve (so the channels told they fired hear they resolved), pending
  * ones are cancelled; each change is announced on alertChanged and kept in the alert's history with `note`.
  */
@@ -171,6 +181,7 @@ export async function updateAlertRule(
   const ruleId = parseRuleId(id);
   if (ruleId === null) throw notFound(id);
   return ruleWrite(db, async (tx) => {
+    await lockRule(tx, ruleId);
     const existing = await tx.alertRule.findUnique({ where: { id: ruleId } });
     if (!existing) throw notFound(id);
     const { settings, channelIds } = await validated(tx, input, ruleId);
@@ -201,6 +212,7 @@ export async function setAlertRuleEnabled(
   const ruleId = parseRuleId(id);
   if (ruleId === null) throw notFound(id);
   return db.$transaction(async (tx) => {
+    await lockRule(tx, ruleId);
     const existing = await tx.alertRule.findUnique({ where: { id: ruleId } });
     if (!existing) throw notFound(id);
     if (!enabled && existing.enabled) await closeAlertsOf(tx, ruleId, `rule "${existing.name}" disabled`);
@@ -216,6 +228,7 @@ export async function deleteAlertRule(db: PrismaClient, id: string | number): Pr
   const ruleId = parseRuleId(id);
   if (ruleId === null) throw notFound(id);
   return db.$transaction(async (tx) => {
+    await lockRule(tx, ruleId);
     const existing = await tx.alertRule.findUnique({ where: { id: ruleId }, select: { name: true } });
     if (!existing) throw notFound(id);
     await closeAlertsOf(tx, ruleId, `rule "${existing.name}" deleted`);

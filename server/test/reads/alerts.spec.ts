@@ -151,6 +151,30 @@ describe('alerts: connection, acknowledgement, alertChanged, pipeline status', (
     expect(result.data.junk).toBeNull();
   });
 
+  it('says how long an alert fired: to its resolution, or to now while it is open', async () => {
+    const before = Date.now();
+    const result = await graphql(
+      server.current.baseUrl,
+      `
+        query ($open: ID!, $closed: ID!) {
+          open: alert(id: $open) {
+            triggeredAt
+            firingSeconds
+          }
+          closed: alert(id: $closed) {
+            firingSeconds
+          }
+        }
+      `,
+      { open: String(ids[0]), closed: String(ids[1]) },
+    );
+    expect(result.errors).toBeUndefined();
+    const expected = (now: number) => Math.floor((now - Date.parse(result.data.open.triggeredAt)) / 1000);
+    expect(result.data.open.firingSeconds).toBeGreaterThanOrEqual(expected(before));
+    expect(result.data.open.firingSeconds).toBeLessThanOrEqual(expected(Date.now()));
+    expect(result.data.closed.firingSeconds).toBe(0); // fired and resolved at the same instant
+  });
+
   it('says which window and baseline an alert compared and its worst value, null for alerts older than them', async () => {
     await clients.pool.query(
       `UPDATE alerts SET window_start = '2026-11-22T09:45:00Z', window_end = '2026-11-22T10:00:00Z',

@@ -8,12 +8,16 @@ import { NOTIFY_CHANNELS, ROLLUP_COLUMNS } from '@pmd/domain';
  * deciding the same change only one makes it. Each state change notifies with its alert id and new status.
  */
 
-/** The settings of every enabled rule, as the worker judges them. */
+/**
+ * The settings of every enabled rule, as the worker judges them, held FOR SHARE until the run commits: a rule being
+ * disabled, changed or deleted waits for the run, then closes the alerts the run wrote (server services/alert-rules).
+ */
 export const ENABLED_RULES_SQL = `
 SELECT id, name, metric, scope, scope_value, method, window_minutes, baseline, baseline_hours, min_relative_change,
   recovery_change, significance, recovery_significance, min_volume, min_baseline_volume, expected_value,
   pending_minutes, severity
-FROM alert_rules WHERE enabled ORDER BY id`;
+FROM alert_rules WHERE enabled ORDER BY id
+FOR SHARE`;
 
 const SUMS = ROLLUP_COLUMNS.map((c) => `sum(${c})::float8 AS ${c}`).join(', ');
 // $5: null for every campaign; else the campaigns ($5) and channels ($6) the rules of the group are scoped to.
