@@ -1,5 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useTestDatabase } from '@pmd/db/testing';
@@ -10,6 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { CARD_METRICS } from '../src/lib/dashboard-metrics.ts';
 import { formatValue, type ValueFormat } from '../src/lib/format.ts';
+import { auditAccessibility } from './support/axe.ts';
 import { buildDashboard } from './support/build-dashboard.ts';
 import { CHROMIUM_LAUNCH_OPTIONS, funnelEvents, type TestEvent } from '@pmd/testkit';
 import { alertStatus, graphqlRequest, ingestThroughApi, resolveAlert, runAnomalyCheck } from './support/seed.ts';
@@ -300,27 +300,13 @@ describe('dashboard against the running system', () => {
 
   it('has no serious accessibility violations (axe-core: labels, contrast, roles)', async (context) => {
     requireSystem(context);
-    const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-    for (const route of ['/?range=6h', '/alerts', '/pipeline', '/campaigns/camp_e2e_email']) {
+    for (const route of ['/?range=6h', '/alerts', '/pipeline', '/campaigns/camp_e2e_email', '/rules']) {
       await page!.goto(`${dashboard!.url}${route}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
       await page!.waitForSelector('main h2', { timeout: LIVE_TIMEOUT_MS });
       await page!.waitForFunction(() => !document.querySelector('[data-state="loading"]'), undefined, {
         timeout: LIVE_TIMEOUT_MS,
       });
-      await page!.addScriptTag({ content: axeSource });
-      const audit = await page!.evaluate(async () => {
-        type AxeResult = { violations: any[]; passes: any[] };
-        const axe = (window as unknown as { axe: { run(context: Document): Promise<AxeResult> } }).axe;
-        const result = await axe.run(document);
-        return {
-          passed: result.passes.map((rule) => rule.id as string),
-          serious: result.violations
-            .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-            .map(
-              (violation) => `${violation.id}: ${violation.nodes.map((node: any) => node.target.join(' ')).join(', ')}`,
-            ),
-        };
-      });
+      const audit = await auditAccessibility(page!);
       // The audit really ran over the page (contrast and names checked), and found nothing serious.
       expect(audit.passed, route).toEqual(expect.arrayContaining(['color-contrast', 'link-name']));
       expect(audit.serious, route).toEqual([]);

@@ -11,6 +11,8 @@ declare module 'vue-router' {
 
 /** How often the pipeline page re-reads the worker's status (its runs are a minute apart). */
 export const PIPELINE_REFRESH_SECONDS = 10;
+/** How often the alert rules page re-reads (open alert counts change with the worker's minute runs; rules with edits). */
+export const RULES_REFRESH_SECONDS = 10;
 /** How often the notifications page re-reads the delivery log (a delivery takes seconds; the worker publishes none). */
 export const NOTIFICATIONS_REFRESH_SECONDS = 3;
 
@@ -31,6 +33,12 @@ export const router = createRouter({
       meta: { title: 'Campaign' },
     },
     { path: '/alerts', name: 'alerts', component: () => import('@/pages/AlertsPage.vue'), meta: { title: 'Alerts' } },
+    {
+      path: '/rules',
+      name: 'rules',
+      component: () => import('@/pages/AlertRulesPage.vue'),
+      meta: { title: 'Alert rules', snapshotRefreshSeconds: RULES_REFRESH_SECONDS },
+    },
     {
       path: '/pipeline',
       name: 'pipeline',

@@ -6,8 +6,8 @@ import { mergeAlerts } from '@/lib/alerts.ts';
 import { useLiveStatus } from './useLiveStatus.ts';
 
 const ActiveAlertsQuery = graphql(/* GraphQL */ `
-  query ActiveAlerts {
-    alerts(status: [FIRING, ACKNOWLEDGED], first: 100) {
+  query ActiveAlerts($first: Int!) {
+    alerts(status: [PENDING, FIRING, ACKNOWLEDGED], first: $first) {
       totalCount
       edges {
         node {
@@ -59,6 +59,12 @@ const AlertChangedSubscription = graphql(/* GraphQL */ `
 
 type PushedAlert = ResultOf<typeof AlertChangedSubscription>['alertChanged']['alert'];
 
+/**
+ * Active alerts loaded. A variable, like the resolved list's limit: the API's cost limit multiplies a literal `first`
+ * into its estimate, and 100 literal items of AlertListItem (with severity, pending and rule) estimate above it.
+ */
+const ACTIVE_ALERTS_LIMIT = 100;
+
 /** Pushed states kept in memory; older ones are superseded by the queries' refetches anyway. */
 const MAX_PUSHED = 500;
 
@@ -69,7 +75,11 @@ const MAX_PUSHED = 500;
 export function useAlerts(options: { includeResolved?: boolean; resolvedLimit?: number } = {}) {
   const live = useLiveStatus();
   // Pushed changes live only as long as the calling page, so a page opened later must not trust an old cached list.
-  const active = useQuery({ query: ActiveAlertsQuery, requestPolicy: 'cache-and-network' });
+  const active = useQuery({
+    query: ActiveAlertsQuery,
+    requestPolicy: 'cache-and-network',
+    variables: { first: ACTIVE_ALERTS_LIMIT },
+  });
   const resolved = useQuery({
     query: ResolvedAlertsQuery,
     requestPolicy: 'cache-and-network',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatBucket, formatTimestamp, formatValue } from './format.ts';
+import { formatAgo, formatBucket, formatClock, formatTimestamp, formatValue } from './format.ts';
 
 describe('formatValue', () => {
   it('formats counts, money and percentages', () => {
@@ -30,5 +30,10 @@ describe('time', () => {
     expect(formatBucket('2026-11-24T18:30:00Z', 'DAY', 'Asia/Kolkata')).toBe('25 Nov');
     expect(formatBucket('2026-11-24T18:30:00Z', 'HOUR', 'Asia/Kolkata')).toBe('25 Nov, 00:00');
     expect(formatBucket('2026-11-24T18:30:00Z', 'DAY', 'UTC')).toBe('24 Nov');
+  });
+
+  it('gives the time of day in the reporting zone', () => {
+    expect(formatClock('2026-11-24T18:35:00Z', 'UTC')).toBe('18:35');
+    expect(formatClock('2026-11-24T18:35:00Z', 'Asia/Kolkata')).toBe('00:05');
   });
 });

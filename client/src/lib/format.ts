@@ -42,6 +42,18 @@ export function timeZoneLabel(timeZone: string, at: Date = new Date()): string {
   return `${timeZone} (UTC${sign}${hours}:${minutes})`;
 }
 
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The time of day of an instant in the reporting zone, `HH:MM` (24 h), for times near now ("fires at 14:35"). */
+export function formatClock(iso: string, timeZone: string = effectiveTimeZone()): string {
+  let format = clockFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone });
+    clockFormats.set(timeZone, format);
+  }
+  return format.format(new Date(iso));
+}
+
 const bucketFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** A bucket's start as a chart or table label in the reporting zone: `14:30` for minutes and hours, `25 Nov` for days. */

@@ -5,7 +5,7 @@ import { createMemoryHistory, createRouter } from 'vue-router';
 import AlertList from '@/components/alerts/AlertList.vue';
 import { createFixtureClient } from '../support/fixture-client.ts';
 
-function alert(id: string, status: 'FIRING' | 'ACKNOWLEDGED' | 'RESOLVED', metric = 'CTR_DROP') {
+function alert(id: string, status: 'PENDING' | 'FIRING' | 'ACKNOWLEDGED' | 'RESOLVED', metric = 'CTR_DROP') {
   return {
     __typename: 'Alert',
     id,
@@ -21,6 +21,14 @@ function alert(id: string, status: 'FIRING' | 'ACKNOWLEDGED' | 'RESOLVED', metri
     status,
     acknowledgedAt: status === 'ACKNOWLEDGED' ? '2026-11-25T10:02:00Z' : null,
     resolvedAt: status === 'RESOLVED' ? '2026-11-25T10:30:00Z' : null,
+    severity: 'CRITICAL',
+    pendingSince: status === 'PENDING' ? '2026-11-25T10:00:00Z' : null,
+    rule: { __typename: 'AlertRule', id: '1', name: 'Brand CTR', pendingMinutes: 5 } as {
+      __typename: 'AlertRule';
+      id: string;
+      name: string;
+      pendingMinutes: number;
+    } | null,
   };
 }
 
@@ -100,6 +108,36 @@ describe('AlertList', () => {
     expect(wrapper.find('[data-testid=acknowledge]').exists()).toBe(false);
     expect(wrapper.text()).toContain('Acknowledged');
     expect(wrapper.text()).toContain('Resolved');
+  });
+
+  it('shows the severity, the rule, and when a pending alert fires if its condition holds', () => {
+    const { wrapper } = mountList([alert('7', 'PENDING'), { ...alert('8', 'FIRING'), rule: null }], acknowledged);
+    const [pending, firing] = wrapper.findAll('[data-testid=alert-item]');
+    expect(pending!.get('[data-testid=pending-note]').text()).toBe('pending — fires at 10:05 if it holds');
+    expect(pending!.get('[data-testid=severity]').text()).toBe('critical');
+    expect(pending!.text()).toContain('Rule: Brand CTR');
+    // Not fired yet: nothing to acknowledge.
+    expect(pending!.find('[data-testid=acknowledge]').exists()).toBe(false);
+    expect(firing!.find('[data-testid=pending-note]').exists()).toBe(false);
+    expect(firing!.text()).toContain('Rule: deleted');
+  });
+
+  it("silences the alert's campaign for the chosen hours and says until when", async () => {
+    const endsAt = '2026-11-25T14:00:00.000Z';
+    const { wrapper, operations } = mountList([alert('7', 'FIRING')], {
+      createAlertSilence: { __typename: 'AlertSilence', id: '3', endsAt },
+    });
+    const before = Date.now();
+    await wrapper.get('[data-testid=silence-campaign]').setValue('4');
+    await flushPromises();
+    const [mutation] = operations.filter((operation) => operation.kind === 'mutation');
+    const input = (mutation!.variables as { input: { campaignId: string; endsAt: string; by: string | null } }).input;
+    expect(input.campaignId).toBe('camp_google_brand');
+    expect(Date.parse(input.endsAt) - before).toBeGreaterThanOrEqual(4 * 3_600_000);
+    expect(Date.parse(input.endsAt) - Date.now()).toBeLessThanOrEqual(4 * 3_600_000);
+    expect(wrapper.get('[data-testid=campaign-silenced]').text()).toContain(
+      'camp_google_brand is silenced until 25 Nov 2026, 14:00:00 UTC',
+    );
   });
 
   it('says so when there are no alerts', () => {
