@@ -102,4 +102,27 @@ describe('backtestRule', () => {
     expect(result.truncated).toBe(true);
     expect(result.episodes.every((e) => e.resolvedAt === null)).toBe(true);
   });
+
+  it('fires a CUSUM rule once per drop: after it resolves, the finished drop in the lookback is not evidence again', () => {
+    // 300 impressions a minute at 3 % (9 clicks), 30 minutes at 5 clicks (−44 %), then 3 % again.
+    const cusum = defaultRuleSettings('ctr_drop');
+    const from = T0 + 1440 * MINUTE;
+    const start = backtestHistoryStart(cusum, from);
+    const minutes = (from - start) / MINUTE + 180;
+    const data: BacktestSeries = {
+      campaignId: 'dropping',
+      channel: 'meta',
+      minutes: Array.from({ length: minutes }, (_, i) => {
+        const minute = start + i * MINUTE;
+        const dropped = minute >= from + 30 * MINUTE && minute < from + 60 * MINUTE;
+        return { minute, sums: { ...ZERO_SUMS, impressions: 300, clicks: dropped ? 5 : 9 } };
+      }),
+    };
+    const result = backtestRule(cusum, [data], from, from + 180 * MINUTE);
+    expect(result.fired).toBe(1);
+    const [episode] = result.episodes;
+    expect(episode!.firedAt).toBeGreaterThan(from + 30 * MINUTE);
+    expect(episode!.firedAt).toBeLessThan(from + 60 * MINUTE);
+    expect(episode!.resolvedAt).toBeGreaterThan(from + 60 * MINUTE);
+  });
 });

@@ -102,6 +102,7 @@ export function backtestRule(
     const index = new SeriesIndex(key.minutes);
     let phase: AlertPhase = { kind: 'none' };
     let current: BacktestEpisode | null = null;
+    let lastResolved: number | null = null;
     ticks = 0;
     for (let tick = from; tick < to; tick += MINUTE) {
       ticks += 1;
@@ -113,7 +114,11 @@ export function backtestRule(
       if (last === first && baselineRows === 0) continue;
       const evaluation = evaluateRule(
         rule,
-        { baseline: index.sum(ranges.baselineStart, ranges.baselineEnd), minutes: key.minutes.slice(first, last) },
+        {
+          baseline: index.sum(ranges.baselineStart, ranges.baselineEnd),
+          minutes: key.minutes.slice(first, last),
+          evidenceFrom: lastResolved,
+        },
         tick,
         phase.kind === 'open',
       );
@@ -145,6 +150,7 @@ export function backtestRule(
         case 'resolve':
           if (current) record({ ...current, resolvedAt: tick });
           current = null;
+          lastResolved = tick;
           phase = { kind: 'none' };
           break;
         case 'none':

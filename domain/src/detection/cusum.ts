@@ -6,7 +6,7 @@
  * faint one waits exactly as long as its evidence needs; on steady traffic S keeps falling back to 0.
  *
  * The recovery statistic R = min(recoveryThreshold, max(0, R − llr)) is the mirror image: evidence for p0 against p1.
- * R reaching `recoveryThreshold` restarts S at 0, and an open alert resolves then; it starts at 0 when an alert is open (recovery must be
+ * An open alert resolves when R reaches `recoveryThreshold`; it starts at 0 when an alert is open (recovery must be
  * shown inside the lookback, so minutes without traffic never resolve anything) and at its cap otherwise.
  *
  * The run is recomputed from the lookback's minutes at every tick (no state is stored between runs): the same minutes
@@ -60,11 +60,6 @@ export function cusumDrop(minutes: readonly MinuteCount[], parameters: CusumPara
     s = Math.max(0, s + llr);
     if (r === 0) rStart = i;
     r = Math.min(recoveryThreshold, Math.max(0, r - llr));
-    // Recovery proven: the drop evidence gathered so far is of a drop that is over. Without this S, recomputed over
-    // the whole lookback, stays above the threshold for as long as the dropped minutes outweigh the recovered ones in
-    // it (hours after a long drop), and an alert that just resolved fires again on the same, finished drop. Below
-    // `recoveryThreshold` nats of drop evidence S and R mirror each other, so steady traffic runs as plain CUSUM.
-    if (r >= recoveryThreshold) s = 0;
   });
   // S's (R's) excursion starts at the first minute after it last stood at 0.
   return {

@@ -48,6 +48,13 @@ export interface RuleHistory {
   baseline: KpiSums;
   /** Per-minute sums of [windowStart, tick), in time order; minutes without traffic may be absent. */
   minutes: readonly { minute: number; sums: KpiSums }[];
+  /**
+   * When the rule's last alert for this campaign+channel resolved, if inside the lookback: cusum evidence starts
+   * afresh there. The minutes before it hold a drop that alert already reported and saw recover; counted again, they
+   * would re-fire the next minute on a drop that is over (S stays high while the dropped minutes outweigh the
+   * recovered ones in the lookback).
+   */
+  evidenceFrom?: number | null;
 }
 
 export interface RuleEvaluation {
@@ -239,7 +246,9 @@ function evaluateCusum(
   const borrowed = thin && expected === null ? Math.floor(minutes.length / 2) : 0;
   for (const minute of minutes.slice(0, borrowed)) addSums(baseline, minute.sums);
   const p0 = expected ?? (baseline[denominator] > 0 ? baseline[numerator] / baseline[denominator] : 0);
-  const evidence = minutes.slice(borrowed);
+  const fresh = history.evidenceFrom == null ? 0 : minutes.findIndex((m) => m.minute >= history.evidenceFrom!);
+  const evidenceStart = Math.max(borrowed, fresh === -1 ? minutes.length : fresh);
+  const evidence = minutes.slice(evidenceStart);
   const run = cusumDrop(
     evidence.map((m) => ({ x: m.sums[numerator], n: m.sums[denominator] })),
     { p0, drop: rule.minRelativeChange, recoveryThreshold: rule.recoverySignificance, open },
@@ -247,7 +256,7 @@ function evaluateCusum(
   // An open alert reports the recovered minutes once they prove recovery (or once the drop's evidence is gone);
   // otherwise the minutes since the drop's onset.
   const recovering = open && (run.s === 0 || run.r >= rule.recoverySignificance);
-  const startIndex = borrowed + (recovering ? run.rStart : run.sStart);
+  const startIndex = evidenceStart + (recovering ? run.rStart : run.sStart);
   const windowMinutes = minutes.slice(startIndex);
   const window = sumOf(ZERO_SUMS, windowMinutes);
   const trailing = rule.baseline === 'trailing';

@@ -45,6 +45,15 @@ export const UNRESOLVED_ALERTS_SQL = `
 SELECT alert_id, rule_id, campaign_id, channel, status, pending_since
 FROM alerts WHERE resolved_at IS NULL AND rule_id = ANY($1::int[])`;
 
+/**
+ * $1 rule ids, $2 the earliest instant any of their windows starts: when each rule's alert for a campaign+channel last
+ * resolved, where that is recent enough to matter (cusum evidence starts afresh there: evaluate.ts evidenceFrom).
+ */
+export const RECENTLY_RESOLVED_SQL = `
+SELECT rule_id, campaign_id, channel, max(resolved_at) AS resolved_at
+FROM alerts WHERE status = 'resolved' AND rule_id = ANY($1::int[]) AND resolved_at > $2
+GROUP BY rule_id, campaign_id, channel`;
+
 const notify = (rows: string) =>
   `SELECT pg_notify('${NOTIFY_CHANNELS.alertChanged}', json_build_object('alertId', alert_id, 'status', status)::text)
    FROM ${rows}`;

@@ -26,6 +26,7 @@ import {
   ENABLED_RULES_SQL,
   INSERT_ALERTS_SQL,
   PROMOTE_ALERTS_SQL,
+  RECENTLY_RESOLVED_SQL,
   REFRESH_ALERTS_SQL,
   RESOLVE_ALERTS_SQL,
   RULE_HISTORY_SQL,
@@ -223,6 +224,14 @@ export function evaluateAlerts(client: pg.ClientBase, tick: Date): Promise<Evalu
       pending_since: Date | null;
     }>(UNRESOLVED_ALERTS_SQL, [rules.map((r) => r.id)]);
     const alerts = new Map(unresolved.rows.map((a) => [keyOf(a.rule_id, a.campaign_id, a.channel), a]));
+    const earliestWindow = Math.min(...rules.map((r) => ruleRanges(r, now).windowStart));
+    const resolved = await client.query<{ rule_id: number; campaign_id: string; channel: string; resolved_at: Date }>(
+      RECENTLY_RESOLVED_SQL,
+      [rules.map((r) => r.id), new Date(earliestWindow)],
+    );
+    const lastResolved = new Map(
+      resolved.rows.map((a) => [keyOf(a.rule_id, a.campaign_id, a.channel), a.resolved_at.getTime()]),
+    );
 
     const groups = new Map<string, EnabledRule[]>();
     for (const rule of rules) {
@@ -242,7 +251,8 @@ export function evaluateAlerts(client: pg.ClientBase, tick: Date): Promise<Evalu
             : alert.status === 'pending'
               ? { kind: 'pending', since: alert.pending_since!.getTime() }
               : { kind: 'open' };
-          const evaluation = evaluateRule(rule, history, now, phase.kind === 'open');
+          const evidenceFrom = lastResolved.get(keyOf(rule.id, history.campaignId, history.channel)) ?? null;
+          const evaluation = evaluateRule(rule, { ...history, evidenceFrom }, now, phase.kind === 'open');
           const transition = decideTransition(phase, evaluation, now, rule.pendingMinutes);
           if (transition === 'none') continue;
           changes.push({

@@ -71,20 +71,4 @@ describe('cusumDrop', () => {
     // Minutes without traffic are no evidence either way.
     expect(cusumDrop([...drop, ...exact(5, 0, 0)], { ...params, open: true }).r).toBe(0);
   });
-
-  it('forgets a drop once recovery is proven: a resolved alert does not fire again on the same, finished drop', () => {
-    // At 1×, 30 dropped minutes leave S far above 10, and each recovered minute takes only about half a nat off it: S
-    // alone would stay above 10 for most of an hour; R reaches its cap within 15 recovered minutes.
-    const minutes = [...exact(30, 300, P0 * 0.55), ...exact(15, 300, P0)];
-    const dropOnly = cusumDrop(minutes.slice(0, 30), params);
-    expect(dropOnly.s).toBeGreaterThan(20);
-    expect(minutes.slice(30).reduce((s, m) => s + bernoulliLlr(m.x, m.n, P0, P0 * 0.7), dropOnly.s)).toBeGreaterThan(
-      10,
-    );
-    const after = cusumDrop(minutes, params);
-    expect(after.r).toBe(3);
-    expect(after.s).toBe(0);
-    // While the recovery is not yet proven the drop still counts.
-    expect(cusumDrop(minutes.slice(0, 31), params).s).toBeGreaterThan(10);
-  });
 });

@@ -269,4 +269,49 @@ describe('evaluateRule, cusum method', () => {
     const silent = evaluate({ ...history, minutes: history.minutes.slice(0, recovery) }, true, TICK);
     expect(decideTransition({ kind: 'open' }, silent, TICK, 0)).toBe('update');
   });
+
+  it('after a resolution counts only newer minutes: the reported drop does not fire again, a new one does', () => {
+    const recovery = cusum.windowMinutes - 3;
+    const history = {
+      baseline: BASELINE,
+      minutes: lookback((i) => funnel(3000, { ctr: i >= 20 && i < recovery ? 0.028 * 0.55 : 0.028 })),
+    };
+    // Closed, the same minutes still hold ~37 minutes of drop evidence against 3 recovered ones.
+    expect(evaluate(history).anomalous).toBe(true);
+    const resolvedAt = TICK - 2 * MINUTE;
+    const after = evaluate({ ...history, evidenceFrom: resolvedAt });
+    expect(after.anomalous).toBe(false);
+    expect(decideTransition({ kind: 'none' }, after, TICK, 0)).toBe('none');
+    const again = lookback((i) => funnel(3000, { ctr: i >= 20 && (i < recovery || i >= 58) ? 0.028 * 0.55 : 0.028 }));
+    const next = evaluate(
+      {
+        baseline: BASELINE,
+        minutes: [
+          ...again.slice(1),
+          {
+            minute: TICK,
+            sums: funnel(3000, { ctr: 0.028 * 0.55 }),
+          },
+        ],
+        evidenceFrom: resolvedAt,
+      },
+      false,
+      TICK + MINUTE,
+    );
+    expect(next.anomalous).toBe(true);
+    expect(next.windowStart).toBe(TICK - 2 * MINUTE);
+  });
+
+  it("keeps a drop's evidence through one click-heavy minute (clicks arriving late in a burst are not a recovery)", () => {
+    // The browser test's traffic: 1,000 impressions over 100 s with their 20 clicks in the last 2 s.
+    const history = {
+      baseline: funnel(3000, { ctr: 0.1 }),
+      minutes: [
+        { minute: TICK - 3 * MINUTE, sums: { ...ZERO_SUMS, impressions: 362 } },
+        { minute: TICK - 2 * MINUTE, sums: { ...ZERO_SUMS, impressions: 600 } },
+        { minute: TICK - MINUTE, sums: { ...ZERO_SUMS, impressions: 38, clicks: 20 } },
+      ],
+    };
+    expect(evaluate(history).anomalous).toBe(true);
+  });
 });
