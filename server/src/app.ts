@@ -204,7 +204,9 @@ export function buildApp(options: BuildAppOptions): App {
       if (!config.ingestToken) log.warn('INGEST_TOKEN is not set: ingest is open to anyone who can reach this port');
       if (!config.readToken) log.warn('READ_TOKEN is not set: reads are open to anyone who can reach this port');
       if (!config.adminToken) {
-        log.warn('ADMIN_TOKEN is not set: notification channels can be changed by anyone who can reach this port');
+        log.warn(
+          'ADMIN_TOKEN is not set: alert rules and notification channels can be changed by anyone who can reach this port',
+        );
       }
       return bound;
     },
