@@ -1,5 +1,6 @@
 import {
   COUNTER_NAMES,
+  COUNTERS,
   KPI_NAMES,
   KPIS,
   type CounterName,
@@ -38,6 +39,14 @@ export function kpisFromSums(sums: KpiSums): Kpis {
 
 export function kpiValue(name: KpiName, sums: KpiSums): number | null {
   return evaluate(KPIS[name].formula, sums);
+}
+
+/**
+ * Every registry counter of a database row holding one sum per counter under its rollup column's name (the minute,
+ * hourly and daily rollups, and sums over them); pg's numeric and bigint arrive as strings.
+ */
+export function sumsOfRollupRow(row: Readonly<Record<string, unknown>>): KpiSums {
+  return Object.fromEntries(COUNTER_NAMES.map((name) => [name, Number(row[COUNTERS[name].column])])) as KpiSums;
 }
 
 export function addSums(a: KpiSums, b: KpiSums): KpiSums {

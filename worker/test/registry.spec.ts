@@ -5,12 +5,13 @@ import {
   EVENT_TYPES,
   ROLLUP_COLUMNS,
   storeEvents,
+  sumsOfRollupRow,
   type EventRow,
 } from '@pmd/db';
 import { useTestDatabase } from '@pmd/db/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sumsOfRow, type SumsRow } from '../src/lib/alerts.ts';
+import { type SumsRow } from '../src/lib/alerts.ts';
 import { RULE_HISTORY_SQL } from '../src/lib/alerts-sql.ts';
 import { drainDaily, drainHourly, rebuildRange } from '../src/lib/rollup.ts';
 
@@ -166,7 +167,7 @@ describe('the metric registry', () => {
     expect(baselineRows).toHaveLength(KEYS.length);
     for (const row of rows.filter((r) => r.minute !== null)) {
       const key = `${row.campaign_id}/${row.channel}`;
-      const sums = sumsOfRow(row);
+      const sums = sumsOfRollupRow(row);
       const into = windowSums.get(key) ?? Object.fromEntries(COUNTER_NAMES.map((n) => [n, 0]));
       for (const name of COUNTER_NAMES) into[name]! += sums[name];
       windowSums.set(key, into);
@@ -176,7 +177,7 @@ describe('the metric registry', () => {
       const key = `${row.campaign_id}/${row.channel}`;
       for (const [sums, expected] of [
         [windowSums.get(key)!, window.get(key)],
-        [sumsOfRow(row), baseline.get(key)],
+        [sumsOfRollupRow(row), baseline.get(key)],
       ] as const) {
         expect(Object.keys(sums).sort()).toEqual([...COUNTER_NAMES].sort());
         for (const name of COUNTER_NAMES) {

@@ -94,12 +94,7 @@ export function oneProportionZ(x: number, n: number, p0: number): number {
   return se === 0 ? 0 : (x - n * p0) / se;
 }
 
-export function addSums(into: KpiSums, sums: KpiSums): KpiSums {
-  for (const key of Object.keys(into) as (keyof KpiSums)[]) into[key] += sums[key];
-  return into;
-}
-
-// Counter by counter rather than minute by minute (addSums): the backtest sums a lookback for every minute of every
+// Counter by counter rather than minute by minute: the backtest sums a lookback for every minute of every
 // campaign+channel, and this is 1.3–1.8× faster there (measured), with the same additions in the same order.
 function sumOf(base: KpiSums, minutes: RuleHistory['minutes']): KpiSums {
   const sums = { ...base };
@@ -240,11 +235,10 @@ function evaluateCusum(
   // just enough to reach the volume: the first minutes of a history are often partial (traffic started mid-minute,
   // clicks not yet in), and a rate estimated from them alone would be biased low, hiding a drop (measured:
   // bench:alerts missed drops until this borrowed half).
-  const baseline = { ...history.baseline };
-  const thin = baseline[denominator] < rule.minBaselineVolume;
+  const thin = history.baseline[denominator] < rule.minBaselineVolume;
   const expected = thin && rule.expectedValue !== null ? rule.expectedValue : null;
   const borrowed = thin && expected === null ? Math.floor(minutes.length / 2) : 0;
-  for (const minute of minutes.slice(0, borrowed)) addSums(baseline, minute.sums);
+  const baseline = sumOf(history.baseline, minutes.slice(0, borrowed));
   const p0 = expected ?? (baseline[denominator] > 0 ? baseline[numerator] / baseline[denominator] : 0);
   const fresh = history.evidenceFrom == null ? 0 : minutes.findIndex((m) => m.minute >= history.evidenceFrom!);
   const evidenceStart = Math.max(borrowed, fresh === -1 ? minutes.length : fresh);

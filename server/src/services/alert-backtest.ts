@@ -1,4 +1,4 @@
-import { COUNTER_NAMES, COUNTERS, MAX_BACKTEST_DAYS, type AlertRuleSettings, type KpiSums } from '@pmd/domain';
+import { COUNTER_NAMES, COUNTERS, MAX_BACKTEST_DAYS, sumsOfRollupRow, type AlertRuleSettings } from '@pmd/domain';
 import { backtestHistoryStart, backtestRule, type BacktestEpisode, type BacktestSeries } from '@pmd/domain/detection';
 import type pg from 'pg';
 import { checkRuleSettings, type AlertRuleInput } from './alert-rules.ts';
@@ -140,7 +140,7 @@ async function replay(
         channel: key.channel,
         minutes: rows.map((row) => ({
           minute: row.minute.getTime(),
-          sums: Object.fromEntries(COUNTER_NAMES.map((name) => [name, row[COUNTERS[name].column]])) as KpiSums,
+          sums: sumsOfRollupRow(row),
         })),
       };
       // Every episode of the key (one series fires at most every other minute), so the days count all of them.

@@ -3,11 +3,10 @@ import {
   type AlertMetric,
   type AlertRuleScope,
   type AlertSeverity,
-  COUNTER_NAMES,
-  COUNTERS,
   type DetectionRule,
   isAlertMetric,
   type KpiSums,
+  sumsOfRollupRow,
   ZERO_SUMS,
 } from '@pmd/domain';
 import {
@@ -92,11 +91,6 @@ export interface SumsRow {
   [column: string]: string | number | Date | null;
 }
 
-/** Every registry counter of a row of per-counter sums, each under its rollup column's name. */
-export function sumsOfRow(row: SumsRow): KpiSums {
-  return Object.fromEntries(COUNTER_NAMES.map((name) => [name, Number(row[COUNTERS[name].column])])) as KpiSums;
-}
-
 /** Whether a rule's scope covers a campaign+channel. */
 function inScope(rule: EnabledRule, campaignId: string, channel: string): boolean {
   if (rule.scope === 'campaign') return campaignId === rule.scopeValue;
@@ -143,8 +137,8 @@ async function readHistories(
       histories.push(last);
     }
     // Baseline rows come first in each key (minute null), then the window's minutes in time order.
-    if (row.minute === null) last.baseline = sumsOfRow(row);
-    else last.minutes.push({ minute: row.minute.getTime(), sums: sumsOfRow(row) });
+    if (row.minute === null) last.baseline = sumsOfRollupRow(row);
+    else last.minutes.push({ minute: row.minute.getTime(), sums: sumsOfRollupRow(row) });
   }
   return histories;
 }

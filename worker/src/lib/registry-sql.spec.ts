@@ -13,10 +13,9 @@ async function statements() {
   const { INGEST_SQL } = await import('@pmd/db');
   const rollup = await import('./rollup-sql.ts');
   const { RULE_HISTORY_SQL } = await import('./alerts-sql.ts');
-  const { sumsOfRow } = await import('./alerts.ts');
   return {
     domain,
-    sumsOfRow,
+    sumsOfRollupRow: domain.sumsOfRollupRow,
     /** Statements that aggregate raw events into minute rows. */
     fromEvents: { INGEST_SQL, RANGE_MINUTE_SQL: rollup.RANGE_MINUTE_SQL[1] },
     /** Statements that sum minute or hourly rows into hourly or daily rows. */
@@ -46,9 +45,11 @@ function expectEveryCounter(s: Awaited<ReturnType<typeof statements>>) {
     }
     expect(s.RULE_HISTORY_SQL).toContain(`sum(${column})::float8 AS ${column}`);
     const row = { campaign_id: 'c', channel: 'x', [column]: '7' };
-    expect(s.sumsOfRow(row)[name]).toBe(7);
+    expect(s.sumsOfRollupRow(row)[name]).toBe(7);
   }
-  expect(Object.keys(s.sumsOfRow({ campaign_id: 'c', channel: 'x' })).sort()).toEqual([...domain.COUNTER_NAMES].sort());
+  expect(Object.keys(s.sumsOfRollupRow({ campaign_id: 'c', channel: 'x' })).sort()).toEqual(
+    [...domain.COUNTER_NAMES].sort(),
+  );
 }
 
 describe('counter SQL from the registry', () => {
