@@ -15,8 +15,12 @@ export type AlertRuleScope = (typeof ALERT_RULE_SCOPES)[number];
  * - `cusum`: a CUSUM over per-minute counts against the baseline's rate; fires as soon as the evidence suffices.
  *   Only rates (ratio KPIs) have the per-minute counts it needs.
  * - `window`: the recent `windowMinutes` against the baseline, by relative change, significance and volume.
+ * - `target`: a campaign's number against its catalog target (target metrics only, and only those take it): fires when
+ *   the value is beyond the target by `minRelativeChange`, resolves when within `recoveryChange`; projected overspend
+ *   judges today's pacing, CPA and ROAS the last `windowMinutes`. `minVolume` is the least spend (currency units) in
+ *   the window before CPA or ROAS is judged; baseline and significance settings do not apply.
  */
-export const DETECTION_METHODS = ['cusum', 'window'] as const;
+export const DETECTION_METHODS = ['cusum', 'window', 'target'] as const;
 export type DetectionMethod = (typeof DETECTION_METHODS)[number];
 
 /** `trailing`: the `baselineHours` right before the window; `last_week`: the `baselineHours` up to the window's end, a week earlier. */
@@ -88,6 +92,30 @@ export function defaultRuleSettings(metric: AlertMetric): AlertRuleSettings {
   const definition = ALERT_METRIC_BY_NAME[metric];
   // CUSUM for the rates whose per-minute counts are draws of the same minute; signup→activation lags by minutes.
   const cusum = definition.kind === 'rate' && metric !== 'signup_to_activation_drop';
+  if (definition.kind === 'target') {
+    // As seeded by migration 20261202120000_money.
+    const pacing = definition.target === 'dailyBudget';
+    return {
+      name: definition.label,
+      metric,
+      scope: 'all',
+      scopeValue: null,
+      method: 'target',
+      windowMinutes: pacing ? 60 : 1440,
+      baseline: 'trailing',
+      baselineHours: 24,
+      minRelativeChange: pacing ? 0.1 : 0.2,
+      recoveryChange: pacing ? 0.05 : 0.1,
+      significance: 1,
+      recoverySignificance: 1,
+      minVolume: 1,
+      minBaselineVolume: 1,
+      expectedValue: null,
+      pendingMinutes: 0,
+      severity: 'warning',
+      enabled: true,
+    };
+  }
   return {
     name: `${definition.label} ${definition.direction}`,
     metric,
@@ -162,6 +190,15 @@ export function validateAlertRule(settings: AlertRuleSettings): AlertRuleIssue[]
       });
     }
   }
+  if ((settings.method === 'target') !== (definition.kind === 'target')) {
+    issues.push({
+      field: 'method',
+      message:
+        definition.kind === 'target'
+          ? `${settings.metric} judges a campaign against its own target: use target`
+          : `target judges campaigns against their catalog targets; ${settings.metric} is a ${definition.kind} metric`,
+    });
+  }
   if (settings.method === 'cusum' && definition.kind !== 'rate') {
     issues.push({
       field: 'method',
@@ -178,7 +215,7 @@ export function validateAlertRule(settings: AlertRuleSettings): AlertRuleIssue[]
   checkRange(issues, 'minBaselineVolume', settings.minBaselineVolume, true);
   checkRange(issues, 'pendingMinutes', settings.pendingMinutes, true);
   if (settings.expectedValue !== null) checkRange(issues, 'expectedValue', settings.expectedValue, false);
-  if (definition.direction === 'drop' && settings.minRelativeChange >= 1) {
+  if ((definition.direction === 'drop' || definition.direction === 'below') && settings.minRelativeChange >= 1) {
     issues.push({ field: 'minRelativeChange', message: 'a drop is at most 100% (minRelativeChange below 1)' });
   }
   if (definition.kind === 'rate' && settings.expectedValue !== null && settings.expectedValue >= 1) {

@@ -21,7 +21,7 @@ describe('alert metrics', () => {
         expect(COUNTERS[definition.counter].unit).toBe('count');
         expect(alertMetricWatches(definition.metric)).toBe(definition.counter);
       } else {
-        expect(KPIS[definition.kpi].formula.kind).toBe(definition.kind === 'rate' ? 'ratio' : 'costPer');
+        expect(KPIS[definition.kpi].formula.kind).toBe(definition.kind === 'rate' ? 'ratio' : 'per');
         expect(definition.direction).toBe(definition.kind === 'rate' ? 'drop' : 'spike');
         expect(alertMetricWatches(definition.metric)).toBe(definition.kpi);
       }

@@ -9,6 +9,8 @@ import { COUNTERS, type CounterName, KPIS, type KpiName, type MetricName } from 
  * - `spike`: a cost per unit rose against its baseline; judged by the ratio window/baseline and volume (the units).
  * - `volume`: a count (impressions, clicks, …) fell against the count its baseline predicts for the window; judged by
  *   relative drop, a Poisson z-score and the expected count. Impressions falling to zero is "delivery stopped".
+ * - `target`: a campaign's own number crossed the target its catalog row sets (budget, target CPA, target ROAS) by the
+ *   rule's relative margin; judged per campaign over all its channels, only for campaigns that set the target.
  * Which detection methods and parameters judge them is a rule's business (alert-rules.ts).
  */
 
@@ -17,8 +19,13 @@ export type RatioKpiName = {
   [K in KpiName]: (typeof KPIS)[K]['formula']['kind'] extends 'ratio' ? K : never;
 }[KpiName];
 
-/** KPIs whose formula is a cost per unit (prices, which can spike). */
-export type CostPerKpiName = Exclude<KpiName, RatioKpiName>;
+/** KPIs that are spend per unit (prices, which can spike). */
+export type CostPerKpiName = {
+  [K in KpiName]: (typeof KPIS)[K]['formula'] extends { readonly kind: 'per'; readonly amount: 'spend' } ? K : never;
+}[KpiName];
+
+/** The catalog targets a target rule judges a campaign against (the campaigns table's columns, camelCase). */
+export type CampaignTargetName = 'dailyBudget' | 'targetCpa' | 'targetRoas';
 
 interface AlertMetricText {
   readonly metric: string;
@@ -36,7 +43,14 @@ export type CountCounterName = {
 export type AlertMetricDefinition =
   | (AlertMetricText & { readonly kind: 'rate'; readonly kpi: RatioKpiName; readonly direction: 'drop' })
   | (AlertMetricText & { readonly kind: 'cost'; readonly kpi: CostPerKpiName; readonly direction: 'spike' })
-  | (AlertMetricText & { readonly kind: 'volume'; readonly counter: CountCounterName; readonly direction: 'drop' });
+  | (AlertMetricText & { readonly kind: 'volume'; readonly counter: CountCounterName; readonly direction: 'drop' })
+  | (AlertMetricText & {
+      readonly kind: 'target';
+      readonly target: CampaignTargetName;
+      /** The registry metric compared with the target (spend: the projected end-of-day spend of today). */
+      readonly watches: MetricName;
+      readonly direction: 'above' | 'below';
+    });
 
 export const ALERT_METRIC_DEFINITIONS = [
   {
@@ -121,6 +135,35 @@ export const ALERT_METRIC_DEFINITIONS = [
     label: 'Signups',
     description: 'Signups per minute fell below what the baseline predicts (a broken form or tracking tag).',
   },
+  {
+    metric: 'projected_overspend',
+    kind: 'target',
+    target: 'dailyBudget',
+    watches: 'spend',
+    direction: 'above',
+    label: 'Projected spend today',
+    description:
+      "The campaign's projected end-of-day spend (pacing: today's spend and the intraday shape of recent weeks) exceeds its daily budget.",
+  },
+  {
+    metric: 'cpa_above_target',
+    kind: 'target',
+    target: 'targetCpa',
+    watches: 'costPerActivation',
+    direction: 'above',
+    label: 'CPA (spend / activations)',
+    description:
+      "The campaign's CPA (spend / activations) over the rule's window is above its target CPA; spend without any activation counts as a CPA of the whole spend.",
+  },
+  {
+    metric: 'roas_below_target',
+    kind: 'target',
+    target: 'targetRoas',
+    watches: 'roas',
+    direction: 'below',
+    label: 'ROAS (revenue / spend)',
+    description: "The campaign's ROAS (revenue / spend) over the rule's window is below its target ROAS.",
+  },
 ] as const satisfies readonly AlertMetricDefinition[];
 
 export type AlertMetric = (typeof ALERT_METRIC_DEFINITIONS)[number]['metric'];
@@ -143,10 +186,11 @@ export function isAlertMetric(value: string): value is AlertMetric {
 /** The registry metric an alert metric watches: a KPI, or for volume alerts a counter (charts and formats use it). */
 export function alertMetricWatches(metric: AlertMetric): MetricName {
   const definition: AlertMetricDefinition = ALERT_METRIC_BY_NAME[metric];
-  return definition.kind === 'volume' ? definition.counter : definition.kpi;
+  if (definition.kind === 'volume') return definition.counter;
+  return definition.kind === 'target' ? definition.watches : definition.kpi;
 }
 
-/** The counter that measures how much traffic a KPI's value rests on: a ratio's denominator, a cost's units. */
+/** The counter that measures how much traffic a KPI's value rests on: a ratio's denominator, a per-unit's units. */
 export function kpiVolumeCounter(kpi: KpiName) {
   const formula = KPIS[kpi].formula;
   return formula.kind === 'ratio' ? formula.denominator : formula.units;

@@ -1,7 +1,8 @@
 import { COUNTERS, KPIS, METRIC_NAMES, type CounterName, type MetricName } from './metrics.ts';
 
 /** How a metric's value reads to people: counters by their unit, KPIs by their format. */
-export type MetricFormat = 'count' | 'percent' | 'currency';
+/** `ratio`: a multiple, such as ROAS 3.20×. */
+export type MetricFormat = 'count' | 'percent' | 'currency' | 'ratio';
 
 /**
  * How a change of a metric is told. Rates change in percentage points (CTR 2% → 3% is +1.0 pp; "+50%" reads as
@@ -40,9 +41,9 @@ export function metricView(name: MetricName): MetricView {
 /** Every metric's view, in the registry's order (counters first, then KPIs). */
 export const METRIC_VIEWS: readonly MetricView[] = METRIC_NAMES.map(metricView);
 
-const FORMAT_ORDER: readonly MetricFormat[] = ['count', 'percent', 'currency'];
+const FORMAT_ORDER: readonly MetricFormat[] = ['count', 'percent', 'currency', 'ratio'];
 
-/** Counts, then rates, then money (the order the dashboard reads best in), the registry's order within each. */
+/** Counts, then rates, then money, then returns (the order the dashboard reads best in), registry order within each. */
 export function byFormat(names: readonly MetricName[]): MetricName[] {
   const rank = (name: MetricName) => FORMAT_ORDER.indexOf(metricView(name).format);
   return names
@@ -68,10 +69,11 @@ const FORMATTERS: Record<MetricFormat, Intl.NumberFormat> = {
     maximumFractionDigits: 2,
   }),
   percent: new Intl.NumberFormat('en-US', { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+  ratio: new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
 };
 
 /** A metric value for people; null (a cost per unit without units) is an em dash, never $0. */
 export function formatMetricValue(value: number | null | undefined, format: MetricFormat): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  return FORMATTERS[format].format(value);
+  return format === 'ratio' ? `${FORMATTERS.ratio.format(value)}×` : FORMATTERS[format].format(value);
 }

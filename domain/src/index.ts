@@ -12,3 +12,5 @@ export * from './alert-rules.ts';
 export * from './time-zone.ts';
 export * from './change.ts';
 export * from './notifications.ts';
+export * from './campaigns.ts';
+export * from './pacing.ts';

@@ -18,16 +18,16 @@ export function ratio(numerator: number, denominator: number): number {
   return denominator === 0 ? 0 : numerator / denominator;
 }
 
-/** cost / units × scale, or null when there are no units ("no clicks" is not "free clicks"). */
-export function costPer(cost: number, units: number, scale = 1): number | null {
-  return units === 0 ? null : (cost / units) * scale;
+/** amount / units × scale, or null when there are no units ("no clicks" is not "free clicks"). */
+export function perUnit(amount: number, units: number, scale = 1): number | null {
+  return units === 0 ? null : (amount / units) * scale;
 }
 
 /** A formula's value over some sums. */
 export function evaluate(formula: KpiFormula, sums: KpiSums): number | null {
   return formula.kind === 'ratio'
     ? ratio(sums[formula.numerator], sums[formula.denominator])
-    : costPer(sums[formula.cost], sums[formula.units], formula.scale);
+    : perUnit(sums[formula.amount], sums[formula.units], formula.scale);
 }
 
 /** Every KPI of the registry from the counters' sums. */

@@ -20,3 +20,6 @@ export const MAX_ALERT_ACTOR_LENGTH = 100;
 export const MAX_ALERT_NOTE_LENGTH = 1000;
 /** Furthest an alert can be snoozed ahead. */
 export const MAX_SNOOZE_DAYS = 30;
+/** Largest conversion value (revenue) of one event, and of one imported spend row; stored rounded to 6 decimals. */
+export const MAX_REVENUE = 1_000_000_000;
+export const MAX_IMPORTED_SPEND = 1_000_000_000;

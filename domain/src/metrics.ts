@@ -12,8 +12,16 @@ export type EventTypeName = (typeof EVENT_TYPES)[number];
 export interface CounterDefinition {
   /** Its column in `campaign_metrics_minute`, `_hourly` and `_daily` (and the original's REST rows). */
   readonly column: string;
-  /** `count`: events of `eventType`; `cost`: the sum of `cost` over events of `eventType` (every event when null). */
-  readonly aggregation: 'count' | 'cost';
+  /**
+   * Over events of `eventType` (every event when null):
+   * - `count`: how many;
+   * - `cost`: the sum of their `cost`;
+   * - `revenue`: the sum of their `revenue`;
+   * - `spend`: the campaign's spend, by its `spend_source` (SPEND_SOURCE_RULE): the sum of the events' `cost` for a
+   *   campaign whose spend comes from events, the imported spend (spend_imports, counted at each period's start) for
+   *   one whose spend comes from imports.
+   */
+  readonly aggregation: 'count' | 'cost' | 'revenue' | 'spend';
   readonly eventType: EventTypeName | null;
   readonly label: string;
   readonly description: string;
@@ -70,12 +78,22 @@ export const COUNTERS = {
   },
   spend: {
     column: 'total_cost',
-    aggregation: 'cost',
+    aggregation: 'spend',
     eventType: null,
     label: 'Spend',
-    description: "Cost of every event, whatever its type: what was spent (the original's `total_cost`).",
+    description:
+      "What was spent (the original's `total_cost`): the cost of every event, whatever its type, for a campaign whose spend comes from events; the imported spend (counted at the start of each imported hour or day) for a campaign whose spend comes from imports.",
     unit: 'currency',
     higherIsBetter: null,
+  },
+  revenue: {
+    column: 'revenue',
+    aggregation: 'revenue',
+    eventType: null,
+    label: 'Revenue',
+    description: 'Conversion value: the sum of `revenue` over every event (usually sent with activations).',
+    unit: 'currency',
+    higherIsBetter: true,
   },
 } as const satisfies Record<string, CounterDefinition>;
 
@@ -87,18 +105,20 @@ export type KpiSums = Record<CounterName, number>;
 
 /**
  * - `ratio`: numerator / denominator, 0 when the denominator is 0 (the original's rule for conversion rates).
- * - `costPer`: cost / units × scale, null when there are no units ("no clicks" is not "free clicks").
+ * - `per`: amount / units × scale, null when there are no units ("no clicks" is not "free clicks", and ROAS without
+ *   spend is not 0).
  * Over any window a KPI is computed from the window's sums, never averaged from per-bucket values.
  */
 export type KpiFormula =
   | { readonly kind: 'ratio'; readonly numerator: CounterName; readonly denominator: CounterName }
-  | { readonly kind: 'costPer'; readonly cost: CounterName; readonly units: CounterName; readonly scale: number };
+  | { readonly kind: 'per'; readonly amount: CounterName; readonly units: CounterName; readonly scale: number };
 
 export interface KpiDefinition {
   readonly formula: KpiFormula;
   readonly label: string;
   readonly description: string;
-  readonly format: 'percent' | 'currency';
+  /** `ratio`: a multiple such as ROAS 3.2× (formatted with an ×). */
+  readonly format: 'percent' | 'currency' | 'ratio';
   readonly higherIsBetter: boolean;
 }
 
@@ -125,7 +145,7 @@ export const KPIS = {
     higherIsBetter: true,
   },
   cpc: {
-    formula: { kind: 'costPer', cost: 'spend', units: 'clicks', scale: 1 },
+    formula: { kind: 'per', amount: 'spend', units: 'clicks', scale: 1 },
     label: 'CPC',
     description:
       'Average cost per click: spend / clicks, where spend is the cost of every event (as Google Ads and Meta report average CPC); null without clicks.',
@@ -133,35 +153,48 @@ export const KPIS = {
     higherIsBetter: false,
   },
   cpm: {
-    formula: { kind: 'costPer', cost: 'spend', units: 'impressions', scale: 1000 },
+    formula: { kind: 'per', amount: 'spend', units: 'impressions', scale: 1000 },
     label: 'CPM',
     description: 'Spend per 1,000 impressions; null without impressions.',
     format: 'currency',
     higherIsBetter: false,
   },
   costPerSignup: {
-    formula: { kind: 'costPer', cost: 'spend', units: 'signups', scale: 1 },
+    formula: { kind: 'per', amount: 'spend', units: 'signups', scale: 1 },
     label: 'Cost per signup',
     description: 'Spend / signups; null without signups.',
     format: 'currency',
     higherIsBetter: false,
   },
   costPerActivation: {
-    formula: { kind: 'costPer', cost: 'spend', units: 'activations', scale: 1 },
-    label: 'Cost per activation',
-    description: 'Spend / activations; null without activations.',
+    formula: { kind: 'per', amount: 'spend', units: 'activations', scale: 1 },
+    label: 'CPA',
+    description:
+      "Cost per acquisition, an acquisition being an activation (where revenue lands): spend / activations; null without activations. A campaign's target CPA is judged against it.",
     format: 'currency',
     higherIsBetter: false,
+  },
+  roas: {
+    formula: { kind: 'per', amount: 'revenue', units: 'spend', scale: 1 },
+    label: 'ROAS',
+    description: 'Return on ad spend: revenue / spend (3 = $3 back per $1 spent); null without spend.',
+    format: 'ratio',
+    higherIsBetter: true,
+  },
+  revenuePerActivation: {
+    formula: { kind: 'per', amount: 'revenue', units: 'activations', scale: 1 },
+    label: 'Revenue per activation',
+    description: 'Revenue / activations; null without activations.',
+    format: 'currency',
+    higherIsBetter: true,
   },
 } as const satisfies Record<string, KpiDefinition>;
 
 export type KpiName = keyof typeof KPIS;
 export const KPI_NAMES = Object.keys(KPIS) as KpiName[];
 
-/** Costs per unit are null without units; ratios are always numbers. */
-export type KpiValue<K extends KpiName> = (typeof KPIS)[K]['formula']['kind'] extends 'costPer'
-  ? number | null
-  : number;
+/** Amounts per unit are null without units; ratios are always numbers. */
+export type KpiValue<K extends KpiName> = (typeof KPIS)[K]['formula']['kind'] extends 'per' ? number | null : number;
 
 /** Every counter and every KPI of a set of events. */
 export type Kpis = KpiSums & { [K in KpiName]: KpiValue<K> };
@@ -170,6 +203,16 @@ export type Kpis = KpiSums & { [K in KpiName]: KpiValue<K> };
 export const METRIC_NAMES = [...COUNTER_NAMES, ...KPI_NAMES] as const;
 export type MetricName = CounterName | KpiName;
 
-export function isCostPer(name: KpiName): boolean {
-  return KPIS[name].formula.kind === 'costPer';
+/** Whether a KPI is an amount per unit (null without units), not a conversion ratio. */
+export function isPerUnit(name: KpiName): boolean {
+  return KPIS[name].formula.kind === 'per';
 }
+
+/**
+ * Where a campaign's spend comes from (campaigns.spend_source): the one rule behind the `spend` counter, stated in the
+ * GraphQL schema and applied by ingest, spend imports, the KPI window's raw edges and the backfill.
+ */
+export const SPEND_SOURCES = ['events', 'imports'] as const;
+export type SpendSource = (typeof SPEND_SOURCES)[number];
+export const SPEND_SOURCE_RULE =
+  "A campaign's spend comes from its events (the cost of every event) when its spendSource is EVENTS, the default, and from spend imports (each imported hour or day counted at its start, in full) when it is IMPORTS; then its events' costs count as click cost only. Changing the source recomputes the campaign's whole history.";

@@ -12,19 +12,56 @@ const column = (name: CounterName) => COUNTERS[name].column;
 const prefixed = (alias: string | undefined, name: CounterName) => (alias ? `${alias}.${column(name)}` : column(name));
 
 /**
- * A counter aggregated over raw events (rows with `event_type` and `cost`): `count(*) FILTER (WHERE …)` or the
- * cost sum, 0 when no event matches. Counts are bigint, sums numeric, as in the rollup tables.
+ * How SQL over raw events reaches each event's campaign: a `LEFT JOIN campaigns <alias> ON <alias>.campaign_id =
+ * e.campaign_id` (an event whose campaign has no catalog row yet reads as spend source events). Only the `spend`
+ * counter needs it (SPEND_SOURCE_RULE).
+ */
+export const CAMPAIGN_ALIAS = 'c';
+
+/** The event column a sum counter adds up. */
+function summedColumn(name: CounterName): 'cost' | 'revenue' {
+  return COUNTERS[name].aggregation === 'revenue' ? 'revenue' : 'cost';
+}
+
+/** Condition on an event for a counter (its type; for spend, that its campaign's spend comes from events), or null. */
+function eventMatchSql(name: CounterName, col: (c: string) => string): string | null {
+  const counter = COUNTERS[name];
+  const conditions: string[] = [];
+  if (counter.eventType) conditions.push(`${col('event_type')} = '${counter.eventType}'`);
+  if (counter.aggregation === 'spend') conditions.push(`${CAMPAIGN_ALIAS}.spend_source IS DISTINCT FROM 'imports'`);
+  return conditions.length ? conditions.join(' AND ') : null;
+}
+
+/**
+ * A counter aggregated over raw events (rows with `event_type`, `cost` and `revenue`, joined to their campaign as
+ * CAMPAIGN_ALIAS): `count(*) FILTER (WHERE …)` or the sum, 0 when no event matches. Counts are bigint, sums numeric,
+ * as in the rollup tables. Imported spend is not an event: add `importedSpendCountersSql` rows for it.
  */
 export function counterOverEventsSql(name: CounterName, alias?: string): string {
-  const counter = COUNTERS[name];
   const col = (c: string) => (alias ? `${alias}.${c}` : c);
-  const filter = counter.eventType ? ` FILTER (WHERE ${col('event_type')} = '${counter.eventType}')` : '';
-  return counter.aggregation === 'count' ? `count(*)${filter}::bigint` : `coalesce(sum(${col('cost')})${filter}, 0)`;
+  const match = eventMatchSql(name, col);
+  const filter = match ? ` FILTER (WHERE ${match})` : '';
+  return COUNTERS[name].aggregation === 'count'
+    ? `count(*)${filter}::bigint`
+    : `coalesce(sum(${col(summedColumn(name))})${filter}, 0)`;
 }
 
 /** `<aggregate> AS <column>, …` of every counter over raw events (the minute sums, oracles, backfills). */
 export function countersOverEventsSql(alias?: string): string {
   return COUNTER_NAMES.map((name) => `${counterOverEventsSql(name, alias)} AS ${column(name)}`).join(',\n  ');
+}
+
+/**
+ * `<value> AS <column>, …` of every counter for one `spend_imports` row (alias): its spend as the spend counter, 0 for
+ * every other. Only rows of campaigns whose spend_source is 'imports' count (the caller joins and filters).
+ */
+export function importedSpendCountersSql(alias: string): string {
+  return COUNTER_NAMES.map((name) => {
+    const counter = COUNTERS[name];
+    const value =
+      counter.aggregation === 'spend' ? `${alias}.spend` : counter.aggregation === 'count' ? '0::bigint' : '0::numeric';
+    return `${value} AS ${column(name)}`;
+  }).join(', ');
 }
 
 /** `sum(a.impressions) AS impressions, …` of every counter over rollup rows. */
@@ -59,20 +96,20 @@ export function kpiSql(name: KpiName, sql: (counter: CounterName) => string = co
   const formula = KPIS[name].formula;
   if (formula.kind === 'ratio') return sqlRatio(sql(formula.numerator), sql(formula.denominator));
   const scaled = formula.scale === 1 ? '' : ` * ${formula.scale}`;
-  return `(CASE WHEN (${sql(formula.units)}) = 0 THEN NULL ELSE (${sql(formula.cost)})::float8 / (${sql(formula.units)})${scaled} END)`;
+  return `(CASE WHEN (${sql(formula.units)}) = 0 THEN NULL ELSE (${sql(formula.amount)})::float8 / (${sql(formula.units)})${scaled} END)`;
 }
 
 /**
- * A counter's contribution of one raw event (a row with `event_type` and `cost`): 1 or 0 for counts, the cost or 0
- * for cost sums. Summed over events it equals `counterOverEventsSql`; used where raw events are unioned with rollup
- * rows before aggregating (the KPI window).
+ * A counter's contribution of one raw event (joined to its campaign as CAMPAIGN_ALIAS): 1 or 0 for counts, the summed
+ * column or 0 for sums. Summed over events it equals `counterOverEventsSql`; used where raw events are unioned with
+ * rollup rows before aggregating (the KPI window).
  */
 export function counterPerEventSql(name: CounterName, alias?: string): string {
-  const counter = COUNTERS[name];
   const col = (c: string) => (alias ? `${alias}.${c}` : c);
-  const match = counter.eventType ? `${col('event_type')} = '${counter.eventType}'` : null;
-  if (counter.aggregation === 'count') return match ? `(${match})::int` : '1';
-  return match ? `CASE WHEN ${match} THEN ${col('cost')} ELSE 0 END` : col('cost');
+  const match = eventMatchSql(name, col);
+  if (COUNTERS[name].aggregation === 'count') return match ? `(${match})::int` : '1';
+  const summed = col(summedColumn(name));
+  return match ? `CASE WHEN ${match} THEN ${summed} ELSE 0 END` : summed;
 }
 
 /**
@@ -85,3 +122,26 @@ export const STORED_ROLLUP_KPIS = [
   { name: 'clickToSignup', column: 'click_to_signup' },
   { name: 'signupToActivation', column: 'signup_to_activation' },
 ] as const satisfies readonly { name: KpiName; column: string }[];
+
+/**
+ * Every counter per (campaign_id, channel, minute) from raw events and imported spend, as ingest and spend imports
+ * keep the minute rollup: the one recomputation behind the backfill, a spend import and a change of a campaign's
+ * spend source. `where(alias, ts)` gives the condition on each source (`alias` has campaign_id and channel, `ts` is
+ * the event time or the imported period's start), with the caller's $-parameters.
+ */
+export function minuteSumsSql(where: (alias: string, ts: string) => string): string {
+  const sums = COUNTER_NAMES.map((name) => `sum(${column(name)}) AS ${column(name)}`).join(', ');
+  return `SELECT campaign_id, channel, minute, ${sums}
+FROM (
+  SELECT e.campaign_id, e.channel, date_trunc('minute', e.ts, 'UTC') AS minute, ${countersOverEventsSql('e')}
+  FROM raw_events e LEFT JOIN campaigns ${CAMPAIGN_ALIAS} ON ${CAMPAIGN_ALIAS}.campaign_id = e.campaign_id
+  WHERE ${where('e', 'e.ts')}
+  GROUP BY 1, 2, 3
+  UNION ALL
+  SELECT s.campaign_id, s.channel, date_trunc('minute', s.period_start, 'UTC'), ${importedSpendCountersSql('s')}
+  FROM spend_imports s
+  JOIN campaigns ${CAMPAIGN_ALIAS} ON ${CAMPAIGN_ALIAS}.campaign_id = s.campaign_id AND ${CAMPAIGN_ALIAS}.spend_source = 'imports'
+  WHERE ${where('s', 's.period_start')}
+) parts
+GROUP BY 1, 2, 3`;
+}

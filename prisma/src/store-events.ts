@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { addToRollupSql, countersOverEventsSql, NOTIFY_CHANNELS, ROLLUP_COLUMNS } from '@pmd/domain';
+import { addToRollupSql, CAMPAIGN_ALIAS, countersOverEventsSql, NOTIFY_CHANNELS, ROLLUP_COLUMNS } from '@pmd/domain';
 
 /**
  * The ingest write, defined once: the server's ingest writer runs it, and the tests and benchmarks of every package
@@ -16,6 +16,8 @@ export interface EventRow {
   /** One of the registry's EVENT_TYPES (ad_impression | ad_click | signup | activation). */
   eventType: string;
   cost: number | string;
+  /** Conversion value; 0 when absent. */
+  revenue?: number | string;
 }
 
 /** Campaign ids listed in one notification; the payload must stay far under NOTIFY's 8000 bytes. */
@@ -30,21 +32,40 @@ const NOTIFY_MAX_CAMPAIGNS = 20;
 export const INGEST_SQL = `
 WITH input AS (
   SELECT *
-  FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[])
-       WITH ORDINALITY AS t(event_id, ts, user_id, campaign_id, channel, event_type, cost, ord)
+  FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[],
+              $8::numeric[])
+       WITH ORDINALITY AS t(event_id, ts, user_id, campaign_id, channel, event_type, cost, revenue, ord)
 ),
 inserted AS (
-  INSERT INTO raw_events (event_id, ts, user_id, campaign_id, channel, event_type, cost)
-  SELECT DISTINCT ON (event_id) event_id, ts, user_id, campaign_id, channel, event_type, cost
+  INSERT INTO raw_events (event_id, ts, user_id, campaign_id, channel, event_type, cost, revenue)
+  SELECT DISTINCT ON (event_id) event_id, ts, user_id, campaign_id, channel, event_type, cost, revenue
   FROM input
   ORDER BY event_id, ord
   ON CONFLICT (event_id) DO NOTHING
-  RETURNING event_id, campaign_id, channel, ts, event_type, cost
+  RETURNING event_id, campaign_id, channel, ts, event_type, cost, revenue
+),
+-- The catalog rows of the batch's campaigns, share-locked: a change of a campaign's spend source (which rewrites its
+-- rollups' spend) waits for this batch, or this batch reads the source it changed to. Never-seen campaigns get their
+-- row (name = id, spend from events) here; a concurrent batch adding the same one waits on the key and skips it.
+known_campaigns AS (
+  SELECT c.campaign_id, c.spend_source FROM campaigns c
+  WHERE c.campaign_id IN (SELECT campaign_id FROM inserted)
+  ORDER BY c.campaign_id
+  FOR SHARE OF c
+),
+new_campaigns AS (
+  INSERT INTO campaigns (campaign_id, name)
+  SELECT DISTINCT campaign_id, campaign_id FROM inserted
+  WHERE campaign_id NOT IN (SELECT campaign_id FROM known_campaigns)
+  ORDER BY 1
+  ON CONFLICT (campaign_id) DO NOTHING
+  RETURNING 1
 ),
 minute_sums AS (
-  SELECT campaign_id, channel, date_trunc('minute', ts, 'UTC') AS minute,
-  ${countersOverEventsSql()}
-  FROM inserted
+  SELECT e.campaign_id, e.channel, date_trunc('minute', e.ts, 'UTC') AS minute,
+  ${countersOverEventsSql('e')}
+  FROM inserted e
+  LEFT JOIN known_campaigns ${CAMPAIGN_ALIAS} ON ${CAMPAIGN_ALIAS}.campaign_id = e.campaign_id
   GROUP BY 1, 2, 3
 ),
 minute_upsert AS (
@@ -72,10 +93,11 @@ summary AS (
 )
 SELECT s.stored,
        -- Which ids were inserted matters only when the statement carries several requests (see IngestWriter).
-       CASE WHEN $9 THEN (SELECT array_agg(event_id) FROM inserted) END AS event_ids,
+       CASE WHEN $10 THEN (SELECT array_agg(event_id) FROM inserted) END AS event_ids,
        (SELECT count(*) FROM minute_upsert)::int AS minute_rows,
        (SELECT count(*) FROM dirty_hours)::int AS dirty_hours,
-       CASE WHEN s.stored > 0 AND $8::text IS NOT NULL THEN pg_notify($8, json_build_object(
+       (SELECT count(*) FROM new_campaigns)::int AS new_campaigns,
+       CASE WHEN s.stored > 0 AND $9::text IS NOT NULL THEN pg_notify($9, json_build_object(
          'stored', s.stored,
          'campaignIds', to_json(s.campaign_ids[1:${NOTIFY_MAX_CAMPAIGNS}]),
          'truncated', cardinality(s.campaign_ids) > ${NOTIFY_MAX_CAMPAIGNS},
@@ -110,6 +132,7 @@ export async function storeEvents(
       events.map((e) => e.channel),
       events.map((e) => e.eventType),
       events.map((e) => String(e.cost)),
+      events.map((e) => String(e.revenue ?? 0)),
       options.notify === false ? null : NOTIFY_CHANNELS.eventsIngested,
       options.withIds ?? false,
     ],

@@ -83,7 +83,7 @@ export function parsePrismaSchema(source: string): ParsedModel[] {
       parsed.columns.push({
         field: field!,
         column,
-        sqlType: native ? nativeSql(native) : (SCALAR_SQL[type!] ?? `unknown ${type}`),
+        sqlType: `${native ? nativeSql(native) : (SCALAR_SQL[type!] ?? `unknown ${type}`)}${modifier === '[]' ? '[]' : ''}`,
         nullable: modifier === '?',
         hasDefault: /@default\(/.test(attributes),
       });

@@ -1,4 +1,4 @@
-import { COUNTERS, enumName, isCostPer, isKpiName, KPIS, METRIC_NAMES, type MetricName } from '@pmd/domain';
+import { COUNTERS, enumName, isPerUnit, isKpiName, KPIS, METRIC_NAMES, type MetricName } from '@pmd/domain';
 import { getNamedType, isEnumType, isNonNullType, isObjectType, type GraphQLEnumType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../src/schema/index.ts';
@@ -15,7 +15,7 @@ const objectType = (name: string) => {
 };
 
 const description = (name: MetricName) => (isKpiName(name) ? KPIS[name].description : COUNTERS[name].description);
-const nullable = (name: MetricName) => isKpiName(name) && isCostPer(name);
+const nullable = (name: MetricName) => isKpiName(name) && isPerUnit(name);
 
 describe('the schema carries the metric registry', () => {
   it('KpiTotals has exactly one field per counter and KPI, with its description; only costs per unit are nullable', () => {

@@ -1,7 +1,6 @@
 import {
   COUNTER_NAMES,
   COUNTERS,
-  countersOverEventsSql,
   kpisFromSums,
   STORED_ROLLUP_KPIS,
   ROLLUP_COLUMNS,
@@ -12,12 +11,41 @@ import type pg from 'pg';
 import { withClient } from './store.ts';
 
 /**
- * The brute-force oracle: every number straight from raw_events with the registry's own aggregates
- * (`countersOverEventsSql`), so it has every counter the registry has, cost included, by construction. Nothing here
- * reads the product's rollup or read SQL; tests compare what the product stored or answered with these.
+ * The brute-force oracle: every number straight from raw_events (and, for spend, spend_imports) with the rule the
+ * schema states, written here on its own: LEDGER_SQL below. Every counter the registry has is aggregated by its kind
+ * (`ledgerCountersSql`), so a new counter is covered by construction. Nothing here reads the product's rollup or read
+ * SQL; tests compare what the product stored or answered with these.
  */
 
 type Db = pg.Pool | pg.ClientBase;
+
+/**
+ * Every event and every imported spend row as one ledger (campaign_id, channel, ts, event_type, cost, revenue,
+ * spend): an event's spend is its cost unless its campaign's spend comes from imports; an imported row is spend only,
+ * at its period's start, and counts only for a campaign whose spend comes from imports.
+ */
+const LEDGER_SQL = `(
+  SELECT e.campaign_id, e.channel, e.ts, e.event_type, e.cost, e.revenue,
+         CASE WHEN c.spend_source = 'imports' THEN 0 ELSE e.cost END AS spend
+  FROM raw_events e LEFT JOIN campaigns c ON c.campaign_id = e.campaign_id
+  UNION ALL
+  SELECT s.campaign_id, s.channel, s.period_start, NULL, 0, 0, s.spend
+  FROM spend_imports s JOIN campaigns c ON c.campaign_id = s.campaign_id
+  WHERE c.spend_source = 'imports'
+) ledger`;
+
+/** `<aggregate> AS <column>, …` of every registry counter over the ledger, by the counter's kind. */
+function ledgerCountersSql(): string {
+  return COUNTER_NAMES.map((name) => {
+    const { column, aggregation, eventType } = COUNTERS[name];
+    const filter = eventType ? ` FILTER (WHERE event_type = '${eventType}')` : '';
+    const value =
+      aggregation === 'count'
+        ? `count(*)${filter}::bigint`
+        : `coalesce(sum(${aggregation === 'spend' ? 'spend' : aggregation})${filter}, 0)`;
+    return `${value} AS ${column}`;
+  }).join(', ');
+}
 
 export type Grain = 'minute' | 'hour' | 'day';
 
@@ -42,7 +70,7 @@ function bucketTextSql(grain: Grain, column: string): string {
 function exactCountersSql(alias: string): string {
   return COUNTER_NAMES.map((name) => {
     const { column, aggregation } = COUNTERS[name];
-    return `${alias}.${column}::${aggregation === 'cost' ? 'numeric(20,6)' : 'bigint'}::text AS ${column}`;
+    return `${alias}.${column}::${aggregation === 'count' ? 'bigint' : 'numeric(20,6)'}::text AS ${column}`;
   }).join(', ');
 }
 
@@ -72,8 +100,8 @@ export async function expectedRollup(db: Db, grain: Grain): Promise<RollupRow[]>
   const { bucket } = ROLLUP_TABLES[grain];
   const { rows } = await db.query<RollupRow>(`
     SELECT campaign_id, channel, ${bucketTextSql(grain, 'g.bucket')} AS ${bucket}, ${exactCountersSql('g')}
-    FROM (SELECT campaign_id, channel, ${bucketOfEventSql(grain)} AS bucket, ${countersOverEventsSql()}
-          FROM raw_events GROUP BY 1, 2, 3) g
+    FROM (SELECT campaign_id, channel, ${bucketOfEventSql(grain)} AS bucket, ${ledgerCountersSql()}
+          FROM ${LEDGER_SQL} GROUP BY 1, 2, 3) g
     ORDER BY 1, 2, g.bucket`);
   return rows.map((row) => withStoredKpis(grain, row));
 }
@@ -104,8 +132,8 @@ export async function rollupMismatches(db: Db | string, grain: Grain = 'minute')
   const columns = ROLLUP_COLUMNS.join(', ');
   const { rows } = await db.query(`
     WITH expected AS (
-      SELECT campaign_id, channel, ${bucketOfEventSql(grain)} AS ${bucket}, ${countersOverEventsSql()}
-      FROM raw_events GROUP BY 1, 2, 3
+      SELECT campaign_id, channel, ${bucketOfEventSql(grain)} AS ${bucket}, ${ledgerCountersSql()}
+      FROM ${LEDGER_SQL} GROUP BY 1, 2, 3
     ),
     actual AS (SELECT campaign_id, channel, ${bucket}, ${columns} FROM ${table})
     (SELECT 'missing' AS problem, * FROM (SELECT * FROM expected EXCEPT SELECT * FROM actual) a)
@@ -170,7 +198,7 @@ export async function localBucketStarts(
 }
 
 /**
- * Counter sums over raw_events in [from, to) (any window, not only whole buckets), filtered by campaigns and
+ * Counter sums over the ledger (raw_events and imported spend) in [from, to) (any window, not only whole buckets), filtered by campaigns and
  * channels, grouped by the given columns and/or by minute, hour or day. Sums are numbers; `kpisFromSums` (or
  * `expectTotals`) turns them into KPIs.
  */
@@ -192,8 +220,8 @@ export async function bruteForce(
   else if (options.bucket) groups.push(`date_trunc('${options.bucket}', ts, 'UTC') AS bucket`);
   const { rows } = await db.query<Record<string, unknown>>(
     `${local ? `WITH buckets AS (${localMinuteBucketsSql(options.bucket as 'hour' | 'day')}) ` : ''}
-     SELECT ${groups.map((g) => `${g}, `).join('')}${countersOverEventsSql()}
-     FROM raw_events ${local ? `JOIN buckets b ON b.minute = date_trunc('minute', ts, 'UTC')` : ''}
+     SELECT ${groups.map((g) => `${g}, `).join('')}${ledgerCountersSql()}
+     FROM ${LEDGER_SQL} ${local ? `JOIN buckets b ON b.minute = date_trunc('minute', ts, 'UTC')` : ''}
      WHERE ts >= $1 AND ts < $2
        AND ($3::text[] IS NULL OR campaign_id = ANY($3)) AND ($4::text[] IS NULL OR channel = ANY($4))
      ${groups.length ? `GROUP BY ${groups.map((_, i) => i + 1).join(', ')}` : ''}`,

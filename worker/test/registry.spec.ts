@@ -81,8 +81,8 @@ async function storedRows(pool: pg.Pool, grain: Grain) {
 async function bruteForce(pool: pg.Pool, grain: Grain) {
   const { rows } = await pool.query(`
     SELECT campaign_id, channel, bucket, ${exact}
-    FROM (SELECT campaign_id, channel, ${grain.raw} AS bucket, ${countersOverEventsSql()}
-          FROM raw_events GROUP BY 1, 2, 3) g
+    FROM (SELECT e.campaign_id, e.channel, ${grain.raw} AS bucket, ${countersOverEventsSql('e')}
+          FROM raw_events e LEFT JOIN campaigns c ON c.campaign_id = e.campaign_id GROUP BY 1, 2, 3) g
     ORDER BY 1, 2, 3`);
   return rows;
 }
@@ -153,8 +153,9 @@ describe('the metric registry', () => {
     ]);
     const brute = async (from: Date, to: Date) => {
       const result = await pool.query<Record<string, string>>(
-        `SELECT campaign_id, channel, ${countersOverEventsSql()} FROM raw_events
-         WHERE ts >= $1 AND ts < $2 GROUP BY 1, 2`,
+        `SELECT e.campaign_id, e.channel, ${countersOverEventsSql('e')}
+         FROM raw_events e LEFT JOIN campaigns c ON c.campaign_id = e.campaign_id
+         WHERE e.ts >= $1 AND e.ts < $2 GROUP BY 1, 2`,
         [from, to],
       );
       return new Map(result.rows.map((r) => [`${r.campaign_id}/${r.channel}`, r]));

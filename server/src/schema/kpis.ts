@@ -1,6 +1,6 @@
 import {
   enumName,
-  isCostPer,
+  isPerUnit,
   isKpiName,
   MAX_WINDOW_MINUTES,
   METRIC_NAMES,
@@ -19,7 +19,7 @@ import { InvalidArgumentError } from './error.ts';
 import { filterFromArgs, KpiFilterRef, WindowInputRef, WindowRef, windowFromArgs } from './window.ts';
 
 /** Costs per unit are null without units (`KpiValue`); counters and ratios are always numbers. */
-const nullable = (name: MetricName) => isKpiName(name) && isCostPer(name);
+const nullable = (name: MetricName) => isKpiName(name) && isPerUnit(name);
 
 // Fields generated from the registry (descriptions included), counters first: a metric added there is a field here.
 export const KpiTotalsRef = builder.objectRef<Kpis>('KpiTotals').implement({

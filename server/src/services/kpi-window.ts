@@ -3,7 +3,9 @@ import {
   COUNTER_NAMES,
   DEFAULT_TIME_ZONE,
   COUNTERS,
+  CAMPAIGN_ALIAS,
   counterPerEventSql,
+  importedSpendCountersSql,
   ROLLUP_COLUMNS,
   type CounterName,
   type KpiSums,
@@ -31,7 +33,8 @@ export interface KpiSumsRow extends KpiSums {
 }
 
 // Each source yields (campaign_id, channel, at, every counter's rollup column in registry order); `at` is the bucket
-// start or the event time. Raw events contribute 1/0 per count and their cost per cost sum, rollup rows their columns.
+// start or the event time. Raw events contribute 1/0 per count and their cost or revenue per sum (spend by their
+// campaign's spend source), imported spend rows their spend, rollup rows their columns.
 const COUNTER_COLUMNS = ROLLUP_COLUMNS.join(', ');
 const RAW_EVENT_COUNTERS = COUNTER_NAMES.map(
   (name) => `${counterPerEventSql(name, 'e')} AS ${COUNTERS[name].column}`,
@@ -76,7 +79,15 @@ WITH hour_ranges AS (
   SELECT e.campaign_id, e.channel, e.ts AS at, ${RAW_EVENT_COUNTERS}
   FROM raw_events e
   JOIN unnest($3::timestamptz[], $4::timestamptz[]) AS r(f, t) ON e.ts >= r.f AND e.ts < r.t
+  LEFT JOIN campaigns ${CAMPAIGN_ALIAS} ON ${CAMPAIGN_ALIAS}.campaign_id = e.campaign_id
   WHERE ${FILTER('e')}
+  UNION ALL
+  -- Imported spend counts at its period's start: a start inside a sub-minute edge is read here, like an event.
+  SELECT s.campaign_id, s.channel, s.period_start, ${importedSpendCountersSql('s')}
+  FROM spend_imports s
+  JOIN unnest($3::timestamptz[], $4::timestamptz[]) AS r(f, t) ON s.period_start >= r.f AND s.period_start < r.t
+  JOIN campaigns ${CAMPAIGN_ALIAS} ON ${CAMPAIGN_ALIAS}.campaign_id = s.campaign_id AND ${CAMPAIGN_ALIAS}.spend_source = 'imports'
+  WHERE ${FILTER('s')}
   UNION ALL
   SELECT m.campaign_id, m.channel, m.minute, ${COUNTER_COLUMNS}
   FROM campaign_metrics_minute m

@@ -38,7 +38,7 @@ export async function rollUp(pool: pg.Pool, options: { before?: Date; days?: boo
          FROM hours h
          CROSS JOIN LATERAL (
            SELECT ${countersOverEventsSql('e')}
-           FROM raw_events e
+           FROM raw_events e LEFT JOIN campaigns c ON c.campaign_id = e.campaign_id
            WHERE e.campaign_id = h.campaign_id AND e.channel = h.channel
              AND e.ts >= h.hour AND e.ts < h.hour + interval '1 hour'
          ) s

@@ -1,5 +1,5 @@
 import {
-  countersOverEventsSql,
+  minuteSumsSql,
   kpiSql,
   NOTIFY_CHANNELS,
   ROLLUP_COLUMNS,
@@ -146,17 +146,14 @@ export const RANGE_DAILY_SQL = recomputeSql(DAY, DAYS_IN_RANGE, '');
 
 /**
  * Backfill: rebuild the minute rows of [$1, $2) from raw_events (which may have been loaded without them, e.g. by
- * COPY). Two statements: clear the range, then aggregate it.
+ * COPY) and imported spend. Two statements: clear the range, then aggregate it.
  */
 export const RANGE_MINUTE_SQL = [
   'DELETE FROM campaign_metrics_minute WHERE minute >= $1 AND minute < $2',
   // The same counter rules as the ingest statement's minute sums (both from the registry): a counter missing here
   // would be silently zeroed by every backfill.
   `INSERT INTO campaign_metrics_minute (campaign_id, channel, minute, ${ROLLUP_COLUMNS.join(', ')})
-   SELECT campaign_id, channel, date_trunc('minute', ts, 'UTC'),
-  ${countersOverEventsSql()}
-   FROM raw_events WHERE ts >= $1 AND ts < $2
-   GROUP BY 1, 2, 3`,
+   ${minuteSumsSql((_, ts) => `${ts} >= $1 AND ${ts} < $2`)}`,
 ] as const;
 
 /**

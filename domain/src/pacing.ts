@@ -1,0 +1,67 @@
+/**
+ * Budget pacing, defined once: the API's campaign pacing, the target rule "projected overspend" and the exactness
+ * tests all call `projectPacing`.
+ *
+ * Today is the local day of the reporting time zone. The projection divides today's spend by the share of a day's
+ * spend that recent days had spent by the same time since their local midnight: the same weekday of the last
+ * PACING_HISTORY_WEEKS weeks (their spend before that time / their whole spend). Without spend history it falls back
+ * to the share of the day elapsed (a straight line).
+ */
+
+/** Weeks of the same weekday the intraday shape is learned from. */
+export const PACING_HISTORY_WEEKS = 4;
+/** On pace: projected spend within ±10% of the daily budget. */
+export const PACING_TOLERANCE = 0.1;
+
+export const PACING_STATUSES = ['under', 'on', 'over'] as const;
+export type PacingStatus = (typeof PACING_STATUSES)[number];
+
+export interface PacingInput {
+  /** Spend of today so far. */
+  spendToday: number;
+  /** Null: no budget, so no status. */
+  dailyBudget: number | null;
+  /** The share of today's local day elapsed (0..1). */
+  elapsedShare: number;
+  /** Spend of the history days before the same time since their local midnight, and their whole spend. */
+  historySpendBefore: number;
+  historySpendTotal: number;
+}
+
+export interface Pacing {
+  spendToday: number;
+  dailyBudget: number | null;
+  /** The share of a day's spend expected by now: from history, else the elapsed share. */
+  expectedShare: number;
+  /** Whether expectedShare came from the history (false: the straight line). */
+  fromHistory: boolean;
+  projectedSpend: number;
+  /** projectedSpend / dailyBudget; null without a budget. */
+  budgetShare: number | null;
+  status: PacingStatus | null;
+}
+
+export function projectPacing(input: PacingInput): Pacing {
+  const fromHistory = input.historySpendTotal > 0;
+  const expectedShare = fromHistory ? input.historySpendBefore / input.historySpendTotal : input.elapsedShare;
+  // Nothing is expected by now (history spends later): today's spend is all that is known, so far.
+  const projectedSpend = expectedShare > 0 ? input.spendToday / expectedShare : input.spendToday;
+  const budgetShare = input.dailyBudget ? projectedSpend / input.dailyBudget : null;
+  const status: PacingStatus | null =
+    budgetShare === null
+      ? null
+      : budgetShare > 1 + PACING_TOLERANCE
+        ? 'over'
+        : budgetShare < 1 - PACING_TOLERANCE
+          ? 'under'
+          : 'on';
+  return {
+    spendToday: input.spendToday,
+    dailyBudget: input.dailyBudget,
+    expectedShare,
+    fromHistory,
+    projectedSpend,
+    budgetShare,
+    status,
+  };
+}
