@@ -1,3 +1,5 @@
+import { addLocalDays, localDateTime, startOfLocalDay } from './time-zone.ts';
+
 /**
  * Budget pacing, defined once: the API's campaign pacing, the target rule "projected overspend" and the exactness
  * tests all call `projectPacing`.
@@ -63,5 +65,45 @@ export function projectPacing(input: PacingInput): Pacing {
     projectedSpend,
     budgetShare,
     status,
+  };
+}
+
+/** [from, to) instants. */
+export interface PacingRange {
+  from: Date;
+  to: Date;
+}
+
+/** The windows pacing sums spend over, at an instant, in a zone (the API and the worker's target rule both sum these). */
+export interface PacingWindows {
+  /** The local date of today, YYYY-MM-DD. */
+  day: string;
+  /** [local midnight, at). */
+  today: PacingRange;
+  /** The share of today's local day elapsed at `at` (today's day may be 23 or 25 hours long). */
+  elapsedShare: number;
+  /** The same weekday of each of the last PACING_HISTORY_WEEKS weeks: up to the same elapsed time, and the whole day. */
+  history: { before: PacingRange; whole: PacingRange }[];
+}
+
+export function pacingWindows(at: Date, timeZone: string): PacingWindows {
+  const midnight = startOfLocalDay(at, timeZone);
+  const tomorrow = addLocalDays(midnight, 1, timeZone);
+  const elapsedMs = at.getTime() - midnight.getTime();
+  const history = Array.from({ length: PACING_HISTORY_WEEKS }, (_, index) => {
+    const start = addLocalDays(midnight, -7 * (index + 1), timeZone);
+    const end = addLocalDays(start, 1, timeZone);
+    return {
+      before: { from: start, to: new Date(Math.min(start.getTime() + elapsedMs, end.getTime())) },
+      whole: { from: start, to: end },
+    };
+  });
+  const local = localDateTime(midnight, timeZone);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return {
+    day: `${local.year}-${pad(local.month)}-${pad(local.day)}`,
+    today: { from: midnight, to: at },
+    elapsedShare: elapsedMs / (tomorrow.getTime() - midnight.getTime()),
+    history,
   };
 }
