@@ -7,8 +7,16 @@ import { byFormat, METRIC_NAMES, type MetricName } from '@pmd/domain';
  * rates, then money.
  */
 
-/** Not on the KPI cards: click cost is part of spend, and two cards per cost would crowd the grid. */
-export const NOT_ON_CARDS = ['clickCost', 'cpm', 'costPerSignup'] as const satisfies readonly MetricName[];
+/**
+ * Not on the KPI cards: click cost is part of spend, and two cards per cost (or per return) would crowd the grid; CPA
+ * and ROAS are the cost and the return a marketer judges a campaign by (its targets are set on them).
+ */
+export const NOT_ON_CARDS = [
+  'clickCost',
+  'cpm',
+  'costPerSignup',
+  'revenuePerActivation',
+] as const satisfies readonly MetricName[];
 export type CardMetric = Exclude<MetricName, (typeof NOT_ON_CARDS)[number]>;
 export const CARD_METRICS = shown(NOT_ON_CARDS);
 
@@ -24,12 +32,14 @@ export const NOT_IN_ROLLUP_TABLE = [
   'cpm',
   'costPerSignup',
   'costPerActivation',
+  'revenuePerActivation',
 ] as const satisfies readonly MetricName[];
 export type RollupTableMetric = Exclude<MetricName, (typeof NOT_IN_ROLLUP_TABLE)[number]>;
 export const ROLLUP_TABLE_METRICS = shown(NOT_IN_ROLLUP_TABLE);
 
 /**
- * The campaigns index's numbers: the few a marketer scans a long list by (volume, the first rate, outcomes, money);
+ * The campaigns index's numbers: the few a marketer scans a long list by (volume, the first rate, outcomes, money in
+ * and out, and the two a campaign's targets judge: CPA and ROAS);
  * every other metric reads on the campaign's own page. Listed, unlike the above: a new registry metric should not
  * widen a 1,000-row table.
  */
@@ -40,6 +50,9 @@ export const CAMPAIGN_INDEX_METRICS = [
   'signups',
   'activations',
   'spend',
+  'revenue',
+  'costPerActivation',
+  'roas',
 ] as const satisfies readonly MetricName[];
 export type CampaignIndexMetric = (typeof CAMPAIGN_INDEX_METRICS)[number];
 

@@ -106,7 +106,7 @@ describe('CampaignIndexTable', () => {
     ]);
     await wrapper.get('[data-sort=campaignId]').trigger('click');
     expect(wrapper.get('th[aria-sort=ascending]').text()).toContain('Campaign');
-    expect(wrapper.findAll('th[aria-sort=none]')).toHaveLength(8);
+    expect(wrapper.findAll('th[aria-sort=none]')).toHaveLength(11);
     expect(ids(wrapper)[0]).toBe('camp_email_reactivation');
     await wrapper.get('[data-sort=status]').trigger('click');
     // Alphabetical by label; equal statuses by campaign id.
