@@ -1,28 +1,43 @@
 import type { CampaignIndexMetric } from './dashboard-metrics.ts';
 import { statusLabel } from './health-status.ts';
+import type { PacingStatus } from '@/gql/graphql.ts';
 
 /** One campaign as the index lists it: null metrics and status when it has no data in the window. */
 export interface CampaignIndexRow {
   campaignId: string;
+  /** The catalog's name (its id until someone names it). */
+  name: string;
   channels: readonly string[];
   /** The server's health status value (`HEALTHY`, `AT_RISK`, …), or null without data in the window. */
   status: string | null;
   statusReasons: readonly string[];
+  /** Today's pacing against the daily budget; null before the catalog has been read. */
+  pacing: {
+    status: PacingStatus | null;
+    projectedSpend: number;
+    dailyBudget: number | null;
+    budgetShare: number | null;
+  } | null;
   metrics: Record<CampaignIndexMetric, number | null>;
 }
 
-export type CampaignIndexColumn = 'campaignId' | 'channels' | 'status' | CampaignIndexMetric;
+/** `campaignId` is the campaign column (its name, with the id below). */
+export type CampaignIndexColumn = 'campaignId' | 'channels' | 'status' | 'pacing' | CampaignIndexMetric;
 
-/** Rows whose id contains the text, ignoring case and surrounding spaces; all rows for an empty text. */
+/** Rows whose name or id contains the text, ignoring case and surrounding spaces; all rows for an empty text. */
 export function searchCampaigns(rows: readonly CampaignIndexRow[], text: string): CampaignIndexRow[] {
   const needle = text.trim().toLowerCase();
-  return needle ? rows.filter((row) => row.campaignId.toLowerCase().includes(needle)) : [...rows];
+  return needle
+    ? rows.filter((row) => row.campaignId.toLowerCase().includes(needle) || row.name.toLowerCase().includes(needle))
+    : [...rows];
 }
 
 function sortValue(row: CampaignIndexRow, key: CampaignIndexColumn): string | number | null {
-  if (key === 'campaignId') return row.campaignId;
+  if (key === 'campaignId') return row.name;
   if (key === 'channels') return row.channels.join(', ');
   if (key === 'status') return row.status === null ? null : statusLabel(row.status);
+  // Pacing sorts by how far the projection is from the budget (most overspent first descending).
+  if (key === 'pacing') return row.pacing?.budgetShare ?? null;
   return row.metrics[key];
 }
 

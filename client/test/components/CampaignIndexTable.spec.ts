@@ -9,9 +9,21 @@ function row(campaignId: string, clicks: number, ctr: number, status: string, st
     campaignId,
     status,
     statusReasons,
-    totals: { impressions: 10_000 - clicks, clicks, ctr, signups: 10, activations: 5, spend: clicks / 10 },
+    totals: {
+      impressions: 10_000 - clicks,
+      clicks,
+      ctr,
+      signups: 10,
+      activations: 5,
+      spend: clicks / 10,
+      revenue: clicks / 4,
+      costPerActivation: clicks / 50,
+      roas: 2.5,
+    },
   };
 }
+
+const NO_BUDGET = { status: null, projectedSpend: 12, dailyBudget: null, budgetShare: null };
 
 // Fixtures are unmasked fragment data, as the server sends them; camp_idle has no data in the window.
 const ROWS = [
@@ -22,8 +34,16 @@ const ROWS = [
   row('camp_LinkedIn_b2b', 120, 0.012, 'NEEDS_REVIEW'),
 ];
 const CAMPAIGNS = [
-  ...ROWS.map((r) => ({ campaignId: r.campaignId, channels: [r.campaignId.split('_')[1]!] })),
-  { campaignId: 'camp_idle', channels: ['email', 'google'] },
+  ...ROWS.map((r) => ({
+    campaignId: r.campaignId,
+    name: r.campaignId === 'camp_google_brand' ? 'Brand search (EMEA)' : r.campaignId,
+    channels: [r.campaignId.split('_')[1]!],
+    pacing:
+      r.campaignId === 'camp_email_reactivation'
+        ? { status: 'OVER', projectedSpend: 1_240, dailyBudget: 1_000, budgetShare: 1.24 }
+        : NO_BUDGET,
+  })),
+  { campaignId: 'camp_idle', name: 'camp_idle', channels: ['email', 'google'], pacing: NO_BUDGET },
 ];
 
 async function mountTable(pageSize?: number) {
@@ -33,7 +53,7 @@ async function mountTable(pageSize?: number) {
   });
   await router.push('/campaigns?range=24h');
   return mount(CampaignIndexTable, {
-    props: { rows: ROWS as never, campaigns: CAMPAIGNS, ...(pageSize ? { pageSize } : {}) },
+    props: { rows: ROWS as never, campaigns: CAMPAIGNS as never, ...(pageSize ? { pageSize } : {}) },
     slots: { sparkline: '<svg data-testid="sparkline-slot" />' },
     global: { plugins: [router] },
   });
@@ -69,13 +89,44 @@ describe('CampaignIndexTable', () => {
     expect(wrapper.findAll('[data-testid=sparkline-slot]')).toHaveLength(6);
   });
 
-  it('narrows to ids containing the search text, ignoring case', async () => {
+  it('shows the catalog name with the id below it, and the pacing against the budget', async () => {
+    const wrapper = await mountTable();
+    const brand = wrapper.get('[data-campaign=camp_google_brand] [data-column=campaignId]');
+    expect(brand.get('[data-testid=campaign-name]').text()).toBe('Brand search (EMEA)');
+    expect(brand.get('[data-testid=campaign-id]').text()).toBe('camp_google_brand');
+    // A campaign named by its id shows it once.
+    expect(wrapper.find('[data-campaign=camp_idle] [data-testid=campaign-id]').exists()).toBe(false);
+    const pacing = wrapper.get('[data-campaign=camp_email_reactivation] [data-testid=pacing]');
+    expect(pacing.attributes('data-pacing')).toBe('OVER');
+    expect(pacing.text()).toContain('Over pace');
+    expect(pacing.text()).toContain('$1,240.00 of $1,000.00');
+    expect(wrapper.get('[data-campaign=camp_idle] [data-testid=pacing]').text()).toBe('No budget');
+    expect(wrapper.get('[data-campaign=camp_google_brand] [data-column=roas]').text()).toBe('2.50×');
+    expect(wrapper.get('[data-campaign=camp_google_brand] [data-column=revenue]').text()).toBe('$198.00');
+  });
+
+  it('exports names, ids, pacing and the money columns as CSV, with raw numbers', async () => {
+    const wrapper = await mountTable();
+    const [header, first] = (wrapper.vm as unknown as { csvText(): string }).csvText().split('\r\n');
+    expect(header).toBe(
+      'Campaign,Campaign id,Channels,Status,Pacing,Projected spend today,Daily budget,' +
+        'Impressions,Clicks,CTR,Signups,Activations,Spend,Revenue,CPA,ROAS',
+    );
+    expect(first).toBe(
+      'camp_email_reactivation,camp_email_reactivation,email,Healthy,Over pace,1240,1000,' +
+        '8745,1255,0.071,10,5,125.5,313.75,25.1,2.5',
+    );
+  });
+
+  it('narrows to names or ids containing the search text, ignoring case', async () => {
     const wrapper = await mountTable();
     await wrapper.get('[data-testid=campaign-search]').setValue('  GOOGLE ');
     expect(ids(wrapper)).toEqual(['camp_google_brand']);
     expect(wrapper.get('[data-testid=campaign-count]').text()).toBe('1 of 6 campaigns');
     await wrapper.get('[data-testid=campaign-search]').setValue('linkedin');
     expect(ids(wrapper)).toEqual(['camp_LinkedIn_b2b']);
+    await wrapper.get('[data-testid=campaign-search]').setValue('emea');
+    expect(ids(wrapper)).toEqual(['camp_google_brand']);
     await wrapper.get('[data-testid=campaign-search]').setValue('nothing-like-this');
     expect(ids(wrapper)).toEqual([]);
     await wrapper.get('[data-testid=campaign-search]').setValue('');
@@ -106,8 +157,13 @@ describe('CampaignIndexTable', () => {
     ]);
     await wrapper.get('[data-sort=campaignId]').trigger('click');
     expect(wrapper.get('th[aria-sort=ascending]').text()).toContain('Campaign');
-    expect(wrapper.findAll('th[aria-sort=none]')).toHaveLength(11);
+    expect(wrapper.findAll('th[aria-sort=none]')).toHaveLength(12);
+    // By name: "Brand search (EMEA)" before the ids that are still names.
+    expect(ids(wrapper).slice(0, 2)).toEqual(['camp_google_brand', 'camp_email_reactivation']);
+    await wrapper.get('[data-sort=pacing]').trigger('click');
     expect(ids(wrapper)[0]).toBe('camp_email_reactivation');
+    await wrapper.get('[data-sort=roas]').trigger('click');
+    expect(wrapper.get('th[aria-sort=descending]').text()).toContain('ROAS');
     await wrapper.get('[data-sort=status]').trigger('click');
     // Alphabetical by label; equal statuses by campaign id.
     expect(ids(wrapper)).toEqual([

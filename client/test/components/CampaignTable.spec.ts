@@ -33,7 +33,9 @@ function row(
       clickToSignup: 10 / Math.max(clicks, 1),
       signupToActivation: 0.5,
       spend: 12.5,
+      revenue: 40,
       cpc,
+      roas: 3.2,
     },
   };
 }
@@ -45,13 +47,16 @@ const ROWS = [
   row('camp_tiktok_creative', 'tiktok', 541, 0.031, 0.03, 'NOT_ENOUGH_DATA'),
 ];
 
-function mountTable() {
+function mountTable(names?: ReadonlyMap<string, string>) {
   const router = createRouter({
     history: createMemoryHistory(),
     routes: [{ path: '/:any(.*)*', component: { render: () => null } }],
   });
   // The fixtures are unmasked fragment data, as the server would send them.
-  return mount(CampaignTable, { props: { rows: ROWS as never }, global: { plugins: [router] } });
+  return mount(CampaignTable, {
+    props: { rows: ROWS as never, ...(names ? { names } : {}) },
+    global: { plugins: [router] },
+  });
 }
 
 function campaigns(wrapper: ReturnType<typeof mountTable>) {
@@ -122,10 +127,21 @@ describe('CampaignTable', () => {
       clickToSignup: '0.80%',
       signupToActivation: '50.00%',
       spend: '$12.50',
+      revenue: '$40.00',
       cpc: '$0.01',
+      roas: '3.20×',
     });
     const order = ['activations', 'ctr', 'signupToActivation', 'spend', 'cpc'].map((key) => headers.indexOf(key));
     expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
+  it('names campaigns from the catalog, with the id below, and sorts the campaign column by name', async () => {
+    const wrapper = mountTable(new Map([['camp_tiktok_creative', 'A creative test, Q3']]));
+    const cell = wrapper.findAll('[data-testid=campaign-row]')[2]!.find('td');
+    expect(cell.get('[data-testid=campaign-name]').text()).toBe('A creative test, Q3');
+    expect(cell.get('[data-testid=campaign-id]').text()).toBe('camp_tiktok_creative');
+    await wrapper.get('[data-sort=campaignId]').trigger('click');
+    expect(campaigns(wrapper)[0]).toContain('A creative test, Q3');
   });
 
   it('shows Healthy / Not enough data / At Risk with a mark, and the reasons as tooltip and description', () => {
@@ -156,7 +172,7 @@ describe('CampaignTable', () => {
     vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
     const clicked = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
 
-    const wrapper = mountTable();
+    const wrapper = mountTable(new Map([['camp_email_reactivation', 'Reactivation emails']]));
     await wrapper.get('[data-sort=ctr]').trigger('click');
     await wrapper.get('[data-testid=export-csv]').trigger('click');
 
@@ -166,10 +182,11 @@ describe('CampaignTable', () => {
       .split('\r\n')
       .map((line) => line.split(','));
     const records = lines.map((line) => Object.fromEntries(header!.map((name, index) => [name, line[index]])));
-    expect(header!.slice(0, 3)).toEqual(['Campaign', 'Channel', 'Status']);
+    expect(header!.slice(0, 4)).toEqual(['Campaign', 'Campaign id', 'Channel', 'Status']);
     expect(header!.at(-1)).toBe('Status reasons');
     expect(records[0]).toMatchObject({
-      Campaign: 'camp_email_reactivation',
+      Campaign: 'Reactivation emails',
+      'Campaign id': 'camp_email_reactivation',
       Channel: 'email',
       Status: 'Healthy',
       Impressions: '1000',
@@ -180,7 +197,9 @@ describe('CampaignTable', () => {
       [KPIS.clickToSignup.label]: '0.00796812749003984',
       [KPIS.signupToActivation.label]: '0.5',
       Spend: '12.5',
+      Revenue: '40',
       CPC: '0.01',
+      ROAS: '3.2',
       'Status reasons': '',
     });
     expect(records[3]).toMatchObject({

@@ -7,8 +7,13 @@ import { mountAt } from '../support/mount-page.ts';
 
 const CAMPAIGNS = {
   campaigns: [
-    { __typename: 'Campaign', campaignId: 'camp_google_brand', channels: ['google'] },
-    { __typename: 'Campaign', campaignId: 'camp_email_reactivation', channels: ['email'] },
+    { __typename: 'Campaign', campaignId: 'camp_google_brand', name: 'Brand search', channels: ['google'] },
+    {
+      __typename: 'Campaign',
+      campaignId: 'camp_email_reactivation',
+      name: 'camp_email_reactivation',
+      channels: ['email'],
+    },
   ],
 };
 
@@ -32,7 +37,8 @@ describe('TimeWindowControls', () => {
       .get('[data-testid=campaign-filter]')
       .findAll('option')
       .map((o) => o.text());
-    expect(options).toEqual(['All campaigns', 'camp_email_reactivation', 'camp_google_brand']);
+    // By name, the id after a name that differs from it.
+    expect(options).toEqual(['All campaigns', 'Brand search (camp_google_brand)', 'camp_email_reactivation']);
 
     await wrapper.get('[data-testid=campaign-filter]').setValue('camp_google_brand');
     await flushPromises();
