@@ -30,6 +30,14 @@ export class InvalidArgumentError extends Error {
   }
 }
 
+/** An upload was larger than its limit (rows or bytes); nothing was stored. REST answers 413. */
+export class UploadTooLargeError extends InvalidArgumentError {
+  constructor(message: string, argument: string) {
+    super(message, argument);
+    this.name = 'UploadTooLargeError';
+  }
+}
+
 /** An ingest request held more than MAX_BATCH_SIZE events; nothing was stored. */
 export class BatchTooLargeError extends Error {
   readonly maxBatchSize = MAX_BATCH_SIZE;

@@ -7,7 +7,7 @@ import {
   MAX_IMPORTED_SPEND,
   MAX_SPEND_IMPORT_ROWS,
 } from '@pmd/domain';
-import { InvalidArgumentError } from './errors.ts';
+import { InvalidArgumentError, UploadTooLargeError } from './errors.ts';
 import { textProblem } from './text-safety.ts';
 
 /**
@@ -156,7 +156,7 @@ export function candidatesOfCsv(csv: string): { line: number; candidate: SpendRo
 
 export function checkRowCount(rows: number): void {
   if (rows > MAX_SPEND_IMPORT_ROWS) {
-    throw new InvalidArgumentError(
+    throw new UploadTooLargeError(
       `An upload holds at most ${MAX_SPEND_IMPORT_ROWS} rows; this one has ${rows}. Nothing was stored.`,
       'rows',
     );

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { MAX_SPEND_IMPORT_BYTES } from '@pmd/domain';
-import { InvalidArgumentError } from './errors.ts';
+import { InvalidArgumentError, UploadTooLargeError } from './errors.ts';
 import { rebuildMinutes } from './minute-rebuild.ts';
 import {
   candidatesOfCsv,
@@ -68,7 +68,7 @@ function candidatesOf(request: SpendImportRequest) {
   if (hasCsv) {
     const bytes = Buffer.byteLength(request.csv!, 'utf8');
     if (bytes > MAX_SPEND_IMPORT_BYTES) {
-      throw new InvalidArgumentError(
+      throw new UploadTooLargeError(
         `An upload holds at most ${MAX_SPEND_IMPORT_BYTES} bytes; this CSV has ${bytes}. Nothing was stored.`,
         'csv',
       );
