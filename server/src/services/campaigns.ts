@@ -1,6 +1,7 @@
 import type { CampaignMetricsHourlyModel as CampaignMetricsHourly, Prisma, PrismaClient } from '@pmd/db';
 import type pg from 'pg';
 import {
+  defaultCampaignSettings,
   MAX_ID_LENGTH,
   validateCampaignSettings,
   type CampaignObjective,
@@ -60,13 +61,19 @@ function settingsOf(row: SettingsRow): CampaignSettings & { updatedAt: Date } {
 
 /**
  * The catalog's campaigns (ingest adds a row on a campaign's first event, a spend import on its first row, an admin
- * before either), with their channels and first and last event. Channels come from a skip scan of the minute rollup's
+ * before either) and any campaign the minute rollup holds without one, with their channels and first and last event. Channels come from a skip scan of the minute rollup's
  * primary key (one index probe per campaign and channel, not a scan of millions of rows); first and last event times
  * from raw_events' (campaign_id, ts) index.
  */
 export async function listCampaigns(pool: pg.Pool | pg.ClientBase, campaignId?: string): Promise<CampaignSummary[]> {
   const { rows } = await pool.query<
-    SettingsRow & { campaign_id: string; channels: string[]; first_event_at: Date | null; last_event_at: Date | null }
+    SettingsRow & {
+      campaign_id: string;
+      cataloged: boolean;
+      channels: string[];
+      first_event_at: Date | null;
+      last_event_at: Date | null;
+    }
   >(
     `WITH RECURSIVE campaign_keys AS (
        (SELECT campaign_id, channel FROM campaign_metrics_minute
@@ -83,12 +90,15 @@ export async function listCampaigns(pool: pg.Pool | pg.ClientBase, campaignId?: 
      campaign_channels AS (
        SELECT campaign_id, array_agg(channel ORDER BY channel) AS channels FROM campaign_keys GROUP BY campaign_id
      )
-     SELECT c.campaign_id, coalesce(k.channels, '{}') AS channels, ${SETTINGS_COLUMNS},
-            (SELECT min(ts) FROM raw_events e WHERE e.campaign_id = c.campaign_id) AS first_event_at,
-            (SELECT max(ts) FROM raw_events e WHERE e.campaign_id = c.campaign_id) AS last_event_at
-     FROM campaigns c LEFT JOIN campaign_channels k ON k.campaign_id = c.campaign_id
-     WHERE $1::text IS NULL OR c.campaign_id = $1
-     ORDER BY c.campaign_id`,
+     SELECT ids.campaign_id, coalesce(k.channels, '{}') AS channels, c.campaign_id IS NOT NULL AS cataloged,
+            ${SETTINGS_COLUMNS},
+            (SELECT min(ts) FROM raw_events e WHERE e.campaign_id = ids.campaign_id) AS first_event_at,
+            (SELECT max(ts) FROM raw_events e WHERE e.campaign_id = ids.campaign_id) AS last_event_at
+     FROM (SELECT campaign_id FROM campaigns WHERE $1::text IS NULL OR campaign_id = $1
+           UNION SELECT campaign_id FROM campaign_channels) ids
+     LEFT JOIN campaigns c ON c.campaign_id = ids.campaign_id
+     LEFT JOIN campaign_channels k ON k.campaign_id = ids.campaign_id
+     ORDER BY ids.campaign_id`,
     [campaignId ?? null],
   );
   return rows.map((row) => ({
@@ -96,7 +106,8 @@ export async function listCampaigns(pool: pg.Pool | pg.ClientBase, campaignId?: 
     channels: row.channels,
     firstEventAt: row.first_event_at,
     lastEventAt: row.last_event_at,
-    ...settingsOf(row),
+    // Minute rows written around ingest (restores, hand-made fixtures) may lack a catalog row: the defaults apply.
+    ...(row.cataloged ? settingsOf(row) : { ...defaultCampaignSettings(row.campaign_id), updatedAt: null }),
   }));
 }
 
