@@ -15,6 +15,9 @@ describe('metric changes', () => {
       cpc: 'percent',
       cpm: 'percent',
       costPerActivation: 'percent',
+      revenue: 'percent',
+      roas: 'percent',
+      revenuePerActivation: 'percent',
     });
   });
 
@@ -34,6 +37,9 @@ describe('metric changes', () => {
     expect(formatMetricChange(metricChange('cpc', 1.2, 1))).toBe('+20.0%');
     expect(metricChange('costPerActivation', 8, 10)).toMatchObject({ direction: 'down', good: true });
     expect(metricChange('spend', 20, 10)).toMatchObject({ direction: 'up', good: null });
+    expect(metricChange('roas', 2.4, 3)).toMatchObject({ direction: 'down', good: false });
+    expect(formatMetricChange(metricChange('roas', 2.4, 3))).toBe('-20.0%');
+    expect(metricChange('revenue', 120, 100)).toMatchObject({ direction: 'up', good: true });
   });
 
   it('is flat (and neither good nor bad) when the shown change rounds to zero', () => {
@@ -50,6 +56,8 @@ describe('metric changes', () => {
     const noUnits = metricChange('cpc', 0.8, null);
     expect(noUnits).toMatchObject({ absolute: null, relative: null, direction: null, good: null });
     expect(formatMetricChange(noUnits)).toBe('no value to compare');
+    expect(formatMetricChange(metricChange('roas', 3.2, null))).toBe('no value to compare');
+    expect(formatMetricChange(metricChange('roas', 3.2, 0))).toBe('+3.20× from 0.00×');
   });
 
   it('knows an empty window', () => {

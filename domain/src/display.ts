@@ -1,7 +1,6 @@
 import { COUNTERS, KPIS, METRIC_NAMES, type CounterName, type MetricName } from './metrics.ts';
 
-/** How a metric's value reads to people: counters by their unit, KPIs by their format. */
-/** `ratio`: a multiple, such as ROAS 3.20×. */
+/** How a metric's value reads to people: counters by their unit, KPIs by their format (`ratio`: a multiple, ROAS 3.20×). */
 export type MetricFormat = 'count' | 'percent' | 'currency' | 'ratio';
 
 /**

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { kpisFromSums, MIN_RATIO_DENOMINATOR, ratio, ratioDenominator, hasRatioVolume, ZERO_SUMS } from './kpi.ts';
+import {
+  kpisFromSums,
+  MIN_RATIO_DENOMINATOR,
+  perUnit,
+  ratio,
+  ratioDenominator,
+  hasRatioVolume,
+  ZERO_SUMS,
+} from './kpi.ts';
 
 describe('KPI formulas', () => {
   it('divides, and gives 0 for a zero denominator as the original did', () => {
@@ -25,6 +33,7 @@ describe('KPI formulas', () => {
       activations: 4,
       clickCost: 30,
       spend: 32,
+      revenue: 96,
     });
     expect(kpis).toMatchObject({
       ctr: 0.04,
@@ -34,16 +43,31 @@ describe('KPI formulas', () => {
       cpm: 32,
       costPerSignup: 4,
       costPerActivation: 8,
+      roas: 3,
+      revenuePerActivation: 24,
     });
   });
 
-  it('leaves costs per unit undefined when there are no units', () => {
+  it('divides amounts per unit: revenue per unit of spend is ROAS, null without spend even with revenue', () => {
+    expect(perUnit(96, 32)).toBe(3);
+    expect(perUnit(32, 1000, 1000)).toBe(32);
+    expect(perUnit(5, 0)).toBeNull();
+    expect(kpisFromSums({ ...ZERO_SUMS, revenue: 50, activations: 2 })).toMatchObject({
+      roas: null,
+      revenuePerActivation: 25,
+    });
+    expect(kpisFromSums({ ...ZERO_SUMS, spend: 10 }).roas).toBe(0);
+  });
+
+  it('leaves amounts per unit undefined when there are no units', () => {
     expect(kpisFromSums(ZERO_SUMS)).toMatchObject({
       ctr: 0,
       cpc: null,
       cpm: null,
       costPerSignup: null,
       costPerActivation: null,
+      roas: null,
+      revenuePerActivation: null,
     });
   });
 });

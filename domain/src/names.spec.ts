@@ -8,6 +8,8 @@ describe('names derived from the registry', () => {
     expect(snakeCase('ctr')).toBe('ctr');
     expect(enumName('costPerActivation')).toBe('COST_PER_ACTIVATION');
     expect(enumName('cpm')).toBe('CPM');
+    expect(enumName('roas')).toBe('ROAS');
+    expect(enumName('revenuePerActivation')).toBe('REVENUE_PER_ACTIVATION');
   });
 
   it('maps every metric to a distinct enum value and back', () => {
@@ -20,6 +22,8 @@ describe('names derived from the registry', () => {
     expect(isCounterName('spend')).toBe(true);
     expect(isKpiName('spend')).toBe(false);
     expect(isKpiName('cpc')).toBe(true);
+    expect(isCounterName('revenue')).toBe(true);
+    expect(isKpiName('roas')).toBe(true);
     expect(isCounterName('nope') || isKpiName('nope')).toBe(false);
   });
 });

@@ -206,5 +206,6 @@ function toInput(event: SimulatedEvent): EventInput {
     channel: event.channel,
     eventType: event.eventType,
     cost: event.cost,
+    revenue: event.revenue,
   };
 }

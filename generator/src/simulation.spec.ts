@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ACTIVATION_VALUE_SPREAD,
   ORIGINAL_CAMPAIGNS,
   Simulation,
   syntheticCampaigns,
@@ -26,12 +27,14 @@ function countBy(events: SimulatedEvent[], campaignId: string) {
   const mine = events.filter((e) => e.campaignId === campaignId && !e.resend);
   const count = (type: string) => mine.filter((e) => e.eventType === type).length;
   const clicks = mine.filter((e) => e.eventType === 'AD_CLICK');
+  const activations = mine.filter((e) => e.eventType === 'ACTIVATION');
   return {
     impressions: count('AD_IMPRESSION'),
     clicks: count('AD_CLICK'),
     signups: count('SIGNUP'),
     activations: count('ACTIVATION'),
     meanClickCost: clicks.reduce((sum, e) => sum + e.cost, 0) / clicks.length,
+    meanActivationValue: activations.reduce((sum, e) => sum + e.revenue, 0) / activations.length,
   };
 }
 
@@ -85,13 +88,16 @@ describe('Simulation', () => {
         expect(event.userId).toMatch(/^user_(0[0-1]\d{3})$/);
         if (event.eventType !== 'AD_CLICK') expect(event.cost).toBe(0);
         else expect(event.cost).toBeGreaterThanOrEqual(0);
+        if (event.eventType !== 'ACTIVATION') expect(event.revenue).toBe(0);
+        else expect(event.revenue).toBeGreaterThanOrEqual(0);
+        expect(Math.round(event.revenue * 1e6) / 1e6).toBe(event.revenue);
       }
     }
     // 20 journeys/s for 2 minutes ≈ 2400 impressions.
     expect(ids.size).toBeGreaterThan(2200);
   });
 
-  it('reproduces each campaign’s configured rates over a long run (4 hours simulated)', () => {
+  it('reproduces each campaign’s configured rates, click cost and activation value over a long run (4 hours simulated)', () => {
     const events = run({}, 4 * 3_600_000);
     for (const campaign of ORIGINAL_CAMPAIGNS) {
       const observed = countBy(events, campaign.campaignId);
@@ -102,6 +108,9 @@ describe('Simulation', () => {
       expectProportion(observed.activations, observed.signups, campaign.signupToActivation);
       const costTolerance = (4.5 * 0.15 * campaign.cpc) / Math.sqrt(observed.clicks);
       expect(Math.abs(observed.meanClickCost - campaign.cpc)).toBeLessThan(costTolerance);
+      const valueTolerance =
+        (4.5 * ACTIVATION_VALUE_SPREAD * campaign.valuePerActivation) / Math.sqrt(observed.activations);
+      expect(Math.abs(observed.meanActivationValue - campaign.valuePerActivation)).toBeLessThan(valueTolerance);
     }
   }, 120_000); // ~300k events: seconds alone, much longer on a loaded machine
 
@@ -179,6 +188,8 @@ describe('Simulation', () => {
     expect(extra).toHaveLength(12);
     expect(syntheticCampaigns(12, 7)).toEqual(extra);
     expect(new Set(extra.map((c) => c.campaignId)).size).toBe(12);
+    expect(extra.every((c) => c.valuePerActivation >= 10 && c.valuePerActivation <= 120)).toBe(true);
+    expect(new Set(extra.map((c) => c.valuePerActivation)).size).toBeGreaterThan(1);
     const events = run({ campaigns: [...ORIGINAL_CAMPAIGNS, ...extra] }, 60_000);
     expect(new Set(events.map((e) => e.campaignId)).size).toBe(16);
   });

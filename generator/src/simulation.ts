@@ -1,7 +1,10 @@
 import type { EventType } from './gql/graphql.ts';
 import { Random } from '@pmd/testkit/random';
 
-/** One campaign's funnel: probabilities of each step given the previous one, and the mean cost of a click. */
+/**
+ * One campaign's funnel: probabilities of each step given the previous one, the mean cost of a click and the mean
+ * value (revenue) of an activation.
+ */
 export interface CampaignSpec {
   campaignId: string;
   channel: string;
@@ -9,7 +12,11 @@ export interface CampaignSpec {
   clickToSignup: number;
   signupToActivation: number;
   cpc: number;
+  valuePerActivation: number;
 }
+
+/** Spread of an activation's value around its campaign's mean (standard deviation / mean): orders differ in size. */
+export const ACTIVATION_VALUE_SPREAD = 0.3;
 
 /** The original generator's four campaigns, one channel each. */
 export const ORIGINAL_CAMPAIGNS: readonly CampaignSpec[] = [
@@ -20,6 +27,7 @@ export const ORIGINAL_CAMPAIGNS: readonly CampaignSpec[] = [
     clickToSignup: 0.14,
     signupToActivation: 0.65,
     cpc: 0.9,
+    valuePerActivation: 60,
   },
   {
     campaignId: 'camp_meta_prospecting',
@@ -28,6 +36,7 @@ export const ORIGINAL_CAMPAIGNS: readonly CampaignSpec[] = [
     clickToSignup: 0.1,
     signupToActivation: 0.55,
     cpc: 0.8,
+    valuePerActivation: 45,
   },
   {
     campaignId: 'camp_tiktok_creative',
@@ -36,6 +45,7 @@ export const ORIGINAL_CAMPAIGNS: readonly CampaignSpec[] = [
     clickToSignup: 0.08,
     signupToActivation: 0.5,
     cpc: 0.6,
+    valuePerActivation: 30,
   },
   {
     campaignId: 'camp_email_reactivation',
@@ -44,6 +54,7 @@ export const ORIGINAL_CAMPAIGNS: readonly CampaignSpec[] = [
     clickToSignup: 0.2,
     signupToActivation: 0.75,
     cpc: 0.02,
+    valuePerActivation: 25,
   },
 ];
 
@@ -59,6 +70,7 @@ export function syntheticCampaigns(count: number, seed: number): CampaignSpec[] 
     clickToSignup: round(random.between(0.05, 0.25)),
     signupToActivation: round(random.between(0.4, 0.8)),
     cpc: round(random.between(0.2, 2.5)),
+    valuePerActivation: round(random.between(10, 120)),
   }));
 }
 
@@ -116,6 +128,8 @@ export interface SimulatedEvent {
   channel: string;
   eventType: EventType;
   cost: number;
+  /** Conversion value; only activations carry one. */
+  revenue: number;
   /** A re-send of an event already emitted (duplicates scenario). */
   resend: boolean;
 }
@@ -184,7 +198,7 @@ export class Simulation {
     // A late journey is emitted on time but stamped in the past, as when a client replays a buffer after an outage.
     const age = late && this.random.chance(late.fraction) ? this.random.between(late.minDelayMs, late.maxDelayMs) : 0;
 
-    const emit = (time: number, eventType: EventType, cost = 0) =>
+    const emit = (time: number, eventType: EventType, cost = 0, revenue = 0) =>
       this.schedule(time, {
         eventId: this.ids.uuid(),
         ts: new Date(time - age),
@@ -193,6 +207,7 @@ export class Simulation {
         channel: campaign.channel,
         eventType,
         cost,
+        revenue,
         resend: false,
       });
 
@@ -204,7 +219,12 @@ export class Simulation {
     const signupAt = clickAt + this.random.between(5_000, 120_000);
     emit(signupAt, 'SIGNUP');
     if (!this.random.chance(campaign.signupToActivation)) return;
-    emit(signupAt + this.random.between(30_000, 600_000), 'ACTIVATION');
+    const activationAt = signupAt + this.random.between(30_000, 600_000);
+    const value = this.random.normal(
+      campaign.valuePerActivation,
+      ACTIVATION_VALUE_SPREAD * campaign.valuePerActivation,
+    );
+    emit(activationAt, 'ACTIVATION', 0, Math.max(0, round6(value)));
   }
 
   private schedule(emitAt: number, event: SimulatedEvent): void {

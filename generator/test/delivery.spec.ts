@@ -131,6 +131,41 @@ describe('delivery through a faulty network', () => {
     expect(sender.stats.sent).toBe(sender.stats.stored + sender.stats.duplicates);
   });
 
+  it('sends each activation with its value as revenue through the GraphQL mutation, stored to the micro-unit', async () => {
+    const start = new Date(Date.now() - 20 * 60_000);
+    const events = new Simulation({
+      seed: 11,
+      start,
+      stopAt: new Date(start.getTime() + 10 * 60_000),
+      journeysPerSecond: 20,
+      campaigns: ORIGINAL_CAMPAIGNS,
+      users: 500,
+    }).advanceTo(new Date());
+    const sender = new Sender({
+      url: apiUrl,
+      token: 'gen-token',
+      batchSize: 200,
+      flushIntervalMs: 10,
+      concurrency: 2,
+      maxBuffered: 1000,
+    });
+    for (const event of events) await sender.enqueue(event);
+    await sender.close();
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    const { rows } = await client.query<{ event_id: string; revenue: number }>(
+      'SELECT event_id, revenue::float8 AS revenue FROM raw_events WHERE event_id = ANY($1)',
+      [events.map((e) => e.eventId)],
+    );
+    await client.end();
+    const stored = new Map(rows.map((row) => [row.event_id, row.revenue]));
+    const activations = events.filter((e) => e.eventType === 'ACTIVATION');
+    expect(activations.length).toBeGreaterThan(20);
+    expect(activations.filter((e) => e.revenue > 0).length).toBe(activations.length);
+    expect(stored.size).toBe(events.length);
+    for (const event of events) expect(stored.get(event.eventId), event.eventType).toBe(event.revenue);
+  });
+
   it('stops with FatalSendError on a wrong token instead of retrying forever', async () => {
     const sender = new Sender({
       url: apiUrl,

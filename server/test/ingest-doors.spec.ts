@@ -39,6 +39,9 @@ function sameInputs(
       ts: `${new Date(ms + 2 * 3_600_000).toISOString().slice(0, 10)} ${new Date(ms + 2 * 3_600_000).toISOString().slice(11, 19)}.000007+02:00`,
       cost: 1,
     },
+    // Revenue follows cost's rule: 6 decimals kept, on any event type; a bad one is refused for this event only.
+    { ...base, event_id: `${prefix}-4`, ts: `${text}Z`, event_type: 'activation', revenue: 42.123456 },
+    { ...base, event_id: `${prefix}-5`, ts: `${text}Z`, event_type: 'activation', revenue: -5 },
   ];
   const utc = new Date(ms).toISOString().slice(0, 19);
   return {
@@ -47,11 +50,12 @@ function sameInputs(
       { event_id: `${prefix}-0`, ts: `${utc}.123456Z` },
       { event_id: `${prefix}-1`, ts: `${utc}.654321Z` },
       { event_id: `${prefix}-3`, ts: `${utc}.000007Z` },
+      { event_id: `${prefix}-4`, ts: `${utc}.000000Z` },
     ],
   };
 }
 
-/** The same event as an EventInput, keeping an absent cost absent and a null cost null. */
+/** The same event as an EventInput, keeping an absent cost or revenue absent and a null one null. */
 function asGraphqlInput(event: Record<string, unknown>): Record<string, unknown> {
   return {
     eventId: event.event_id,
@@ -61,6 +65,7 @@ function asGraphqlInput(event: Record<string, unknown>): Record<string, unknown>
     channel: event.channel,
     eventType: String(event.event_type).toUpperCase(),
     ...('cost' in event ? { cost: event.cost } : {}),
+    ...('revenue' in event ? { revenue: event.revenue } : {}),
   };
 }
 
@@ -73,7 +78,7 @@ async function storedBy(databaseUrl: string, prefix: string) {
 describe('both ingest doors, same inputs', () => {
   const server = useTestServer();
 
-  it('store no-offset ts as UTC, keep microseconds, and reject only the cost: null event, by index', async () => {
+  it('store no-offset ts as UTC, keep microseconds and revenue, and reject only the cost: null and negative revenue events, by index', async () => {
     // One instant for both doors: two clock reads could straddle a second and make the rows differ.
     const second = recentSecond();
     const rest = sameInputs('rest', second);
@@ -84,13 +89,18 @@ describe('both ingest doors, same inputs', () => {
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
-      ingested: 3,
+      ingested: 4,
       duplicates: 0,
       rejected: [
         {
           index: 2,
           event_id: 'rest-2',
           errors: [{ loc: ['cost'], msg: 'Input should be a valid number', type: 'float_type' }],
+        },
+        {
+          index: 5,
+          event_id: 'rest-5',
+          errors: [{ loc: ['revenue'], msg: 'Input should be greater than or equal to 0', type: 'greater_than_equal' }],
         },
       ],
     });
@@ -102,20 +112,24 @@ describe('both ingest doors, same inputs', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data.ingestEvents).toEqual({
       __typename: 'IngestResult',
-      received: 4,
-      stored: 3,
+      received: 6,
+      stored: 4,
       duplicates: 0,
-      rejected: [{ index: 2, eventId: 'gql-2', reasons: ['cost: Input should be a valid number'] }],
+      rejected: [
+        { index: 2, eventId: 'gql-2', reasons: ['cost: Input should be a valid number'] },
+        { index: 5, eventId: 'gql-5', reasons: ['revenue: Input should be greater than or equal to 0'] },
+      ],
     });
 
     const restRows = await storedBy(server.current.databaseUrl, 'rest');
     expect(restRows.map(({ event_id, ts }) => ({ event_id: `rest-${event_id}`, ts }))).toEqual(rest.expected);
-    expect(restRows.map((row) => row.cost)).toEqual([0.5, 0, 1]);
+    expect(restRows.map((row) => row.cost)).toEqual([0.5, 0, 1, 0]);
+    expect(restRows.map((row) => row.revenue)).toEqual([0, 0, 0, 42.123456]);
     expect(await storedBy(server.current.databaseUrl, 'gql')).toEqual(restRows);
     expect(await minuteRollupMismatches(server.current.databaseUrl)).toEqual([]);
   });
 
-  it('ingestEvent and POST /events agree on one no-offset event and on cost: null', async () => {
+  it('ingestEvent and POST /events agree on one no-offset event and on cost: null and revenue: null', async () => {
     const { text } = recentSecond();
     const event = {
       event_id: 'single-rest',
@@ -138,6 +152,11 @@ describe('both ingest doors, same inputs', () => {
       422,
       { detail: [{ loc: ['body', 'cost'], msg: 'Input should be a valid number', type: 'float_type' }] },
     ]);
+    const nullRevenueRest = await post({ ...event, event_id: 'single-rest-null-revenue', revenue: null });
+    expect([nullRevenueRest.status, await nullRevenueRest.json()]).toEqual([
+      422,
+      { detail: [{ loc: ['body', 'revenue'], msg: 'Input should be a valid number', type: 'float_type' }] },
+    ]);
 
     const single = `mutation($event: EventInput!) { ingestEvent(event: $event) { stored rejected { index reasons } } }`;
     const input = asGraphqlInput({ ...event, event_id: 'single-gql' });
@@ -151,6 +170,14 @@ describe('both ingest doors, same inputs', () => {
     expect(nullCost.data.ingestEvent).toEqual({
       stored: 0,
       rejected: [{ index: 0, reasons: ['cost: Input should be a valid number'] }],
+    });
+    const nullRevenue = await graphql(server.current.baseUrl, single, {
+      event: { ...input, eventId: 'single-gql-null-revenue', revenue: null },
+    });
+    expect(nullRevenue.errors).toBeUndefined();
+    expect(nullRevenue.data.ingestEvent).toEqual({
+      stored: 0,
+      rejected: [{ index: 0, reasons: ['revenue: Input should be a valid number'] }],
     });
 
     const rows = await storedEvents(server.current.databaseUrl, "event_id LIKE 'single-%'");

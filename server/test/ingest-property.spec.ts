@@ -34,6 +34,13 @@ const costLike = fc.oneof(
   fc.constantFrom(0, 0.9, 1e-7, 1_000_000, 1e308, -0),
   fc.jsonValue(),
 );
+const revenueLike = fc.oneof(
+  { arbitrary: fc.double({ min: 0, max: 2_000_000_000, noNaN: true }), weight: 8 },
+  fc.double(),
+  fc.integer(),
+  fc.constantFrom(0, 49.99, 1e-7, 1_000_000_000, 1_000_000_000.0000001, 1e308, -0),
+  fc.jsonValue(),
+);
 const typeLike = fc.oneof(
   { arbitrary: fc.constantFrom('ad_impression', 'ad_click', 'signup', 'activation'), weight: 12 },
   { arbitrary: anyText, weight: 1 },
@@ -50,6 +57,7 @@ const eventLike = fc.record(
     channel: idLike,
     event_type: typeLike,
     cost: costLike,
+    revenue: revenueLike,
   },
   { requiredKeys: ['event_id', 'ts', 'user_id', 'campaign_id', 'channel', 'event_type'] },
 );
@@ -63,6 +71,7 @@ const partialEventLike = fc.record(
     channel: idLike,
     event_type: typeLike,
     cost: costLike,
+    revenue: revenueLike,
   },
   { requiredKeys: [] },
 );
@@ -82,6 +91,7 @@ const graphqlEvents = fc.array(
       channel: e.channel,
       eventType: typeof e.event_type === 'string' ? e.event_type.toUpperCase() : e.event_type,
       cost: e.cost,
+      revenue: e.revenue,
     })),
     partialEventLike,
     fc.jsonValue(),
@@ -129,7 +139,7 @@ describe('ingest under arbitrary JSON (fast-check)', () => {
     const rows = await withClient(server.current.databaseUrl, async (client) => {
       const result = await client.query(`
         SELECT event_id, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ts, user_id, campaign_id,
-               channel, event_type, cost::float8 AS cost, received_at
+               channel, event_type, cost::float8 AS cost, revenue::float8 AS revenue, received_at
         FROM raw_events`);
       return result.rows;
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_TYPES, funnelEvents, KEYS, randomEvents, graphqlEvent } from './events.ts';
+import { EVENT_TYPES, funnelEvents, KEYS, randomEvents, graphqlEvent, toEventRow } from './events.ts';
 import { seededRandom } from './random.ts';
 
 describe('the event factory', () => {
@@ -19,6 +19,19 @@ describe('the event factory', () => {
     expect(events.some((e) => e.event_type !== 'ad_click' && e.cost > 0)).toBe(true);
     expect(events.every((e) => Date.parse(e.ts) >= from && Date.parse(e.ts) < from + 3_600_000)).toBe(true);
     expect(new Set(events.map((e) => e.event_id)).size).toBe(events.length);
+  });
+
+  it('values mostly activations, leaves some of them at 0 and values a few other events, to 6 decimals', () => {
+    const events = randomEvents(seededRandom(1), 3_000, options);
+    const activations = events.filter((e) => e.event_type === 'activation');
+    const valued = activations.filter((e) => (e.revenue ?? 0) > 0).length;
+    expect(valued / activations.length).toBeGreaterThan(0.6);
+    expect(valued).toBeLessThan(activations.length);
+    expect(events.some((e) => e.event_type !== 'activation' && (e.revenue ?? 0) > 0)).toBe(true);
+    expect(events.every((e) => e.revenue !== undefined && e.revenue >= 0 && e.revenue < 200)).toBe(true);
+    expect(events.every((e) => Math.abs((e.revenue ?? 0) * 1e6 - Math.round((e.revenue ?? 0) * 1e6)) < 1e-6)).toBe(
+      true,
+    );
   });
 
   it('draws a fresh id prefix per call when none is given', () => {
@@ -45,6 +58,11 @@ describe('the event factory', () => {
       channel: 'google',
       eventType: 'AD_CLICK',
       cost: 0.5,
+      revenue: 0,
     });
+    const valued = { ...event!, event_type: 'activation' as const, revenue: 12.345678 };
+    expect(graphqlEvent(valued).revenue).toBe(12.345678);
+    expect(toEventRow(valued).revenue).toBe(12.345678);
+    expect(toEventRow(event!).revenue).toBe(0);
   });
 });

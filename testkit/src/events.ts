@@ -20,6 +20,8 @@ export interface TestEvent {
   event_type: EventTypeName;
   /** At most 6 decimals. */
   cost: number;
+  /** Conversion value, at most 6 decimals; absent is 0 (as ingest reads it). */
+  revenue?: number;
 }
 
 /** The same event as a GraphQL `EventInput`. */
@@ -31,6 +33,7 @@ export interface GraphqlEvent {
   channel: string;
   eventType: Uppercase<EventTypeName>;
   cost: number;
+  revenue: number;
 }
 
 export interface CampaignKey {
@@ -69,6 +72,7 @@ export function graphqlEvent(event: TestEvent): GraphqlEvent {
     channel: event.channel,
     eventType: event.event_type.toUpperCase() as Uppercase<EventTypeName>,
     cost: event.cost,
+    revenue: event.revenue ?? 0,
   };
 }
 
@@ -81,6 +85,7 @@ export function toEventRow(event: TestEvent): EventRow {
     channel: event.channel,
     eventType: event.event_type,
     cost: event.cost,
+    revenue: event.revenue ?? 0,
   };
 }
 
@@ -101,7 +106,9 @@ export interface RandomEventsOptions {
 
 /**
  * `count` random events over `keys`, every event type, click costs with 6 decimals and a tenth of the other events
- * priced too, so click cost and spend differ.
+ * priced too, so click cost and spend differ. Revenue (6 decimals) lands mostly on activations, a fifth of which
+ * carry none, and on a twentieth of the other events, so revenue per activation is not revenue of activations alone
+ * and ROAS, revenue and spend all vary independently.
  */
 export function randomEvents(random: () => number, count: number, options: RandomEventsOptions): TestEvent[] {
   const from = new Date(options.from).getTime();
@@ -113,6 +120,7 @@ export function randomEvents(random: () => number, count: number, options: Rando
     const key = keys[Math.floor(random() * keys.length)]!;
     const event_type = TYPE_WEIGHTS[Math.floor(random() * TYPE_WEIGHTS.length)]!;
     const priced = event_type === 'ad_click' || random() < 0.1;
+    const valued = random() < (event_type === 'activation' ? 0.8 : 0.05);
     const ms = from + Math.floor(random() * span);
     const late = options.late && random() < options.late.fraction;
     const arrival = late ? ms + Math.floor(random() * (options.late?.maxDelayMs ?? 2 * 3_600_000)) : ms;
@@ -123,6 +131,7 @@ export function randomEvents(random: () => number, count: number, options: Rando
       ...key,
       event_type,
       cost: priced ? Math.floor(random() * 2_000_000) / 1_000_000 : 0,
+      revenue: valued ? Math.floor(random() * 200_000_000) / 1_000_000 : 0,
     };
     return { event, arrival };
   });
@@ -132,7 +141,8 @@ export function randomEvents(random: () => number, count: number, options: Rando
 
 /**
  * The i-th event of a deterministic family stamped in the last ~90 minutes (so ingest's time rules accept it), over 3
- * campaigns and the 4 types, with microseconds and an explicit offset in `ts` as the original's clients send them.
+ * campaigns and the 4 types, with microseconds and an explicit offset in `ts` as the original's clients send them;
+ * activations carry revenue, and every 13th other event some.
  */
 export function restEvent(i: number, prefix = 'evt'): TestEvent {
   const key = [KEYS[0]!, KEYS[2]!, KEYS[4]!][i % 3]!;
@@ -147,16 +157,22 @@ export function restEvent(i: number, prefix = 'evt'): TestEvent {
     ...key,
     event_type,
     cost: event_type === 'ad_click' ? Math.round(((i % 97) / 50 + 0.1) * 1e6) / 1e6 : i % 11 === 0 ? 0.25 : 0,
+    revenue:
+      event_type === 'activation' ? Math.round(((i % 89) * 1.37 + 0.000001) * 1e6) / 1e6 : i % 13 === 0 ? 2.5 : 0,
   };
 }
 
-/** The same event once stored: `ts` in UTC with microseconds (as `storedEvents` reads it), cost to 6 decimals. */
+/**
+ * The same event once stored: `ts` in UTC with microseconds (as `storedEvents` reads it), cost and revenue to 6
+ * decimals, an absent revenue as 0.
+ */
 export function expectedRow(event: TestEvent): TestEvent {
   const [, fraction = ''] = /\.(\d+)/.exec(event.ts) ?? [];
   return {
     ...event,
     ts: `${new Date(Date.parse(event.ts)).toISOString().slice(0, 19)}.${fraction.padEnd(6, '0').slice(0, 6)}Z`,
     cost: Math.round((event.cost ?? 0) * 1e6) / 1e6,
+    revenue: Math.round((event.revenue ?? 0) * 1e6) / 1e6,
   };
 }
 

@@ -35,7 +35,7 @@ export async function storedEvents(databaseUrl: string, where = 'true'): Promise
   return withClient(databaseUrl, async (client) => {
     const { rows } = await client.query<TestEvent>(`
       SELECT event_id, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ts, user_id, campaign_id,
-             channel, event_type, cost::float8 AS cost
+             channel, event_type, cost::float8 AS cost, revenue::float8 AS revenue
       FROM raw_events WHERE ${where} ORDER BY event_id COLLATE "C"`);
     return rows;
   });

@@ -59,7 +59,9 @@ export const DetectionMethodEnum = domainEnum<DetectionMethod>(
     cusum:
       'Sequential (CUSUM) over the per-minute counts of the last windowMinutes against the baseline rate: fires as soon as the evidence reaches `significance` nats, resolves once recovery evidence reaches `recoverySignificance`. Rate metrics (`*_drop` of a ratio) only.',
     window:
-      'The last windowMinutes against the baseline: fires on a relative change of at least minRelativeChange that is significant (|z| ≥ significance; costs: no z) on at least minVolume. Every metric.',
+      'The last windowMinutes against the baseline: fires on a relative change of at least minRelativeChange that is significant (|z| ≥ significance; costs: no z) on at least minVolume. Every metric but the target ones.',
+    target:
+      "A campaign's number against its own catalog target (daily budget, target CPA, target ROAS): fires when beyond the target by minRelativeChange, resolves when within recoveryChange; projected overspend judges today's pacing, CPA and ROAS the last windowMinutes on at least minVolume of spend. Target metrics only; baseline and significance settings do not apply.",
   },
   DETECTION_METHODS,
 );

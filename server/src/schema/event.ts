@@ -7,6 +7,7 @@ import {
   MAX_CHANNEL_LENGTH,
   MAX_COST,
   MAX_ID_LENGTH,
+  MAX_REVENUE,
   RETENTION_DAYS,
   type EventCandidate,
   type EventField,
@@ -19,7 +20,8 @@ const RULES = `Rules (the same for REST): ids non-empty, not blank, no control c
 (channel ${MAX_CHANNEL_LENGTH}); \`ts\` at most 5 minutes in the future and at most ${RETENTION_DAYS} days old; \`cost\` finite, \
 0 ≤ cost ≤ ${MAX_COST}, stored rounded to 6 decimals. Cost is allowed on every event type and all of it is spend: \
 average CPC = spend / clicks, as Google Ads and Meta report it, so cost on impressions (CPM buying) or conversions \
-raises CPC too.`;
+raises CPC too. \`revenue\` (conversion value) follows the same rule as cost, 0 ≤ revenue ≤ ${MAX_REVENUE}, and is \
+allowed on every event type (usually activations).`;
 
 export const EventTypeEnum = builder.enumType('EventType', {
   description:
@@ -61,6 +63,12 @@ up to microseconds are kept. Not more than 5 minutes ahead of the server's clock
       defaultValue: 0,
       description: `Spend of this event, 0..${MAX_COST}, rounded to 6 decimals; allowed on every event type; absent means 0, \
 null is refused for this event (as over REST).`,
+    }),
+    revenue: t.float({
+      required: false,
+      defaultValue: 0,
+      description: `Conversion value of this event (revenue; ROAS = revenue / spend), 0..${MAX_REVENUE}, rounded to 6 decimals; \
+allowed on every event type, usually sent with activations; absent means 0, null is refused for this event (as over REST).`,
     }),
   }),
 });
@@ -152,6 +160,7 @@ function toCandidate(event: typeof EventInput.$inferInput): EventCandidate {
     event_type: event.eventType,
     // Absent is 0 (the field's default); an explicit null reaches the validator, which refuses it like REST does.
     cost: event.cost,
+    revenue: event.revenue,
   };
 }
 
@@ -163,6 +172,7 @@ const GRAPHQL_FIELD_NAMES: Record<EventField, string> = {
   channel: 'channel',
   event_type: 'eventType',
   cost: 'cost',
+  revenue: 'revenue',
 };
 
 function graphqlFieldName(field: EventField | null): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_COST, validateEvent } from './ingest-validation.ts';
+import { MAX_COST, MAX_REVENUE, validateEvent } from './ingest-validation.ts';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const EVENT = {
@@ -29,6 +29,7 @@ describe('validateEvent', () => {
         channel: 'google',
         eventType: 'ad_click',
         cost: 0.9,
+        revenue: 0,
       },
     });
   });
@@ -96,6 +97,31 @@ describe('validateEvent', () => {
     ['0.9', 'cost:float_type'],
     [null, 'cost:float_type'],
   ])('rejects cost %j', (cost, error) => expect(errorsOf({ ...EVENT, cost })).toEqual([error]));
+
+  it('reads an absent revenue as 0 and accepts revenue on any event type, up to MAX_REVENUE', () => {
+    const absent = validateEvent(EVENT, NOW);
+    expect(absent.ok && absent.event.revenue).toBe(0);
+    const activation = validateEvent({ ...EVENT, event_type: 'activation', revenue: 49.123456 }, NOW);
+    expect(activation.ok && activation.event.revenue).toBe(49.123456);
+    expect(errorsOf({ ...EVENT, event_type: 'ad_impression', revenue: MAX_REVENUE })).toEqual([]);
+    expect(errorsOf({ ...EVENT, revenue: 0 })).toEqual([]);
+  });
+
+  it.each([
+    [-0.01, 'revenue:greater_than_equal'],
+    [MAX_REVENUE + 1, 'revenue:less_than_equal'],
+    [Number.POSITIVE_INFINITY, 'revenue:finite_number'],
+    [Number.NaN, 'revenue:finite_number'],
+    ['12', 'revenue:float_type'],
+    [null, 'revenue:float_type'],
+  ])('rejects revenue %j', (revenue, error) => expect(errorsOf({ ...EVENT, revenue })).toEqual([error]));
+
+  it('reports a bad cost and a bad revenue together', () => {
+    expect(errorsOf({ ...EVENT, cost: -1, revenue: -1 })).toEqual([
+      'cost:greater_than_equal',
+      'revenue:greater_than_equal',
+    ]);
+  });
 
   it('checks every id: required, string, not blank, length, no control characters, valid Unicode', () => {
     expect(errorsOf({ ...EVENT, event_id: undefined })).toEqual(['event_id:missing']);

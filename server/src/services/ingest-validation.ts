@@ -12,10 +12,20 @@ import {
   MAX_COST,
   MAX_FUTURE_SKEW_MS,
   MAX_ID_LENGTH,
+  MAX_REVENUE,
   RETENTION_DAYS,
   type EventTypeName,
 } from '@pmd/domain';
-export { EVENT_TYPES, MAX_BATCH_SIZE, MAX_CHANNEL_LENGTH, MAX_COST, MAX_FUTURE_SKEW_MS, MAX_ID_LENGTH, RETENTION_DAYS };
+export {
+  EVENT_TYPES,
+  MAX_BATCH_SIZE,
+  MAX_CHANNEL_LENGTH,
+  MAX_COST,
+  MAX_FUTURE_SKEW_MS,
+  MAX_ID_LENGTH,
+  MAX_REVENUE,
+  RETENTION_DAYS,
+};
 export type { EventTypeName };
 
 /** One event that passed every rule, normalised for storage. */
@@ -29,9 +39,11 @@ export interface ValidEvent {
   eventType: EventTypeName;
   /** Stored as NUMERIC(18,6): rounded to the micro-unit. */
   cost: number;
+  /** Conversion value, stored like cost (NUMERIC(18,6), rounded to the micro-unit). */
+  revenue: number;
 }
 
-export type EventField = 'event_id' | 'ts' | 'user_id' | 'campaign_id' | 'channel' | 'event_type' | 'cost';
+export type EventField = 'event_id' | 'ts' | 'user_id' | 'campaign_id' | 'channel' | 'event_type' | 'cost' | 'revenue';
 
 /** One broken rule, shaped like a FastAPI/Pydantic error item (`type` is Pydantic's error type where one exists). */
 export interface EventFieldError {
@@ -82,8 +94,10 @@ export function validateEvent(input: unknown, now: Date): EventValidation {
   if (typeof ts !== 'string') errors.push(ts);
   const eventType = checkEventType(candidate.event_type);
   if (typeof eventType !== 'string') errors.push(eventType);
-  const cost = checkCost(candidate.cost);
+  const cost = checkAmount('cost', candidate.cost, MAX_COST);
   if (typeof cost !== 'number') errors.push(cost);
+  const revenue = checkAmount('revenue', candidate.revenue, MAX_REVENUE);
+  if (typeof revenue !== 'number') errors.push(revenue);
 
   if (errors.length) return { ok: false, errors };
   return {
@@ -96,6 +110,7 @@ export function validateEvent(input: unknown, now: Date): EventValidation {
       channel: ids.channel!,
       eventType: eventType as EventTypeName,
       cost: cost as number,
+      revenue: revenue as number,
     },
   };
 }
@@ -127,19 +142,18 @@ function checkEventType(value: unknown): EventTypeName | EventFieldError {
 }
 
 /**
+ * The money fields, cost and revenue, follow one rule: a finite number in 0..max, stored rounded to 6 decimals.
  * Any event type may carry cost, and all of it is spend (`total_cost`): average CPC = spend / clicks, as the ad
- * platforms report it, so spend bought per impression (CPM) or per conversion (CPA) counts in CPC too. Absent is 0;
- * null is refused, as the original's pydantic `cost: float = 0.0` refuses None.
+ * platforms report it, so spend bought per impression (CPM) or per conversion (CPA) counts in CPC too. Any event type
+ * may carry revenue too (usually activations). Absent is 0; null is refused, as the original's pydantic
+ * `cost: float = 0.0` refuses None.
  */
-function checkCost(value: unknown): number | EventFieldError {
+function checkAmount(field: 'cost' | 'revenue', value: unknown, max: number): number | EventFieldError {
   if (value === undefined) return 0;
-  if (typeof value !== 'number') return { field: 'cost', msg: 'Input should be a valid number', type: 'float_type' };
-  if (!Number.isFinite(value)) return { field: 'cost', msg: 'Input should be a finite number', type: 'finite_number' };
-  if (value < 0)
-    return { field: 'cost', msg: 'Input should be greater than or equal to 0', type: 'greater_than_equal' };
-  if (value > MAX_COST) {
-    return { field: 'cost', msg: `Input should be less than or equal to ${MAX_COST}`, type: 'less_than_equal' };
-  }
+  if (typeof value !== 'number') return { field, msg: 'Input should be a valid number', type: 'float_type' };
+  if (!Number.isFinite(value)) return { field, msg: 'Input should be a finite number', type: 'finite_number' };
+  if (value < 0) return { field, msg: 'Input should be greater than or equal to 0', type: 'greater_than_equal' };
+  if (value > max) return { field, msg: `Input should be less than or equal to ${max}`, type: 'less_than_equal' };
   return value;
 }
 

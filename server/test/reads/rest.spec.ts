@@ -1,7 +1,7 @@
 import { createDatabaseClients, type DatabaseClients } from '@pmd/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeTestEvents, type TestEvent } from '@pmd/testkit';
-import { useTestServer } from '../testkit/server.ts';
+import { graphql, useTestServer } from '../testkit/server.ts';
 
 /** The original's read endpoints: exact JSON shapes (snapshots), clamps and errors. */
 describe('REST read endpoints of the original API', () => {
@@ -22,6 +22,7 @@ describe('REST read endpoints of the original API', () => {
       eventType: TestEvent['event_type'],
       secondsAgo: number,
       cost = '0',
+      revenue = 0,
     ): TestEvent => ({
       event_id: `rest-${n++}`,
       ts: at(secondsAgo).toISOString(),
@@ -30,6 +31,7 @@ describe('REST read endpoints of the original API', () => {
       channel,
       event_type: eventType,
       cost: Number(cost),
+      revenue,
     });
     await storeTestEvents(clients.pool, [
       ...Array.from({ length: 10 }, () => event('camp_google_brand', 'google', 'ad_impression', 120)),
@@ -38,18 +40,19 @@ describe('REST read endpoints of the original API', () => {
       ...Array.from({ length: 5 }, () => event('camp_meta_prospecting', 'meta', 'ad_impression', 90)),
       ...Array.from({ length: 3 }, () => event('camp_meta_prospecting', 'meta', 'ad_click', 80, '0.8')),
       event('camp_meta_prospecting', 'meta', 'signup', 70),
-      event('camp_meta_prospecting', 'meta', 'activation', 60),
+      // Revenue is in the registry, not in the original's frozen rows: it must not leak into them.
+      event('camp_meta_prospecting', 'meta', 'activation', 60, '0', 49.5),
       // 20 minutes ago: inside ?minutes=60, outside the clamped minimum of 5.
       ...Array.from({ length: 4 }, () => event('camp_email_reactivation', 'email', 'ad_click', 20 * 60, '0.02')),
     ]);
     // Ratios as the rollups store them (the registry's formulas, unrounded); REST recomputes them from the sums.
     await clients.pool.query(
       `INSERT INTO campaign_metrics_hourly (campaign_id, channel, hour, impressions, clicks, signups, activations, cost,
-                                            total_cost, ctr, click_to_signup, signup_to_activation)
-       VALUES ('camp_google_brand', 'google', date_trunc('hour', now() - interval '2 hours', 'UTC'), 200, 9, 2, 1, 8.1, 8.1, 0.045, 2::float8 / 9, 0.5),
-              ('camp_google_brand', 'google', date_trunc('hour', now() - interval '1 hour', 'UTC'), 100, 4, 1, 0, 3.6, 3.75, 0.04, 0.25, 0),
-              ('camp_google_brand', 'google', date_trunc('hour', now() - interval '30 hours', 'UTC'), 50, 1, 0, 0, 0.9, 0.9, 0.02, 0, 0),
-              ('camp_meta_prospecting', 'meta', date_trunc('hour', now() - interval '1 hour', 'UTC'), 70, 2, 0, 0, 1.6, 1.6, 2::float8 / 70, 0, 0)`,
+                                            total_cost, revenue, ctr, click_to_signup, signup_to_activation)
+       VALUES ('camp_google_brand', 'google', date_trunc('hour', now() - interval '2 hours', 'UTC'), 200, 9, 2, 1, 8.1, 8.1, 30, 0.045, 2::float8 / 9, 0.5),
+              ('camp_google_brand', 'google', date_trunc('hour', now() - interval '1 hour', 'UTC'), 100, 4, 1, 0, 3.6, 3.75, 0, 0.04, 0.25, 0),
+              ('camp_google_brand', 'google', date_trunc('hour', now() - interval '30 hours', 'UTC'), 50, 1, 0, 0, 0.9, 0.9, 0, 0.02, 0, 0),
+              ('camp_meta_prospecting', 'meta', date_trunc('hour', now() - interval '1 hour', 'UTC'), 70, 2, 0, 0, 1.6, 1.6, 0, 2::float8 / 70, 0, 0)`,
     );
     await clients.pool.query(
       `INSERT INTO alerts (alert_id, triggered_at, campaign_id, channel, metric, current_value, baseline_value, threshold_value,
@@ -112,6 +115,34 @@ describe('REST read endpoints of the original API', () => {
       }
     `);
     expect((await get('/funnels/realtime')).body).toEqual(sixty.body);
+    // The same window over GraphQL carries the registry's new numbers the frozen rows leave out.
+    const breakdown = await graphql(
+      server.current.baseUrl,
+      `
+        {
+          breakdown(window: { lastMinutes: 60 }, by: CAMPAIGN_CHANNEL) {
+            ... on Breakdown {
+              rows {
+                campaignId
+                totals {
+                  revenue
+                  roas
+                  revenuePerActivation
+                }
+              }
+            }
+          }
+        }
+      `,
+    );
+    expect(breakdown.errors).toBeUndefined();
+    expect(breakdown.data.breakdown.rows.find((row: any) => row.campaignId === 'camp_meta_prospecting').totals).toEqual(
+      {
+        revenue: 49.5,
+        roas: 49.5 / 2.4,
+        revenuePerActivation: 49.5,
+      },
+    );
     const clampedLow = await get('/funnels/realtime?minutes=1');
     expect(clampedLow.body.window_minutes).toBe(5);
     expect(clampedLow.body.rows.map((r: any) => r.campaign_id)).toEqual(['camp_meta_prospecting', 'camp_google_brand']);
@@ -119,7 +150,7 @@ describe('REST read endpoints of the original API', () => {
     expect((await get('/funnels/realtime?minutes=ten')).status).toBe(422);
   });
 
-  it('GET /campaigns/{id}/kpis: hourly rows since now − hours, oldest first, original names plus activations', async () => {
+  it('GET /campaigns/{id}/kpis: hourly rows since now − hours, oldest first, original names plus activations (never revenue)', async () => {
     const response = await get('/campaigns/camp_google_brand/kpis?hours=24');
     expect(response.status).toBe(200);
     expect(Object.keys(response.body.rows[0])).toEqual([
