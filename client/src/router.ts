@@ -32,6 +32,12 @@ export const router = createRouter({
       component: () => import('@/pages/CampaignPage.vue'),
       meta: { title: 'Campaign' },
     },
+    {
+      path: '/spend',
+      name: 'spend',
+      component: () => import('@/pages/SpendPage.vue'),
+      meta: { title: 'Spend' },
+    },
     { path: '/alerts', name: 'alerts', component: () => import('@/pages/AlertsPage.vue'), meta: { title: 'Alerts' } },
     {
       path: '/rules',
