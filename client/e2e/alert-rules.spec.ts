@@ -65,9 +65,12 @@ describe('alert rules page', () => {
     const { page } = system;
     await page.goto(`${system.dashboardUrl}/rules`);
     await page.getByRole('link', { name: 'Alert rules' }).waitFor();
-    // The four seeded rules (the former defaults) are listed.
+    // The four seeded rules (the former defaults) and the three seeded money target rules are listed.
     await row('CTR drop').waitFor();
-    expect(await page.locator('tr[data-rule]').count()).toBe(4);
+    expect(await page.locator('tr[data-rule]').count()).toBe(7);
+    expect(await row('ROAS below target').textContent()).toContain(
+      "over 1440 min 20% below the campaign's target ROAS",
+    );
 
     const form = page.getByRole('form', { name: 'New rule' });
     await form.getByLabel('Name', { exact: true }).fill(RULE);
@@ -302,6 +305,6 @@ describe('alert rules page', () => {
         timeout: LIVE_TIMEOUT_MS,
       })
       .toBe(true);
-    expect(await page.locator('tr[data-rule]').count()).toBe(4);
+    expect(await page.locator('tr[data-rule]').count()).toBe(7);
   });
 });

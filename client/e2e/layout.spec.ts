@@ -28,6 +28,7 @@ const PAGES = [
   { name: 'pipeline', route: '/pipeline', ready: 'main h2' },
   { name: 'notifications', route: '/notifications', ready: 'main h2' },
   { name: 'rules', route: '/rules', ready: 'tr[data-rule]' },
+  { name: 'spend', route: '/spend', ready: 'main h2' },
 ] as const;
 /** Text that must not overlap other text of the same group: KPI cards' parts, table headers. */
 const TEXT_GROUPS = ['[data-kpi] .kpi-label, [data-kpi] .kpi-value, [data-kpi] .kpi-change', 'thead th'];

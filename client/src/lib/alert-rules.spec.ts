@@ -70,6 +70,13 @@ describe('rule summaries in words', () => {
     expect(describeDetection(defaultRuleSettings('impressions_drop'))).toBe(
       'window 15 min vs the same 1 h last week, 50% drop, |z| ≥ 3',
     );
+    // Target rules judge a campaign against its own catalog target (as seeded).
+    expect(describeDetection(defaultRuleSettings('projected_overspend'))).toBe(
+      "projected today 10% above the campaign's daily budget",
+    );
+    expect(describeDetection(defaultRuleSettings('roas_below_target'))).toBe(
+      "over 1440 min 20% below the campaign's target ROAS",
+    );
   });
 
   it('names scope, pending period, backtest counts, durations and silences', () => {

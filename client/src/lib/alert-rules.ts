@@ -146,9 +146,13 @@ function describeBaseline(baseline: BaselineKind, hours: number): string {
 /** Numbers in rule summaries: at most 3 decimals, no trailing zeros. */
 const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
 
+/** The catalog setting a target rule judges a campaign against, in words. */
+const TARGET_WORDS = { dailyBudget: 'daily budget', targetCpa: 'target CPA', targetRoas: 'target ROAS' } as const;
+
 /**
  * A rule's detection in words: "CUSUM, 30% drop, evidence 10, lookback 60 min vs trailing 24 h"; "window 15 min vs
- * trailing 24 h, 30% drop, |z| ≥ 3" (a cost's window has no z: "30% rise").
+ * trailing 24 h, 30% drop, |z| ≥ 3" (a cost's window has no z: "30% rise"); "projected today 10% above the
+ * campaign's daily budget", "over 1440 min 20% below the campaign's target ROAS".
  */
 export function describeDetection(
   rule: Pick<
@@ -157,7 +161,12 @@ export function describeDetection(
   >,
 ): string {
   const definition: AlertMetricDefinition = ALERT_METRIC_BY_NAME[rule.metric];
-  const change = `${NUMBER.format(toPercent(rule.minRelativeChange))}% ${definition.direction === 'drop' ? 'drop' : 'rise'}`;
+  const percent = `${NUMBER.format(toPercent(rule.minRelativeChange))}%`;
+  if (definition.kind === 'target') {
+    const when = definition.target === 'dailyBudget' ? 'projected today' : `over ${rule.windowMinutes} min`;
+    return `${when} ${percent} ${definition.direction} the campaign's ${TARGET_WORDS[definition.target]}`;
+  }
+  const change = `${percent} ${definition.direction === 'drop' ? 'drop' : 'rise'}`;
   const baseline = describeBaseline(rule.baseline, rule.baselineHours);
   if (rule.method === 'cusum') {
     return `CUSUM, ${change}, evidence ${NUMBER.format(rule.significance)}, lookback ${rule.windowMinutes} min vs ${baseline}`;
