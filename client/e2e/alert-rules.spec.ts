@@ -180,7 +180,7 @@ describe('alert rules page', () => {
     await expect
       .poll(() => form.locator('#rule-issue-name').textContent(), { timeout: LIVE_TIMEOUT_MS })
       .toContain('exists already');
-    expect(await page.locator('tr[data-rule]').count()).toBe(5);
+    expect(await page.locator('tr[data-rule]').count()).toBe(8);
   });
 
   it('creates a silence with its matchers in words and expires it', async () => {
