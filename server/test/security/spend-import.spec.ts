@@ -101,27 +101,43 @@ describe('who may import spend', () => {
   });
 
   it('the ingest and the admin token both import, on both doors, with the same result', async () => {
-    const rest = await postCsv(CSV, ingestAuth, '?time_zone=UTC');
+    const stored = () =>
+      server.sql(
+        `SELECT campaign_id, channel, period_start, period_end, granularity, time_zone, spend::text, clicks
+         FROM spend_imports ORDER BY campaign_id, channel, period_start`,
+      );
+    const csv = `${CSV}2026-11-22,camp_sec,google,-5\n`;
+    const rest = await postCsv(csv, ingestAuth, '?time_zone=UTC');
     expect(rest.status).toBe(200);
-    expect(JSON.parse(rest.body)).toMatchObject({ stored: 2, replaced: 0, rejected: 0, errors: [] });
-    const rows = [
-      { date: '2026-11-20', campaignId: 'camp_sec', channel: 'google', spend: 10.5 },
-      { date: '2026-11-21', campaignId: 'camp_sec', channel: 'google', spend: 11 },
-    ];
-    const viaGraphql = await gql(IMPORT, { rows, timeZone: 'UTC' }, adminAuth);
+    const restResult = JSON.parse(rest.body);
+    expect(restResult).toMatchObject({ stored: 2, replaced: 0, rejected: 1 });
+    const afterRest = await stored();
+    expect(afterRest).toHaveLength(2);
+
+    const viaGraphql = await gql(IMPORT, { csv, timeZone: 'UTC' }, adminAuth);
     expect(viaGraphql.body.data.importSpend).toEqual({
       __typename: 'SpendImportResult',
       stored: 2,
       replaced: 2,
-      rejected: 0,
+      rejected: 1,
       timeZone: 'UTC',
-      errors: [],
+      errors: restResult.errors,
     });
-    // JSON on the REST door: the same rows in snake_case, as an array or {"rows": [...]}.
+    expect(await stored()).toEqual(afterRest);
+
+    // Rows instead of CSV, on both doors (REST in snake_case, as an array or {"rows": [...]}).
+    const rows = [
+      { date: '2026-11-20', campaignId: 'camp_sec', channel: 'google', spend: 10.5 },
+      { date: '2026-11-21', campaignId: 'camp_sec', channel: 'google', spend: 11 },
+    ];
+    const graphqlRows = await gql(IMPORT, { rows, timeZone: 'UTC' }, ingestAuth);
+    expect(graphqlRows.body.data.importSpend).toMatchObject({ stored: 2, replaced: 2, rejected: 0, errors: [] });
     const json = rows.map(({ campaignId, ...rest }) => ({ ...rest, campaign_id: campaignId }));
-    const restJson = await postJson(server.baseUrl, '/spend?time_zone=UTC', { rows: json }, adminAuth);
-    expect(JSON.parse(restJson.body)).toMatchObject({ stored: 2, replaced: 2, rejected: 0, errors: [] });
-    expect(await importCount()).toBe(2);
+    for (const body of [json, { rows: json }]) {
+      const restJson = await postJson(server.baseUrl, '/spend?time_zone=UTC', body, adminAuth);
+      expect(JSON.parse(restJson.body)).toMatchObject({ stored: 2, replaced: 2, rejected: 0, errors: [] });
+    }
+    expect(await stored()).toEqual(afterRest);
   });
 });
 
