@@ -37,7 +37,11 @@ const SpendRowInputRef = builder.inputType('SpendRowInput', {
   description: 'One row of spend: exactly one of `date` (a local day) or `hour` (a local hour) of the upload’s zone.',
   fields: (t) => ({
     date: t.string({ required: false, description: 'A local day, YYYY-MM-DD.' }),
-    hour: t.string({ required: false, description: 'A local hour, YYYY-MM-DDTHH:00.' }),
+    hour: t.string({
+      required: false,
+      description:
+        'A local hour, YYYY-MM-DDTHH:00. An hour a DST change skips is refused; the hour a fall-back change repeats names its first occurrence (report that day by date instead).',
+    }),
     campaignId: t.string({ required: true, description: 'The campaign id its events carry.' }),
     channel: t.string({ required: true, description: 'The channel.' }),
     spend: t.float({ required: true, description: 'The spend, 0 or more, at most 6 decimals.' }),

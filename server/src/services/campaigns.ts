@@ -61,9 +61,9 @@ function settingsOf(row: SettingsRow): CampaignSettings & { updatedAt: Date } {
 
 /**
  * The catalog's campaigns (ingest adds a row on a campaign's first event, a spend import on its first row, an admin
- * before either) and any campaign the minute rollup holds without one, with their channels and first and last event. Channels come from a skip scan of the minute rollup's
- * primary key (one index probe per campaign and channel, not a scan of millions of rows); first and last event times
- * from raw_events' (campaign_id, ts) index.
+ * before either) and any campaign the minute rollup holds without one, with their channels and first and last event.
+ * Channels come from a skip scan of the minute rollup's primary key (one index probe per campaign and channel, not a
+ * scan of millions of rows); first and last event times from raw_events' (campaign_id, ts) index.
  */
 export async function listCampaigns(pool: pg.Pool | pg.ClientBase, campaignId?: string): Promise<CampaignSummary[]> {
   const { rows } = await pool.query<
@@ -143,6 +143,7 @@ export async function updateCampaign(
       [campaignId],
     );
     const previousSource = rows[0]!.spend_source;
+    // updated_at always moves forward, even when two edits land within the clock's resolution: clients compare it.
     await client.query(
       `UPDATE campaigns SET name = $2, objective = $3, status = $4, currency = $5, daily_budget = $6, target_cpa = $7,
          target_roas = $8, starts_on = $9::date, ends_on = $10::date, tags = $11, spend_source = $12,

@@ -1,5 +1,11 @@
 import type pg from 'pg';
-import { minuteSumsSql, NOTIFY_CHANNELS, ROLLUP_COLUMNS, type EventsIngestedPayload } from '@pmd/domain';
+import {
+  minuteSumsSql,
+  NOTIFY_CHANNELS,
+  NOTIFY_MAX_CAMPAIGNS,
+  ROLLUP_COLUMNS,
+  type EventsIngestedPayload,
+} from '@pmd/domain';
 
 /**
  * Which minute rows to rebuild: `where(alias, ts)` is a condition on a row with campaign_id and channel at time `ts`
@@ -11,9 +17,6 @@ export interface MinuteScope {
   values: unknown[];
 }
 
-/** Campaign ids listed in the notification, as the ingest statement lists them (NOTIFY's 8000 bytes). */
-const NOTIFY_MAX_CAMPAIGNS = 20;
-
 /**
  * Replaces the minute rollup rows of `scope` with `minuteSumsSql`'s recomputation (raw events and imported spend by
  * the campaigns' current spend source), marks every hour that held an old or a new row dirty so the worker recomputes
@@ -21,7 +24,7 @@ const NOTIFY_MAX_CAMPAIGNS = 20;
  * it locked the campaigns' catalog rows: minute rows are locked second and in key order, as ingest locks them, so the
  * two never deadlock.
  */
-export async function rebuildMinutes(client: pg.ClientBase, scope: MinuteScope): Promise<{ rows: number }> {
+export async function rebuildMinutes(client: pg.ClientBase, scope: MinuteScope): Promise<void> {
   const columns = ROLLUP_COLUMNS.join(', ');
   const old = await client.query<{ campaign_ids: string[] | null; min_minute: Date | null; max_minute: Date | null }>(
     `WITH locked AS (
@@ -35,18 +38,16 @@ export async function rebuildMinutes(client: pg.ClientBase, scope: MinuteScope):
        WHERE m.campaign_id = l.campaign_id AND m.channel = l.channel AND m.minute = l.minute
        RETURNING m.campaign_id, m.channel, m.minute
      ),
+     -- A data-modifying CTE runs whether or not it is read.
      dirty AS (
        INSERT INTO rollup_dirty_hours (campaign_id, channel, hour)
        SELECT DISTINCT campaign_id, channel, date_trunc('hour', minute, 'UTC') FROM gone
-       RETURNING 1
      )
-     SELECT array_agg(DISTINCT campaign_id) AS campaign_ids, min(minute) AS min_minute, max(minute) AS max_minute,
-            (SELECT count(*) FROM dirty) AS dirty_hours
+     SELECT array_agg(DISTINCT campaign_id) AS campaign_ids, min(minute) AS min_minute, max(minute) AS max_minute
      FROM gone`,
     scope.values,
   );
   const fresh = await client.query<{
-    rows: number;
     campaign_ids: string[] | null;
     min_minute: Date | null;
     max_minute: Date | null;
@@ -61,10 +62,9 @@ export async function rebuildMinutes(client: pg.ClientBase, scope: MinuteScope):
      dirty AS (
        INSERT INTO rollup_dirty_hours (campaign_id, channel, hour)
        SELECT DISTINCT campaign_id, channel, date_trunc('hour', minute, 'UTC') FROM fresh
-       RETURNING 1
      )
-     SELECT count(*)::int AS rows, array_agg(DISTINCT campaign_id) AS campaign_ids, min(minute) AS min_minute,
-            max(minute) AS max_minute, (SELECT count(*) FROM dirty) AS dirty_hours
+     SELECT array_agg(DISTINCT campaign_id) AS campaign_ids, min(minute) AS min_minute,
+            max(minute) AS max_minute
      FROM fresh`,
     scope.values,
   );
@@ -82,9 +82,9 @@ export async function rebuildMinutes(client: pg.ClientBase, scope: MinuteScope):
       campaignIds: campaignIds.slice(0, NOTIFY_MAX_CAMPAIGNS),
       truncated: campaignIds.length > NOTIFY_MAX_CAMPAIGNS,
       minTs: new Date(Math.min(...times)).toISOString(),
+      // The end of the newest minute: its events may lie anywhere in it.
       maxTs: new Date(Math.max(...times) + 59_999).toISOString(),
     };
     await client.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNELS.eventsIngested, JSON.stringify(payload)]);
   }
-  return { rows: after.rows };
 }

@@ -203,7 +203,10 @@ function count(value: unknown, field: 'impressions' | 'clicks'): number | null {
   return number;
 }
 
-/** The local day or hour of `timeZone` a row names → its period; a local hour a DST change skips is refused. */
+/**
+ * The local day or hour of `timeZone` a row names → its period. A local hour a DST change skips is refused; the hour a
+ * fall-back change repeats reads as its first occurrence (a local hour alone cannot name the second).
+ */
 function period(
   candidate: SpendRowCandidate,
   timeZone: string,

@@ -1,5 +1,6 @@
 import { createDatabaseClients, storeEvents, type DatabaseClients, type EventRow } from '@pmd/db';
-import { CAMPAIGN_LIMITS } from '@pmd/domain';
+import { CAMPAIGN_LIMITS, EventsIngestedPayloadSchema, NOTIFY_CHANNELS } from '@pmd/domain';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql, useTestServer } from '../testkit/server.ts';
 
@@ -171,5 +172,48 @@ describe('the campaign catalog', () => {
     expect(await order('COST_PER_ACTIVATION', false)).toEqual(['camp_c', 'camp_b', 'camp_a', 'camp_d']);
     expect(await order('REVENUE', true)).toEqual(['camp_c', 'camp_a', 'camp_b', 'camp_d']);
     expect(await order('REVENUE_PER_ACTIVATION', true)).toEqual(['camp_c', 'camp_a', 'camp_b', 'camp_d']);
+  });
+
+  it('a spend-source change and an import into an imports-sourced campaign tell live views (events-ingested)', async () => {
+    const listener = new pg.Client({ connectionString: server.current.databaseUrl });
+    await listener.connect();
+    const payloads: unknown[] = [];
+    listener.on('notification', (message) => payloads.push(JSON.parse(message.payload ?? '')));
+    await listener.query(`LISTEN ${NOTIFY_CHANNELS.eventsIngested}`);
+    const next = async (count: number) => {
+      for (let i = 0; i < 100 && payloads.length < count; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(payloads.length).toBe(count);
+      return EventsIngestedPayloadSchema.parse(payloads[count - 1]);
+    };
+    try {
+      const event: EventRow = {
+        eventId: 'live-1',
+        ts: '2026-11-23T08:00:30.000Z',
+        userId: 'u',
+        campaignId: 'camp_live',
+        channel: 'google',
+        eventType: 'ad_click',
+        cost: 2,
+      };
+      await storeEvents(clients.pool, [event], { notify: false });
+      await gql(UPDATE, { campaignId: 'camp_live', input: { ...SETTINGS, spendSource: 'IMPORTS' } });
+      expect(await next(1)).toMatchObject({ stored: 0, campaignIds: ['camp_live'], minTs: '2026-11-23T08:00:00.000Z' });
+      const imported = await gql(
+        `mutation { importSpend(rows: [{ hour: "2026-11-23T09:00", campaignId: "camp_live", channel: "google", spend: 5 }],
+           timeZone: "UTC") { __typename } }`,
+        {},
+      );
+      expect(imported.data.importSpend.__typename).toBe('SpendImportResult');
+      expect(await next(2)).toMatchObject({ campaignIds: ['camp_live'], minTs: '2026-11-23T09:00:00.000Z' });
+      // An events-sourced campaign's imports change no rollup: nothing to tell.
+      await gql(
+        `mutation { importSpend(rows: [{ date: "2026-11-23", campaignId: "camp_a", channel: "google", spend: 5 }]) { __typename } }`,
+        {},
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      expect(payloads).toHaveLength(2);
+    } finally {
+      await listener.end();
+    }
   });
 });

@@ -276,4 +276,24 @@ describe(`imported spend equals brute force (seed ${SEED})`, () => {
     await expectRollupsExact('after switching');
     await expectReadsExact('after switching, rolled up');
   }, 240_000);
+
+  it('ingest racing imports and source switches leaves every minute exact (lock order: campaigns, then minutes)', async () => {
+    const { pool } = clients;
+    const batches = Array.from({ length: 8 }, () =>
+      storeWithRevenue(pool, random, randomEvents(random, 400, { from: PERIOD.from, to: PERIOD.to })),
+    );
+    const uploads = Array.from({ length: 4 }, (_, i) =>
+      gql(IMPORT, {
+        rows: hourRows().map((row) => ({ ...row, channel: i % 2 ? 'google' : 'meta' })),
+        timeZone: NEW_YORK,
+      }),
+    );
+    const switches = [setSource('camp_tiktok_creative', 'EVENTS'), setSource('camp_google_brand', 'IMPORTS')];
+    const results = await Promise.all([...uploads, ...switches, ...batches]);
+    for (const upload of results.slice(0, uploads.length)) {
+      expect((upload as { data: any }).data.importSpend).toMatchObject({ stored: 72, rejected: 0 });
+    }
+    expect(await rollupMismatches(pool, 'minute')).toEqual([]);
+    await expectRollupsExact('after the race');
+  }, 120_000);
 });
