@@ -23,3 +23,9 @@ export const MAX_SNOOZE_DAYS = 30;
 /** Largest conversion value (revenue) of one event, and of one imported spend row; stored rounded to 6 decimals. */
 export const MAX_REVENUE = 1_000_000_000;
 export const MAX_IMPORTED_SPEND = 1_000_000_000;
+/**
+ * Largest spend upload (GraphQL `importSpend` or REST `POST /spend`): bytes of its CSV or JSON body and data rows.
+ * A daily export of a few hundred campaigns × channels × 24 hours fits; both are checked before anything is parsed.
+ */
+export const MAX_SPEND_IMPORT_BYTES = 2 * 1024 * 1024;
+export const MAX_SPEND_IMPORT_ROWS = 10_000;

@@ -15,6 +15,9 @@ export const NOTIFY_CHANNELS = {
   alertChanged: 'pmd_alert_changed',
 } as const;
 
+/** Campaign ids an events-ingested payload lists at most (`truncated` says when more were left off): 8000 bytes. */
+export const NOTIFY_MAX_CAMPAIGNS = 20;
+
 export const EventsIngestedPayloadSchema = z.object({
   /** Events stored by the batch. */
   stored: z.number().int().nonnegative(),

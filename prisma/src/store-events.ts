@@ -1,5 +1,12 @@
 import type pg from 'pg';
-import { addToRollupSql, CAMPAIGN_ALIAS, countersOverEventsSql, NOTIFY_CHANNELS, ROLLUP_COLUMNS } from '@pmd/domain';
+import {
+  addToRollupSql,
+  CAMPAIGN_ALIAS,
+  countersOverEventsSql,
+  NOTIFY_CHANNELS,
+  NOTIFY_MAX_CAMPAIGNS,
+  ROLLUP_COLUMNS,
+} from '@pmd/domain';
 
 /**
  * The ingest write, defined once: the server's ingest writer runs it, and the tests and benchmarks of every package
@@ -19,9 +26,6 @@ export interface EventRow {
   /** Conversion value; 0 when absent. */
   revenue?: number | string;
 }
-
-/** Campaign ids listed in one notification; the payload must stay far under NOTIFY's 8000 bytes. */
-const NOTIFY_MAX_CAMPAIGNS = 20;
 
 /**
  * One round trip per batch. Rows are inserted in event_id order and minute rows upserted in key order, so two batches

@@ -1,4 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { isUtf8 } from 'node:buffer';
 import type { Logger } from '@pmd/db';
 import type { ServerConfig } from '../config.ts';
 import { REQUEST_LIMITS } from '../plugins/limits.ts';
@@ -19,7 +20,10 @@ export interface FrontDoorOptions {
 }
 
 /** Where a request is going, known from its method and path alone. */
-type Destination = { kind: 'graphql' } | { kind: 'rest'; scope: Scope | 'public' } | { kind: 'other' };
+type Destination =
+  | { kind: 'graphql' }
+  | { kind: 'rest'; scope: Scope | 'public'; maxBodyBytes?: number; acceptsCsv?: boolean }
+  | { kind: 'other' };
 
 /** A refusal written by the door itself: a short message, never a stack trace. */
 class Refusal {
@@ -31,6 +35,7 @@ class Refusal {
 }
 
 const JSON_CONTENT_TYPE = /^application\/(graphql-response\+)?json\s*(;|$)/i;
+const CSV_CONTENT_TYPE = /^text\/csv\s*(;|$)/i;
 
 /**
  * The first thing every HTTP request meets, before Yoga:
@@ -40,9 +45,10 @@ const JSON_CONTENT_TYPE = /^application\/(graphql-response\+)?json\s*(;|$)/i;
  *    fields check which, through `authScopes`); GraphiQL's page is open;
  * 3. GraphQL POSTs must be JSON: a form or text/plain POST is a "simple" cross-site request that browsers send
  *    without a CORS preflight, so it could act with a victim's network position (415);
- * 4. the body is read as it streams within a size cap, a time limit and a process-wide budget (413, 408, 503), its
- *    JSON is bounded in values and depth and must be valid UTF-8 (413, 422 naming the field), then parsed once and
- *    handed to Yoga.
+ * 4. the body is read as it streams within a size cap (the route's own, if it sets one), a time limit and a
+ *    process-wide budget (413, 408, 503); a CSV body (routes that take one) must be valid UTF-8 (422); a JSON body
+ *    is bounded in values and depth and must be valid UTF-8 (413, 422 naming the field), then parsed once and handed
+ *    to Yoga.
  * Anything unexpected answers a bare 500; the log has the error.
  */
 export function createFrontDoor(options: FrontDoorOptions): RequestListener {
@@ -51,7 +57,9 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
   const destinationOf = (method: string, pathname: string): Destination => {
     if (pathname === options.graphqlEndpoint) return { kind: 'graphql' };
     const match = options.routes.match(method, pathname);
-    return match.kind === 'route' ? { kind: 'rest', scope: match.route.scope } : { kind: 'other' };
+    if (match.kind !== 'route') return { kind: 'other' };
+    const { scope, maxBodyBytes, acceptsCsv } = match.route;
+    return { kind: 'rest', scope, maxBodyBytes, acceptsCsv };
   };
 
   const admit = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -74,10 +82,20 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     }
 
     const body = await readBody(request, response, {
-      maxBytes: REQUEST_LIMITS.maxBodyBytes,
+      maxBytes: (destination.kind === 'rest' && destination.maxBodyBytes) || REQUEST_LIMITS.maxBodyBytes,
       timeoutMs: REQUEST_LIMITS.bodyTimeoutMs,
       budget,
     });
+    if (
+      destination.kind === 'rest' &&
+      destination.acceptsCsv &&
+      CSV_CONTENT_TYPE.test(request.headers['content-type'] ?? '')
+    ) {
+      // CSV is not JSON: its quotes and brackets mean nothing to the JSON bounds; the route bounds its rows.
+      if (!isUtf8(body)) throw new Refusal(422, 'the CSV body is not valid UTF-8');
+      (request as IncomingMessage & { body?: unknown }).body = body.toString('utf8');
+      return;
+    }
     const verdict = guardJson(body, { maxValues: REQUEST_LIMITS.maxJsonValues, maxDepth: REQUEST_LIMITS.maxJsonDepth });
     if (!verdict.ok) {
       const where = verdict.path.length ? ` at ${formatPath(verdict.path)}` : '';

@@ -22,6 +22,10 @@ export interface RestRoute {
   path: string;
   /** Who may call it: `public`, or the scope its token must grant (checked before the body is read). */
   scope: Scope | 'public';
+  /** Largest body the door reads for it (default REQUEST_LIMITS.maxBodyBytes); larger ones are refused with 413. */
+  maxBodyBytes?: number;
+  /** It takes CSV text as well as JSON: a text/csv body skips the JSON bounds (it is checked as UTF-8 only). */
+  acceptsCsv?: boolean;
   handler: RestHandler;
 }
 

@@ -1,8 +1,25 @@
 import { GraphQLError } from 'graphql';
-import { COUNTER_NAMES, COUNTERS, rollupField } from '@pmd/domain';
+import {
+  CAMPAIGN_LIMITS,
+  CAMPAIGN_OBJECTIVES,
+  CAMPAIGN_STATUSES,
+  COUNTER_NAMES,
+  COUNTERS,
+  MAX_ID_LENGTH,
+  rollupField,
+  SPEND_SOURCE_RULE,
+  SPEND_SOURCES,
+} from '@pmd/domain';
 import { builder } from '../builder.ts';
-import { campaignHourlyRows, findCampaign, listCampaigns, type CampaignSummary } from '../services/campaigns.ts';
-import { NotFoundError } from './error.ts';
+import {
+  campaignHourlyRows,
+  findCampaign,
+  listCampaigns,
+  updateCampaign,
+  type CampaignSummary,
+} from '../services/campaigns.ts';
+import { CampaignValidationError, type CampaignIssue } from '../services/errors.ts';
+import { ErrorInterface, NotFoundError } from './error.ts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -67,11 +84,89 @@ function range(from: Date | null | undefined, to: Date | null | undefined, defau
   return { start, end };
 }
 
+/** A GraphQL enum of a domain list: each lower-case database value under its upper-case name. */
+function enumValues<Value extends string>(values: readonly Value[], describe: (value: Value) => string) {
+  return Object.fromEntries(
+    values.map((value) => [value.toUpperCase(), { value, description: describe(value) }]),
+  ) as Record<Uppercase<Value>, { value: Value; description: string }>;
+}
+
+const OBJECTIVE_DESCRIPTIONS: Record<(typeof CAMPAIGN_OBJECTIVES)[number], string> = {
+  awareness: 'Reach and impressions.',
+  traffic: 'Clicks to the site.',
+  leads: 'Signups.',
+  sales: 'Purchases (revenue).',
+  app_installs: 'App installs (activations).',
+};
+const STATUS_DESCRIPTIONS: Record<(typeof CAMPAIGN_STATUSES)[number], string> = {
+  active: 'Running.',
+  paused: 'Stopped for now.',
+  ended: 'Over; its numbers stay.',
+};
+const SOURCE_DESCRIPTIONS: Record<(typeof SPEND_SOURCES)[number], string> = {
+  events: 'Spend is the cost of its events.',
+  imports: 'Spend is its imported spend (importSpend, POST /spend); event costs are not counted as spend.',
+};
+
+export const CampaignObjectiveEnum = builder.enumType('CampaignObjective', {
+  description: 'What a campaign is for.',
+  values: enumValues(CAMPAIGN_OBJECTIVES, (value) => OBJECTIVE_DESCRIPTIONS[value]),
+});
+export const CampaignStatusEnum = builder.enumType('CampaignStatus', {
+  description: 'Whether a campaign runs.',
+  values: enumValues(CAMPAIGN_STATUSES, (value) => STATUS_DESCRIPTIONS[value]),
+});
+export const SpendSourceEnum = builder.enumType('SpendSource', {
+  description: SPEND_SOURCE_RULE,
+  values: enumValues(SPEND_SOURCES, (value) => SOURCE_DESCRIPTIONS[value]),
+});
+
 export const CampaignRef = builder.objectRef<CampaignSummary>('Campaign').implement({
-  description: 'A campaign seen in the events, with its channels and rollup rows.',
+  description:
+    'A campaign of the catalog (added on its first event or spend row, or by an admin), with its settings, channels and rollup rows.',
   fields: (t) => ({
     campaignId: t.exposeID('campaignId', { description: 'The campaign id, e.g. `camp_google_brand`.' }),
-    channels: t.exposeStringList('channels', { description: 'Channels it ran on, sorted.' }),
+    name: t.exposeString('name', { description: 'Its display name (the id until someone names it).' }),
+    objective: t.field({
+      type: CampaignObjectiveEnum,
+      nullable: true,
+      description: 'What it is for; null: not said.',
+      resolve: (c) => c.objective,
+    }),
+    status: t.field({ type: CampaignStatusEnum, description: 'Whether it runs.', resolve: (c) => c.status }),
+    currency: t.exposeString('currency', {
+      description: 'ISO 4217 code of its amounts; a label: amounts are never converted.',
+    }),
+    dailyBudget: t.float({
+      nullable: true,
+      description: 'Spend per local day of the reporting time zone; null: no budget (no pacing status).',
+      resolve: (c) => c.dailyBudget,
+    }),
+    targetCpa: t.float({
+      nullable: true,
+      description: 'Target cost per activation (the CPA KPI); null: none.',
+      resolve: (c) => c.targetCpa,
+    }),
+    targetRoas: t.float({
+      nullable: true,
+      description: 'Target revenue / spend (ROAS); null: none.',
+      resolve: (c) => c.targetRoas,
+    }),
+    startsOn: t.string({
+      nullable: true,
+      description: 'First day, YYYY-MM-DD; null: open.',
+      resolve: (c) => c.startsOn,
+    }),
+    endsOn: t.string({ nullable: true, description: 'Last day, YYYY-MM-DD; null: open.', resolve: (c) => c.endsOn }),
+    tags: t.exposeStringList('tags', { description: 'Free labels.' }),
+    spendSource: t.field({ type: SpendSourceEnum, description: SPEND_SOURCE_RULE, resolve: (c) => c.spendSource }),
+    updatedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When its settings last changed.',
+      resolve: (c) => c.updatedAt,
+    }),
+    channels: t.exposeStringList('channels', { description: 'Channels it ran on (events or imported spend), sorted.' }),
     firstEventAt: t.field({
       type: 'DateTime',
       nullable: true,
@@ -137,7 +232,7 @@ builder.queryField('campaigns', (t) =>
   t.field({
     authScopes: { reader: true },
     type: [CampaignRef],
-    description: 'Every campaign that has events, by id.',
+    description: 'Every campaign of the catalog (with events, imported spend, or only settings so far), by id.',
     resolve: (_root, _args, ctx) => listCampaigns(ctx.pool),
   }),
 );
@@ -146,13 +241,114 @@ builder.queryField('campaign', (t) =>
   t.field({
     authScopes: { reader: true },
     type: CampaignRef,
-    description: 'One campaign by id; NotFoundError when it has no events.',
+    description: 'One campaign by id; NotFoundError when the catalog has no such campaign.',
     errors: { types: [NotFoundError], directResult: true, union: { description: 'The campaign, or NotFoundError.' } },
     args: { campaignId: t.arg.string({ required: true, description: 'The campaign id.' }) },
     resolve: async (_root, { campaignId }, ctx) => {
       const campaign = await findCampaign(ctx.pool, campaignId);
-      if (!campaign) throw new NotFoundError(`No campaign "${campaignId}" has any events.`, 'Campaign', campaignId);
+      if (!campaign)
+        throw new NotFoundError(
+          `No campaign "${campaignId}" is known (no events, spend or settings).`,
+          'Campaign',
+          campaignId,
+        );
       return campaign;
     },
+  }),
+);
+
+export const CampaignInputRef = builder.inputType('CampaignInput', {
+  description: 'Every setting of a campaign (a change replaces them all). Checked as the dashboard form checks them.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: `Display name, 1–${CAMPAIGN_LIMITS.name.maxLength} characters.` }),
+    objective: t.field({
+      type: CampaignObjectiveEnum,
+      required: false,
+      description: 'What it is for; null: not said.',
+    }),
+    status: t.field({ type: CampaignStatusEnum, required: true, description: 'Whether it runs.' }),
+    currency: t.string({
+      required: true,
+      description: 'ISO 4217 code, e.g. USD (a label; amounts are not converted).',
+    }),
+    dailyBudget: t.float({
+      required: false,
+      description: `Spend per local day of the reporting zone (${CAMPAIGN_LIMITS.dailyBudget.min}–${CAMPAIGN_LIMITS.dailyBudget.max}); null: none.`,
+    }),
+    targetCpa: t.float({
+      required: false,
+      description: `Target cost per activation (${CAMPAIGN_LIMITS.targetCpa.min}–${CAMPAIGN_LIMITS.targetCpa.max}); null: none.`,
+    }),
+    targetRoas: t.float({
+      required: false,
+      description: `Target revenue / spend (${CAMPAIGN_LIMITS.targetRoas.min}–${CAMPAIGN_LIMITS.targetRoas.max}); null: none.`,
+    }),
+    startsOn: t.string({ required: false, description: 'First day, YYYY-MM-DD; null: open.' }),
+    endsOn: t.string({ required: false, description: 'Last day, YYYY-MM-DD (not before startsOn); null: open.' }),
+    tags: t.stringList({
+      required: true,
+      description: `Free labels, at most ${CAMPAIGN_LIMITS.tags.maxCount} of 1–${CAMPAIGN_LIMITS.tags.maxLength} characters.`,
+    }),
+    spendSource: t.field({
+      type: SpendSourceEnum,
+      required: true,
+      description: `${SPEND_SOURCE_RULE} Changing it rewrites the campaign's spend in every rollup.`,
+    }),
+  }),
+});
+
+const CampaignSettingsIssueRef = builder.objectRef<CampaignIssue>('CampaignSettingsIssue').implement({
+  description: 'One refused setting.',
+  fields: (t) => ({
+    field: t.exposeString('field', { description: 'The CampaignInput field, e.g. `dailyBudget` (or `campaignId`).' }),
+    message: t.exposeString('message', { description: 'Why, for people.' }),
+  }),
+});
+
+builder.objectType(CampaignValidationError, {
+  name: 'CampaignValidationError',
+  description: "A campaign's settings were refused; nothing was stored.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    issues: t.field({
+      type: [CampaignSettingsIssueRef],
+      description: 'Every problem, each naming its field.',
+      resolve: (error) => [...error.issues],
+    }),
+  }),
+});
+
+builder.mutationField('updateCampaign', (t) =>
+  t.field({
+    authScopes: { admin: true },
+    type: CampaignRef,
+    description:
+      "Replaces every setting of a campaign (admin scope), creating its catalog row when it has none yet (a campaign set up before its first event). Changing the spend source rewrites the campaign's spend in the minute rollup at once; hourly and daily rows follow within the worker's next run.",
+    errors: {
+      types: [CampaignValidationError],
+      directResult: true,
+      union: { description: 'The campaign as stored, or every problem of the input.' },
+    },
+    args: {
+      campaignId: t.arg.string({
+        required: true,
+        description: `The campaign id its events carry (1–${MAX_ID_LENGTH} characters).`,
+      }),
+      input: t.arg({ type: CampaignInputRef, required: true, description: 'All its settings.' }),
+    },
+    resolve: (_root, { campaignId, input }, ctx) =>
+      updateCampaign(ctx.pool, campaignId, {
+        name: input.name,
+        objective: input.objective ?? null,
+        status: input.status,
+        currency: input.currency,
+        dailyBudget: input.dailyBudget ?? null,
+        targetCpa: input.targetCpa ?? null,
+        targetRoas: input.targetRoas ?? null,
+        startsOn: input.startsOn ?? null,
+        endsOn: input.endsOn ?? null,
+        tags: input.tags,
+        spendSource: input.spendSource,
+      }),
   }),
 );

@@ -10,6 +10,8 @@ import './breakdown.ts';
 import './conversion-delays.ts';
 import './time-series.ts';
 import './campaign.ts';
+import './campaign-pacing.ts';
+import './spend-import.ts';
 import './alert.ts';
 import './notification.ts';
 import './alert-rule.ts';

@@ -6,12 +6,14 @@ import type { ServerConfig } from '../config.ts';
  * body is read), the websocket handshake, GraphQL fields (`authScopes`) and REST routes.
  * - `reader`: queries (backtests included), subscriptions, REST reads, acknowledging, snoozing and silencing alerts.
  *   Needs READ_TOKEN when it is set.
- * - `ingester`: event ingest on both doors. Needs INGEST_TOKEN when it is set.
+ * - `ingester`: event ingest and spend imports (GraphQL `importSpend`, REST `POST /spend`), on both doors. Needs
+ *   INGEST_TOKEN when it is set.
  * - `metrics`: GET /metrics. Needs METRICS_TOKEN when it is set.
- * - `admin`: creating, changing, deleting and testing notification channels, and changing alert rules. Needs
- *   ADMIN_TOKEN when it is set.
- *   The admin token also grants `reader` (one Authorization header carries one token, and an admin must see the
- *   channels it changes); an unset ADMIN_TOKEN opens channel changes only, never reads.
+ * - `admin`: creating, changing, deleting and testing notification channels, changing alert rules and campaign
+ *   settings. Needs ADMIN_TOKEN when it is set.
+ *   The admin token also grants `reader` and `ingester` (one Authorization header carries one token: an admin must
+ *   see the channels it changes, and the dashboard uploads spend with it); an unset ADMIN_TOKEN opens those changes
+ *   only, never reads or ingest.
  * A scope whose token is not configured is granted to everyone (the server logs a warning at start).
  */
 export type Scope = 'reader' | 'ingester' | 'metrics' | 'admin';
@@ -45,7 +47,7 @@ export function scopesOf(config: AccessConfig, authorization: unknown): Scopes {
   const granted = (scope: Scope) => !config[TOKEN_OF[scope].key] || presented(scope);
   return {
     reader: granted('reader') || presented('admin'),
-    ingester: granted('ingester'),
+    ingester: granted('ingester') || presented('admin'),
     metrics: granted('metrics'),
     admin: granted('admin'),
   };

@@ -1,20 +1,80 @@
 import type { CampaignMetricsHourlyModel as CampaignMetricsHourly, Prisma, PrismaClient } from '@pmd/db';
 import type pg from 'pg';
+import {
+  defaultCampaignSettings,
+  MAX_ID_LENGTH,
+  validateCampaignSettings,
+  type CampaignObjective,
+  type CampaignSettings,
+  type CampaignStatus,
+  type SpendSource,
+} from '@pmd/domain';
+import { CampaignValidationError, type CampaignIssue } from './errors.ts';
+import { rebuildMinutes } from './minute-rebuild.ts';
+import { inTransaction } from './transaction.ts';
 
-export interface CampaignSummary {
+/** A campaign of the catalog with what the data holds of it (no channels or events yet for a campaign set up early). */
+export interface CampaignSummary extends CampaignSettings {
   campaignId: string;
   channels: string[];
   firstEventAt: Date | null;
   lastEventAt: Date | null;
+  updatedAt: Date | null;
+}
+
+/** The catalog columns as CampaignSettings reads them (money as numbers, dates as YYYY-MM-DD). */
+const SETTINGS_COLUMNS = `c.name, c.objective, c.status, c.currency, c.daily_budget::float8 AS daily_budget,
+  c.target_cpa::float8 AS target_cpa, c.target_roas, to_char(c.starts_on, 'YYYY-MM-DD') AS starts_on,
+  to_char(c.ends_on, 'YYYY-MM-DD') AS ends_on, c.tags, c.spend_source, c.updated_at`;
+
+interface SettingsRow {
+  name: string;
+  objective: CampaignObjective | null;
+  status: CampaignStatus;
+  currency: string;
+  daily_budget: number | null;
+  target_cpa: number | null;
+  target_roas: number | null;
+  starts_on: string | null;
+  ends_on: string | null;
+  tags: string[];
+  spend_source: SpendSource;
+  updated_at: Date;
+}
+
+function settingsOf(row: SettingsRow): CampaignSettings & { updatedAt: Date } {
+  return {
+    name: row.name,
+    objective: row.objective,
+    status: row.status,
+    currency: row.currency,
+    dailyBudget: row.daily_budget,
+    targetCpa: row.target_cpa,
+    targetRoas: row.target_roas,
+    startsOn: row.starts_on,
+    endsOn: row.ends_on,
+    tags: row.tags,
+    spendSource: row.spend_source,
+    updatedAt: row.updated_at,
+  };
 }
 
 /**
- * Campaigns seen in the data. Keys come from a skip scan of the minute rollup's primary key (one index probe per
- * campaign and channel, not a scan of millions of rows); first and last event times from raw_events' (campaign_id,
- * ts) index.
+ * The catalog's campaigns (ingest adds a row on a campaign's first event, a spend import on its first row, an admin
+ * before either) and any campaign the minute rollup holds without one, with their channels and first and last event.
+ * Channels come from a skip scan of the minute rollup's primary key (one index probe per campaign and channel, not a
+ * scan of millions of rows); first and last event times from raw_events' (campaign_id, ts) index.
  */
-export async function listCampaigns(pool: pg.Pool, campaignId?: string): Promise<CampaignSummary[]> {
-  const { rows } = await pool.query(
+export async function listCampaigns(pool: pg.Pool | pg.ClientBase, campaignId?: string): Promise<CampaignSummary[]> {
+  const { rows } = await pool.query<
+    SettingsRow & {
+      campaign_id: string;
+      cataloged: boolean;
+      channels: string[];
+      first_event_at: Date | null;
+      last_event_at: Date | null;
+    }
+  >(
     `WITH RECURSIVE campaign_keys AS (
        (SELECT campaign_id, channel FROM campaign_metrics_minute
         WHERE $1::text IS NULL OR campaign_id = $1 ORDER BY campaign_id, channel LIMIT 1)
@@ -26,11 +86,19 @@ export async function listCampaigns(pool: pg.Pool, campaignId?: string): Promise
          WHERE (m.campaign_id, m.channel) > (k.campaign_id, k.channel) AND ($1::text IS NULL OR m.campaign_id = $1)
          ORDER BY m.campaign_id, m.channel LIMIT 1
        ) next
+     ),
+     campaign_channels AS (
+       SELECT campaign_id, array_agg(channel ORDER BY channel) AS channels FROM campaign_keys GROUP BY campaign_id
      )
-     SELECT k.campaign_id, array_agg(k.channel ORDER BY k.channel) AS channels,
-            (SELECT min(ts) FROM raw_events e WHERE e.campaign_id = k.campaign_id) AS first_event_at,
-            (SELECT max(ts) FROM raw_events e WHERE e.campaign_id = k.campaign_id) AS last_event_at
-     FROM campaign_keys k GROUP BY k.campaign_id ORDER BY k.campaign_id`,
+     SELECT ids.campaign_id, coalesce(k.channels, '{}') AS channels, c.campaign_id IS NOT NULL AS cataloged,
+            ${SETTINGS_COLUMNS},
+            (SELECT min(ts) FROM raw_events e WHERE e.campaign_id = ids.campaign_id) AS first_event_at,
+            (SELECT max(ts) FROM raw_events e WHERE e.campaign_id = ids.campaign_id) AS last_event_at
+     FROM (SELECT campaign_id FROM campaigns WHERE $1::text IS NULL OR campaign_id = $1
+           UNION SELECT campaign_id FROM campaign_channels) ids
+     LEFT JOIN campaigns c ON c.campaign_id = ids.campaign_id
+     LEFT JOIN campaign_channels k ON k.campaign_id = ids.campaign_id
+     ORDER BY ids.campaign_id`,
     [campaignId ?? null],
   );
   return rows.map((row) => ({
@@ -38,12 +106,69 @@ export async function listCampaigns(pool: pg.Pool, campaignId?: string): Promise
     channels: row.channels,
     firstEventAt: row.first_event_at,
     lastEventAt: row.last_event_at,
+    // Minute rows written around ingest (restores, hand-made fixtures) may lack a catalog row: the defaults apply.
+    ...(row.cataloged ? settingsOf(row) : { ...defaultCampaignSettings(row.campaign_id), updatedAt: null }),
   }));
 }
 
-export async function findCampaign(pool: pg.Pool, campaignId: string): Promise<CampaignSummary | null> {
+export async function findCampaign(pool: pg.Pool | pg.ClientBase, campaignId: string): Promise<CampaignSummary | null> {
   const [campaign] = await listCampaigns(pool, campaignId);
   return campaign ?? null;
+}
+
+/**
+ * Sets every setting of a campaign (an admin's edit), creating its catalog row when it has none yet (a campaign set
+ * up before its first event). Refused settings throw CampaignValidationError and change nothing. A change of the spend
+ * source rewrites the campaign's spend in the minute rollup in the same transaction (`rebuildMinutes` over all its
+ * minutes), so no reader ever sees a mix of the two sources; the worker then recomputes the hours marked dirty.
+ */
+export async function updateCampaign(
+  pool: pg.Pool,
+  campaignId: string,
+  settings: CampaignSettings,
+): Promise<CampaignSummary> {
+  const issues: CampaignIssue[] = validateCampaignSettings(settings);
+  if (campaignId.length === 0 || campaignId.length > MAX_ID_LENGTH) {
+    issues.unshift({ field: 'campaignId', message: `campaignId must be 1–${MAX_ID_LENGTH} characters` });
+  }
+  if (issues.length) throw new CampaignValidationError(issues);
+  return inTransaction(pool, async (client) => {
+    // The catalog row first, FOR UPDATE: ingest share-locks it before it adds to minute rows, so it waits for a
+    // source change (or the change waits for it) and the rebuilt minutes hold every committed event.
+    await client.query('INSERT INTO campaigns (campaign_id, name) VALUES ($1, $1) ON CONFLICT DO NOTHING', [
+      campaignId,
+    ]);
+    const { rows } = await client.query<{ spend_source: SpendSource }>(
+      'SELECT spend_source FROM campaigns WHERE campaign_id = $1 FOR UPDATE',
+      [campaignId],
+    );
+    const previousSource = rows[0]!.spend_source;
+    // updated_at always moves forward, even when two edits land within the clock's resolution: clients compare it.
+    await client.query(
+      `UPDATE campaigns SET name = $2, objective = $3, status = $4, currency = $5, daily_budget = $6, target_cpa = $7,
+         target_roas = $8, starts_on = $9::date, ends_on = $10::date, tags = $11, spend_source = $12,
+         updated_at = greatest(now(), updated_at + interval '1 microsecond')
+       WHERE campaign_id = $1`,
+      [
+        campaignId,
+        settings.name.trim(),
+        settings.objective,
+        settings.status,
+        settings.currency,
+        settings.dailyBudget,
+        settings.targetCpa,
+        settings.targetRoas,
+        settings.startsOn,
+        settings.endsOn,
+        settings.tags.map((tag) => tag.trim()),
+        settings.spendSource,
+      ],
+    );
+    if (previousSource !== settings.spendSource) {
+      await rebuildMinutes(client, { where: (alias) => `${alias}.campaign_id = $1`, values: [campaignId] });
+    }
+    return (await findCampaign(client, campaignId))!;
+  });
 }
 
 export interface CampaignRowsFilter {

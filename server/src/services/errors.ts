@@ -1,4 +1,4 @@
-import type { AlertRuleIssue } from '@pmd/domain';
+import type { AlertRuleIssue, CampaignSettingsIssue } from '@pmd/domain';
 import { MAX_BATCH_SIZE } from './ingest-validation.ts';
 
 /**
@@ -30,6 +30,14 @@ export class InvalidArgumentError extends Error {
   }
 }
 
+/** An upload was larger than its limit (rows or bytes); nothing was stored. REST answers 413. */
+export class UploadTooLargeError extends InvalidArgumentError {
+  constructor(message: string, argument: string) {
+    super(message, argument);
+    this.name = 'UploadTooLargeError';
+  }
+}
+
 /** An ingest request held more than MAX_BATCH_SIZE events; nothing was stored. */
 export class BatchTooLargeError extends Error {
   readonly maxBatchSize = MAX_BATCH_SIZE;
@@ -44,5 +52,21 @@ export class AlertRuleValidationError extends Error {
   constructor(readonly issues: readonly AlertRuleIssue[]) {
     super(`The rule was refused: ${issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ')}.`);
     this.name = 'AlertRuleValidationError';
+  }
+}
+
+/** A refused campaign setting, or the campaign id itself (the mutation's other argument). */
+export interface CampaignIssue {
+  field: CampaignSettingsIssue['field'] | 'campaignId';
+  message: string;
+}
+
+/** A campaign's settings were refused: every problem, each naming its CampaignInput field; nothing was stored. */
+export class CampaignValidationError extends Error {
+  constructor(readonly issues: readonly CampaignIssue[]) {
+    super(
+      `The campaign settings were refused: ${issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ')}.`,
+    );
+    this.name = 'CampaignValidationError';
   }
 }

@@ -452,7 +452,7 @@ describe(`KPI reads equal brute force over raw_events (seed ${SEED})`, () => {
     ).toBe(true);
     expect(result.data.missing).toEqual({
       __typename: 'NotFoundError',
-      message: 'No campaign "camp_nope" has any events.',
+      message: 'No campaign "camp_nope" is known (no events, spend or settings).',
       resource: 'Campaign',
       id: 'camp_nope',
     });

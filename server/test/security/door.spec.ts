@@ -21,6 +21,7 @@ const wrongAuth = { authorization: 'Bearer not-the-token' };
 const restRoutes: { method: string; path: string; scope: 'ingester' | 'reader' | 'metrics' }[] = [
   { method: 'POST', path: '/events', scope: 'ingester' },
   { method: 'POST', path: '/events/batch', scope: 'ingester' },
+  { method: 'POST', path: '/spend', scope: 'ingester' },
   { method: 'GET', path: '/funnels/realtime', scope: 'reader' },
   { method: 'GET', path: '/campaigns/camp_google_brand/kpis', scope: 'reader' },
   { method: 'GET', path: '/alerts/active', scope: 'reader' },

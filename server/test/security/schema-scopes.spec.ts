@@ -25,10 +25,11 @@ describe('authorization is declared on the schema, deny by default', () => {
     expect(undeclared).toEqual([]);
   });
 
-  it('ingest needs the ingester scope, channel and rule changes the admin scope, and everything else the reader scope', () => {
+  it('ingest and spend imports need the ingester scope, channel, rule and campaign changes the admin scope, and everything else the reader scope', () => {
     const mutation = schema.getMutationType()!;
     expect(declaredScopes(mutation, 'ingestEvents')).toEqual(['ingester']);
     expect(declaredScopes(mutation, 'ingestEvent')).toEqual(['ingester']);
+    expect(declaredScopes(mutation, 'importSpend')).toEqual(['ingester']);
     for (const name of ['acknowledgeAlert', 'snoozeAlert', 'createAlertSilence', 'expireAlertSilence']) {
       expect(declaredScopes(mutation, name), name).toEqual(['reader']);
     }
@@ -41,6 +42,7 @@ describe('authorization is declared on the schema, deny by default', () => {
       'updateAlertRule',
       'setAlertRuleEnabled',
       'deleteAlertRule',
+      'updateCampaign',
     ]) {
       expect(declaredScopes(mutation, name), name).toEqual(['admin']);
     }

@@ -1,26 +1,24 @@
-import {
-  COUNTERS,
-  countersOverEventsSql,
-  kpiSql,
-  replaceRollupSql,
-  ROLLUP_COLUMNS,
-  sumRollupColumnsSql,
-} from '@pmd/domain';
+import { COUNTERS, kpiSql, minuteSumsSql, replaceRollupSql, ROLLUP_COLUMNS, sumRollupColumnsSql } from '@pmd/domain';
 import { STORED_KPIS } from '@pmd/testkit';
 import type pg from 'pg';
 
 // The read tests need rollup tables in every state (clean, stale, pending) without running the worker: this stand-in
-// recomputes queued hours from raw_events and queued days from hours, brute force, with the registry's columns.
+// recomputes queued hours from raw_events and imported spend and queued days from hours, brute force, with the registry's columns.
 const COLUMNS = [...ROLLUP_COLUMNS, ...STORED_KPIS.map((kpi) => kpi.column)].join(', ');
 const VALUES = [
   ...ROLLUP_COLUMNS.map((column) => `s.${column}`),
   ...STORED_KPIS.map((kpi) => kpiSql(kpi.name, (counter) => `s.${COUNTERS[counter].column}`)),
 ].join(', ');
+// The hour's raw events and imported spend (a campaign's spend by its source), as the minute sums count them.
+const HOUR_MINUTES = minuteSumsSql(
+  (alias, ts) =>
+    `${alias}.campaign_id = h.campaign_id AND ${alias}.channel = h.channel AND ${ts} >= h.hour AND ${ts} < h.hour + interval '1 hour'`,
+);
 const REPLACE = [replaceRollupSql(), ...STORED_KPIS.map((kpi) => `${kpi.column} = EXCLUDED.${kpi.column}`)].join(', ');
 
 /**
  * Brute-force stand-in for the worker: recomputes the hours queued in rollup_dirty_hours (before `before`) from
- * raw_events, queues their days, drains the hour queue; then, when `days` is set, recomputes the queued days from the
+ * raw_events and imported spend, queues their days, drains the hour queue; then, when `days` is set, recomputes the queued days from the
  * hourly rows and drains the day queue.
  */
 export async function rollUp(pool: pg.Pool, options: { before?: Date; days?: boolean } = {}): Promise<void> {
@@ -37,10 +35,7 @@ export async function rollUp(pool: pg.Pool, options: { before?: Date; days?: boo
          SELECT h.campaign_id, h.channel, h.hour, ${VALUES}, now()
          FROM hours h
          CROSS JOIN LATERAL (
-           SELECT ${countersOverEventsSql('e')}
-           FROM raw_events e LEFT JOIN campaigns c ON c.campaign_id = e.campaign_id
-           WHERE e.campaign_id = h.campaign_id AND e.channel = h.channel
-             AND e.ts >= h.hour AND e.ts < h.hour + interval '1 hour'
+           SELECT ${sumRollupColumnsSql('m')} FROM (${HOUR_MINUTES}) m
          ) s
          ON CONFLICT (campaign_id, channel, hour) DO UPDATE SET ${REPLACE}, updated_at = now()
        )
