@@ -184,6 +184,8 @@ export interface TrafficRates {
   activations?: number;
   /** Cost of each click (default 0.8). */
   cpc?: number;
+  /** Revenue of each activation (default 0). */
+  activationValue?: number;
 }
 
 /** Steady traffic for one key over [start, start + minutes): every event of a minute at its 30th second. */
@@ -198,15 +200,15 @@ export function trafficEvents(
   const inMinute = (rate: number, i: number) => Math.floor((i + 1) * rate) - Math.floor(i * rate);
   for (let i = 0; i < minutes; i++) {
     const ts = new Date(start.getTime() + i * 60_000 + 30_000).toISOString();
-    const add = (event_type: EventTypeName, count: number, cost: number) => {
+    const add = (event_type: EventTypeName, count: number, cost: number, revenue = 0) => {
       for (let n = 0; n < count; n++) {
-        events.push({ event_id: `${prefix}-${events.length}`, ts, user_id: 'u', ...key, event_type, cost });
+        events.push({ event_id: `${prefix}-${events.length}`, ts, user_id: 'u', ...key, event_type, cost, revenue });
       }
     };
     add('ad_impression', inMinute(rates.impressions, i), 0);
     add('ad_click', inMinute(rates.clicks, i), rates.cpc ?? 0.8);
     add('signup', inMinute(rates.signups ?? 0, i), 0);
-    add('activation', inMinute(rates.activations ?? 0, i), 0);
+    add('activation', inMinute(rates.activations ?? 0, i), 0, rates.activationValue ?? 0);
   }
   return events;
 }

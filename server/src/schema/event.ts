@@ -18,9 +18,9 @@ import { ErrorInterface } from './error.ts';
 
 const RULES = `Rules (the same for REST): ids non-empty, not blank, no control characters, at most ${MAX_ID_LENGTH} characters \
 (channel ${MAX_CHANNEL_LENGTH}); \`ts\` at most 5 minutes in the future and at most ${RETENTION_DAYS} days old; \`cost\` finite, \
-0 ≤ cost ≤ ${MAX_COST}, stored rounded to 6 decimals. Cost is allowed on every event type and all of it is spend: \
-average CPC = spend / clicks, as Google Ads and Meta report it, so cost on impressions (CPM buying) or conversions \
-raises CPC too. \`revenue\` (conversion value) follows the same rule as cost, 0 ≤ revenue ≤ ${MAX_REVENUE}, and is \
+0 ≤ cost ≤ ${MAX_COST}, stored rounded to 6 decimals. Cost is allowed on every event type and all of it is spend \
+(unless the campaign's spendSource is IMPORTS): average CPC = spend / clicks, as Google Ads and Meta report it, so \
+cost on impressions (CPM buying) or conversions raises CPC too. \`revenue\` (conversion value) follows the same rule as cost, 0 ≤ revenue ≤ ${MAX_REVENUE}, and is \
 allowed on every event type (usually activations).`;
 
 export const EventTypeEnum = builder.enumType('EventType', {
@@ -61,7 +61,7 @@ up to microseconds are kept. Not more than 5 minutes ahead of the server's clock
     cost: t.float({
       required: false,
       defaultValue: 0,
-      description: `Spend of this event, 0..${MAX_COST}, rounded to 6 decimals; allowed on every event type; absent means 0, \
+      description: `Cost of this event, its campaign's spend unless the campaign's spendSource is IMPORTS, 0..${MAX_COST}, rounded to 6 decimals; allowed on every event type; absent means 0, \
 null is refused for this event (as over REST).`,
     }),
     revenue: t.float({

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   bucketBoundaries,
   COUNTER_NAMES,
@@ -162,9 +163,10 @@ export async function kpiWindowSums(
 SELECT ${columns.length ? `${columns.join(', ')}, ` : ''}
        ${SUMS}
 FROM sources ${groupBy}`;
-  // A named (prepared) statement per grouping: planning this query costs about as much as running it.
+  // A named (prepared) statement per grouping: planning this query costs about as much as running it. Named by a
+  // hash of its text: PostgreSQL cuts names at 63 bytes, and the grouping columns' text is longer.
   const { rows } = await pool.query({
-    name: `kpi-window:${columns.join(',')}`,
+    name: `kpi-window:${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`,
     text: sql,
     values: [
       filter.campaignIds?.length ? filter.campaignIds : null,

@@ -82,12 +82,18 @@ describe(`overview comparisons (seed ${SEED})`, () => {
     const key = { campaign_id: 'camp_steady', channel: 'search' };
     const hour = new Date('2026-06-10T11:00:00Z');
     await storeTestEvents(pool, [
-      ...trafficEvents(key, hour, 60, { impressions: 20, clicks: 0.4 }, 'steady-before'),
+      ...trafficEvents(
+        key,
+        hour,
+        60,
+        { impressions: 20, clicks: 0.4, activations: 0.05, activationValue: 40 },
+        'steady-before',
+      ),
       ...trafficEvents(
         key,
         new Date(hour.getTime() + HOUR),
         60,
-        { impressions: 20, clicks: 0.6, signups: 0.1 },
+        { impressions: 20, clicks: 0.6, signups: 0.1, activations: 0.05, activationValue: 30 },
         'steady-after',
       ),
     ]);
@@ -127,6 +133,14 @@ describe(`overview comparisons (seed ${SEED})`, () => {
     // Signups from 0: up, without a relative change; cost per signup from none: nothing to compare.
     expect(changes.signups).toMatchObject({ current: 6, previous: 0, absolute: 6, relative: null, direction: 'UP' });
     expect(changes.costPerSignup).toMatchObject({ previous: null, absolute: null, direction: null, good: null });
+    // 3 activations each hour: $120 back on $19.20 spent (6.25×), then $90 on $28.80 (3.125×): ROAS halved, bad news
+    // told in percent; revenue per activation $40 → $30.
+    expect(changes.roas).toMatchObject({ unit: 'PERCENT', direction: 'DOWN', good: false });
+    expect(changes.roas!.previous).toBeCloseTo(120 / 19.2, 12);
+    expect(changes.roas!.current).toBeCloseTo(90 / 28.8, 12);
+    expect(changes.roas!.relative).toBeCloseTo(-0.5, 12);
+    expect(changes.revenue).toMatchObject({ current: 90, previous: 120, relative: -0.25, good: false });
+    expect(changes.revenuePerActivation).toMatchObject({ current: 30, previous: 40, direction: 'DOWN', good: false });
     // The old field keeps its meaning for existing clients.
     expect(overview.change).toMatchObject({ clicks: 0.5, signups: null });
     expect(overview.change.ctr).toBeCloseTo(0.5, 12);

@@ -54,9 +54,13 @@ describe(`KPI reads equal brute force over raw_events (seed ${SEED})`, () => {
     await storeTestEvents(pool, randomEvents(random, 60, { from: new Date(now - 10_000), to: new Date(now - 50) }));
     const { rows } = await pool.query(
       `SELECT (SELECT count(*) FROM rollup_dirty_hours WHERE hour < now() - interval '1 day') AS old_dirty_hours,
-              (SELECT count(*) FROM rollup_dirty_days) AS dirty_days, (SELECT count(*) FROM campaign_metrics_daily) AS days`,
+              (SELECT count(*) FROM rollup_dirty_days) AS dirty_days, (SELECT count(*) FROM campaign_metrics_daily) AS days,
+              (SELECT count(*) FROM raw_events WHERE revenue > 0 AND event_type = 'activation')::int AS valued_activations,
+              (SELECT count(*) FROM raw_events WHERE revenue > 0 AND event_type <> 'activation')::int AS valued_others`,
     );
-    // The fixture really has every state the reader must handle.
+    // The fixture really has every state the reader must handle, and revenue on activations and on other events.
+    expect(rows[0].valued_activations).toBeGreaterThan(100);
+    expect(rows[0].valued_others).toBeGreaterThan(100);
     expect(rows[0].old_dirty_hours).toBeGreaterThan(0);
     expect(rows[0].dirty_days).toBeGreaterThan(0);
     expect(rows[0].days).toBeGreaterThan(0);
@@ -343,6 +347,68 @@ describe(`KPI reads equal brute force over raw_events (seed ${SEED})`, () => {
     );
     const [expected] = await bruteForce(clients.pool, result.data.overview.window);
     expectTotals(result.data.overview.current, expected);
+  });
+
+  it('ROAS is revenue / spend: null without spend even with revenue, 0 with spend and no revenue', async () => {
+    const at = new Date(now - 30 * 60_000);
+    const activation = (campaign_id: string, i: number, cost: number, revenue: number) => ({
+      event_id: `money-${campaign_id}-${i}`,
+      ts: new Date(at.getTime() + i * 1000).toISOString(),
+      user_id: `user_${i}`,
+      campaign_id,
+      channel: 'email',
+      event_type: 'activation' as const,
+      cost,
+      revenue,
+    });
+    await storeTestEvents(clients.pool, [
+      // Organic: revenue without any spend.
+      activation('camp_money_unpaid', 0, 0, 40.5),
+      activation('camp_money_unpaid', 1, 0, 19.5),
+      // Paid, nothing earned.
+      activation('camp_money_unearned', 0, 12.25, 0),
+      // 3.20× back: 8 spent, 25.6 earned over two activations.
+      activation('camp_money_paid', 0, 5, 25.6),
+      activation('camp_money_paid', 1, 3, 0),
+    ]);
+    const result = await graphql(
+      server.current.baseUrl,
+      `
+        query ($campaignIds: [String!]) {
+          breakdown(window: { lastMinutes: 60 }, by: CAMPAIGN, filter: { campaignIds: $campaignIds }, sortBy: ROAS) {
+            ... on Breakdown {
+              rows {
+                campaignId
+                totals {
+                  revenue
+                  spend
+                  activations
+                  roas
+                  revenuePerActivation
+                }
+              }
+            }
+          }
+        }
+      `,
+      { campaignIds: ['camp_money_unpaid', 'camp_money_unearned', 'camp_money_paid'] },
+    );
+    expect(result.errors).toBeUndefined();
+    // Largest ROAS first, null (no spend) last.
+    expect(result.data.breakdown.rows).toEqual([
+      {
+        campaignId: 'camp_money_paid',
+        totals: { revenue: 25.6, spend: 8, activations: 2, roas: 3.2, revenuePerActivation: 12.8 },
+      },
+      {
+        campaignId: 'camp_money_unearned',
+        totals: { revenue: 0, spend: 12.25, activations: 1, roas: 0, revenuePerActivation: 0 },
+      },
+      {
+        campaignId: 'camp_money_unpaid',
+        totals: { revenue: 60, spend: 0, activations: 2, roas: null, revenuePerActivation: 30 },
+      },
+    ]);
   });
 
   it('lists campaigns with channels and event times, and one campaign or NotFoundError', async () => {

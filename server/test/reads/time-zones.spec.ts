@@ -109,6 +109,8 @@ describe(`hour and day buckets in non-UTC zones equal brute force (seed ${SEED})
       expect(point.partial, point.bucket).toBe(!whole);
     }
     expect(expected.every((row) => series.points.some((p: any) => p.bucket === row.bucket!.toISOString()))).toBe(true);
+    // Revenue, ROAS and revenue per activation were really compared (expectTotals checks them bucket by bucket).
+    expect(series.points.some((p: any) => p.totals.revenue > 0 && p.totals.roas > 0)).toBe(true);
     return series;
   }
 
