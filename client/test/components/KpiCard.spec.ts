@@ -3,7 +3,7 @@ import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import KpiCard from '@/components/kpi/KpiCard.vue';
 
-type CardMetric = Exclude<MetricName, 'clickCost' | 'cpm' | 'costPerSignup'>;
+type CardMetric = Exclude<MetricName, 'clickCost' | 'cpm' | 'costPerSignup' | 'revenuePerActivation'>;
 
 /** A card of `metric` going from `previous` to `current` (the change the API computes with the same domain rule). */
 function card(
@@ -32,6 +32,24 @@ describe('KpiCard', () => {
     expect(value(card('ctr', 0.042634, 0.04))).toBe('4.26%');
     expect(value(card('spend', 1234.5, 1000))).toBe('$1,234.50');
     expect(value(card('cpc', null, 1))).toBe('—');
+  });
+
+  it('shows the money cards: ROAS as a multiple, revenue and ROAS up is good news, CPA up is bad news', () => {
+    expect(value(card('roas', 3.2, 2))).toBe('3.20×');
+    expect(value(card('roas', null, 2))).toBe('—');
+    expect(value(card('revenue', 4000, 3000))).toBe('$4,000.00');
+    expect(line(card('roas', 3.2, 2)).classes()).toContain('good');
+    expect(
+      line(card('roas', 1.6, 3.2))
+        .get('[data-testid=kpi-delta]')
+        .text(),
+    ).toBe('-50.0%');
+    expect(line(card('roas', 1.6, 3.2)).classes()).toContain('bad');
+    expect(line(card('revenue', 4000, 3000)).classes()).toContain('good');
+    const cpa = card('costPerActivation', 12, 10);
+    expect(cpa.get('h3').text()).toBe(KPIS.costPerActivation.label);
+    expect(line(cpa).classes()).toContain('bad');
+    expect(line(cpa).get('[data-testid=kpi-verdict]').text()).toBe('worse');
   });
 
   it('tells a rate’s change in percentage points: CTR 2% → 3% is +1.0 pp, not +50%', () => {
