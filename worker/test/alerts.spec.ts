@@ -118,7 +118,7 @@ describe('anomaly_alerts (window method)', () => {
     await ingestAll(pool, trafficEvents(RACE, at(-15), 15, DROPPED, 'race-win'));
     const clients = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
     try {
-      const results = await Promise.all(clients.map((c) => evaluateAlerts(c, T)));
+      const results = await Promise.all(clients.map((c) => evaluateAlerts(c, T, 'UTC')));
       expect(results.reduce((sum, r) => sum + r.fired, 0)).toBe(1);
     } finally {
       clients.forEach((c) => c.release());
