@@ -81,13 +81,16 @@ describe('alert rules over GraphQL', () => {
     await clients?.close();
   });
 
-  it('lists the four seeded rules that carry the former defaults, by id', async () => {
+  it('lists the seeded rules by id: the four that carry the former defaults, then the three target rules', async () => {
     const rules = await call(`{ alertRules { ${RULE_FIELDS} } }`);
     expect(rules.map((r: any) => [r.name, r.metric, r.method, r.windowMinutes, r.significance])).toEqual([
       ['CTR drop', 'CTR_DROP', 'CUSUM', 60, 10],
       ['Click→signup drop', 'CLICK_TO_SIGNUP_DROP', 'CUSUM', 60, 10],
       ['Signup→activation drop', 'SIGNUP_TO_ACTIVATION_DROP', 'WINDOW', 15, 3],
       ['CPC spike', 'CPC_SPIKE', 'WINDOW', 15, 3],
+      ['Projected overspend', 'PROJECTED_OVERSPEND', 'TARGET', 60, 1],
+      ['CPA above target', 'CPA_ABOVE_TARGET', 'TARGET', 1440, 1],
+      ['ROAS below target', 'ROAS_BELOW_TARGET', 'TARGET', 1440, 1],
     ]);
     for (const rule of rules) {
       expect(rule).toMatchObject({ scope: 'ALL', scopeValue: null, enabled: true, channels: [], openAlerts: 0 });

@@ -59,7 +59,9 @@ export const DetectionMethodEnum = domainEnum<DetectionMethod>(
     cusum:
       'Sequential (CUSUM) over the per-minute counts of the last windowMinutes against the baseline rate: fires as soon as the evidence reaches `significance` nats, resolves once recovery evidence reaches `recoverySignificance`. Rate metrics (`*_drop` of a ratio) only.',
     window:
-      'The last windowMinutes against the baseline: fires on a relative change of at least minRelativeChange that is significant (|z| ≥ significance; costs: no z) on at least minVolume. Every metric.',
+      'The last windowMinutes against the baseline: fires on a relative change of at least minRelativeChange that is significant (|z| ≥ significance; costs: no z) on at least minVolume. Every metric but the target ones.',
+    target:
+      "A campaign's own number against the target its catalog row sets, over all its channels (alert channel `*`), for active campaigns that set it: fires when beyond the target by minRelativeChange, resolves within recoveryChange. Projected overspend judges today's pacing in the reporting time zone; CPA and ROAS the last windowMinutes, once the spend reaches minVolume. Target metrics (`projected_overspend`, `cpa_above_target`, `roas_below_target`) only, scope all or campaign.",
   },
   DETECTION_METHODS,
 );

@@ -80,7 +80,7 @@ describe('who may change alert rules', () => {
     expect(await server.sql('SELECT id, name, enabled FROM alert_rules WHERE id = 1')).toEqual([
       { id: 1, name: 'CTR drop', enabled: true },
     ]);
-    expect(await ruleCount()).toBe(4);
+    expect(await ruleCount()).toBe(7); // the seeded ones
   });
 
   it('refuses reads, silences and backtests without a token, at the door', async () => {
