@@ -156,7 +156,7 @@ async function readHistories(
   return histories;
 }
 
-/** One campaign a target rule judges at this tick: its catalog targets and its sums over all channels. */
+/** A target rule's evaluation of one campaign (over all its channels) at this tick. */
 interface TargetJudgement {
   rule: EnabledRule;
   campaignId: string;
@@ -254,7 +254,10 @@ interface PlannedChange {
 export interface EvaluationResult {
   /** Enabled rules judged. */
   rules: number;
-  /** Rule × campaign+channel pairs judged (those with rows in the rule's baseline or window). */
+  /**
+   * Rule × campaign+channel pairs judged (those with rows in the rule's baseline or window), and target rule ×
+   * campaign pairs (the campaigns that set the target while active, and those with an unresolved alert of the rule).
+   */
   judged: number;
   fired: number;
   pending: number;
