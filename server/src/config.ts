@@ -1,5 +1,13 @@
 import { DEFAULT_HEALTH_THRESHOLDS } from '@pmd/db';
-import { COMMON_ENV, commonConfigFrom, REPORTING_ENV, envTypes, parseEnv, type CommonConfig, type EnvSource } from '@pmd/db/env';
+import {
+  COMMON_ENV,
+  commonConfigFrom,
+  REPORTING_ENV,
+  envTypes,
+  parseEnv,
+  type CommonConfig,
+  type EnvSource,
+} from '@pmd/db/env';
 
 /**
  * The server's environment: every variable it reads, with its type, range and default (the root README's table lists

@@ -1,4 +1,12 @@
-import { COMMON_ENV, commonConfigFrom, REPORTING_ENV, envTypes, parseEnv, type CommonConfig, type EnvSource } from '@pmd/db/env';
+import {
+  COMMON_ENV,
+  commonConfigFrom,
+  REPORTING_ENV,
+  envTypes,
+  parseEnv,
+  type CommonConfig,
+  type EnvSource,
+} from '@pmd/db/env';
 import { DEFAULT_NOTIFY_CONFIG, type NotifyConfig } from './lib/notify/settings.ts';
 
 /**
