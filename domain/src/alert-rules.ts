@@ -199,6 +199,13 @@ export function validateAlertRule(settings: AlertRuleSettings): AlertRuleIssue[]
           : `target judges campaigns against their catalog targets; ${settings.metric} is a ${definition.kind} metric`,
     });
   }
+  // A target is the campaign's, over all its channels: one channel's share of a budget or a CPA is no target at all.
+  if (definition.kind === 'target' && settings.scope === 'channel') {
+    issues.push({
+      field: 'scope',
+      message: `${settings.metric} judges a campaign over all its channels: use scope all or campaign`,
+    });
+  }
   if (settings.method === 'cusum' && definition.kind !== 'rate') {
     issues.push({
       field: 'method',

@@ -190,6 +190,22 @@ export function alertMetricWatches(metric: AlertMetric): MetricName {
   return definition.kind === 'target' ? definition.watches : definition.kpi;
 }
 
+/**
+ * Whether a lower value is the worse one for an alert of `metric` (a drop, a number below its target): the worst value
+ * an open alert keeps is then the lowest, else the highest.
+ */
+export function alertWorseIsLower(metric: AlertMetric): boolean {
+  const { direction } = ALERT_METRIC_BY_NAME[metric];
+  return direction === 'drop' || direction === 'below';
+}
+
+/**
+ * The channel value of an alert that judges a campaign over all its channels (target rules; the dashboard shows "all
+ * channels"). Alerts are keyed by rule, campaign and channel, and a target rule writes only this channel, so it never
+ * meets an alert of a real channel; a silence or filter naming one channel does not match it.
+ */
+export const ALL_CHANNELS = '*';
+
 /** The counter that measures how much traffic a KPI's value rests on: a ratio's denominator, a per-unit's units. */
 export function kpiVolumeCounter(kpi: KpiName) {
   const formula = KPIS[kpi].formula;

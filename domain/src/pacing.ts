@@ -87,23 +87,49 @@ export interface PacingWindows {
 }
 
 export function pacingWindows(at: Date, timeZone: string): PacingWindows {
+  return pacingWindowsOfDay(pacingDay(at, timeZone), at);
+}
+
+/** The local day pacing judges an instant in: its bounds and those of the same weekday of past weeks. */
+export interface PacingDay {
+  /** The local date, YYYY-MM-DD. */
+  day: string;
+  /** [local midnight, next local midnight). */
+  bounds: PacingRange;
+  /** The whole same weekday of each of the last PACING_HISTORY_WEEKS weeks, the latest first. */
+  history: PacingRange[];
+}
+
+/**
+ * The local day of `at` in a zone. Its bounds are the same for every instant of the day, so a replay over many
+ * minutes (the backtest) computes them once a day and derives each minute's windows with `pacingWindowsOfDay`.
+ */
+export function pacingDay(at: Date, timeZone: string): PacingDay {
   const midnight = startOfLocalDay(at, timeZone);
-  const tomorrow = addLocalDays(midnight, 1, timeZone);
-  const elapsedMs = at.getTime() - midnight.getTime();
   const history = Array.from({ length: PACING_HISTORY_WEEKS }, (_, index) => {
     const start = addLocalDays(midnight, -7 * (index + 1), timeZone);
-    const end = addLocalDays(start, 1, timeZone);
-    return {
-      before: { from: start, to: new Date(Math.min(start.getTime() + elapsedMs, end.getTime())) },
-      whole: { from: start, to: end },
-    };
+    return { from: start, to: addLocalDays(start, 1, timeZone) };
   });
   const local = localDateTime(midnight, timeZone);
   const pad = (n: number) => String(n).padStart(2, '0');
   return {
     day: `${local.year}-${pad(local.month)}-${pad(local.day)}`,
-    today: { from: midnight, to: at },
-    elapsedShare: elapsedMs / (tomorrow.getTime() - midnight.getTime()),
+    bounds: { from: midnight, to: addLocalDays(midnight, 1, timeZone) },
     history,
+  };
+}
+
+/** The pacing windows at `at`, an instant of `day`. */
+export function pacingWindowsOfDay(day: PacingDay, at: Date): PacingWindows {
+  const midnight = day.bounds.from.getTime();
+  const elapsedMs = at.getTime() - midnight;
+  return {
+    day: day.day,
+    today: { from: day.bounds.from, to: at },
+    elapsedShare: elapsedMs / (day.bounds.to.getTime() - midnight),
+    history: day.history.map((whole) => ({
+      before: { from: whole.from, to: new Date(Math.min(whole.from.getTime() + elapsedMs, whole.to.getTime())) },
+      whole,
+    })),
   };
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { canonicalTimeZone } from '@pmd/domain';
+import { canonicalTimeZone, DEFAULT_TIME_ZONE } from '@pmd/domain';
 
 /**
  * The validated environment, shared part. Each process has one config module (server/src/config.ts,
@@ -216,6 +216,14 @@ export const LOG_ENV = {
 };
 
 export const COMMON_ENV = { ...DATABASE_ENV, ...LOG_ENV };
+
+/**
+ * The zone of "today" and of day buckets when a request names none: the server's reads and the worker's target rules
+ * (a daily budget's day) must agree on it, so both processes read it from here.
+ */
+export const REPORTING_ENV = {
+  REPORTING_TIME_ZONE: envTypes.timeZone().default(DEFAULT_TIME_ZONE),
+};
 export const COMMON_ENV_VARIABLES = Object.keys(COMMON_ENV);
 
 export interface DatabaseConfig {

@@ -1,5 +1,13 @@
-import { DEFAULT_HEALTH_THRESHOLDS, DEFAULT_TIME_ZONE } from '@pmd/db';
-import { COMMON_ENV, commonConfigFrom, envTypes, parseEnv, type CommonConfig, type EnvSource } from '@pmd/db/env';
+import { DEFAULT_HEALTH_THRESHOLDS } from '@pmd/db';
+import {
+  COMMON_ENV,
+  commonConfigFrom,
+  REPORTING_ENV,
+  envTypes,
+  parseEnv,
+  type CommonConfig,
+  type EnvSource,
+} from '@pmd/db/env';
 
 /**
  * The server's environment: every variable it reads, with its type, range and default (the root README's table lists
@@ -18,7 +26,7 @@ export const SERVER_ENV = {
   CORS_ORIGIN: envTypes.text().default('*'),
   INGEST_RATE_LIMIT: envTypes.nonNegativeInteger().default(50_000),
   INGEST_RATE_BURST: envTypes.positiveInteger().optional(),
-  REPORTING_TIME_ZONE: envTypes.timeZone().default(DEFAULT_TIME_ZONE),
+  ...REPORTING_ENV,
   HEALTH_MIN_CTR: envTypes.ratio().default(DEFAULT_HEALTH_THRESHOLDS.minCtr),
   HEALTH_MIN_SIGNUP_TO_ACTIVATION: envTypes.ratio().default(DEFAULT_HEALTH_THRESHOLDS.minSignupToActivation),
   LIVE_MAX_VIEWS: envTypes.positiveInteger().default(500),

@@ -159,4 +159,33 @@ describe('backtestAlertRule', () => {
       issues: [{ field: 'method' }],
     });
   });
+
+  it('replays a target rule per campaign over all channels, with the current targets of active campaigns that set it', async () => {
+    // Both campaigns spend 3 a minute without an activation on google (CPA over an hour = the spend, 180); camp_drop
+    // also spends on meta for the last 3 hours. Only camp_drop sets a target CPA (100).
+    await clients.pool.query(
+      `INSERT INTO campaigns (campaign_id, name, target_cpa) VALUES ('camp_drop', 'camp_drop', 100),
+         ('camp_flat', 'camp_flat', NULL), ('camp_paused', 'camp_paused', 100)`,
+    );
+    await clients.pool.query(`UPDATE campaigns SET status = 'paused' WHERE campaign_id = 'camp_paused'`);
+    await clients.pool.query(
+      `INSERT INTO campaign_metrics_minute (campaign_id, channel, minute, total_cost, activations)
+       SELECT 'camp_drop', 'meta', m, 1, 1 FROM generate_series($1::timestamptz, $2::timestamptz, interval '1 minute') m`,
+      [new Date(now - 3 * HOUR), new Date(now)],
+    );
+    const cpa = await backtest(ruleInput('cpa_above_target', { windowMinutes: 60 }), 1);
+    expect(cpa).toMatchObject({ __typename: 'AlertRuleBacktest', keys: 1, fired: 1 });
+    // Open from the first tick (CPA 180 > 120) until two minutes of meta traffic: (180 + 2) / 2 = 91 ≤ 110.
+    expect(cpa.episodes).toEqual([
+      expect.objectContaining({ campaignId: 'camp_drop', channel: '*', baselineValue: 100, firedValue: 180 }),
+    ]);
+    expect(cpa.episodes[0].firedAt).toBe(cpa.from);
+    expect(new Date(cpa.episodes[0].resolvedAt).getTime()).toBe(now - 3 * HOUR + 2 * MINUTE);
+    const scoped = await backtest(ruleInput('cpa_above_target', { scope: 'CAMPAIGN', scopeValue: 'camp_flat' }), 1);
+    expect(scoped).toMatchObject({ keys: 0, fired: 0 });
+    expect(await backtest(ruleInput('cpa_above_target', { scope: 'CHANNEL', scopeValue: 'meta' }), 1)).toEqual({
+      __typename: 'AlertRuleValidationError',
+      issues: [{ field: 'scope' }],
+    });
+  });
 });

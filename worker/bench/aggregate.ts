@@ -140,7 +140,7 @@ try {
     await client.query('ANALYZE campaign_metrics_minute');
   });
   const alerts = await timed(`anomaly evaluation (${CAMPAIGNS.toLocaleString('en')} campaigns + ${KEYS} keys)`, () =>
-    evaluateAlerts(client, tick),
+    evaluateAlerts(client, tick, 'UTC'),
   );
   console.log(
     `  ${alerts.rules} rules, ${alerts.judged} rule × campaign+channel pairs judged, ${alerts.fired} alerts fired`,

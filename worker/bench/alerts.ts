@@ -182,14 +182,14 @@ async function dropRun(client: pg.ClientBase, variant: Variant, onset: number): 
   await useRules(client, variant);
   await client.query('TRUNCATE alerts CASCADE');
   const firstTick = Math.floor(START / MINUTE) * MINUTE + MINUTE;
-  for (let tick = firstTick; tick <= onset; tick += MINUTE) await evaluateAlerts(client, new Date(tick));
+  for (let tick = firstTick; tick <= onset; tick += MINUTE) await evaluateAlerts(client, new Date(tick), 'UTC');
   const early = (await alerts(client)).length;
   await client.query('TRUNCATE alerts CASCADE');
   const ours = async () => (await alerts(client)).find((a) => a.campaign_id === CAMPAIGN && a.metric === 'ctr_drop');
   const recovery = onset + PHASE * MINUTE;
   let detect: number | null = null;
   for (let tick = Math.ceil(onset / MINUTE) * MINUTE; tick <= recovery && detect === null; tick += MINUTE) {
-    await evaluateAlerts(client, new Date(tick));
+    await evaluateAlerts(client, new Date(tick), 'UTC');
     const alert = await ours();
     if (alert) detect = (tick - onset) / MINUTE;
   }
@@ -197,7 +197,7 @@ async function dropRun(client: pg.ClientBase, variant: Variant, onset: number): 
   let resolve: number | null = null;
   // The run is stateless, so the ticks while the drop lasts change nothing but refreshed values: skip to recovery.
   for (let tick = Math.ceil(recovery / MINUTE) * MINUTE; tick <= recovery + PHASE * MINUTE; tick += MINUTE) {
-    await evaluateAlerts(client, new Date(tick));
+    await evaluateAlerts(client, new Date(tick), 'UTC');
     const alert = await ours();
     if (alert?.resolved_at) {
       resolve = (tick - recovery) / MINUTE;
@@ -286,7 +286,7 @@ try {
       await useRules(client, variant);
       await client.query('TRUNCATE alerts CASCADE');
       for (let minute = 1; minute <= 7 * 24 * 60; minute++) {
-        await evaluateAlerts(client, new Date(START + minute * MINUTE));
+        await evaluateAlerts(client, new Date(START + minute * MINUTE), 'UTC');
         if (minute % 360 === 0) {
           process.stderr.write(
             `\r[${elapsed()}] week ${week}, ${variant.name}: day ${(minute / 1440).toFixed(2)} of 7   `,

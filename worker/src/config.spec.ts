@@ -12,6 +12,12 @@ describe('worker config', () => {
     });
   });
 
+  it('reads the reporting time zone as the server does (the day of daily budgets)', () => {
+    expect(readWorkerConfig({}).reportingTimeZone).toBe('UTC');
+    expect(readWorkerConfig({ REPORTING_TIME_ZONE: 'Asia/Kolkata' }).reportingTimeZone).toBe('Asia/Kolkata');
+    expect(() => readWorkerConfig({ REPORTING_TIME_ZONE: 'Mars/Olympus' })).toThrow('REPORTING_TIME_ZONE must be');
+  });
+
   it('refuses a bad variable at start, naming it', () => {
     expect(() => readWorkerConfig({ WORKER_SWEEP_INTERVAL_MS: '30s' })).toThrow('WORKER_SWEEP_INTERVAL_MS must be');
     expect(() => readWorkerConfig({ NOTIFY_TIMEOUT_MS: '10' })).toThrow('NOTIFY_TIMEOUT_MS must be');

@@ -1,4 +1,12 @@
-import { COMMON_ENV, commonConfigFrom, envTypes, parseEnv, type CommonConfig, type EnvSource } from '@pmd/db/env';
+import {
+  COMMON_ENV,
+  commonConfigFrom,
+  REPORTING_ENV,
+  envTypes,
+  parseEnv,
+  type CommonConfig,
+  type EnvSource,
+} from '@pmd/db/env';
 import { DEFAULT_NOTIFY_CONFIG, type NotifyConfig } from './lib/notify/settings.ts';
 
 /**
@@ -8,6 +16,7 @@ import { DEFAULT_NOTIFY_CONFIG, type NotifyConfig } from './lib/notify/settings.
  */
 export const WORKER_ENV = {
   ...COMMON_ENV,
+  ...REPORTING_ENV,
   WORKER_SWEEP_INTERVAL_MS: envTypes.number({ integer: true, min: 100 }).default(30_000),
   SMTP_URL: envTypes.url(['smtp:', 'smtps:']).optional(),
   SMTP_FROM: envTypes.text().default(DEFAULT_NOTIFY_CONFIG.smtpFrom),
@@ -24,6 +33,8 @@ export const RETIRED_ANOMALY_MESSAGE =
 export interface WorkerConfig extends CommonConfig {
   /** How often jobs and queues held by dead workers are freed. */
   sweepIntervalMs: number;
+  /** The zone whose local day a daily budget is spent over (REPORTING_TIME_ZONE, as the server reads it). */
+  reportingTimeZone: string;
   notify: NotifyConfig;
 }
 
@@ -36,6 +47,7 @@ export function readWorkerConfig(env: EnvSource): WorkerConfig {
   return {
     ...commonConfigFrom(values),
     sweepIntervalMs: values.WORKER_SWEEP_INTERVAL_MS,
+    reportingTimeZone: values.REPORTING_TIME_ZONE,
     notify: {
       smtpUrl: values.SMTP_URL,
       smtpFrom: values.SMTP_FROM,

@@ -13,6 +13,7 @@ const runner = await startWorker({
   log,
   sweepIntervalMs: config.sweepIntervalMs,
   notify: config.notify,
+  reportingTimeZone: config.reportingTimeZone,
 });
 log.info('worker started');
 

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createLogger, type Logger } from '@pmd/db';
+import { DEFAULT_TIME_ZONE } from '@pmd/domain';
 import { Logger as GraphileLogger, run, type Runner } from 'graphile-worker';
 import { DEFAULT_NOTIFY_CONFIG, type NotifyConfig, notifySettings } from './lib/notify/settings.ts';
 import { startWorkerLiveness } from './lib/worker-liveness.ts';
@@ -18,6 +19,8 @@ export interface StartWorkerOptions {
   sweepIntervalMs?: number;
   /** How notifications are sent (SMTP_*, DASHBOARD_URL, NOTIFY_*); default DEFAULT_NOTIFY_CONFIG (no SMTP). */
   notify?: NotifyConfig;
+  /** The zone of a daily budget's day (REPORTING_TIME_ZONE); default DEFAULT_TIME_ZONE, as the server's. */
+  reportingTimeZone?: string;
 }
 
 /** Bridges graphile-worker's logger to our structured logs. */
@@ -48,7 +51,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<Runner> 
       concurrency: options.concurrency ?? 2,
       pollInterval: options.pollInterval ?? 1000,
       noHandleSignals: true,
-      taskList: createTaskList({ notify }),
+      taskList: createTaskList({ notify, reportingTimeZone: options.reportingTimeZone ?? DEFAULT_TIME_ZONE }),
       crontab,
       logger: graphileLogger(log),
       events: liveness.events,

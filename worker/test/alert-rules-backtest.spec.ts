@@ -133,7 +133,7 @@ describe('the worker and the backtest agree on when a rule fires', () => {
     // The worker, minute by minute over the period, every rule at once (as the anomaly_alerts task runs them).
     const client = await pool.connect();
     try {
-      for (let tick = S; tick < E; tick += MINUTE) await evaluateAlerts(client, new Date(tick));
+      for (let tick = S; tick < E; tick += MINUTE) await evaluateAlerts(client, new Date(tick), 'UTC');
     } finally {
       client.release();
     }

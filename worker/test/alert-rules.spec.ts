@@ -55,7 +55,7 @@ describe('alert rules evaluated by the worker', () => {
   const evaluate = async (tick: Date) => {
     const client = await pool.connect();
     try {
-      return await evaluateAlerts(client, tick);
+      return await evaluateAlerts(client, tick, 'UTC');
     } finally {
       client.release();
     }

@@ -9,6 +9,8 @@ import {
   type EventRow,
 } from '@pmd/db';
 import { useTestDatabase } from '@pmd/db/testing';
+import { minuteSumsSql } from '@pmd/domain';
+import { type Grain as OracleGrain, rollupMismatches } from '@pmd/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SumsRow } from '../src/lib/alerts.ts';
@@ -20,18 +22,70 @@ import { drainDaily, drainHourly, rebuildRange } from '../src/lib/rollup.ts';
  * metrics_daily, the backfill's range rebuild and the alert sums each give, for every registry counter, the registry's
  * own rule applied to raw_events (`countersOverEventsSql`), and every counter is non-zero, so a layer that dropped or
  * zeroed one column fails here. The oracle is derived from the registry, so a new counter is checked without editing
- * this file.
+ * this file. One campaign's spend comes from imports (SPEND_SOURCE_RULE): its events' costs are no spend, its imported
+ * rows are, through the minute rows, metrics_hourly, metrics_daily and the backfill; @pmd/testkit's ledger oracle
+ * (raw events + imported spend, the rule written on its own) checks every row of every grain.
  */
 
 const START = new Date('2026-11-10T00:00:00Z');
 const END = new Date('2026-11-12T00:00:00Z');
+/** The campaign whose spend comes from imports (its catalog row is made before its first event). */
+const IMPORTED = 'camp_imp';
 const KEYS = [
   { campaignId: 'camp_a', channel: 'google' },
   { campaignId: 'camp_a', channel: 'meta' },
   { campaignId: 'camp_b', channel: 'tiktok' },
+  { campaignId: IMPORTED, channel: 'meta' },
 ];
 
-/** Events of every registry event type on every key, each with its own cost (6 decimals), over two UTC days. */
+/**
+ * Imported spend of IMPORTED: hourly rows (one inside the alert window) and a whole day, each counted at its period's
+ * start, with 6-decimal amounts.
+ */
+const SPEND_IMPORTS = [
+  { start: '2026-11-10T05:00:00Z', end: '2026-11-10T06:00:00Z', granularity: 'hour', spend: '12.345678' },
+  { start: '2026-11-10T17:00:00Z', end: '2026-11-10T18:00:00Z', granularity: 'hour', spend: '7.5' },
+  { start: '2026-11-11T00:00:00Z', end: '2026-11-12T00:00:00Z', granularity: 'day', spend: '240.000001' },
+  { start: '2026-11-11T09:00:00Z', end: '2026-11-11T10:00:00Z', granularity: 'hour', spend: '3.25' },
+];
+
+/**
+ * Stores IMPORTED's spend_imports rows and brings its minute rows up to date the way the contract says a spend import
+ * does: the one recomputation (`minuteSumsSql`) of the campaign's minute rows, its hours queued for metrics_hourly.
+ */
+async function importSpend(pool: pg.Pool) {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    for (const row of SPEND_IMPORTS) {
+      await client.query(
+        `INSERT INTO spend_imports (campaign_id, channel, period_start, period_end, granularity, time_zone, spend)
+         VALUES ($1, 'meta', $2, $3, $4, 'UTC', $5)`,
+        [IMPORTED, row.start, row.end, row.granularity, row.spend],
+      );
+    }
+    await client.query('DELETE FROM campaign_metrics_minute WHERE campaign_id = $1', [IMPORTED]);
+    await client.query(
+      `INSERT INTO campaign_metrics_minute (campaign_id, channel, minute, ${ROLLUP_COLUMNS.join(', ')})
+       ${minuteSumsSql((alias) => `${alias}.campaign_id = $1`)}`,
+      [IMPORTED],
+    );
+    await client.query(
+      `INSERT INTO rollup_dirty_hours (campaign_id, channel, hour)
+       SELECT DISTINCT campaign_id, channel, date_trunc('hour', minute, 'UTC') FROM campaign_metrics_minute
+       WHERE campaign_id = $1`,
+      [IMPORTED],
+    );
+    await client.query('COMMIT');
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Events of every registry event type on every key, each with its own cost and revenue (6 decimals), over two UTC
+ * days.
+ */
 function everyTypeEvents(): EventRow[] {
   const events: EventRow[] = [];
   let i = 0;
@@ -40,7 +94,9 @@ function everyTypeEvents(): EventRow[] {
       for (let n = 0; n < 40; n++, i++) {
         // Spread over 48 h with a stride that is prime to 60, so minutes, hours and both days all get events.
         const ts = new Date(START.getTime() + ((i * 7_919_000) % (END.getTime() - START.getTime())));
-        events.push({ eventId: `r-${i}`, ts, userId: `u${i % 17}`, ...key, eventType, cost: ((i * 37) % 1000) / 997 });
+        const cost = ((i * 37) % 1000) / 997;
+        const revenue = eventType === 'activation' ? ((i * 53) % 5000) / 997 : 0;
+        events.push({ eventId: `r-${i}`, ts, userId: `u${i % 17}`, ...key, eventType, cost, revenue });
       }
     }
   }
@@ -78,25 +134,44 @@ async function storedRows(pool: pg.Pool, grain: Grain) {
   return rows;
 }
 
+/** The registry's own rule over raw events, for the campaigns whose spend comes from events. */
 async function bruteForce(pool: pg.Pool, grain: Grain) {
-  const { rows } = await pool.query(`
-    SELECT campaign_id, channel, bucket, ${exact}
-    FROM (SELECT e.campaign_id, e.channel, ${grain.raw} AS bucket, ${countersOverEventsSql('e')}
-          FROM raw_events e LEFT JOIN campaigns c ON c.campaign_id = e.campaign_id GROUP BY 1, 2, 3) g
-    ORDER BY 1, 2, 3`);
+  const { rows } = await pool.query(
+    `SELECT campaign_id, channel, bucket, ${exact}
+     FROM (SELECT e.campaign_id, e.channel, ${grain.raw} AS bucket, ${countersOverEventsSql('e')}
+           FROM raw_events e LEFT JOIN campaigns c ON c.campaign_id = e.campaign_id GROUP BY 1, 2, 3) g
+     WHERE campaign_id <> $1
+     ORDER BY 1, 2, 3`,
+    [IMPORTED],
+  );
   return rows;
 }
+
+const ORACLE_GRAINS: Record<string, OracleGrain> = {
+  campaign_metrics_minute: 'minute',
+  campaign_metrics_hourly: 'hour',
+  campaign_metrics_daily: 'day',
+};
 
 async function expectEveryLayerEqualsTheRegistry(pool: pg.Pool) {
   for (const grain of GRAINS) {
     const stored = await storedRows(pool, grain);
-    expect(stored, grain.table).toEqual(await bruteForce(pool, grain));
+    expect(
+      stored.filter((row: Record<string, string>) => row.campaign_id !== IMPORTED),
+      grain.table,
+    ).toEqual(await bruteForce(pool, grain));
+    expect(await rollupMismatches(pool, ORACLE_GRAINS[grain.table]), grain.table).toEqual([]);
     for (const column of ROLLUP_COLUMNS) {
       expect(
         stored.some((row: Record<string, string>) => Number(row[column]) > 0),
         `${grain.table}.${column}`,
       ).toBe(true);
     }
+    // The imported campaign's spend is its imports (the whole day's at its midnight), never its events' costs.
+    const importedSpend = stored
+      .filter((row: Record<string, string>) => row.campaign_id === IMPORTED)
+      .reduce((total: number, row: Record<string, string>) => total + Number(row[COUNTERS.spend.column]), 0);
+    expect(importedSpend, `${grain.table} imported spend`).toBeCloseTo(12.345678 + 7.5 + 240.000001 + 3.25, 6);
   }
 }
 
@@ -111,11 +186,13 @@ describe('the metric registry', () => {
   afterAll(() => pool.end());
 
   it('is what ingest, metrics_hourly and metrics_daily store, for every counter', async () => {
+    await pool.query(`INSERT INTO campaigns (campaign_id, name, spend_source) VALUES ($1, $1, 'imports')`, [IMPORTED]);
     const events = everyTypeEvents();
     for (let i = 0; i < events.length; i += 100) {
       await storeEvents(pool, events.slice(i, i + 100), { notify: false });
     }
     await storeEvents(pool, events.slice(0, 50), { notify: false }); // duplicates count once
+    await importSpend(pool);
     const client = await pool.connect();
     try {
       await drainHourly(client);
@@ -158,7 +235,20 @@ describe('the metric registry', () => {
          WHERE e.ts >= $1 AND e.ts < $2 GROUP BY 1, 2`,
         [from, to],
       );
-      return new Map(result.rows.map((r) => [`${r.campaign_id}/${r.channel}`, r]));
+      // Imported spend counts at its period's start, for campaigns whose spend comes from imports.
+      const imported = await pool.query<{ campaign_id: string; channel: string; spend: string }>(
+        `SELECT s.campaign_id, s.channel, sum(s.spend) AS spend
+         FROM spend_imports s JOIN campaigns c ON c.campaign_id = s.campaign_id AND c.spend_source = 'imports'
+         WHERE s.period_start >= $1 AND s.period_start < $2 GROUP BY 1, 2`,
+        [from, to],
+      );
+      const sums = new Map(result.rows.map((r) => [`${r.campaign_id}/${r.channel}`, r]));
+      for (const row of imported.rows) {
+        const key = sums.get(`${row.campaign_id}/${row.channel}`)!;
+        const column = COUNTERS.spend.column;
+        key[column] = String(Number(key[column]) + Number(row.spend));
+      }
+      return sums;
     };
     const window = await brute(windowStart, windowEnd);
     const baseline = await brute(baselineStart, windowStart);

@@ -1,7 +1,9 @@
 import type { DetectionRule } from '../alert-rules.ts';
-import { ALERT_METRIC_BY_NAME } from '../alerts.ts';
+import { ALL_CHANNELS, alertWorseIsLower } from '../alerts.ts';
 import { COUNTER_NAMES, type KpiSums } from '../metrics.ts';
-import { evaluateRule, ruleRanges } from './evaluate.ts';
+import { type PacingDay, pacingDay, type PacingRange, pacingWindowsOfDay } from '../pacing.ts';
+import { evaluateRule, type RuleEvaluation, ruleRanges } from './evaluate.ts';
+import { type CampaignTargets, evaluateTarget, judgesPacing, pacingSpend } from './target.ts';
 import { type AlertPhase, decideTransition } from './transitions.ts';
 
 /**
@@ -85,6 +87,11 @@ class SeriesIndex {
     const b = this.lowerBound(end);
     return Object.fromEntries(COUNTER_NAMES.map((n) => [n, this.prefix[n][b]! - this.prefix[n][a]!])) as KpiSums;
   }
+
+  /** One counter's sum over [start, end): pacing reads only spend, over 9 ranges a tick. */
+  counter(name: keyof KpiSums, start: number, end: number): number {
+    return this.prefix[name][this.lowerBound(end)]! - this.prefix[name][this.lowerBound(start)]!;
+  }
 }
 
 export function backtestRule(
@@ -94,25 +101,16 @@ export function backtestRule(
   to: number,
   maxEpisodes = 500,
 ): BacktestResult {
-  const worse = ALERT_METRIC_BY_NAME[rule.metric].direction === 'drop' ? Math.min : Math.max;
-  const all: BacktestEpisode[] = [];
-  let ticks = 0;
-  const record = (episode: BacktestEpisode) => all.push(episode);
-  for (const key of series) {
+  const episodes = series.flatMap((key) => {
     const index = new SeriesIndex(key.minutes);
-    let phase: AlertPhase = { kind: 'none' };
-    let current: BacktestEpisode | null = null;
-    let lastResolved: number | null = null;
-    ticks = 0;
-    for (let tick = from; tick < to; tick += MINUTE) {
-      ticks += 1;
+    return replayKey(rule, key.campaignId, key.channel, from, to, (tick, open, lastResolved) => {
       const ranges = ruleRanges(rule, tick);
       const first = index.lowerBound(ranges.windowStart);
       const last = index.lowerBound(tick);
       // The worker judges a campaign+channel only when it has rows in the baseline or the window.
       const baselineRows = index.lowerBound(ranges.baselineEnd) - index.lowerBound(ranges.baselineStart);
-      if (last === first && baselineRows === 0) continue;
-      const evaluation = evaluateRule(
+      if (last === first && baselineRows === 0) return null;
+      return evaluateRule(
         rule,
         {
           baseline: index.sum(ranges.baselineStart, ranges.baselineEnd),
@@ -120,49 +118,129 @@ export function backtestRule(
           evidenceFrom: lastResolved,
         },
         tick,
-        phase.kind === 'open',
+        open,
       );
-      const transition = decideTransition(phase, evaluation, tick, rule.pendingMinutes);
-      switch (transition) {
-        case 'pend':
-          phase = { kind: 'pending', since: tick };
-          break;
-        case 'cancel':
-          phase = { kind: 'none' };
-          break;
-        case 'fire':
-        case 'promote':
-          current = {
-            campaignId: key.campaignId,
-            channel: key.channel,
-            pendingAt: phase.kind === 'pending' ? phase.since : null,
-            firedAt: tick,
-            resolvedAt: null,
-            firedValue: evaluation.current,
-            baselineValue: evaluation.baseline,
-            worstValue: evaluation.current,
-          };
-          phase = { kind: 'open' };
-          break;
-        case 'update':
-          if (current) current.worstValue = worse(current.worstValue, evaluation.current);
-          break;
-        case 'resolve':
-          if (current) record({ ...current, resolvedAt: tick });
-          current = null;
-          lastResolved = tick;
-          phase = { kind: 'none' };
-          break;
-        case 'none':
-          break;
-      }
+    });
+  });
+  return result(episodes, (to - from) / MINUTE, series.length, maxEpisodes);
+}
+
+/** One campaign's per-minute sums over all its channels, and the catalog targets it is judged against. */
+export interface TargetSeries {
+  campaignId: string;
+  targets: CampaignTargets;
+  /** In time order, covering [targetHistoryStart(rule, from, timeZone), to). */
+  minutes: readonly { minute: number; sums: KpiSums }[];
+}
+
+/** The earliest minute a target rule's backtest from `from` reads: pacing's oldest history day, else the window. */
+export function targetHistoryStart(rule: DetectionRule, from: number, timeZone: string): number {
+  if (!judgesPacing(rule)) return from - rule.windowMinutes * MINUTE;
+  return pacingDay(new Date(from), timeZone).history.at(-1)!.from.getTime();
+}
+
+/**
+ * A target rule replayed like backtestRule: every campaign of `series` judged at every minute tick of [from, to) as
+ * the worker's run judges it (evaluateTarget, pacing in the reporting `timeZone`), with the targets the series
+ * carries (a campaign's current ones: the catalog keeps no history of them). Its episodes' channel is ALL_CHANNELS.
+ */
+export function backtestTargetRule(
+  rule: DetectionRule,
+  series: readonly TargetSeries[],
+  from: number,
+  to: number,
+  timeZone: string,
+  maxEpisodes = 500,
+): BacktestResult {
+  const pacing = judgesPacing(rule);
+  // A local day's bounds are the same for all its minutes: computed once a day (per tick, they cost 1 ms).
+  let day: PacingDay | null = null;
+  const windowsAt = (tick: number) => {
+    if (day === null || tick < day.bounds.from.getTime() || tick >= day.bounds.to.getTime()) {
+      day = pacingDay(new Date(tick), timeZone);
     }
-    if (current) record(current);
+    return pacingWindowsOfDay(day, new Date(tick));
+  };
+  const episodes = series.flatMap((key) => {
+    const index = new SeriesIndex(key.minutes);
+    const spendIn = (range: PacingRange) => index.counter('spend', range.from.getTime(), range.to.getTime());
+    return replayKey(rule, key.campaignId, ALL_CHANNELS, from, to, (tick) => {
+      if (!pacing) {
+        const sums = index.sum(tick - rule.windowMinutes * MINUTE, tick);
+        return evaluateTarget(rule, key.targets, { kind: 'window', sums }, tick);
+      }
+      const windows = windowsAt(tick);
+      const spend = pacingSpend(windows, spendIn);
+      return evaluateTarget(rule, key.targets, { kind: 'pacing', spend, dayStart: windows.today.from.getTime() }, tick);
+    });
+  });
+  return result(episodes, (to - from) / MINUTE, series.length, maxEpisodes);
+}
+
+/**
+ * The one state machine (decideTransition) over one key's ticks of [from, to): `judge` evaluates a tick (null: the
+ * worker would not judge the key then), told whether an alert is open and when the last one resolved.
+ */
+function replayKey(
+  rule: DetectionRule,
+  campaignId: string,
+  channel: string,
+  from: number,
+  to: number,
+  judge: (tick: number, open: boolean, lastResolved: number | null) => RuleEvaluation | null,
+): BacktestEpisode[] {
+  const worse = alertWorseIsLower(rule.metric) ? Math.min : Math.max;
+  const episodes: BacktestEpisode[] = [];
+  let phase: AlertPhase = { kind: 'none' };
+  let current: BacktestEpisode | null = null;
+  let lastResolved: number | null = null;
+  for (let tick = from; tick < to; tick += MINUTE) {
+    const evaluation = judge(tick, phase.kind === 'open', lastResolved);
+    if (evaluation === null) continue;
+    const transition = decideTransition(phase, evaluation, tick, rule.pendingMinutes);
+    switch (transition) {
+      case 'pend':
+        phase = { kind: 'pending', since: tick };
+        break;
+      case 'cancel':
+        phase = { kind: 'none' };
+        break;
+      case 'fire':
+      case 'promote':
+        current = {
+          campaignId,
+          channel,
+          pendingAt: phase.kind === 'pending' ? phase.since : null,
+          firedAt: tick,
+          resolvedAt: null,
+          firedValue: evaluation.current,
+          baselineValue: evaluation.baseline,
+          worstValue: evaluation.current,
+        };
+        phase = { kind: 'open' };
+        break;
+      case 'update':
+        if (current) current.worstValue = worse(current.worstValue, evaluation.current);
+        break;
+      case 'resolve':
+        if (current) episodes.push({ ...current, resolvedAt: tick });
+        current = null;
+        lastResolved = tick;
+        phase = { kind: 'none' };
+        break;
+      case 'none':
+        break;
+    }
   }
+  if (current) episodes.push(current);
+  return episodes;
+}
+
+function result(all: BacktestEpisode[], ticks: number, keys: number, maxEpisodes: number): BacktestResult {
   all.sort((a, b) => a.firedAt - b.firedAt);
   return {
     ticks,
-    keys: series.length,
+    keys,
     fired: all.length,
     episodes: all.slice(0, maxEpisodes),
     truncated: all.length > maxEpisodes,

@@ -10,6 +10,7 @@ import { cusumDrop } from './cusum.ts';
  * - `cusum` (rates only): cusum.ts over the lookback's per-minute counts against the baseline's rate; fires as soon
  *   as the evidence reaches `significance` nats on at least minVolume, resolves once recovery evidence reaches
  *   `recoverySignificance`. Measured by `pnpm bench:alerts` (root README).
+ * Target rules (projected overspend, CPA, ROAS against a campaign's own targets) are target.ts's evaluateTarget.
  * - `window`: the recent window against the baseline as ratios of sums. A rate drop fires when it is large
  *   (≥ minRelativeChange), significant (two-proportion z ≤ −significance, or one-sample against an expected rate) and
  *   measured on enough volume; a cost spike when cost rose by minRelativeChange on enough units; a volume drop when
@@ -109,6 +110,8 @@ function sumOf(base: KpiSums, minutes: RuleHistory['minutes']): KpiSums {
 /** Judges `rule` for one campaign+channel at `tick`; `open`: an alert of it is firing or acknowledged there. */
 export function evaluateRule(rule: DetectionRule, history: RuleHistory, tick: number, open: boolean): RuleEvaluation {
   const definition: AlertMetricDefinition = ALERT_METRIC_BY_NAME[rule.metric];
+  // Target rules need the campaign's catalog targets, which a campaign+channel's history does not hold.
+  if (definition.kind === 'target') throw new Error(`${rule.metric} is a target rule: judge it with evaluateTarget`);
   const ranges = ruleRanges(rule, tick);
   if (rule.method === 'cusum' && definition.kind === 'rate') {
     return evaluateCusum(rule, definition.kpi, history, ranges, tick, open);

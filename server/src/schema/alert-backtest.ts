@@ -77,7 +77,7 @@ builder.queryField('backtestAlertRule', (t) =>
   t.field({
     authScopes: { reader: true },
     type: BacktestRef,
-    description: `Replays a rule, saved or not, over the last days (1 to ${MAX_BACKTEST_DAYS}) of per-minute rollups, read-only (reader scope). Bounded: at most ${MAX_BACKTEST_KEYS} campaign+channels in its scope, each read under a statement timeout; a server runs ${MAX_CONCURRENT_BACKTESTS} at once, more wait their turn.`,
+    description: `Replays a rule, saved or not, over the last days (1 to ${MAX_BACKTEST_DAYS}) of per-minute rollups, read-only (reader scope). Bounded: at most ${MAX_BACKTEST_KEYS} campaign+channels in its scope, each read under a statement timeout; a server runs ${MAX_CONCURRENT_BACKTESTS} at once, more wait their turn. A target rule replays each campaign (over all its channels: channel "*") that is active and sets its target now, with its current catalog targets (their past values are not kept), pacing days in the reporting time zone.`,
     errors: {
       types: [AlertRuleValidationError, InvalidArgumentError],
       directResult: true,
@@ -87,6 +87,6 @@ builder.queryField('backtestAlertRule', (t) =>
       rule: t.arg({ type: AlertRuleInputType, required: true, description: 'The rule (its routing is ignored).' }),
       days: t.arg.int({ required: true, description: `Days back from now, 1 to ${MAX_BACKTEST_DAYS}.` }),
     },
-    resolve: (_root, { rule, days }, ctx) => backtestAlertRule(ctx.pool, rule, days),
+    resolve: (_root, { rule, days }, ctx) => backtestAlertRule(ctx.pool, rule, days, ctx.config.reportingTimeZone),
   }),
 );

@@ -61,7 +61,7 @@ export const DetectionMethodEnum = domainEnum<DetectionMethod>(
     window:
       'The last windowMinutes against the baseline: fires on a relative change of at least minRelativeChange that is significant (|z| ≥ significance; costs: no z) on at least minVolume. Every metric but the target ones.',
     target:
-      "A campaign's number against its own catalog target (daily budget, target CPA, target ROAS): fires when beyond the target by minRelativeChange, resolves when within recoveryChange; projected overspend judges today's pacing, CPA and ROAS the last windowMinutes on at least minVolume of spend. Target metrics only; baseline and significance settings do not apply.",
+      "A campaign's own number against the target its catalog row sets, over all its channels (alert channel `*`), for active campaigns that set it: fires when beyond the target by minRelativeChange, resolves within recoveryChange. Projected overspend judges today's pacing in the reporting time zone; CPA and ROAS the last windowMinutes, once the spend reaches minVolume. Target metrics (`projected_overspend`, `cpa_above_target`, `roas_below_target`) only, scope all or campaign.",
   },
   DETECTION_METHODS,
 );

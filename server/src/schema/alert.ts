@@ -1,5 +1,6 @@
 import {
   ALERT_METRIC_DESCRIPTIONS,
+  ALL_CHANNELS,
   ALERT_SEVERITIES,
   type AlertSeverity,
   ALERT_METRICS,
@@ -75,7 +76,9 @@ export const AlertRef = builder.prismaObject('Alert', {
     alertId: t.exposeInt('alertId', { description: 'The alert id (alert_id).' }),
     triggeredAt: t.expose('triggeredAt', { type: 'DateTime', description: 'When it fired.' }),
     campaignId: t.exposeString('campaignId', { description: 'The campaign.' }),
-    channel: t.exposeString('channel', { description: 'The channel.' }),
+    channel: t.exposeString('channel', {
+      description: `The channel; \`${ALL_CHANNELS}\` for a target rule's alert, which judges the campaign over all its channels.`,
+    }),
     metric: t.field({
       type: AlertMetricEnum,
       description: 'What dropped or spiked.',

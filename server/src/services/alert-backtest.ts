@@ -1,5 +1,23 @@
-import { COUNTER_NAMES, COUNTERS, MAX_BACKTEST_DAYS, sumsOfRollupRow, type AlertRuleSettings } from '@pmd/domain';
-import { backtestHistoryStart, backtestRule, type BacktestEpisode, type BacktestSeries } from '@pmd/domain/detection';
+import {
+  COUNTER_NAMES,
+  COUNTERS,
+  MAX_BACKTEST_DAYS,
+  sumsOfRollupRow,
+  type AlertRuleSettings,
+  type CampaignStatus,
+} from '@pmd/domain';
+import {
+  backtestHistoryStart,
+  backtestRule,
+  backtestTargetRule,
+  campaignTarget,
+  isTargetRule,
+  targetHistoryStart,
+  type BacktestEpisode,
+  type BacktestResult,
+  type BacktestSeries,
+  type CampaignTargets,
+} from '@pmd/domain/detection';
 import type pg from 'pg';
 import { checkRuleSettings, type AlertRuleInput } from './alert-rules.ts';
 import { InvalidArgumentError } from './errors.ts';
@@ -9,6 +27,8 @@ import { InvalidArgumentError } from './errors.ts';
  * (@pmd/domain/detection), read-only: how often and when it would have fired. Heavy, so bounded: at most
  * MAX_BACKTEST_DAYS, the reads under a statement timeout, and at most MAX_BACKTEST_KEYS campaign+channels, read one at
  * a time so memory holds one series, yielding to the event loop between them so ingest and reads go on.
+ * A target rule replays per campaign (all channels summed per minute) the campaigns that set its target and are active
+ * now, with their current targets (the catalog keeps no history of them), pacing in the reporting time zone.
  */
 
 /** Most episodes returned (all are counted in `fired`). */
@@ -52,6 +72,9 @@ function scopeCondition(rule: AlertRuleSettings): string {
 }
 
 const columns = COUNTER_NAMES.map((name) => `${COUNTERS[name].column}::float8 AS ${COUNTERS[name].column}`).join(', ');
+const summed = COUNTER_NAMES.map((name) => `sum(${COUNTERS[name].column})::float8 AS ${COUNTERS[name].column}`).join(
+  ', ',
+);
 
 /** Every UTC day of [from, to), each with no episodes yet. */
 function emptyDays(from: number, to: number): BacktestDay[] {
@@ -88,6 +111,7 @@ export async function backtestAlertRule(
   pool: pg.Pool,
   input: AlertRuleInput,
   days: number,
+  reportingTimeZone: string,
   now: Date = new Date(),
 ): Promise<AlertRuleBacktest> {
   if (!Number.isInteger(days) || days < 1 || days > MAX_BACKTEST_DAYS) {
@@ -96,39 +120,39 @@ export async function backtestAlertRule(
   const rule = checkRuleSettings(input);
   const to = Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS;
   const from = to - days * DAY_MS;
-  return inBacktestTurn(() => replay(pool, rule, days, from, to));
+  return inBacktestTurn(() => replay(pool, rule, days, from, to, reportingTimeZone));
 }
 
-/** Reads each campaign+channel's minutes of [backtestHistoryStart, to) and replays the rule over [from, to). */
-async function replay(
-  pool: pg.Pool,
+/** One series a backtest replays: a campaign+channel, or for a target rule a campaign over all its channels. */
+interface BacktestKey {
+  /** Reads the key's minutes and replays the rule over them. */
+  replay(client: pg.PoolClient): Promise<BacktestResult>;
+}
+
+const keysError = () =>
+  new InvalidArgumentError(
+    `The rule covers more than ${MAX_BACKTEST_KEYS} campaign·channels over these days; backtest a narrower scope.`,
+    'rule',
+  );
+
+/** Each campaign+channel with minutes in [backtestHistoryStart, to) in the rule's scope. */
+async function channelKeys(
+  client: pg.PoolClient,
   rule: AlertRuleSettings,
-  days: number,
   from: number,
   to: number,
-): Promise<AlertRuleBacktest> {
+): Promise<BacktestKey[]> {
   const range = [new Date(backtestHistoryStart(rule, from)), new Date(to), rule.scopeValue];
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN READ ONLY');
-    await client.query(`SELECT set_config('statement_timeout', $1, true)`, [String(BACKTEST_STATEMENT_TIMEOUT_MS)]);
-    const { rows: keys } = await client.query<{ campaign_id: string; channel: string }>(
-      `SELECT DISTINCT campaign_id, channel FROM campaign_metrics_minute
-       WHERE minute >= $1 AND minute < $2 AND ${scopeCondition(rule)}
-       ORDER BY campaign_id, channel
-       LIMIT ${MAX_BACKTEST_KEYS + 1}`,
-      range,
-    );
-    if (keys.length > MAX_BACKTEST_KEYS) {
-      throw new InvalidArgumentError(
-        `The rule covers more than ${MAX_BACKTEST_KEYS} campaign·channels over these days; backtest a narrower scope.`,
-        'rule',
-      );
-    }
-    const perDay = emptyDays(from, to);
-    let episodes: BacktestEpisode[] = [];
-    let fired = 0;
-    for (const key of keys) {
+  const { rows: keys } = await client.query<{ campaign_id: string; channel: string }>(
+    `SELECT DISTINCT campaign_id, channel FROM campaign_metrics_minute
+     WHERE minute >= $1 AND minute < $2 AND ${scopeCondition(rule)}
+     ORDER BY campaign_id, channel
+     LIMIT ${MAX_BACKTEST_KEYS + 1}`,
+    range,
+  );
+  if (keys.length > MAX_BACKTEST_KEYS) throw keysError();
+  return keys.map((key) => ({
+    async replay(client) {
       const { rows } = await client.query<Record<string, number> & { minute: Date }>(
         `SELECT minute, ${columns} FROM campaign_metrics_minute
          WHERE campaign_id = $3 AND channel = $4 AND minute >= $1 AND minute < $2
@@ -138,13 +162,85 @@ async function replay(
       const series: BacktestSeries = {
         campaignId: key.campaign_id,
         channel: key.channel,
-        minutes: rows.map((row) => ({
-          minute: row.minute.getTime(),
-          sums: sumsOfRollupRow(row),
-        })),
+        minutes: rows.map((row) => ({ minute: row.minute.getTime(), sums: sumsOfRollupRow(row) })),
       };
       // Every episode of the key (one series fires at most every other minute), so the days count all of them.
-      const result = backtestRule(rule, [series], from, to, Number.MAX_SAFE_INTEGER);
+      return backtestRule(rule, [series], from, to, Number.MAX_SAFE_INTEGER);
+    },
+  }));
+}
+
+/** Each campaign in the target rule's scope that is active and sets its target now, with its current targets. */
+async function targetKeys(
+  client: pg.PoolClient,
+  rule: AlertRuleSettings,
+  from: number,
+  to: number,
+  timeZone: string,
+): Promise<BacktestKey[]> {
+  const { rows } = await client.query<{
+    campaign_id: string;
+    status: CampaignStatus;
+    daily_budget: number | null;
+    target_cpa: number | null;
+    target_roas: number | null;
+  }>(
+    `SELECT campaign_id, status, daily_budget::float8 AS daily_budget, target_cpa::float8 AS target_cpa, target_roas
+     FROM campaigns
+     WHERE status = 'active' AND (daily_budget IS NOT NULL OR target_cpa IS NOT NULL OR target_roas IS NOT NULL)
+       AND ($1::text IS NULL OR campaign_id = $1)
+     ORDER BY campaign_id`,
+    [rule.scopeValue],
+  );
+  const judged = rows.flatMap((row) => {
+    const targets: CampaignTargets = {
+      status: row.status,
+      dailyBudget: row.daily_budget,
+      targetCpa: row.target_cpa,
+      targetRoas: row.target_roas,
+    };
+    return campaignTarget(rule, targets) === null ? [] : [{ campaignId: row.campaign_id, targets }];
+  });
+  if (judged.length > MAX_BACKTEST_KEYS) throw keysError();
+  const start = new Date(targetHistoryStart(rule, from, timeZone));
+  return judged.map((key) => ({
+    async replay(client) {
+      const { rows: minutes } = await client.query<Record<string, number> & { minute: Date }>(
+        `SELECT minute, ${summed} FROM campaign_metrics_minute
+         WHERE campaign_id = $3 AND minute >= $1 AND minute < $2
+         GROUP BY minute ORDER BY minute`,
+        [start, new Date(to), key.campaignId],
+      );
+      const series = {
+        ...key,
+        minutes: minutes.map((row) => ({ minute: row.minute.getTime(), sums: sumsOfRollupRow(row) })),
+      };
+      return backtestTargetRule(rule, [series], from, to, timeZone, Number.MAX_SAFE_INTEGER);
+    },
+  }));
+}
+
+/** Replays the rule over [from, to), key by key. */
+async function replay(
+  pool: pg.Pool,
+  rule: AlertRuleSettings,
+  days: number,
+  from: number,
+  to: number,
+  reportingTimeZone: string,
+): Promise<AlertRuleBacktest> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN READ ONLY');
+    await client.query(`SELECT set_config('statement_timeout', $1, true)`, [String(BACKTEST_STATEMENT_TIMEOUT_MS)]);
+    const keys = isTargetRule(rule)
+      ? await targetKeys(client, rule, from, to, reportingTimeZone)
+      : await channelKeys(client, rule, from, to);
+    const perDay = emptyDays(from, to);
+    let episodes: BacktestEpisode[] = [];
+    let fired = 0;
+    for (const key of keys) {
+      const result = await key.replay(client);
       fired += result.fired;
       countPerDay(perDay, result.episodes);
       episodes = [...episodes, ...result.episodes]

@@ -1,6 +1,7 @@
 import { MAX_ALERT_RULES, MAX_BACKTEST_DAYS } from '@pmd/db';
 import { describe, expect, it } from 'vitest';
 import { ruleInput } from '../testkit/rules.ts';
+import { MAX_BACKTEST_KEYS } from '../../src/services/alert-backtest.ts';
 import { postJson, send } from './testkit/http.ts';
 import { expectNoInternals, expectServerFine, readAuth, useSecurityServer } from './testkit/server.ts';
 
@@ -188,6 +189,30 @@ describe('rule inputs are bounded', () => {
       __typename: 'AlertRuleValidationError',
       issues: [{ field: 'windowMinutes' }],
     });
+  });
+
+  it(`refuses a target rule's backtest over more than ${MAX_BACKTEST_KEYS} campaigns, and one scoped to a channel`, async () => {
+    await server.sql(
+      `INSERT INTO campaigns (campaign_id, name, target_roas)
+       SELECT 'camp_target_' || i, 'camp_target_' || i, 3 FROM generate_series(1, $1::int) i`,
+      [MAX_BACKTEST_KEYS + 1],
+    );
+    try {
+      const many = await gql(BACKTEST, { rule: ruleInput('roas_below_target'), days: MAX_BACKTEST_DAYS }, readAuth);
+      expect(many.body.data.backtestAlertRule).toEqual({ __typename: 'InvalidArgumentError', argument: 'rule' });
+      const one = ruleInput('roas_below_target', { scope: 'CAMPAIGN', scopeValue: 'camp_target_1' });
+      expect((await gql(BACKTEST, { rule: one, days: 1 }, readAuth)).body.data.backtestAlertRule).toMatchObject({
+        __typename: 'AlertRuleBacktest',
+        keys: 1,
+      });
+      const channel = ruleInput('roas_below_target', { scope: 'CHANNEL', scopeValue: 'meta' });
+      expect((await gql(BACKTEST, { rule: channel, days: 1 }, readAuth)).body.data.backtestAlertRule).toEqual({
+        __typename: 'AlertRuleValidationError',
+        issues: [{ field: 'scope' }],
+      });
+    } finally {
+      await server.sql(`DELETE FROM campaigns WHERE campaign_id LIKE 'camp_target_%'`);
+    }
   });
 
   it(`stops at ${MAX_ALERT_RULES} rules`, async () => {

@@ -1,4 +1,4 @@
-import { NOTIFY_CHANNELS, ROLLUP_COLUMNS } from '@pmd/domain';
+import { COUNTERS, NOTIFY_CHANNELS, ROLLUP_COLUMNS } from '@pmd/domain';
 
 /**
  * SQL of the anomaly_alerts run. Sums come from campaign_metrics_minute (exact: ingest maintains it in the batch's
@@ -39,6 +39,35 @@ FROM campaign_metrics_minute
 WHERE minute >= $3 AND minute < $4 AND ${SCOPE}
 GROUP BY campaign_id, channel, minute
 ORDER BY campaign_id, channel, minute NULLS FIRST`;
+
+/**
+ * The catalog rows target rules judge: active campaigns that set any target, and ($1) the campaigns of unresolved
+ * target alerts, whatever their row says now (a paused campaign's open alert must still be closed).
+ */
+export const TARGET_CAMPAIGNS_SQL = `
+SELECT campaign_id, status, daily_budget::float8 AS daily_budget, target_cpa::float8 AS target_cpa, target_roas
+FROM campaigns
+WHERE (status = 'active' AND (daily_budget IS NOT NULL OR target_cpa IS NOT NULL OR target_roas IS NOT NULL))
+  OR campaign_id = ANY($1::text[])
+ORDER BY campaign_id`;
+
+/** Sums of every registry counter per campaign, all channels, over [$1, $2), of the campaigns $3. */
+export const CAMPAIGN_SUMS_SQL = `
+SELECT campaign_id, ${SUMS}
+FROM campaign_metrics_minute
+WHERE minute >= $1 AND minute < $2 AND campaign_id = ANY($3::text[])
+GROUP BY campaign_id`;
+
+/**
+ * Spend per campaign (all channels) of the campaigns $3 over each range [$1[i], $2[i]) (range i, 1-based): the pacing
+ * windows of today and of the same weekday of past weeks, in one read.
+ */
+export const CAMPAIGN_SPEND_IN_RANGES_SQL = `
+SELECT m.campaign_id, r.i::int AS range, sum(m.${COUNTERS.spend.column})::float8 AS spend
+FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS r(start, stop, i)
+JOIN campaign_metrics_minute m ON m.minute >= r.start AND m.minute < r.stop
+WHERE m.campaign_id = ANY($3::text[])
+GROUP BY m.campaign_id, r.i`;
 
 /** $1 rule ids: their unresolved (pending, firing, acknowledged) alerts. */
 export const UNRESOLVED_ALERTS_SQL = `
@@ -86,7 +115,7 @@ inserted AS (
 ${notify('inserted')}`;
 
 const CHANGES_INPUT = `input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS a(alert_id int, direction text, ${VALUE_COLUMNS})
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS a(alert_id int, worse_is_lower boolean, ${VALUE_COLUMNS})
 )`;
 
 const SET_VALUES = `current_value = i.current_value, baseline_value = i.baseline_value,
@@ -94,10 +123,10 @@ const SET_VALUES = `current_value = i.current_value, baseline_value = i.baseline
     window_end = $2, baseline_start = i.baseline_start, baseline_end = i.baseline_end`;
 
 /**
- * The worst value seen while open: the lowest for a drop, the highest for a spike (an alert older than the column
+ * The worst value seen while open: the lowest for a drop or a number below its target, the highest otherwise (an alert older than the column
  * starts from its current value). Resolving keeps it: the recovered value is never the worst.
  */
-const WORST = `worst_value = CASE WHEN i.direction = 'drop'
+const WORST = `worst_value = CASE WHEN i.worse_is_lower
     THEN least(coalesce(a.worst_value, a.current_value), i.current_value)
     ELSE greatest(coalesce(a.worst_value, a.current_value), i.current_value) END`;
 

@@ -1,26 +1,38 @@
 import {
-  ALERT_METRIC_BY_NAME,
+  ALL_CHANNELS,
   type AlertMetric,
+  alertWorseIsLower,
   type AlertRuleScope,
   type AlertSeverity,
   type DetectionRule,
+  type CampaignStatus,
   isAlertMetric,
   type KpiSums,
+  pacingWindows,
   sumsOfRollupRow,
   ZERO_SUMS,
 } from '@pmd/domain';
 import {
   type AlertPhase,
   type AlertTransition,
+  type CampaignTargets,
+  campaignTarget,
   decideTransition,
   evaluateRule,
+  evaluateTarget,
+  isTargetRule,
+  judgesPacing,
+  pacingSpend,
   type RuleEvaluation,
   type RuleHistory,
   ruleRanges,
+  type TargetHistory,
 } from '@pmd/domain/detection';
 import type pg from 'pg';
 import { alertMessage } from './alert-message.ts';
 import {
+  CAMPAIGN_SPEND_IN_RANGES_SQL,
+  CAMPAIGN_SUMS_SQL,
   CANCEL_ALERTS_SQL,
   ENABLED_RULES_SQL,
   INSERT_ALERTS_SQL,
@@ -29,6 +41,7 @@ import {
   REFRESH_ALERTS_SQL,
   RESOLVE_ALERTS_SQL,
   RULE_HISTORY_SQL,
+  TARGET_CAMPAIGNS_SQL,
   UNRESOLVED_ALERTS_SQL,
 } from './alerts-sql.ts';
 import { inTransaction } from './transaction.ts';
@@ -143,6 +156,91 @@ async function readHistories(
   return histories;
 }
 
+/** A target rule's evaluation of one campaign (over all its channels) at this tick. */
+interface TargetJudgement {
+  rule: EnabledRule;
+  campaignId: string;
+  evaluation: RuleEvaluation;
+}
+
+/**
+ * Judges the target rules (domain detection/target.ts): per campaign over all its channels, the campaigns whose
+ * catalog row sets the rule's target while active, and those with an unresolved alert of the rule (which then
+ * recovers or stays). Sums come from campaign_metrics_minute like every rule's: the pacing windows of today in the
+ * reporting zone (one read for every pacing rule), each window length's sums (one read per length).
+ */
+async function judgeTargets(
+  client: pg.ClientBase,
+  rules: readonly EnabledRule[],
+  tick: number,
+  reportingTimeZone: string,
+  unresolved: readonly { rule_id: number; campaign_id: string }[],
+): Promise<TargetJudgement[]> {
+  const open = new Set(unresolved.map((alert) => keyOf(alert.rule_id, alert.campaign_id)));
+  const hasAlert = (rule: EnabledRule, campaignId: string) => open.has(keyOf(rule.id, campaignId));
+  const catalog = await client.query<{
+    campaign_id: string;
+    status: CampaignStatus;
+    daily_budget: number | null;
+    target_cpa: number | null;
+    target_roas: number | null;
+  }>(TARGET_CAMPAIGNS_SQL, [[...new Set(unresolved.map((alert) => alert.campaign_id))]]);
+  const targets = new Map<string, CampaignTargets>(
+    catalog.rows.map((row) => [
+      row.campaign_id,
+      { status: row.status, dailyBudget: row.daily_budget, targetCpa: row.target_cpa, targetRoas: row.target_roas },
+    ]),
+  );
+  const judged = rules.map((rule) => ({
+    rule,
+    campaigns: [...targets].filter(
+      ([campaignId, campaign]) =>
+        inScope(rule, campaignId, ALL_CHANNELS) &&
+        (campaignTarget(rule, campaign) !== null || hasAlert(rule, campaignId)),
+    ),
+  }));
+  const idsOf = (list: typeof judged) => [...new Set(list.flatMap((j) => j.campaigns.map(([id]) => id)))];
+
+  const histories = new Map<string, TargetHistory>();
+  const pacing = judged.filter((j) => judgesPacing(j.rule));
+  if (pacing.length > 0) {
+    const windows = pacingWindows(new Date(tick), reportingTimeZone);
+    const ranges = [windows.today, ...windows.history.flatMap((day) => [day.before, day.whole])];
+    const { rows } = await client.query<{ campaign_id: string; range: number; spend: number }>(
+      CAMPAIGN_SPEND_IN_RANGES_SQL,
+      [ranges.map((r) => r.from), ranges.map((r) => r.to), idsOf(pacing)],
+    );
+    const spend = new Map(rows.map((row) => [keyOf(row.campaign_id, row.range), row.spend]));
+    for (const campaignId of idsOf(pacing)) {
+      const spendIn = (range: (typeof ranges)[number]) => spend.get(keyOf(campaignId, ranges.indexOf(range) + 1)) ?? 0;
+      histories.set(keyOf('pacing', campaignId), {
+        kind: 'pacing',
+        spend: pacingSpend(windows, spendIn),
+        dayStart: windows.today.from.getTime(),
+      });
+    }
+  }
+  for (const minutes of new Set(judged.filter((j) => !judgesPacing(j.rule)).map((j) => j.rule.windowMinutes))) {
+    const ids = idsOf(judged.filter((j) => !judgesPacing(j.rule) && j.rule.windowMinutes === minutes));
+    const { rows } = await client.query<SumsRow>(CAMPAIGN_SUMS_SQL, [
+      new Date(tick - minutes * 60_000),
+      new Date(tick),
+      ids,
+    ]);
+    const sums = new Map(rows.map((row) => [row.campaign_id, sumsOfRollupRow(row)]));
+    for (const id of ids) histories.set(keyOf(minutes, id), { kind: 'window', sums: sums.get(id) ?? { ...ZERO_SUMS } });
+  }
+
+  return judged.flatMap(({ rule, campaigns }) =>
+    campaigns.map(([campaignId, campaign]) => {
+      const history = histories.get(
+        judgesPacing(rule) ? keyOf('pacing', campaignId) : keyOf(rule.windowMinutes, campaignId),
+      )!;
+      return { rule, campaignId, evaluation: evaluateTarget(rule, campaign, history, tick) };
+    }),
+  );
+}
+
 /** What one evaluation writes for one alert. */
 interface PlannedChange {
   transition: Exclude<AlertTransition, 'none'>;
@@ -156,7 +254,10 @@ interface PlannedChange {
 export interface EvaluationResult {
   /** Enabled rules judged. */
   rules: number;
-  /** Rule × campaign+channel pairs judged (those with rows in the rule's baseline or window). */
+  /**
+   * Rule × campaign+channel pairs judged (those with rows in the rule's baseline or window), and target rule ×
+   * campaign pairs (the campaigns that set the target while active, and those with an unresolved alert of the rule).
+   */
   judged: number;
   fired: number;
   pending: number;
@@ -186,9 +287,14 @@ function values(change: PlannedChange) {
  * One anomaly_alerts run for the instant `tick`: every enabled rule of `alert_rules` judges every campaign+channel in
  * its scope with its own parameters (domain evaluateRule), the one state machine (decideTransition) decides each
  * alert's change from its unresolved alert's phase, and the changes are written set-based, one statement per kind.
- * Rules that read the same ranges share one read of the history.
+ * Rules that read the same ranges share one read of the history. Target rules judge campaigns (all channels, alert
+ * channel ALL_CHANNELS) against their catalog targets, today's pacing in `reportingTimeZone`.
  */
-export function evaluateAlerts(client: pg.ClientBase, tick: Date): Promise<EvaluationResult> {
+export function evaluateAlerts(
+  client: pg.ClientBase,
+  tick: Date,
+  reportingTimeZone: string,
+): Promise<EvaluationResult> {
   const now = tick.getTime();
   return inTransaction(client, async () => {
     const ruleRows = await client.query<RuleRow>(ENABLED_RULES_SQL);
@@ -227,37 +333,49 @@ export function evaluateAlerts(client: pg.ClientBase, tick: Date): Promise<Evalu
       resolved.rows.map((a) => [keyOf(a.rule_id, a.campaign_id, a.channel), a.resolved_at.getTime()]),
     );
 
+    const changes: PlannedChange[] = [];
+    /** Decides one rule's change for one campaign+channel from its unresolved alert's phase. */
+    const plan = (
+      rule: EnabledRule,
+      campaignId: string,
+      channel: string,
+      evaluate: (open: boolean, evidenceFrom: number | null) => RuleEvaluation,
+    ) => {
+      result.judged += 1;
+      const alert = alerts.get(keyOf(rule.id, campaignId, channel));
+      const phase: AlertPhase = !alert
+        ? { kind: 'none' }
+        : alert.status === 'pending'
+          ? { kind: 'pending', since: alert.pending_since!.getTime() }
+          : { kind: 'open' };
+      const evaluation = evaluate(phase.kind === 'open', lastResolved.get(keyOf(rule.id, campaignId, channel)) ?? null);
+      const transition = decideTransition(phase, evaluation, now, rule.pendingMinutes);
+      if (transition === 'none') return;
+      changes.push({ transition, alertId: alert?.alert_id ?? null, rule, campaignId, channel, evaluation });
+    };
+
     const groups = new Map<string, EnabledRule[]>();
-    for (const rule of rules) {
+    for (const rule of rules.filter((r) => !isTargetRule(r))) {
       const group = keyOf(rule.windowMinutes, rule.baseline, rule.baselineHours);
       groups.set(group, [...(groups.get(group) ?? []), rule]);
     }
-    const changes: PlannedChange[] = [];
     for (const group of groups.values()) {
       const histories = await readHistories(client, group, now);
       for (const rule of group) {
         for (const history of histories) {
           if (!inScope(rule, history.campaignId, history.channel)) continue;
-          result.judged += 1;
-          const alert = alerts.get(keyOf(rule.id, history.campaignId, history.channel));
-          const phase: AlertPhase = !alert
-            ? { kind: 'none' }
-            : alert.status === 'pending'
-              ? { kind: 'pending', since: alert.pending_since!.getTime() }
-              : { kind: 'open' };
-          const evidenceFrom = lastResolved.get(keyOf(rule.id, history.campaignId, history.channel)) ?? null;
-          const evaluation = evaluateRule(rule, { ...history, evidenceFrom }, now, phase.kind === 'open');
-          const transition = decideTransition(phase, evaluation, now, rule.pendingMinutes);
-          if (transition === 'none') continue;
-          changes.push({
-            transition,
-            alertId: alert?.alert_id ?? null,
-            rule,
-            campaignId: history.campaignId,
-            channel: history.channel,
-            evaluation,
-          });
+          plan(rule, history.campaignId, history.channel, (open, evidenceFrom) =>
+            evaluateRule(rule, { ...history, evidenceFrom }, now, open),
+          );
         }
+      }
+    }
+    const targetRules = rules.filter(isTargetRule);
+    if (targetRules.length > 0) {
+      const ids = new Set(targetRules.map((rule) => rule.id));
+      const targetAlerts = unresolved.rows.filter((alert) => ids.has(alert.rule_id));
+      for (const judgement of await judgeTargets(client, targetRules, now, reportingTimeZone, targetAlerts)) {
+        plan(judgement.rule, judgement.campaignId, ALL_CHANNELS, () => judgement.evaluation);
       }
     }
 
@@ -278,7 +396,7 @@ export function evaluateAlerts(client: pg.ClientBase, tick: Date): Promise<Evalu
     const update = async (kind: 'promote' | 'cancel' | 'resolve' | 'update', sql: string) => {
       const input = of(kind).map((c) => ({
         alert_id: c.alertId,
-        direction: ALERT_METRIC_BY_NAME[c.rule.metric].direction,
+        worse_is_lower: alertWorseIsLower(c.rule.metric),
         ...values(c),
       }));
       if (input.length === 0) return 0;

@@ -1,4 +1,5 @@
 import {
+  ALERT_METRIC_BY_NAME,
   ALERT_METRICS,
   alertMetricWatches,
   type AlertMetric,
@@ -8,7 +9,13 @@ import {
   kpiValue,
   ZERO_SUMS,
 } from '@pmd/domain';
-import { decideTransition, evaluateRule, type RuleHistory, twoProportionZ } from '@pmd/domain/detection';
+import {
+  decideTransition,
+  evaluateRule,
+  evaluateTarget,
+  type RuleHistory,
+  twoProportionZ,
+} from '@pmd/domain/detection';
 import { binomial, seededRandom } from '@pmd/testkit';
 import { describe, expect, it } from 'vitest';
 import { alertMessage } from './alert-message.ts';
@@ -29,6 +36,8 @@ function funnel(
 }
 
 const TICK = Date.parse('2026-11-20T12:00:00Z');
+/** The metrics judged against a baseline (target metrics judge catalog targets: domain detection/target.spec.ts). */
+const BASELINE_METRICS = ALERT_METRICS.filter((metric) => ALERT_METRIC_BY_NAME[metric].kind !== 'target');
 const MINUTE = 60_000;
 // The original generator's volume for one campaign: 5 impressions/s, so 4,500 in 15 minutes and 432,000 in 24 h.
 const BASELINE = funnel(432_000, { ctr: 0.028 });
@@ -91,7 +100,7 @@ describe('evaluateRule, window method', () => {
 
   it('detects conversion drops and cost spikes, each from its registry value', () => {
     const window = funnel(450_000, { ctr: 0.028, signup: 0.05, activation: 0.3, cpc: 1.2 });
-    const evaluations = ALERT_METRICS.map((metric) => judge(metric, window));
+    const evaluations = BASELINE_METRICS.map((metric) => judge(metric, window));
     expect(evaluations.filter((e) => e.anomalous).map((e) => e.metric)).toEqual([
       'click_to_signup_drop',
       'signup_to_activation_drop',
@@ -109,7 +118,7 @@ describe('evaluateRule, window method', () => {
 
   it('values are the registry metric the alert metric watches: a KPI, or a volume per minute', () => {
     const window = funnel(4500, { ctr: 0.021, signup: 0.07, activation: 0.4, cpc: 1.1 });
-    for (const metric of ALERT_METRICS) {
+    for (const metric of BASELINE_METRICS) {
       const evaluation = judge(metric, window);
       const watched = alertMetricWatches(metric);
       if (watched in BASELINE) {
@@ -161,7 +170,7 @@ describe('evaluateRule, window method', () => {
       const baseline = sample(perMinute * 24 * 60);
       // Not cpm_spike: when spend follows clicks, spend per impression carries the CTR's noise, and its default
       // minVolume (200 impressions) lets that noise through (7 of these 500 windows fire it).
-      const evaluations = ALERT_METRICS.filter((m) => m !== 'cpm_spike').map((m) => judge(m, window, baseline));
+      const evaluations = BASELINE_METRICS.filter((m) => m !== 'cpm_spike').map((m) => judge(m, window, baseline));
       if (evaluations.some((e) => e.anomalous)) falseAlerts++;
       if (evaluations.some((e) => e.measurable)) judged++;
     }
@@ -183,6 +192,44 @@ describe('alertMessage', () => {
     const cpc = judge('cpc_spike', funnel(4500, { ctr: 0.028, cpc: 1.2 }));
     expect(alertMessage('c', 'google', cpc, 'fire')).toBe(
       'Average CPC (spend / clicks) rose 50% for c (google): 1.20 vs baseline 0.80',
+    );
+  });
+
+  it('says a target alert against the target, over all channels, and why it closes', () => {
+    const targets = { status: 'active', dailyBudget: 1000, targetCpa: 10, targetRoas: 3 } as const;
+    const sums = (spend: number, revenue: number) => ({ ...ZERO_SUMS, spend, activations: 10, revenue });
+    const roas = evaluateTarget(
+      defaultRuleSettings('roas_below_target'),
+      targets,
+      { kind: 'window', sums: sums(100, 180) },
+      TICK,
+    );
+    expect(alertMessage('c', '*', roas, 'fire')).toBe(
+      'ROAS (revenue / spend) 40% below target ROAS for c (all channels): 1.80× vs target ROAS 3.00×',
+    );
+    const pacing = { spendToday: 625, elapsedShare: 0.5, historySpendBefore: 0, historySpendTotal: 0 };
+    const overspend = defaultRuleSettings('projected_overspend');
+    const projected = evaluateTarget(overspend, targets, { kind: 'pacing', spend: pacing, dayStart: TICK }, TICK);
+    expect(alertMessage('c', '*', projected, 'pend')).toBe(
+      'Projected spend today 25% above daily budget for c (all channels): 1250.00 vs daily budget 1000.00',
+    );
+    const cpa = evaluateTarget(
+      defaultRuleSettings('cpa_above_target'),
+      targets,
+      { kind: 'window', sums: sums(100, 0) },
+      TICK,
+    );
+    expect(alertMessage('c', '*', cpa, 'resolve')).toBe(
+      'CPA (spend / activations) back within target CPA for c (all channels): 10.00 vs target CPA 10.00',
+    );
+    const paused = evaluateTarget(
+      overspend,
+      { ...targets, status: 'paused' },
+      { kind: 'pacing', spend: pacing, dayStart: TICK },
+      TICK,
+    );
+    expect(alertMessage('c', '*', paused, 'resolve')).toBe(
+      'Projected spend today no longer judged for c (all channels): no daily budget, or the campaign is not active',
     );
   });
 });

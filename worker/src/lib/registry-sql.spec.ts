@@ -12,7 +12,7 @@ async function statements() {
   const domain = await import('@pmd/domain');
   const { INGEST_SQL } = await import('@pmd/db');
   const rollup = await import('./rollup-sql.ts');
-  const { RULE_HISTORY_SQL } = await import('./alerts-sql.ts');
+  const { CAMPAIGN_SUMS_SQL, RULE_HISTORY_SQL } = await import('./alerts-sql.ts');
   return {
     domain,
     sumsOfRollupRow: domain.sumsOfRollupRow,
@@ -25,7 +25,8 @@ async function statements() {
       RANGE_HOURLY_SQL: rollup.RANGE_HOURLY_SQL,
       RANGE_DAILY_SQL: rollup.RANGE_DAILY_SQL,
     },
-    RULE_HISTORY_SQL,
+    /** The alert run's sums of minute rows. */
+    alertSums: { RULE_HISTORY_SQL, CAMPAIGN_SUMS_SQL },
   };
 }
 
@@ -34,7 +35,8 @@ function expectEveryCounter(s: Awaited<ReturnType<typeof statements>>) {
   for (const name of domain.COUNTER_NAMES) {
     const column = domain.COUNTERS[name].column;
     for (const [statement, sql] of Object.entries(s.fromEvents)) {
-      expect(sql, `${statement} ${name}`).toContain(`${domain.counterOverEventsSql(name)} AS ${column}`);
+      // Both aggregate events aliased e, joined to their campaign (the spend counter's source rule).
+      expect(sql, `${statement} ${name}`).toContain(`${domain.counterOverEventsSql(name, 'e')} AS ${column}`);
       expect(sql, `${statement} ${name}`).toMatch(new RegExp(`\\(campaign_id, channel, minute, [^)]*\\b${column}\\b`));
     }
     expect(s.fromEvents.INGEST_SQL).toContain(`${column} = m.${column} + EXCLUDED.${column}`);
@@ -43,7 +45,9 @@ function expectEveryCounter(s: Awaited<ReturnType<typeof statements>>) {
       expect(sql, `${statement} ${name}`).toContain(`${column} = EXCLUDED.${column}`);
       expect(sql, `${statement} ${name}`).toContain(`t.${column}`);
     }
-    expect(s.RULE_HISTORY_SQL).toContain(`sum(${column})::float8 AS ${column}`);
+    for (const [statement, sql] of Object.entries(s.alertSums)) {
+      expect(sql, `${statement} ${name}`).toContain(`sum(${column})::float8 AS ${column}`);
+    }
     const row = { campaign_id: 'c', channel: 'x', [column]: '7' };
     expect(s.sumsOfRollupRow(row)[name]).toBe(7);
   }
@@ -72,13 +76,13 @@ describe('counter SQL from the registry', () => {
       const original = await importOriginal<Domain>();
       const COUNTERS = {
         ...original.COUNTERS,
-        revenue: {
-          column: 'revenue',
-          aggregation: 'cost',
-          eventType: 'activation',
-          label: 'Revenue',
+        trials: {
+          column: 'trials',
+          aggregation: 'count',
+          eventType: 'signup',
+          label: 'Trials',
           description: 'test only',
-          unit: 'currency',
+          unit: 'count',
           higherIsBetter: true,
         },
       };
@@ -86,11 +90,11 @@ describe('counter SQL from the registry', () => {
     });
     try {
       const s = await statements();
-      expect(s.domain.ROLLUP_COLUMNS).toContain('revenue');
+      expect(s.domain.ROLLUP_COLUMNS).toContain('trials');
       expectEveryCounter(s);
-      expect(s.fromEvents.INGEST_SQL).toContain(
-        "coalesce(sum(cost) FILTER (WHERE event_type = 'activation'), 0) AS revenue",
-      );
+      expect(s.fromEvents.INGEST_SQL).toContain("count(*) FILTER (WHERE e.event_type = 'signup')::bigint AS trials");
+      // Imported spend carries no trials: a spend import's row holds 0 of every counter but spend.
+      expect(s.fromEvents.RANGE_MINUTE_SQL).toContain('0::bigint AS trials');
     } finally {
       vi.doUnmock('../../../domain/src/metrics.ts');
       vi.resetModules();

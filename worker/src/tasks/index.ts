@@ -1,3 +1,4 @@
+import { DEFAULT_TIME_ZONE } from '@pmd/domain';
 import type { TaskList } from 'graphile-worker';
 import { notifySettings, DEFAULT_NOTIFY_CONFIG } from '../lib/notify/settings.ts';
 import type { NotifySettings } from '../lib/notify/deliver.ts';
@@ -9,6 +10,8 @@ import { notification_sweep } from './notification_sweep.ts';
 
 export interface TaskSettings {
   notify: NotifySettings;
+  /** The zone of a daily budget's day (target rules' pacing). */
+  reportingTimeZone: string;
 }
 
 /** Every task the worker runs, by the name the crontab and `add_job` use. */
@@ -16,11 +19,14 @@ export function createTaskList(settings: TaskSettings): TaskList {
   return {
     metrics_hourly,
     metrics_daily,
-    anomaly_alerts: anomalyAlerts,
+    anomaly_alerts: anomalyAlerts(settings.reportingTimeZone),
     deliver_notification: deliverNotificationTask(settings.notify),
     notification_sweep,
   };
 }
 
-/** The tasks without SMTP (tests). */
-export const taskList: TaskList = createTaskList({ notify: notifySettings(DEFAULT_NOTIFY_CONFIG) });
+/** The tasks without SMTP, reporting in the default zone (tests). */
+export const taskList: TaskList = createTaskList({
+  notify: notifySettings(DEFAULT_NOTIFY_CONFIG),
+  reportingTimeZone: DEFAULT_TIME_ZONE,
+});

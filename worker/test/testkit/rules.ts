@@ -3,7 +3,8 @@ import pg from 'pg';
 
 /**
  * Alert rules for tests and benches, written as the API would store them (the worker only reads `alert_rules`). The
- * migration seeds four enabled default rules (CTR drop, Click→signup drop, Signup→activation drop, CPC spike).
+ * migrations seed seven enabled default rules: four against baselines (CTR drop, Click→signup drop, Signup→activation
+ * drop, CPC spike) and three target rules (projected overspend, CPA above target, ROAS below target).
  */
 
 type Queryable = Pick<pg.ClientBase, 'query'>;
