@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createDatabaseClients, createLogger, sqlRatio } from '@pmd/db';
+import { minuteSumsSql, ROLLUP_COLUMNS } from '@pmd/domain';
 import type pg from 'pg';
 import { openBenchDatabase } from './lib/database.ts';
 import { startServerProcess } from './lib/server-process.ts';
@@ -58,12 +59,8 @@ async function load(pool: pg.Pool): Promise<void> {
   );
   // What ingest (minute rows, dirty hours) and the worker (hour and day rows) would have written.
   await pool.query(
-    `INSERT INTO campaign_metrics_minute (campaign_id, channel, minute, impressions, clicks, signups, activations, cost, total_cost)
-     SELECT campaign_id, channel, date_trunc('minute', ts, 'UTC'),
-            count(*) FILTER (WHERE event_type = 'ad_impression'), count(*) FILTER (WHERE event_type = 'ad_click'),
-            count(*) FILTER (WHERE event_type = 'signup'), count(*) FILTER (WHERE event_type = 'activation'),
-            COALESCE(sum(cost) FILTER (WHERE event_type = 'ad_click'), 0), sum(cost)
-     FROM raw_events GROUP BY 1, 2, 3`,
+    `INSERT INTO campaign_metrics_minute (campaign_id, channel, minute, ${ROLLUP_COLUMNS.join(', ')})
+     ${minuteSumsSql(() => 'true')}`,
   );
   const ratios = `${sqlRatio('sum(clicks)', 'sum(impressions)')}, ${sqlRatio('sum(signups)', 'sum(clicks)')}, ${sqlRatio('sum(activations)', 'sum(signups)')}`;
   await pool.query(

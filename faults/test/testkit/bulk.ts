@@ -1,4 +1,4 @@
-import { countersOverEventsSql, ROLLUP_COLUMNS } from '@pmd/domain';
+import { minuteSumsSql, ROLLUP_COLUMNS } from '@pmd/domain';
 import pg from 'pg';
 
 /**
@@ -28,8 +28,7 @@ export async function loadBulkHistory(
     );
     await client.query(
       `INSERT INTO campaign_metrics_minute (campaign_id, channel, minute, ${ROLLUP_COLUMNS.join(', ')})
-       SELECT campaign_id, channel, date_trunc('minute', ts, 'UTC'), ${countersOverEventsSql()}
-       FROM raw_events GROUP BY 1, 2, 3`,
+       ${minuteSumsSql(() => 'true')}`,
     );
     const { rowCount } = await client.query(
       `INSERT INTO rollup_dirty_hours (campaign_id, channel, hour)
