@@ -10,6 +10,7 @@ import {
 } from '@pmd/db';
 import { InvalidArgumentError } from './errors.ts';
 import type pg from 'pg';
+import { inTransaction } from './transaction.ts';
 
 export type AlertStatusValue = AlertStatus;
 
@@ -60,22 +61,13 @@ export function checkSnoozeUntil(until: Date | null, now: Date = new Date()): Da
  * (tg_alerts__record_state_change) writes them into the alert's history with the change.
  */
 async function asActor<T>(pool: pg.Pool, actor: AlertActor, statement: (client: pg.PoolClient) => Promise<T>) {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query(`SELECT set_config('pmd.actor', $1, true), set_config('pmd.note', $2, true)`, [
       actor.by ?? '',
       actor.note ?? '',
     ]);
-    const result = await statement(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    return statement(client);
+  });
 }
 
 /**
