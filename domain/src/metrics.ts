@@ -215,4 +215,4 @@ export function isPerUnit(name: KpiName): boolean {
 export const SPEND_SOURCES = ['events', 'imports'] as const;
 export type SpendSource = (typeof SPEND_SOURCES)[number];
 export const SPEND_SOURCE_RULE =
-  "A campaign's spend comes from its events (the cost of every event) when its spendSource is EVENTS, the default, and from spend imports (each imported hour or day counted at its start, in full) when it is IMPORTS; then its events' costs count as click cost only. Changing the source recomputes the campaign's whole history.";
+  "A campaign's spend comes from its events (the cost of every event) when its spendSource is EVENTS, the default, and from spend imports (each imported hour or day counted at its start, in full) when it is IMPORTS; its events' costs then count only in click cost (the cost of `ad_click` events). Changing the source recomputes the campaign's whole history.";

@@ -292,7 +292,7 @@ export const CampaignInputRef = builder.inputType('CampaignInput', {
     spendSource: t.field({
       type: SpendSourceEnum,
       required: true,
-      description: `${SPEND_SOURCE_RULE} Changing it rewrites the campaign's spend in every rollup.`,
+      description: SPEND_SOURCE_RULE,
     }),
   }),
 });
