@@ -12,6 +12,7 @@ import {
 } from '@pmd/testkit';
 import { rollUp } from '../testkit/rollup.ts';
 import { graphql, useTestServer } from '../testkit/server.ts';
+import { IMPORT_SPEND as IMPORT } from '../testkit/spend-import.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -20,28 +21,6 @@ const NEW_YORK = 'America/New_York';
 /** New York falls back on 1 November 2026: that local day has 25 hours and 01:00 twice. */
 const PERIOD = { from: Date.parse('2026-10-30T00:00:00Z'), to: Date.parse('2026-11-04T00:00:00Z') };
 
-const IMPORT = /* GraphQL */ `
-  mutation ($rows: [SpendRowInput!], $csv: String, $timeZone: String) {
-    importSpend(rows: $rows, csv: $csv, timeZone: $timeZone) {
-      __typename
-      ... on SpendImportResult {
-        stored
-        replaced
-        rejected
-        timeZone
-        errors {
-          line
-          field
-          reason
-        }
-      }
-      ... on InvalidArgumentError {
-        message
-        argument
-      }
-    }
-  }
-`;
 const SET_SOURCE = /* GraphQL */ `
   mutation ($campaignId: String!, $input: CampaignInput!) {
     updateCampaign(campaignId: $campaignId, input: $input) {

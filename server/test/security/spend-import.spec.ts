@@ -11,6 +11,7 @@ import {
   readAuth,
   useSecurityServer,
 } from './testkit/server.ts';
+import { IMPORT_SPEND as IMPORT } from '../testkit/spend-import.ts';
 
 // Spend imports are a new door (GraphQL importSpend, REST POST /spend): the ingester scope (the admin token grants
 // it too) is checked before any body byte; uploads are bounded in bytes and rows before parsing; bad input is
@@ -18,29 +19,6 @@ import {
 const ADMIN_TOKEN = 'security-admin-token';
 const adminAuth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const server = useSecurityServer({ ADMIN_TOKEN });
-
-const IMPORT = /* GraphQL */ `
-  mutation ($rows: [SpendRowInput!], $csv: String, $timeZone: String) {
-    importSpend(rows: $rows, csv: $csv, timeZone: $timeZone) {
-      __typename
-      ... on SpendImportResult {
-        stored
-        replaced
-        rejected
-        timeZone
-        errors {
-          line
-          field
-          reason
-        }
-      }
-      ... on InvalidArgumentError {
-        message
-        argument
-      }
-    }
-  }
-`;
 
 async function gql(query: string, variables: Record<string, unknown>, headers: Record<string, string>) {
   const response = await postJson(server.baseUrl, '/graphql', { query, variables }, headers);
