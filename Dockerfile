@@ -4,8 +4,11 @@
 FROM node:20-bookworm-slim AS build
 RUN npm install -g pnpm@12.4.2
 WORKDIR /src
+# Dependencies first, from the lockfile alone: this layer is rebuilt only when pnpm-lock.yaml changes.
+COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+RUN pnpm fetch
 COPY . .
-RUN pnpm install --frozen-lockfile
+RUN pnpm install --frozen-lockfile --offline
 RUN pnpm build
 RUN pnpm exec tsx deploy/image/assemble.ts /app
 

@@ -30,7 +30,11 @@ export async function assembleImageTree(dest: string): Promise<void> {
   const missing = RUNTIME_FILES.filter((file) => !existsSync(path.join(REPO_ROOT, file)));
   if (missing.length) throw new Error(`missing ${missing.join(', ')}: run \`pnpm build\` first`);
   await rm(dest, { recursive: true, force: true });
-  execFileSync('pnpm', ['--filter', '@pmd/image', 'deploy', '--prod', dest], { cwd: REPO_ROOT, stdio: 'ignore' });
+  // Offline: the packages come from the store `pnpm install` filled, resolved by the lockfile, as in the image.
+  execFileSync('pnpm', ['--filter', '@pmd/image', 'deploy', '--prod', '--offline', dest], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   // pnpm deploy leaves the files it installed from; the image needs only node_modules and package.json.
   await rm(path.join(dest, 'pnpm-lock.yaml'), { force: true });
   await rm(path.join(dest, 'pnpm-workspace.yaml'), { force: true });
