@@ -20,6 +20,7 @@ RUN apt-get update \
   && rm -rf /var/lib/apt/lists/* \
   && groupadd --gid 1000 node \
   && useradd --uid 1000 --gid node --create-home --shell /usr/sbin/nologin node
+# The same Debian release: the binary's shared libraries (glibc, libstdc++, which apt needs too) are there.
 COPY --from=build /usr/local/bin/node /usr/local/bin/node
 WORKDIR /app
 # Owned by root and read-only to the service user: a compromised process cannot rewrite the code it runs.
