@@ -47,12 +47,7 @@ export function operationLabelOf(
  * Gives every HTTP request an id (echoed in `x-request-id`), logs one line per request with its latency (debug), and
  * feeds the latency histogram by operation (see `operationLabelOf`) and the periodic traffic summary (info).
  */
-export function useRequestLog(
-  log: Logger,
-  metrics: Metrics,
-  routes: RestRouteTable,
-  summary: TrafficSummary,
-): Plugin {
+export function useRequestLog(log: Logger, metrics: Metrics, routes: RestRouteTable, summary: TrafficSummary): Plugin {
   const operations = new WeakMap<Request, string>();
   let graphqlEndpoint = '/graphql';
   return {

@@ -9,12 +9,17 @@ function jobFields(job: Job) {
 /**
  * Bridges graphile-worker's logger to our structured logs. Its "Completed task … with success" line (info, with the
  * job row) comes every minute for every cron task and says nothing our own run log does not: it goes to debug. A
- * failure keeps its level and its error; the job row is reduced to its id, task and attempts.
+ * failure keeps its level and its error (as `err`, which pino prints with its stack); the job row is reduced to its id, task and attempts.
  */
 export function graphileLogger(log: Logger): GraphileLogger {
   return new GraphileLogger((scope) => (level, message, meta) => {
     const { job, error, success, ...rest } = (meta ?? {}) as { job?: Job; error?: unknown; success?: boolean };
-    const fields = { ...scope, ...rest, ...(job && jobFields(job)), ...(error !== undefined && { err: error }) };
+    const fields = {
+      ...scope,
+      ...rest,
+      ...(job && jobFields(job)),
+      ...(error instanceof Error ? { err: error } : error !== undefined && { error }),
+    };
     if (level === 'error') log.error(fields, message);
     else if (level === 'warning') log.warn(fields, message);
     else if (level === 'info' && !success) log.info(fields, message);
