@@ -97,7 +97,9 @@ describe('the operations kit in deploy/', () => {
       templating: { list: { name: string; type: string }[] };
       panels: Panel[];
     };
-    expect(dashboard.__inputs).toContainEqual(expect.objectContaining({ name: 'DS_PROMETHEUS', pluginId: 'prometheus' }));
+    expect(dashboard.__inputs).toContainEqual(
+      expect.objectContaining({ name: 'DS_PROMETHEUS', pluginId: 'prometheus' }),
+    );
     expect(dashboard.templating.list).toContainEqual(
       expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource' }),
     );
@@ -148,7 +150,8 @@ describe('the operations kit in deploy/', () => {
   it.skipIf(!promtool)('passes `promtool check config` with a token file where prometheus.yml expects it', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pmd-prometheus-'));
     try {
-      for (const file of ['prometheus.yml', 'alerts.yml']) await copyFile(path.join(PROMETHEUS, file), path.join(dir, file));
+      for (const file of ['prometheus.yml', 'alerts.yml'])
+        await copyFile(path.join(PROMETHEUS, file), path.join(dir, file));
       await writeFile(path.join(dir, 'metrics_token'), 'a-metrics-token\n', { mode: 0o600 });
       const check = await runPromtool(['check', 'config', path.join(dir, 'prometheus.yml')]);
       expect(check.code, check.stdout + check.stderr).toBe(0);
