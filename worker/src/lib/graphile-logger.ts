@@ -9,7 +9,8 @@ function jobFields(job: Job) {
 /**
  * Bridges graphile-worker's logger to our structured logs. Its "Completed task … with success" line (info, with the
  * job row) comes every minute for every cron task and says nothing our own run log does not: it goes to debug. A
- * failure keeps its level and its error (as `err`, which pino prints with its stack); the job row is reduced to its id, task and attempts.
+ * failure keeps its level and its error (as `err`, which pino prints with its stack); the job row is reduced to its
+ * id, task and attempts.
  */
 export function graphileLogger(log: Logger): GraphileLogger {
   return new GraphileLogger((scope) => (level, message, meta) => {
