@@ -68,7 +68,7 @@ export interface ServerConfig extends CommonConfig {
   liveMaxSubscriptionsPerConnection: number;
   /** Connections of the live views' own pool, also how many live computations run at once (LIVE_POOL_SIZE). */
   livePoolSize: number;
-  /** Seconds of traffic one info summary line covers; single requests are logged at debug (LOG_SUMMARY_INTERVAL_SECONDS). */
+  /** Seconds of traffic one info summary line covers; single requests are debug (LOG_SUMMARY_INTERVAL_SECONDS). */
   logSummaryIntervalSeconds: number;
 }
 

@@ -8,7 +8,7 @@ const INGEST_RESULTS = ['stored', 'duplicate', 'rejected'] as const;
 type IngestResult = (typeof INGEST_RESULTS)[number];
 
 export interface TrafficSummary {
-  /** One answered request, by status class (`2xx`…); probes (/metrics, /health) are not traffic: callers leave them out. */
+  /** One answered request, by status class (`2xx`…); probes (/metrics, /health) are not traffic: leave them out. */
   record(statusClass: string, seconds: number): void;
   /** Logs what is left and disarms the timer. */
   stop(): Promise<void>;

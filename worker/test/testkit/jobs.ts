@@ -14,7 +14,8 @@ export async function migrateWorkerSchema(databaseUrl: string): Promise<void> {
 
 /**
  * Queues the named tasks as cron would (payload `_cron.ts` = `tick`) and runs every queued job once with the real
- * graphile-worker, in queue order, logging to `logger` (silent by default). Alert thresholds are rows of `alert_rules` (testkit/rules.ts sets them).
+ * graphile-worker, in queue order, logging to `logger` (silent by default). Alert thresholds are rows of
+ * `alert_rules` (testkit/rules.ts sets them).
  */
 export async function runTasks(
   databaseUrl: string,
