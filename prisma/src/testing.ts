@@ -68,3 +68,5 @@ export function useTestDatabase(): { readonly url: string; readonly adminUrl: st
     },
   };
 }
+
+export { capturedLogger, type CapturedLine } from './testing/captured-logs.ts';

@@ -15,6 +15,7 @@ import { createNotificationListener } from './live/listener.ts';
 import { createMetrics, useSubscriptionGauge } from './observability/metrics.ts';
 import { RateLimiter } from './observability/rate-limit.ts';
 import { clientAddressOf, requestIdOf, useRequestLog } from './observability/request-log.ts';
+import { createTrafficSummary } from './observability/traffic-summary.ts';
 import { useCompression } from './plugins/compression.ts';
 import { REQUEST_LIMITS, useQueryLimits } from './plugins/limits.ts';
 import { useSecurityHeaders } from './plugins/security-headers.ts';
@@ -56,6 +57,7 @@ export function buildApp(options: BuildAppOptions): App {
   const livePool = createPool(options.databaseUrl, { max: config.livePoolSize });
   const tickers = new LiveTickers(pubsub, log, { pool: livePool, limits: config });
   const metrics = createMetrics(pool);
+  const trafficSummary = createTrafficSummary({ log, metrics, intervalMs: config.logSummaryIntervalSeconds * 1000 });
   const ingestLimiter =
     config.ingestRateLimit > 0 ? new RateLimiter(config.ingestRateLimit, config.ingestRateBurst) : null;
   const context: AppContext = { db, pool, pubsub, tickers, config, log, metrics, ingestLimiter };
@@ -105,7 +107,7 @@ export function buildApp(options: BuildAppOptions): App {
       error: (...args) => log.error(args.length === 1 ? args[0] : args),
     },
     plugins: [
-      useRequestLog(log, metrics, restRoutes),
+      useRequestLog(log, metrics, restRoutes, trafficSummary),
       useSecurityHeaders(),
       useGraphiQLAssets(),
       useRestRoutes(restRoutes, context),
@@ -218,6 +220,7 @@ export function buildApp(options: BuildAppOptions): App {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
+      await trafficSummary.stop();
       await close();
       await livePool.end().catch(() => {});
       log.info('server stopped');

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { createLogger, type Logger } from '@pmd/db';
 import { DEFAULT_TIME_ZONE } from '@pmd/domain';
-import { Logger as GraphileLogger, run, type Runner } from 'graphile-worker';
+import { run, type Runner } from 'graphile-worker';
+import { graphileLogger } from './lib/graphile-logger.ts';
 import { DEFAULT_NOTIFY_CONFIG, type NotifyConfig, notifySettings } from './lib/notify/settings.ts';
 import { startWorkerLiveness } from './lib/worker-liveness.ts';
 import { createTaskList } from './tasks/index.ts';
@@ -21,14 +22,6 @@ export interface StartWorkerOptions {
   notify?: NotifyConfig;
   /** The zone of a daily budget's day (REPORTING_TIME_ZONE); default DEFAULT_TIME_ZONE, as the server's. */
   reportingTimeZone?: string;
-}
-
-/** Bridges graphile-worker's logger to our structured logs. */
-function graphileLogger(log: Logger): GraphileLogger {
-  return new GraphileLogger((scope) => (level, message, meta) => {
-    const method = level === 'warning' ? 'warn' : level === 'error' ? 'error' : level === 'debug' ? 'debug' : 'info';
-    log[method]({ ...scope, ...meta }, message);
-  });
 }
 
 /**

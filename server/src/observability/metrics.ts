@@ -88,6 +88,33 @@ export function createMetrics(pool: pg.Pool) {
     },
   });
 
+  // Deliveries are one per alert state change per channel (hundreds a day, not events): counting the last hour's
+  // is a short scan; the oldest unsent one comes from the partial index of unfinished deliveries.
+  const notificationDeliveries = new Gauge({
+    name: 'pmd_notification_deliveries_last_hour',
+    help: 'Notification deliveries whose status last changed in the last hour, by status (pending, sending, sent, failed).',
+    labelNames: ['status'] as const,
+    registers,
+    async collect() {
+      const { rows } = await pool.query<{ status: string; n: number }>(`
+        SELECT status, count(*)::int AS n FROM notification_deliveries
+        WHERE updated_at > now() - interval '1 hour' GROUP BY status`);
+      this.reset();
+      for (const row of rows) this.set({ status: row.status }, row.n);
+    },
+  });
+  const oldestUnsentNotification = new Gauge({
+    name: 'pmd_notification_oldest_unsent_seconds',
+    help: 'Age of the oldest notification delivery still pending or sending (0 when every one is finished).',
+    registers,
+    async collect() {
+      const { rows } = await pool.query<{ age: number | null }>(`
+        SELECT extract(epoch FROM now() - min(created_at))::float8 AS age FROM notification_deliveries
+        WHERE status IN ('pending', 'sending')`);
+      this.set(rows[0]?.age ?? 0);
+    },
+  });
+
   return {
     registry,
     ingestEvents,
@@ -98,6 +125,8 @@ export function createMetrics(pool: pg.Pool) {
     taskRuns,
     taskDuration,
     rollupLag,
+    notificationDeliveries,
+    oldestUnsentNotification,
   };
 }
 

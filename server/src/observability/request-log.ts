@@ -5,6 +5,7 @@ import type { Plugin } from 'graphql-yoga';
 import { KNOWN_OPERATION_NAMES } from '../gql/operation-names.ts';
 import type { RestRouteTable } from '../rest/router.ts';
 import type { Metrics } from './metrics.ts';
+import type { TrafficSummary } from './traffic-summary.ts';
 
 const requests = new WeakMap<Request, { id: string; started: number; address: string }>();
 
@@ -43,10 +44,10 @@ export function operationLabelOf(
 }
 
 /**
- * Gives every HTTP request an id (echoed in `x-request-id`), logs one line per request with its latency, and feeds
- * the latency histogram by operation (see `operationLabelOf`).
+ * Gives every HTTP request an id (echoed in `x-request-id`), logs one line per request with its latency (debug), and
+ * feeds the latency histogram by operation (see `operationLabelOf`) and the periodic traffic summary (info).
  */
-export function useRequestLog(log: Logger, metrics: Metrics, routes: RestRouteTable): Plugin {
+export function useRequestLog(log: Logger, metrics: Metrics, routes: RestRouteTable, summary: TrafficSummary): Plugin {
   const operations = new WeakMap<Request, string>();
   let graphqlEndpoint = '/graphql';
   return {
@@ -73,9 +74,12 @@ export function useRequestLog(log: Logger, metrics: Metrics, routes: RestRouteTa
         graphqlEndpoint,
         routes,
       );
-      metrics.requestDuration.observe({ operation, status: `${String(response.status)[0]}xx` }, seconds);
+      const statusClass = `${String(response.status)[0]}xx`;
+      metrics.requestDuration.observe({ operation, status: statusClass }, seconds);
       if (url.pathname === '/metrics' || url.pathname === '/health') return;
-      log.info(
+      summary.record(statusClass, seconds);
+      // One line per request is for debugging (LOG_LEVEL=debug); at info the summary counts them. A 5xx is a warning.
+      log[response.status >= 500 ? 'warn' : 'debug'](
         {
           requestId: entry.id,
           method: request.method,

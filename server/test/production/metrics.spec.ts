@@ -107,6 +107,32 @@ describe('GET /metrics', () => {
     await expect.poll(async () => sample(await scrape(baseUrl), 'pmd_active_subscriptions')).toBe(0);
   });
 
+  it('reports notification deliveries of the last hour by status, and the age of the oldest unsent one', async () => {
+    const { baseUrl, databaseUrl } = server.current;
+    await withClient(databaseUrl, async (client) => {
+      const channel = await client.query<{ id: number }>(
+        `INSERT INTO notification_channels (name, kind, target) VALUES ('ops', 'webhook', 'https://example.com/hook')
+         RETURNING id`,
+      );
+      const add = (key: string, status: string, age: string) =>
+        client.query(
+          `INSERT INTO notification_deliveries (channel_id, event, idempotency_key, status, created_at, updated_at)
+           VALUES ($1, 'test', $2, $3, now() - $4::interval, now() - $4::interval)`,
+          [channel.rows[0]!.id, key, status, age],
+        );
+      await add('a', 'sent', '5 minutes');
+      await add('b', 'failed', '10 minutes');
+      await add('c', 'failed', '2 hours'); // outside the hour
+      await add('d', 'pending', '3 minutes');
+    });
+    const text = await scrape(baseUrl);
+    expect(sample(text, 'pmd_notification_deliveries_last_hour{status="sent"}')).toBe(1);
+    expect(sample(text, 'pmd_notification_deliveries_last_hour{status="failed"}')).toBe(1);
+    expect(sample(text, 'pmd_notification_deliveries_last_hour{status="pending"}')).toBe(1);
+    expect(sample(text, 'pmd_notification_oldest_unsent_seconds')).toBeGreaterThanOrEqual(180);
+    expect(sample(text, 'pmd_notification_oldest_unsent_seconds')).toBeLessThan(3600);
+  });
+
   it('labels requests from bounded sets only, however many paths and operation names clients invent', async () => {
     // All in process (yoga.fetch): no loopback sockets to go stale while the floods run.
     const { yoga } = server.current.app;

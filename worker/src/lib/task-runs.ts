@@ -46,10 +46,11 @@ export async function recordTaskRun(
         ],
       ),
     );
-    helpers.logger.info(`${taskName} ${error ? 'failed' : 'done'}`, {
-      rowsChanged,
-      ms: finishedAt.getTime() - startedAt.getTime(),
-      error,
-    });
+    // Every task runs each minute: a run is worth an info line only when it changed rows, a warning when it failed
+    // (graphile-worker logs the error with its stack); a run with nothing to do is debug.
+    const ms = finishedAt.getTime() - startedAt.getTime();
+    if (error) helpers.logger.warn(`${taskName} failed`, { rowsChanged, ms, error });
+    else if (rowsChanged > 0) helpers.logger.info(`${taskName} done`, { rowsChanged, ms });
+    else helpers.logger.debug(`${taskName} done`, { rowsChanged, ms });
   }
 }

@@ -114,11 +114,19 @@ export async function startWorkerLiveness(options: WorkerLivenessOptions): Promi
     }, RECONNECT_MS);
   }
 
+  /**
+   * Lock requests wait their turn: graphile-worker creates its pool and its workers in one tick, and a pg client given
+   * a query while another runs queues it with a DeprecationWarning (pg 9 will throw).
+   */
+  let holding = Promise.resolve();
   function hold(id: string): void {
     held.add(id);
-    holder
-      ?.query(HOLD_SQL, [id])
-      .catch((error) => log.warn({ err: error, workerId: id }, 'cannot hold worker liveness lock'));
+    holding = holding.then(() =>
+      holder
+        ?.query(HOLD_SQL, [id])
+        .then(() => {})
+        .catch((error) => log.warn({ err: error, workerId: id }, 'cannot hold worker liveness lock')),
+    );
   }
 
   const events = new EventEmitter() as WorkerEvents;

@@ -18,7 +18,11 @@ export function deliverNotificationTask(settings: NotifySettings): Task {
     const result = await helpers.withPgClient((client) =>
       deliverNotification(client, deliveryId, settings, lastAttempt),
     );
-    helpers.logger.info('notification delivery', { deliveryId, outcome: result.outcome, error: result.error?.message });
+    const fields = { deliveryId, outcome: result.outcome, error: result.error?.message };
+    // A delivery that sent nothing (skipped: already sent, channel gone or disabled) is debug; a failure a warning.
+    if (result.outcome === 'sent') helpers.logger.info('notification delivery', fields);
+    else if (result.outcome === 'skipped') helpers.logger.debug('notification delivery', fields);
+    else helpers.logger.warn('notification delivery', fields);
     if (result.error) throw result.error;
   };
 }

@@ -14,9 +14,15 @@ export async function migrateWorkerSchema(databaseUrl: string): Promise<void> {
 
 /**
  * Queues the named tasks as cron would (payload `_cron.ts` = `tick`) and runs every queued job once with the real
- * graphile-worker, in queue order. Alert thresholds are rows of `alert_rules` (testkit/rules.ts sets them).
+ * graphile-worker, in queue order, logging to `logger` (silent by default). Alert thresholds are rows of
+ * `alert_rules` (testkit/rules.ts sets them).
  */
-export async function runTasks(databaseUrl: string, names: readonly string[], tick = new Date('2026-11-20T12:00:00Z')) {
+export async function runTasks(
+  databaseUrl: string,
+  names: readonly string[],
+  tick = new Date('2026-11-20T12:00:00Z'),
+  logger: Logger = silentLogger,
+) {
   await migrateWorkerSchema(databaseUrl);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -27,7 +33,7 @@ export async function runTasks(databaseUrl: string, names: readonly string[], ti
         JSON.stringify({ _cron: { ts: tick.toISOString() } }),
       ]);
     }
-    await runTaskListOnce({ logger: silentLogger }, taskList, client as unknown as pg.PoolClient);
+    await runTaskListOnce({ logger }, taskList, client as unknown as pg.PoolClient);
   } finally {
     await client.end();
   }
