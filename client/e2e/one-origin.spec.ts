@@ -24,6 +24,12 @@ describe('the dashboard on one origin', () => {
     });
     const sockets: string[] = [];
     page.on('websocket', (socket) => sockets.push(socket.url()));
+    // The server's Content-Security-Policy must fit the dashboard: a violation is reported as a console error.
+    const consoleErrors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
 
     const at = new Date(Date.now() - 2 * 60_000);
     await system.send(funnelEvents({ campaign_id: 'camp_e2e_origin', channel: 'email' }, at, { ad_impression: 120 }));
@@ -37,6 +43,7 @@ describe('the dashboard on one origin', () => {
     await expect.poll(() => page.locator(impressionsCard).textContent(), { timeout: LIVE_TIMEOUT_MS }).toBe('200');
 
     expect(foreign, 'requests off the page origin').toEqual([]);
+    expect(consoleErrors).toEqual([]);
     expect(sockets.length).toBeGreaterThan(0);
     for (const socket of sockets) expect(socket).toBe(`ws://127.0.0.2:${new URL(origin).port}/graphql`);
   });
