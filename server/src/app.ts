@@ -227,9 +227,7 @@ export function buildApp(options: BuildAppOptions): App {
           wsServer.handleUpgrade(request, socket, head, (socket) => wsServer.emit('connection', socket, request)),
         );
       }
-      const [bound, dashboardBound] = await Promise.all(
-        servers.map((server, index) => listen(server, ports[index]!)),
-      );
+      const [bound, dashboardBound] = await Promise.all(servers.map((server, index) => listen(server, ports[index]!)));
       dashboardPort = dashboardBound;
       log.info(
         {

@@ -4,9 +4,10 @@ import type { ServerConfig } from './config.ts';
 /**
  * What GraphiQL opens with, so an analyst can press Run at once: a real query of our schema that returns data (the
  * overview KPIs of the last hour) and, when reads need READ_TOKEN, the header it takes. The header holds a
- * placeholder, never the token itself: the page is public (server/src/door/front-door.ts).
+ * placeholder, never the token itself: the page is public (server/src/door/front-door.ts). The query is untagged (no
+ * GraphQL comment tag): the formatter would indent it, and GraphiQL shows the text exactly as it is.
  */
-export const GRAPHIQL_EXAMPLE_QUERY = /* GraphQL */ `# The overview KPIs of the last hour, against the hour before.
+export const GRAPHIQL_EXAMPLE_QUERY = `# The overview KPIs of the last hour, against the hour before.
 # Run it with the ▶ button (Ctrl-Enter); the Docs pane lists every query, mutation and subscription.
 query GraphiQLExample {
   overview(window: { lastMinutes: 60 }) {

@@ -35,7 +35,11 @@ async function filesUnder(relative: string): Promise<string[]> {
 async function inputsHash(): Promise<string> {
   const files = (await Promise.all(BUILD_INPUTS.map(filesUnder))).flat().sort();
   const hash = createHash('sha256');
-  for (const file of files) hash.update(path.relative(repoRoot, file)).update('\0').update(await readFile(file));
+  for (const file of files)
+    hash
+      .update(path.relative(repoRoot, file))
+      .update('\0')
+      .update(await readFile(file));
   return hash.digest('hex').slice(0, 16);
 }
 
