@@ -16,6 +16,8 @@ const BUILD_INPUTS = [
   'client/vite.config.ts',
   'client/package.json',
   'domain/src',
+  // Dependency versions (Vue, ECharts, Vite itself).
+  'pnpm-lock.yaml',
 ];
 /** Build-time variables that would bake an address or a token into the bundle: the e2e build carries neither. */
 const BAKED_VARIABLES = ['VITE_API_URL', 'VITE_READ_TOKEN'] as const;
