@@ -19,6 +19,7 @@ export default defineProject({
     name: 'e2e',
     environment: 'node',
     include: ['e2e/**/*.spec.ts'],
+    globalSetup: ['./e2e/support/global-setup.ts'],
     testTimeout: 90_000,
     hookTimeout: 240_000,
   },

@@ -14,15 +14,12 @@ const matches = (text: string, pattern: RegExp) => [...text.matchAll(pattern)].m
 
 /** The dashboard is built by Vite, outside the config modules: its variables are found in its sources. */
 function clientVariables(): { build: string[]; serve: string[] } {
-  const viteConfig = read('client/vite.config.ts');
-  // Variables the Vite config derives for the bundle (VITE_API_PORT from API_URL) are not the user's to set.
-  const derived = new Set(matches(viteConfig, /process\.env\.(\w+)\s*\?\?=/g));
   const build = new Set([
     ...matches(read('client/src/main.ts'), /import\.meta\.env\.(VITE_\w+)/g),
-    ...matches(viteConfig, /process\.env\.(\w+)/g),
+    ...matches(read('client/vite.config.ts'), /process\.env\.(\w+)/g),
   ]);
   return {
-    build: [...build].filter((name) => !derived.has(name)),
+    build: [...build],
     serve: [...new Set(matches(read('client/package.json'), /\$\{(\w+):-/g))],
   };
 }

@@ -17,11 +17,10 @@ import { startWorker } from '@pmd/worker';
 import { buildDashboard } from '../e2e/support/build-dashboard.ts';
 import { ingestThroughApi } from '../e2e/support/seed.ts';
 import { realisticTraffic, runRollups } from '../e2e/support/traffic.ts';
-import { serveDashboard } from '../scripts/serve.ts';
 
 /**
  * `pnpm bench:lighthouse [--runs 3] [--path /]`: Lighthouse (mobile, its default throttling) on the overview page of a
- * production build served as `pnpm start` serves it, against a real server and worker holding six hours of seeded
+ * production build served by the API as in production, against a real server and worker holding six hours of seeded
  * traffic. Prints each category's score (the median run's) and the numbers behind performance; the median run's full
  * report goes to test-results/lighthouse.json. Lighthouse runs through `pnpm dlx` so that `pnpm install` never
  * downloads it; CHROME_PATH picks the browser (default Debian's chromium).
@@ -94,37 +93,36 @@ try {
     `pmd_lighthouse_${Date.now()}`,
   );
   await migrate(databaseUrl, log);
-  const app = buildApp({ databaseUrl, log, config: { ingestToken: INGEST_TOKEN, corsOrigin: '*' } });
+  const app = buildApp({
+    databaseUrl,
+    log,
+    config: { ingestToken: INGEST_TOKEN, dashboardDir: await buildDashboard() },
+  });
   const apiUrl = `http://127.0.0.1:${await app.start(0)}`;
   const worker = await startWorker({ databaseUrl, log, crontab: '' });
   try {
     await ingestThroughApi(apiUrl, INGEST_TOKEN, realisticTraffic(new Date()));
     await runRollups(databaseUrl, 60_000);
-    const dashboard = await serveDashboard(await buildDashboard(apiUrl), 0);
-    try {
-      await mkdir(RESULTS_DIR, { recursive: true });
-      const reports: Report[] = [];
-      for (let run = 0; run < Number(values.runs); run++) {
-        reports.push(await lighthouse(`${dashboard.url}${values.path}`, path.join(scratch, `run-${run}.json`)));
-      }
-      const performance = (report: Report) => report.categories.performance.score ?? 0;
-      const median = [...reports].sort((a, b) => performance(a) - performance(b))[Math.floor(reports.length / 2)]!;
-      await writeFile(path.join(RESULTS_DIR, 'lighthouse.json'), JSON.stringify(median, null, 2));
-      console.log(`\nLighthouse ${LIGHTHOUSE.split('@')[1]} (mobile) on ${values.path}, ${reports.length} run(s):`);
-      for (const category of CATEGORIES) {
-        const scores = reports.map((report) => Math.round((report.categories[category].score ?? 0) * 100));
-        console.log(
-          `  ${category.padEnd(15)} ${Math.round((median.categories[category].score ?? 0) * 100)}  (runs: ${scores.join(', ')})`,
-        );
-      }
-      for (const metric of METRICS)
-        console.log(`  ${median.audits[metric]!.title.padEnd(28)} ${median.audits[metric]!.displayValue ?? ''}`);
-      const failing = Object.entries(median.audits).filter(([, audit]) => audit.score !== null && audit.score < 0.9);
-      if (failing.length)
-        console.log(`  below 0.9: ${failing.map(([id, audit]) => `${id} (${audit.score})`).join(', ')}`);
-    } finally {
-      await dashboard.close();
+    await mkdir(RESULTS_DIR, { recursive: true });
+    const reports: Report[] = [];
+    for (let run = 0; run < Number(values.runs); run++) {
+      reports.push(await lighthouse(`${apiUrl}${values.path}`, path.join(scratch, `run-${run}.json`)));
     }
+    const performance = (report: Report) => report.categories.performance.score ?? 0;
+    const median = [...reports].sort((a, b) => performance(a) - performance(b))[Math.floor(reports.length / 2)]!;
+    await writeFile(path.join(RESULTS_DIR, 'lighthouse.json'), JSON.stringify(median, null, 2));
+    console.log(`\nLighthouse ${LIGHTHOUSE.split('@')[1]} (mobile) on ${values.path}, ${reports.length} run(s):`);
+    for (const category of CATEGORIES) {
+      const scores = reports.map((report) => Math.round((report.categories[category].score ?? 0) * 100));
+      console.log(
+        `  ${category.padEnd(15)} ${Math.round((median.categories[category].score ?? 0) * 100)}  (runs: ${scores.join(', ')})`,
+      );
+    }
+    for (const metric of METRICS)
+      console.log(`  ${median.audits[metric]!.title.padEnd(28)} ${median.audits[metric]!.displayValue ?? ''}`);
+    const failing = Object.entries(median.audits).filter(([, audit]) => audit.score !== null && audit.score < 0.9);
+    if (failing.length)
+      console.log(`  below 0.9: ${failing.map(([id, audit]) => `${id} (${audit.score})`).join(', ')}`);
   } finally {
     await worker.stop();
     await app.stop();

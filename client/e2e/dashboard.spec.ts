@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useTestDatabase } from '@pmd/db/testing';
@@ -13,11 +13,10 @@ import { auditAccessibility } from './support/axe.ts';
 import { buildDashboard } from './support/build-dashboard.ts';
 import { CHROMIUM_LAUNCH_OPTIONS, funnelEvents, type TestEvent } from '@pmd/testkit';
 import { alertStatus, graphqlRequest, ingestThroughApi, resolveAlert, runAnomalyCheck } from './support/seed.ts';
-import { serveDashboard } from '../scripts/serve.ts';
 
 /**
- * The whole system in a real browser: a real server and the real worker over a fresh database, a production build of
- * the dashboard pointed at them, Debian's chromium. Events go in through the API's ingestEvents and must come out on
+ * The whole system in a real browser: a real server and the real worker over a fresh database, the server serving the
+ * production build of the dashboard, Debian's chromium. Events go in through the API's ingestEvents and must come out on
  * the page with exactly the values the API reports; alerts are fired by the worker's own anomaly task.
  */
 const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
@@ -50,8 +49,7 @@ const database = useTestDatabase();
 let app: App | undefined;
 let apiUrl = '';
 let skipReason: string | undefined;
-let dashboard: { url: string; close(): Promise<void> } | undefined;
-let dashboardDir: string | undefined;
+let dashboardDir = '';
 let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
 let browser: Browser | undefined;
 let page: Page | undefined;
@@ -112,7 +110,8 @@ function requireSystem(context: TestContext) {
 }
 
 beforeAll(async () => {
-  app = buildApp({ databaseUrl: database.url, config: { ingestToken: INGEST_TOKEN, corsOrigin: '*' } });
+  dashboardDir = await buildDashboard();
+  app = buildApp({ databaseUrl: database.url, config: { ingestToken: INGEST_TOKEN, dashboardDir } });
   apiUrl = `http://127.0.0.1:${await app.start(0)}`;
   if (!(await subscriptionFields()).includes('liveOverview')) {
     skipReason =
@@ -122,17 +121,13 @@ beforeAll(async () => {
   }
   // The real worker, without cron: the alert test queues its anomaly check by hand.
   worker = await startWorker({ databaseUrl: database.url, crontab: '' });
-  dashboardDir = await buildDashboard(apiUrl);
-  dashboard = await serveDashboard(dashboardDir, 0);
   browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
-  await dashboard?.close();
   await worker?.stop();
-  if (dashboardDir) await rm(dashboardDir, { recursive: true, force: true });
   await app?.stop();
 });
 
@@ -162,7 +157,7 @@ describe('dashboard against the running system', () => {
       }),
     ]);
 
-    await page!.goto(`${dashboard!.url}/?range=1h`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await page!.goto(`${apiUrl}/?range=1h`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     // Time to first meaningful render: navigation start → KPI cards visible, taken inside the page on the first
     // animation frame that shows them (reported, never asserted).
     const timing = await page!.waitForFunction(
@@ -288,7 +283,7 @@ describe('dashboard against the running system', () => {
 
   it('shows a campaign and the pipeline status', async (context) => {
     requireSystem(context);
-    await page!.goto(`${dashboard!.url}/campaigns/camp_e2e_email`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await page!.goto(`${apiUrl}/campaigns/camp_e2e_email`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     await page!.waitForSelector('#campaign-heading', { timeout: LIVE_TIMEOUT_MS });
     expect(await page!.textContent('#campaign-heading')).toBe('camp_e2e_email');
     await page!.screenshot({ path: path.join(RESULTS_DIR, 'dashboard-campaign.png'), fullPage: true });
@@ -301,7 +296,7 @@ describe('dashboard against the running system', () => {
   it('has no serious accessibility violations (axe-core: labels, contrast, roles)', async (context) => {
     requireSystem(context);
     for (const route of ['/?range=6h', '/alerts', '/pipeline', '/campaigns/camp_e2e_email', '/rules']) {
-      await page!.goto(`${dashboard!.url}${route}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+      await page!.goto(`${apiUrl}${route}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
       await page!.waitForSelector('main h2', { timeout: LIVE_TIMEOUT_MS });
       await page!.waitForFunction(() => !document.querySelector('[data-state="loading"]'), undefined, {
         timeout: LIVE_TIMEOUT_MS,
@@ -320,7 +315,7 @@ describe('dashboard against the running system', () => {
       ['wall', { width: 3840, height: 2160 }],
     ] as const) {
       await page!.setViewportSize(viewport);
-      await page!.goto(`${dashboard!.url}/?range=6h`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+      await page!.goto(`${apiUrl}/?range=6h`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
       await page!.waitForSelector('[data-kpi="impressions"] [data-testid="kpi-value"]', { timeout: LIVE_TIMEOUT_MS });
       // No horizontal scrolling of the page itself (wide tables scroll inside their panel).
       expect(await page!.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
@@ -349,7 +344,7 @@ describe('dashboard against the running system', () => {
       undefined,
       { timeout: LIVE_TIMEOUT_MS },
     );
-    app = buildApp({ databaseUrl: database.url, config: { ingestToken: INGEST_TOKEN, corsOrigin: '*' } });
+    app = buildApp({ databaseUrl: database.url, config: { ingestToken: INGEST_TOKEN, dashboardDir } });
     await app.start(port);
     // graphql-ws backs off between attempts (a few seconds after several failures).
     await page!.waitForFunction(
@@ -368,12 +363,12 @@ describe('dashboard against the running system', () => {
     await app!.stop();
     app = buildApp({
       databaseUrl: database.url,
-      config: { ingestToken: INGEST_TOKEN, readToken: 'e2e-read-token', corsOrigin: '*' },
+      config: { ingestToken: INGEST_TOKEN, readToken: 'e2e-read-token', dashboardDir },
     });
     await app.start(port);
     readHeaders = { authorization: 'Bearer e2e-read-token' };
 
-    await page!.goto(`${dashboard!.url}/?range=6h`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await page!.goto(`${apiUrl}/?range=6h`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     await page!.waitForSelector('[data-testid="read-token"]', { timeout: LIVE_TIMEOUT_MS });
     await page!.fill('[data-testid="read-token"]', 'e2e-read-token');
     await page!.getByRole('button', { name: 'Sign in' }).click();

@@ -12,7 +12,7 @@ import './styles.css';
 const liveStatus = createLiveStatus();
 const access = createAccessState();
 const client = createApiClient({
-  endpoints: resolveApiEndpoints(import.meta.env.VITE_API_URL, window.location, import.meta.env.VITE_API_PORT),
+  endpoints: resolveApiEndpoints(import.meta.env.VITE_API_URL, window.location),
   liveStatus,
   access,
   readToken: loadReadToken(window.localStorage, import.meta.env.VITE_READ_TOKEN),

@@ -10,7 +10,10 @@ import type { AppContext, RequestContext } from './context.ts';
 import { createFrontDoor } from './door/front-door.ts';
 import { WebSocketAdmission } from './door/websocket-admission.ts';
 import { useDatabaseUnavailable } from './errors/use-database-unavailable.ts';
-import { renderGraphiQL, useGraphiQLAssets } from './graphiql.ts';
+import { GRAPHIQL_ASSETS_PATH, renderGraphiQL, useGraphiQLAssets } from './graphiql.ts';
+import { graphiqlOptions } from './graphiql-options.ts';
+import { isDashboardBuilt } from './http/dashboard-build.ts';
+import { NOT_BUILT_MESSAGE, useDashboard } from './http/dashboard.ts';
 import { createNotificationListener } from './live/listener.ts';
 import { createMetrics, useSubscriptionGauge } from './observability/metrics.ts';
 import { RateLimiter } from './observability/rate-limit.ts';
@@ -43,8 +46,12 @@ export interface BuildAppOptions {
 export interface App {
   yoga: ReturnType<typeof createYoga<Record<string, unknown>, RequestContext>>;
   context: AppContext;
-  /** Listens on `port` (0 picks a free one) and resolves the bound port. */
+  /**
+   * Listens on `port` (0 picks a free one), and on `config.dashboardPort` when set, and resolves the API's bound port.
+   */
   start(port?: number): Promise<number>;
+  /** The bound second port (DASHBOARD_PORT) once started; undefined when there is none. */
+  readonly dashboardPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -71,6 +78,16 @@ export function buildApp(options: BuildAppOptions): App {
     },
   });
 
+  const graphqlEndpoint = '/graphql';
+  // GET /health is ours (it checks the database); Yoga's own liveness probe moves out of its way.
+  const healthCheckEndpoint = '/livez';
+  /** Paths the dashboard never answers: the API's own, whatever a browser's Accept header says. */
+  const isApiPath = (method: string, pathname: string) =>
+    pathname === graphqlEndpoint ||
+    pathname === healthCheckEndpoint ||
+    pathname.startsWith(GRAPHIQL_ASSETS_PATH) ||
+    restRoutes.match(method, pathname).kind === 'route';
+
   const yoga = createYoga<Record<string, unknown>, RequestContext>({
     schema,
     // Scopes are computed once per request (or per websocket operation) from its token; every log line of a request
@@ -88,17 +105,13 @@ export function buildApp(options: BuildAppOptions): App {
         log: request ? log.child({ requestId: requestIdOf(request) }) : log,
       };
     },
-    graphqlEndpoint: '/graphql',
-    // GET /health is ours (it checks the database); Yoga's own liveness probe moves out of its way.
-    healthCheckEndpoint: '/livez',
+    graphqlEndpoint,
+    healthCheckEndpoint,
     landingPage: false,
     // Never a stack trace or an internal message in a response, whatever NODE_ENV says (the log has them).
     maskedErrors: { isDev: false },
     cors: { origin: config.corsOrigin, credentials: false },
-    graphiql: {
-      title: 'perf-mktg-dash GraphQL',
-      subscriptionsProtocol: 'WS',
-    },
+    graphiql: graphiqlOptions(config),
     renderGraphiQL,
     logging: {
       debug: (...args) => log.debug(args.length === 1 ? args[0] : args),
@@ -110,6 +123,8 @@ export function buildApp(options: BuildAppOptions): App {
       useRequestLog(log, metrics, restRoutes, trafficSummary),
       useSecurityHeaders(),
       useGraphiQLAssets(),
+      // Before the REST routes: a browser reloading the app's /spend page must get the page, not POST /spend's 405.
+      useDashboard({ dir: config.dashboardDir, isApiPath }),
       useRestRoutes(restRoutes, context),
       useQueryLimits(),
       useTextSafety(),
@@ -120,7 +135,9 @@ export function buildApp(options: BuildAppOptions): App {
     ],
   });
 
-  let server: Server | undefined;
+  /** The API's listener, then DASHBOARD_PORT's: one app, so both serve the same HTTP and websockets. */
+  let servers: Server[] = [];
+  let dashboardPort: number | undefined;
   let disposeWs: (() => Promise<void>) | undefined;
 
   return {
@@ -129,18 +146,27 @@ export function buildApp(options: BuildAppOptions): App {
     async start(port = config.port) {
       tickers.start();
       await listener.start();
-      server = createServer(
-        createFrontDoor({ handler: yoga, routes: restRoutes, config, graphqlEndpoint: yoga.graphqlEndpoint, log }),
-      );
-      // Node's defaults hold a request for up to 300 s; headers and bodies must arrive much sooner.
-      server.headersTimeout = 10_000;
-      server.requestTimeout = REQUEST_LIMITS.bodyTimeoutMs + 5_000;
+      const frontDoor = createFrontDoor({
+        handler: yoga,
+        routes: restRoutes,
+        config,
+        graphqlEndpoint: yoga.graphqlEndpoint,
+        log,
+      });
+      const ports = config.dashboardPort === undefined ? [port] : [port, config.dashboardPort];
+      servers = ports.map(() => {
+        const server = createServer(frontDoor);
+        // Node's defaults hold a request for up to 300 s; headers and bodies must arrive much sooner.
+        server.headersTimeout = 10_000;
+        server.requestTimeout = REQUEST_LIMITS.bodyTimeoutMs + 5_000;
+        return server;
+      });
       const admission = new WebSocketAdmission({
         maxConnections: config.wsMaxConnections,
         maxConnectionsPerAddress: config.wsMaxConnectionsPerAddress,
       });
       const wsServer = new WebSocketServer({
-        server,
+        noServer: true,
         path: yoga.graphqlEndpoint,
         maxPayload: REQUEST_LIMITS.maxWebSocketMessageBytes,
         verifyClient: ({ req }, accept) => {
@@ -197,12 +223,25 @@ export function buildApp(options: BuildAppOptions): App {
         await wsHandle.dispose();
         await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       };
-      await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(port, () => resolve());
-      });
-      const bound = (server.address() as AddressInfo).port;
-      log.info({ port: bound, graphiql: `http://localhost:${bound}/graphql` }, 'server listening');
+      for (const server of servers) {
+        // ws checks the path and the admission (verifyClient) itself, as with its `server` option.
+        server.on('upgrade', (request, socket, head) =>
+          wsServer.handleUpgrade(request, socket, head, (socket) => wsServer.emit('connection', socket, request)),
+        );
+      }
+      const [bound, dashboardBound] = await Promise.all(servers.map((server, index) => listen(server, ports[index]!)));
+      dashboardPort = dashboardBound;
+      log.info(
+        {
+          port: bound,
+          graphiql: `http://localhost:${bound}/graphql`,
+          dashboard: `http://localhost:${dashboardBound ?? bound}/`,
+        },
+        'server listening',
+      );
+      if (!(await isDashboardBuilt(config.dashboardDir))) {
+        log.warn({ dashboardDir: config.dashboardDir }, NOT_BUILT_MESSAGE);
+      }
       if (!config.ingestToken) log.warn('INGEST_TOKEN is not set: ingest is open to anyone who can reach this port');
       if (!config.readToken) log.warn('READ_TOKEN is not set: reads are open to anyone who can reach this port');
       if (!config.adminToken) {
@@ -210,20 +249,34 @@ export function buildApp(options: BuildAppOptions): App {
           'ADMIN_TOKEN is not set: alert rules and notification channels can be changed by anyone who can reach this port',
         );
       }
-      return bound;
+      return bound!;
+    },
+    get dashboardPort() {
+      return dashboardPort;
     },
     async stop() {
       await listener.stop();
       tickers.stop();
       await disposeWs?.();
-      if (server) {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server!.close(() => resolve()));
-      }
+      await Promise.all(
+        servers.map((server) => {
+          server.closeAllConnections();
+          return new Promise<void>((resolve) => server.close(() => resolve()));
+        }),
+      );
+      servers = [];
       await trafficSummary.stop();
       await close();
       await livePool.end().catch(() => {});
       log.info('server stopped');
     },
   };
+}
+
+/** Listens on `port` on every interface (0: a free one) and resolves the bound port. */
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve((server.address() as AddressInfo).port));
+  });
 }

@@ -1,4 +1,5 @@
-import { DEFAULT_HEALTH_THRESHOLDS } from '@pmd/db';
+import path from 'node:path';
+import { DEFAULT_HEALTH_THRESHOLDS, REPO_ROOT } from '@pmd/db';
 import {
   COMMON_ENV,
   commonConfigFrom,
@@ -16,6 +17,8 @@ import {
 export const SERVER_ENV = {
   ...COMMON_ENV,
   PORT: envTypes.port().default(8000),
+  DASHBOARD_DIR: envTypes.text().default(path.join(REPO_ROOT, 'client', 'dist')),
+  DASHBOARD_PORT: envTypes.port().optional(),
   INGEST_TOKEN: envTypes.text().optional(),
   READ_TOKEN: envTypes.text().optional(),
   ADMIN_TOKEN: envTypes.text().optional(),
@@ -39,6 +42,10 @@ export const SERVER_ENV_VARIABLES = Object.keys(SERVER_ENV);
 /** Server settings, read once from the environment. */
 export interface ServerConfig extends CommonConfig {
   port: number;
+  /** The dashboard's production build served on this origin (DASHBOARD_DIR; relative paths from the repository). */
+  dashboardDir: string;
+  /** A second port the same app listens on, HTTP and websockets (DASHBOARD_PORT: the original's :8501); unset: none. */
+  dashboardPort: number | undefined;
   /** When set, ingest (GraphQL and REST) requires `Authorization: Bearer <token>`. */
   ingestToken: string | undefined;
   /** When set, reads (queries, subscriptions, REST GETs) and acknowledging alerts require `Bearer <token>`. */
@@ -78,6 +85,8 @@ export function readServerConfig(env: EnvSource): ServerConfig {
   return {
     ...commonConfigFrom(values),
     port: values.PORT,
+    dashboardDir: path.resolve(REPO_ROOT, values.DASHBOARD_DIR),
+    dashboardPort: values.DASHBOARD_PORT,
     ingestToken: values.INGEST_TOKEN,
     readToken: values.READ_TOKEN,
     adminToken: values.ADMIN_TOKEN,

@@ -12,7 +12,7 @@ import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
  * Content-Security-Policy can forbid every other origin.
  */
 
-const ASSETS_PATH = '/graphiql/assets/';
+export const GRAPHIQL_ASSETS_PATH = '/graphiql/assets/';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const CSP = [
   "default-src 'self'",
@@ -73,7 +73,7 @@ async function loadAssets(): Promise<GraphiQLAssets> {
     const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
     const name = `${stem}.${hash}.${extension}`;
     byName.set(name, { body, contentType });
-    return ASSETS_PATH + name;
+    return GRAPHIQL_ASSETS_PATH + name;
   };
   const javascript = 'text/javascript; charset=utf-8';
   const text = (source: string) => new TextEncoder().encode(source);
@@ -146,12 +146,12 @@ export async function renderGraphiQL(options: GraphiQLOptions): Promise<string> 
 export function useGraphiQLAssets(): Plugin {
   return {
     async onRequest({ request, url, fetchAPI, endResponse }) {
-      if (!url.pathname.startsWith(ASSETS_PATH)) return;
+      if (!url.pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return;
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         endResponse(new fetchAPI.Response(null, { status: 405, headers: { allow: 'GET, HEAD' } }));
         return;
       }
-      const asset = (await graphiqlAssets()).byName.get(url.pathname.slice(ASSETS_PATH.length));
+      const asset = (await graphiqlAssets()).byName.get(url.pathname.slice(GRAPHIQL_ASSETS_PATH.length));
       if (!asset) {
         endResponse(new fetchAPI.Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } }));
         return;
@@ -167,8 +167,11 @@ export function useGraphiQLAssets(): Plugin {
       );
     },
     onResponse({ response }) {
-      // The only HTML this server answers is GraphiQL's page (Yoga's landing page is off).
-      if (response.headers.get('content-type')?.startsWith('text/html')) {
+      // HTML without a policy of its own is GraphiQL's page (Yoga's landing page is off; the dashboard sets its own).
+      if (
+        response.headers.get('content-type')?.startsWith('text/html') &&
+        !response.headers.has('content-security-policy')
+      ) {
         response.headers.set('content-security-policy', CSP);
       }
     },

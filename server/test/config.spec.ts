@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_HEALTH_THRESHOLDS } from '@pmd/db';
+import path from 'node:path';
+import { DEFAULT_HEALTH_THRESHOLDS, REPO_ROOT } from '@pmd/db';
 import { describe, expect, it } from 'vitest';
 import { readServerConfig } from '../src/config.ts';
 
@@ -26,6 +27,19 @@ describe('server config', () => {
       ingestRateBurst: 20,
       ingestToken: undefined,
     });
+  });
+
+  it("serves the repository's dashboard build unless told otherwise, on a second port only when one is set", () => {
+    expect(readServerConfig({})).toMatchObject({
+      dashboardDir: path.join(REPO_ROOT, 'client', 'dist'),
+      dashboardPort: undefined,
+    });
+    expect(readServerConfig({ DASHBOARD_DIR: 'build/web', DASHBOARD_PORT: '8501' })).toMatchObject({
+      dashboardDir: path.join(REPO_ROOT, 'build', 'web'),
+      dashboardPort: 8501,
+    });
+    expect(readServerConfig({ DASHBOARD_DIR: '/srv/dashboard' }).dashboardDir).toBe('/srv/dashboard');
+    expect(() => readServerConfig({ DASHBOARD_PORT: 'yes' })).toThrow('DASHBOARD_PORT must be a port number');
   });
 
   it('refuses a rate limit that is not a number instead of turning the limit off', () => {

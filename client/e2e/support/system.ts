@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { useTestDatabase } from '@pmd/db/testing';
 import { buildApp, type App } from '@pmd/server';
 import { CHROMIUM_LAUNCH_OPTIONS, type TestEvent } from '@pmd/testkit';
@@ -7,7 +6,6 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { buildDashboard } from './build-dashboard.ts';
 import { ingestThroughApi } from './seed.ts';
-import { serveDashboard } from '../../scripts/serve.ts';
 
 export const E2E_INGEST_TOKEN = 'e2e-ingest-token';
 /** Live pushes are throttled to ≤ 1/s by the server; a loaded CI machine gets generous room. */
@@ -16,7 +14,7 @@ export const LIVE_TIMEOUT_MS = 20_000;
 type ServerOptions = NonNullable<Parameters<typeof buildApp>[0]>['config'];
 
 export interface E2eSystemOptions {
-  /** Server configuration on top of the ingest token and an open CORS origin. */
+  /** Server configuration on top of the ingest token and the dashboard's build. */
   server?: ServerOptions;
   /** Start the real worker (without cron; tests queue its tasks by hand). Default true. */
   worker?: boolean;
@@ -30,6 +28,7 @@ export interface E2eSystemOptions {
 
 export interface E2eSystem {
   readonly apiUrl: string;
+  /** The API's origin too: the API serves the dashboard, and the page finds the API where it came from. */
   readonly dashboardUrl: string;
   readonly databaseUrl: string;
   readonly page: Page;
@@ -39,16 +38,14 @@ export interface E2eSystem {
 }
 
 /**
- * The whole system for one browser test file: a fresh database, a real server and worker, a production build of the
- * dashboard pointed at the server, Debian's chromium. Call at the top level of a spec file; the returned object is
+ * The whole system for one browser test file: a fresh database, a real server and worker, the server serving the
+ * production build of the dashboard (one build per change of its sources, shared by every file), Debian's chromium. Call at the top level of a spec file; the returned object is
  * usable inside tests and hooks. Everything stops after the file.
  */
 export function useE2eSystem(options: E2eSystemOptions = {}): E2eSystem {
   const database = useTestDatabase();
   let app: App | undefined;
   let apiUrl = '';
-  let dashboard: { url: string; close(): Promise<void> } | undefined;
-  let dashboardDir: string | undefined;
   let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
   let browser: Browser | undefined;
   let page: Page | undefined;
@@ -56,14 +53,12 @@ export function useE2eSystem(options: E2eSystemOptions = {}): E2eSystem {
   beforeAll(async () => {
     app = buildApp({
       databaseUrl: database.url,
-      config: { ingestToken: E2E_INGEST_TOKEN, corsOrigin: '*', ...options.server },
+      config: { ingestToken: E2E_INGEST_TOKEN, dashboardDir: await buildDashboard(), ...options.server },
     });
     apiUrl = `http://127.0.0.1:${await app.start(0)}`;
     if (options.worker !== false) {
       worker = await startWorker({ databaseUrl: database.url, crontab: '', notify: options.notify });
     }
-    dashboardDir = await buildDashboard(apiUrl);
-    dashboard = await serveDashboard(dashboardDir, 0);
     browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
     const context = await browser.newContext({
       viewport: options.viewport ?? { width: 1600, height: 1000 },
@@ -74,9 +69,7 @@ export function useE2eSystem(options: E2eSystemOptions = {}): E2eSystem {
 
   afterAll(async () => {
     await browser?.close();
-    await dashboard?.close();
     await worker?.stop();
-    if (dashboardDir) await rm(dashboardDir, { recursive: true, force: true });
     await app?.stop();
   });
 
@@ -89,7 +82,7 @@ export function useE2eSystem(options: E2eSystemOptions = {}): E2eSystem {
       return started(apiUrl || undefined, 'the API');
     },
     get dashboardUrl() {
-      return started(dashboard, 'the dashboard').url;
+      return started(apiUrl || undefined, 'the API');
     },
     get databaseUrl() {
       return database.url;

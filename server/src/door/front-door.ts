@@ -42,7 +42,8 @@ const CSV_CONTENT_TYPE = /^text\/csv\s*(;|$)/i;
  * 1. the request target and Host header must parse (400), and query parameters must be valid percent-encoded text;
  * 2. the token is checked from the headers against the scope the destination needs (401) before any byte of the
  *    body is read: REST routes declare their scope; the GraphQL endpoint needs a reader or an ingester scope (its
- *    fields check which, through `authScopes`); GraphiQL's page is open;
+ *    fields check which, through `authScopes`); GraphiQL's page is open, and so are the dashboard's static files
+ *    (http/dashboard.ts: they hold no data, and the data they ask for needs the read token);
  * 3. GraphQL POSTs must be JSON: a form or text/plain POST is a "simple" cross-site request that browsers send
  *    without a CORS preflight, so it could act with a victim's network position (415);
  * 4. the body is read as it streams within a size cap (the route's own, if it sets one), a time limit and a

@@ -2,8 +2,8 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 
 /**
- * HTTP response compression shared by the API (plugins/compression.ts) and the dashboard's static server
- * (client/scripts/serve.ts), so both negotiate and compress the same way.
+ * HTTP response compression shared by the API's responses (plugins/compression.ts) and the dashboard's files
+ * (http/dashboard-build.ts, http/dashboard.ts), so both negotiate and compress the same way.
  */
 export type ContentEncoding = 'br' | 'gzip';
 

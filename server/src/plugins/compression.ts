@@ -12,6 +12,8 @@ export function useCompression(): Plugin {
     async onResponse({ request, response, setResponse, fetchAPI }) {
       if (!response.body || response.headers.has('content-encoding')) return;
       if (!COMPRESSIBLE_TYPE.test(response.headers.get('content-type') ?? '')) return;
+      // Already negotiated by its producer (the dashboard's files, compressed once at load).
+      if (/accept-encoding/i.test(response.headers.get('vary') ?? '')) return;
       // Caches must keep the compressed and the plain answer apart.
       response.headers.append('vary', 'accept-encoding');
       const encoding = negotiateEncoding(request.headers.get('accept-encoding'));
