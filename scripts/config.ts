@@ -6,8 +6,7 @@ export type ServiceName = (typeof SERVICES)[number];
 /**
  * The environment of `pnpm start` (the supervisor). The services read their own variables and validate them at their
  * own start; the supervisor hands them its whole environment (with DATABASE_URL, PORT, API_URL and DASHBOARD_PORT
- * settled). The root
- * README's table lists each variable; scripts/env-table.spec.ts checks both ways.
+ * settled). The root README's table lists each variable; scripts/env-table.spec.ts checks both ways.
  */
 export const START_ENV = {
   ...COMMON_ENV,
