@@ -1,4 +1,5 @@
-import { configOrExit, createLogger } from '@pmd/db';
+import { configOrExit } from '@pmd/db/env';
+import { createLogger } from '@pmd/db/logger';
 import { buildAll } from './build/build-all.ts';
 import { startConfig } from './config.ts';
 

@@ -1,5 +1,6 @@
 import { stop as stopEsbuild } from 'esbuild';
-import { REPO_ROOT, type Logger } from '@pmd/db';
+import type { Logger } from '@pmd/db/logger';
+import { REPO_ROOT } from '@pmd/db/repo-root';
 import type { EnvSource } from '@pmd/db/env';
 import { buildDashboard } from './build-dashboard.ts';
 import { withBuildLock } from './build-lock.ts';
