@@ -26,16 +26,28 @@ const definitions: (ServiceDefinition & { name: ServiceName })[] = [
   .map((service) => ({ ...service, nodeArgs: serviceNodeArgs(service.dir) }));
 
 const started = Date.now();
+// Ctrl-C while building, opening or migrating the database stops the start once those are done: a PostgreSQL still
+// starting would outlive this process, and an interrupted build would only be redone next time.
+let interrupted = false;
+const interruptStart = () => {
+  if (!interrupted) log.info('stopping once the start-up steps are done');
+  interrupted = true;
+};
+process.on('SIGINT', interruptStart);
+process.on('SIGTERM', interruptStart);
+
 const opening = openDatabase(log, config.database);
 opening.catch(() => {}); // awaited after the build, which must not make an early failure an unhandled rejection
-try {
-  await buildAll(log, config.inherited);
-} catch {
-  // Each failed target is logged; the services are not started from an old build.
-  await opening.then((database) => database.stop()).catch(() => {});
+// Each failed target is logged; the services are never started from an old build.
+const built = await buildAll(log, config.inherited).then(
+  () => true,
+  () => false,
+);
+let database = await opening;
+if (!built) {
+  await database.stop();
   process.exit(1);
 }
-let database = await opening;
 await migrate(database.url, log);
 
 const running: SupervisedService[] = [];
@@ -104,6 +116,9 @@ async function shutdown(exitCode: number) {
 
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+process.off('SIGINT', interruptStart);
+process.off('SIGTERM', interruptStart);
+if (interrupted) await shutdown(0);
 void keepDatabaseUp();
 
 const env = {
