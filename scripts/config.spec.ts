@@ -8,11 +8,11 @@ describe('start config', () => {
     expect(readStartConfig({})).toMatchObject({
       apiPort: 8000,
       apiUrl: 'http://localhost:8000',
-      services: ['server', 'worker', 'client', 'generator'],
+      services: ['server', 'worker', 'generator'],
     });
     expect(readStartConfig({ START_GENERATOR: '0', PORT: '9000' })).toMatchObject({
       apiUrl: 'http://localhost:9000',
-      services: ['server', 'worker', 'client'],
+      services: ['server', 'worker'],
     });
     expect(readStartConfig({ START_SERVICES: 'worker, server' }).services).toEqual(['server', 'worker']);
   });
@@ -20,7 +20,7 @@ describe('start config', () => {
   it('refuses an unknown service, a bad port or URL, naming each', () => {
     expect(() =>
       readStartConfig({ START_SERVICES: 'server,api', START_GENERATOR: 'no', PORT: 'http', API_URL: 'localhost' }),
-    ).toThrow(/START_SERVICES must be a comma list of server, worker, client, generator, got "server,api"/);
+    ).toThrow(/START_SERVICES must be a comma list of server, worker, generator, got "server,api"/);
     expect(() => readStartConfig({ START_GENERATOR: 'no' })).toThrow('START_GENERATOR must be one of 0, 1, got "no"');
     expect(() => readStartConfig({ PORT: '70000' })).toThrow('PORT must be a port number');
     expect(() => readStartConfig({ API_URL: 'localhost:8000' })).toThrow('API_URL must be a http: or https: URL');

@@ -5,8 +5,10 @@ import { createRestartPolicy, DEFAULT_RESTART_POLICY } from './restart-policy.ts
 
 export interface ServiceDefinition {
   name: string;
-  /** Package folder whose `start` script runs the service. */
+  /** Package folder the service runs in. */
   dir: string;
+  /** Arguments of `node` (service-command.ts). */
+  nodeArgs: string[];
   /** Starts only after the API answers /health. */
   afterApi?: boolean;
 }
@@ -18,7 +20,7 @@ export interface SupervisedService {
 }
 
 /**
- * Runs a package's `start` script and keeps it running: when it dies without being asked to, it is started again
+ * Runs a service (`node` with its arguments, in its package folder) and keeps it running: when it dies without being asked to, it is started again
  * after a pause that grows with each crash in a row (restart-policy.ts). A crash loop is given up on, loudly, and the
  * service stays down while the rest of the system runs on without it. Exit code 0 means the service finished its work
  * (the generator with GENERATOR_DURATION) and is not restarted.
@@ -31,13 +33,13 @@ export function superviseService(
   const service = definition.name;
   const policy = createRestartPolicy();
   let stopping = false;
-  /** Process group of the current run; each run leads its own, so stopping it stops whatever it spawned (tsx, vite…). */
+  /** Process group of the current run; each run leads its own, so stopping it stops whatever it spawned too. */
   let pgid: number | undefined;
   let pendingRestart: NodeJS.Timeout | undefined;
 
   function launch(): void {
     const startedAt = Date.now();
-    const child = spawn('pnpm', ['run', '--silent', 'start'], {
+    const child = spawn(process.execPath, definition.nodeArgs, {
       cwd: path.join(REPO_ROOT, definition.dir),
       env,
       stdio: 'inherit',
@@ -51,7 +53,7 @@ export function superviseService(
 
   async function afterExit(group: number, startedAt: number, code: number | null, signal: string | null) {
     if (stopping) return;
-    // The leader (pnpm) may go while what it spawned lives on, holding the port the next run needs.
+    // The service may be gone while a process it spawned lives on, holding the port the next run needs.
     await stopGroup(group);
     if (stopping) return;
     pgid = undefined;

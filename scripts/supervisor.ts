@@ -1,36 +1,53 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { configOrExit, createLogger, migrate, openDatabase, REPO_ROOT } from '@pmd/db';
+import { configOrExit, createLogger, migrate, openDatabase } from '@pmd/db';
+import { buildAll } from './build/build-all.ts';
 import { startConfig, type ServiceName } from './config.ts';
 import { createRestartPolicy } from './restart-policy.ts';
+import { serviceNodeArgs } from './service-command.ts';
 import { superviseService, type ServiceDefinition, type SupervisedService } from './supervised-service.ts';
 
 /**
- * The supervisor behind `pnpm start` (see start.ts): the whole system on one machine. Opens the database
- * (DATABASE_URL, or an embedded PostgreSQL in .data/), migrates it, then runs each package's own `start` script as a
- * child process: server (API on :8000), worker, client (dashboard on :8501) and generator (demo traffic, once the API
- * is healthy). A service that crashes is restarted (supervised-service.ts), and so is an embedded PostgreSQL; only
- * Ctrl-C / SIGTERM stops everything, the database last. START_GENERATOR=0 runs without demo traffic;
- * START_SERVICES=server,worker runs only those.
+ * The supervisor behind `pnpm start` (see start.ts): the whole system on one machine. Builds what changed since the
+ * last start (`pnpm build`) while it opens the database (DATABASE_URL, or an embedded PostgreSQL in .data/), migrates
+ * it, then runs each service from its build, as its package's `start` script says: server (API on :8000, the
+ * dashboard there and on :8501), worker and generator (demo traffic, once the API is healthy). A service that crashes
+ * is restarted (supervised-service.ts), and so is an embedded PostgreSQL; only Ctrl-C / SIGTERM stops everything,
+ * the database last. START_GENERATOR=0 runs without demo traffic; START_SERVICES=server,worker runs only those.
  */
 const config = configOrExit('start', startConfig);
 const log = createLogger('start', config.log);
-const { apiPort, apiUrl } = config;
+const { apiPort, apiUrl, dashboardPort } = config;
 
 const definitions: (ServiceDefinition & { name: ServiceName })[] = [
   { name: 'server' as const, dir: 'server' },
   { name: 'worker' as const, dir: 'worker' },
-  { name: 'client' as const, dir: 'client' },
   { name: 'generator' as const, dir: 'generator', afterApi: true },
-].filter((service) => hasStartScript(service.dir) && config.services.includes(service.name));
-
-function hasStartScript(dir: string): boolean {
-  const manifest = path.join(REPO_ROOT, dir, 'package.json');
-  return existsSync(manifest) && Boolean(JSON.parse(readFileSync(manifest, 'utf8')).scripts?.start);
-}
+]
+  .filter((service) => config.services.includes(service.name))
+  .map((service) => ({ ...service, nodeArgs: serviceNodeArgs(service.dir) }));
 
 const started = Date.now();
-let database = await openDatabase(log, config.database);
+// Ctrl-C while building, opening or migrating the database stops the start once those are done: a PostgreSQL still
+// starting would outlive this process, and an interrupted build would only be redone next time.
+let interrupted = false;
+const interruptStart = () => {
+  if (!interrupted) log.info('stopping once the start-up steps are done');
+  interrupted = true;
+};
+process.on('SIGINT', interruptStart);
+process.on('SIGTERM', interruptStart);
+
+const opening = openDatabase(log, config.database);
+opening.catch(() => {}); // awaited after the build, which must not make an early failure an unhandled rejection
+// Each failed target is logged; the services are never started from an old build.
+const built = await buildAll(log, config.inherited).then(
+  () => true,
+  () => false,
+);
+let database = await opening;
+if (!built) {
+  await database.stop();
+  process.exit(1);
+}
 await migrate(database.url, log);
 
 const running: SupervisedService[] = [];
@@ -99,9 +116,18 @@ async function shutdown(exitCode: number) {
 
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+process.off('SIGINT', interruptStart);
+process.off('SIGTERM', interruptStart);
+if (interrupted) await shutdown(0);
 void keepDatabaseUp();
 
-const env = { ...config.inherited, DATABASE_URL: database.url, PORT: String(apiPort), API_URL: apiUrl };
+const env = {
+  ...config.inherited,
+  DATABASE_URL: database.url,
+  PORT: String(apiPort),
+  API_URL: apiUrl,
+  DASHBOARD_PORT: String(dashboardPort),
+};
 const start = (definition: ServiceDefinition) => running.push(superviseService(definition, env, log));
 definitions.filter((s) => !s.afterApi).forEach(start);
 
@@ -110,7 +136,7 @@ if (await waitForApi()) {
     {
       api: apiUrl,
       graphiql: `${apiUrl}/graphql`,
-      dashboard: definitions.some((s) => s.name === 'client') ? 'http://localhost:8501' : undefined,
+      dashboard: definitions.some((s) => s.name === 'server') ? `http://localhost:${dashboardPort}` : undefined,
       database: database.embedded ? 'embedded PostgreSQL (.data/postgres)' : 'DATABASE_URL',
       ms: Date.now() - started,
     },

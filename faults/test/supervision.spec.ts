@@ -33,8 +33,6 @@ describe('pnpm start keeps the system up', () => {
       API_URL: apiUrl,
       EMBEDDED_PG_DIR: dataDir,
       EMBEDDED_PG_PORT: String(await freePort()),
-      // The dashboard adds a vite build to every start and nothing to what is tested here.
-      START_SERVICES: 'server,worker,generator',
       GENERATOR_RATE: '10',
       // The restarted worker frees the queue its killed predecessor held within seconds.
       WORKER_SWEEP_INTERVAL_MS: '1000',

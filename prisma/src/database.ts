@@ -1,10 +1,7 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { commonConfig, type DatabaseConfig } from './env.ts';
 import { ensureDatabase, startEmbeddedCluster, type EmbeddedCluster, type EmbeddedClusterOptions } from './embedded.ts';
 import type { Logger } from './logger.ts';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DEFAULT_DATABASE = 'perf_mktg_dash';
 
 export interface DatabaseHandle {

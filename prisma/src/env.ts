@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { canonicalTimeZone, DEFAULT_TIME_ZONE } from '@pmd/domain';
+import { REPO_ROOT } from './repo-root.ts';
 
 /**
  * The validated environment, shared part. Each process has one config module (server/src/config.ts,
@@ -193,7 +193,6 @@ export const envTypes = {
 
 // ----- The variables every process reads.
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Preferred port of the embedded cluster; any free port is used when it is taken. */
 export const DEFAULT_EMBEDDED_PORT = 54329;
 

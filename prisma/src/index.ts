@@ -1,5 +1,6 @@
 export { createDatabaseClients, createPool, type DatabaseClients } from './client.ts';
-export { openDatabase, REPO_ROOT, type DatabaseHandle } from './database.ts';
+export { openDatabase, type DatabaseHandle } from './database.ts';
+export { REPO_ROOT } from './repo-root.ts';
 export { ensureDatabase, startEmbeddedCluster, type EmbeddedCluster } from './embedded.ts';
 export { freePort } from './free-port.ts';
 export { stopOnSignals } from './shutdown.ts';

@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Logger } from './logger.ts';
+import { REPO_ROOT } from './repo-root.ts';
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../migrations');
+export const MIGRATIONS_DIR = path.join(REPO_ROOT, 'prisma', 'migrations');
 
 /** Arbitrary constant: every migrator of this project takes the same advisory lock, so concurrent runs queue up. */
 const MIGRATION_LOCK_KEY = 727_001_2026;

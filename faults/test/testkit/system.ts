@@ -77,8 +77,9 @@ export function startSystem(env: Record<string, string>): SystemProcess {
 }
 
 /**
- * The process running a service's entry point (`node … src/index.ts`, `src/cli.ts`) inside the process group the
- * supervisor started it in: not pnpm, not the shell, not tsx's launcher. SIGKILLing it is the service crashing.
+ * The process running a service's built entry point (`node … dist/index.js`, `dist/cli.js`) inside the process group
+ * the supervisor started it in: the group's leader, unless the service spawned helpers of its own. SIGKILLing it is the
+ * service crashing.
  */
 export function serviceEntryPid(pgid: number): number | undefined {
   for (const entry of readdirSync('/proc')) {
@@ -89,7 +90,7 @@ export function serviceEntryPid(pgid: number): number | undefined {
       if (group !== pgid) continue;
       const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
       const isNode = path.basename(argv[0] ?? '') === 'node';
-      if (isNode && !argv.some((arg) => arg.endsWith('cli.mjs')) && argv.some((arg) => /^src\/\w+\.ts$/.test(arg))) {
+      if (isNode && argv.some((arg) => /^dist\/\w+\.js$/.test(arg))) {
         return Number(entry);
       }
     } catch {
