@@ -67,7 +67,7 @@ History
   --backfill <d>              write d of history (e.g. 7d) quickly, with a daily traffic shape, then exit
   --backfill-rate <n>         journeys per simulated second during the backfill, default 2
 Output
-  --status-interval <d>       status line period, default 5s
+  --status-interval <d>       status line period (info level), default 60s
   -h, --help                  this text
 
 Durations: a number with s, m, h or d (plain numbers are seconds). Ctrl-C sends what is buffered, then prints a summary.`;
@@ -172,7 +172,7 @@ export function parseOptions(argv: string[], env: GeneratorEnv): GeneratorOption
     duplicateFraction: number('duplicate-fraction', values['duplicate-fraction'] ?? '0.02', { max: 1 }),
     backfillMs,
     backfillRate: number('backfill-rate', values['backfill-rate'] ?? '2', { min: 0.001 }),
-    statusIntervalMs: parseDuration(values['status-interval'] ?? '5s'),
+    statusIntervalMs: parseDuration(values['status-interval'] ?? '60s'),
     help: values.help ?? false,
   };
 }
