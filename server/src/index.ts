@@ -6,7 +6,7 @@ import { serverConfig } from './config.ts';
 const config = configOrExit('server', serverConfig);
 const { buildApp } = await import('./app.ts');
 const log = createLogger('server', config.log);
-const database = await openDatabase(log, config.database);
+const database = await configOrExit('server', () => openDatabase(log, config.database));
 await migrate(database.url, log);
 const app = buildApp({ databaseUrl: database.url, log });
 await app.start();

@@ -18,7 +18,7 @@ try {
   process.exit(2);
 }
 
-const database = await openDatabase(log, config.database);
+const database = await configOrExit('backfill', () => openDatabase(log, config.database));
 await migrate(database.url, log);
 const clients = Array.from(
   { length: Math.min(args.parallel, args.days.length) },

@@ -6,7 +6,7 @@ import { startWorker } from './worker.ts';
 // (a leftover ANOMALY_* included: thresholds are alert rules now) stops the start here, naming it.
 const config = configOrExit('worker', workerConfig);
 const log = createLogger('worker', config.log);
-const database = await openDatabase(log, config.database);
+const database = await configOrExit('worker', () => openDatabase(log, config.database));
 await migrate(database.url, log);
 const runner = await startWorker({
   databaseUrl: database.url,
