@@ -21,9 +21,11 @@ import { clientAddressOf, requestIdOf, useRequestLog } from './observability/req
 import { createTrafficSummary } from './observability/traffic-summary.ts';
 import { useCompression } from './plugins/compression.ts';
 import { REQUEST_LIMITS, useQueryLimits } from './plugins/limits.ts';
+import { useReadReplica } from './plugins/read-replica.ts';
 import { useSecurityHeaders } from './plugins/security-headers.ts';
 import { useTextSafety } from './plugins/text-safety.ts';
 import { createLivePubSub } from './live/pubsub.ts';
+import { ReadFreshness } from './replica/freshness.ts';
 import { LiveTickers } from './live/ticker.ts';
 import { restRoutes } from './rest/index.ts';
 import { useRestRoutes } from './rest/router.ts';
@@ -59,15 +61,30 @@ export function buildApp(options: BuildAppOptions): App {
   const config = { ...serverConfig(), ...options.config };
   const log = options.log ?? createLogger('server');
   const { db, pool, close } = createDatabaseClients(options.databaseUrl, { max: 20 });
+  // Reads go to READ_DATABASE_URL's standby when there is one; ingest, mutations, LISTEN and /health keep the primary.
+  const replica = config.readDatabaseUrl ? createDatabaseClients(config.readDatabaseUrl, { max: 20 }) : undefined;
+  const readFreshness = replica ? new ReadFreshness(replica.pool) : undefined;
   const pubsub = createLivePubSub();
-  // Live views get a small pool of their own: however many there are, ingest, /health and reads keep `pool`.
-  const livePool = createPool(options.databaseUrl, { max: config.livePoolSize });
+  // Live views get a small pool of their own: however many there are, ingest, /health and reads keep `pool`. On a
+  // standby, a view recomputed on a NOTIFY may not see that commit yet; the next notification's tick shows it.
+  const livePool = createPool(config.readDatabaseUrl ?? options.databaseUrl, { max: config.livePoolSize });
   const tickers = new LiveTickers(pubsub, log, { pool: livePool, limits: config });
-  const metrics = createMetrics(pool);
+  const metrics = createMetrics(pool, readFreshness);
   const trafficSummary = createTrafficSummary({ log, metrics, intervalMs: config.logSummaryIntervalSeconds * 1000 });
   const ingestLimiter =
     config.ingestRateLimit > 0 ? new RateLimiter(config.ingestRateLimit, config.ingestRateBurst) : null;
-  const context: AppContext = { db, pool, pubsub, tickers, config, log, metrics, ingestLimiter };
+  const context: AppContext = {
+    db,
+    pool,
+    readDb: replica?.db ?? db,
+    readPool: replica?.pool ?? pool,
+    pubsub,
+    tickers,
+    config,
+    log,
+    metrics,
+    ingestLimiter,
+  };
   const listener = createNotificationListener({
     databaseUrl: options.databaseUrl,
     pubsub,
@@ -128,6 +145,7 @@ export function buildApp(options: BuildAppOptions): App {
       useRestRoutes(restRoutes, context),
       useQueryLimits(),
       useTextSafety(),
+      ...(readFreshness ? [useReadReplica(readFreshness)] : []),
       useSubscriptionGauge(metrics),
       useDatabaseUnavailable(log),
       // Last, so it compresses the response every other plugin has finished with.
@@ -267,6 +285,7 @@ export function buildApp(options: BuildAppOptions): App {
       servers = [];
       await trafficSummary.stop();
       await close();
+      await replica?.close();
       await livePool.end().catch(() => {});
       log.info('server stopped');
     },

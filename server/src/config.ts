@@ -17,6 +17,7 @@ import {
 export const SERVER_ENV = {
   ...COMMON_ENV,
   PORT: envTypes.port().default(8000),
+  READ_DATABASE_URL: envTypes.url(['postgres:', 'postgresql:']).optional(),
   DASHBOARD_DIR: envTypes.text().default(path.join(REPO_ROOT, 'client', 'dist')),
   DASHBOARD_PORT: envTypes.port().optional(),
   INGEST_TOKEN: envTypes.text().optional(),
@@ -42,6 +43,11 @@ export const SERVER_ENV_VARIABLES = Object.keys(SERVER_ENV);
 /** Server settings, read once from the environment. */
 export interface ServerConfig extends CommonConfig {
   port: number;
+  /**
+   * A streaming standby of DATABASE_URL's database that serves queries, REST reads and live views (READ_DATABASE_URL);
+   * unset: the primary serves them.
+   */
+  readDatabaseUrl: string | undefined;
   /** The dashboard's production build served on this origin (DASHBOARD_DIR; relative paths from the repository). */
   dashboardDir: string;
   /** A second port the same app listens on, HTTP and websockets (DASHBOARD_PORT: the original's :8501); unset: none. */
@@ -85,6 +91,7 @@ export function readServerConfig(env: EnvSource): ServerConfig {
   return {
     ...commonConfigFrom(values),
     port: values.PORT,
+    readDatabaseUrl: values.READ_DATABASE_URL,
     dashboardDir: path.resolve(REPO_ROOT, values.DASHBOARD_DIR),
     dashboardPort: values.DASHBOARD_PORT,
     ingestToken: values.INGEST_TOKEN,

@@ -14,6 +14,12 @@ import type { LiveTickers } from './live/ticker.ts';
 export interface AppContext {
   db: PrismaClient;
   pool: pg.Pool;
+  /**
+   * The clients of reads (READ_DATABASE_URL's standby; without it, `db` and `pool` themselves). GraphQL queries get
+   * them as their `db`/`pool` (plugins/read-replica.ts); REST reads name them.
+   */
+  readDb: PrismaClient;
+  readPool: pg.Pool;
   pubsub: LivePubSub;
   /** Shared live computations (liveOverview, liveFunnel, liveBreakdown). */
   tickers: LiveTickers;

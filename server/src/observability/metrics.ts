@@ -1,12 +1,14 @@
 import type pg from 'pg';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ReadFreshness } from '../replica/freshness.ts';
 
 /**
  * The server's Prometheus metrics, in a registry of its own (several apps share one process in tests). Worker and
- * rollup figures are read from the database at scrape time, so any replica reports the whole pipeline.
+ * rollup figures are read from the database at scrape time, so any replica reports the whole pipeline. `readFreshness`:
+ * the read database's, when READ_DATABASE_URL is set.
  */
-export function createMetrics(pool: pg.Pool) {
+export function createMetrics(pool: pg.Pool, readFreshness?: ReadFreshness) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'pmd_process_' });
   // prom-client names three gauges `*_total`, a suffix reserved for counters (`promtool check metrics` rejects them).
@@ -114,6 +116,17 @@ export function createMetrics(pool: pg.Pool) {
       this.set(rows[0]?.age ?? 0);
     },
   });
+
+  if (readFreshness) {
+    new Gauge({
+      name: 'pmd_read_replica_lag_seconds',
+      help: 'Seconds the read database (READ_DATABASE_URL) is behind the primary: 0 when it has replayed all it received.',
+      registers,
+      async collect() {
+        this.set((await readFreshness.current()).replicationLagSeconds);
+      },
+    });
+  }
 
   return {
     registry,

@@ -8,6 +8,7 @@ export const healthRoutes: RestRoute[] = [
     scope: 'public',
     handler: async ({ app }) => {
       try {
+        // The primary, even with READ_DATABASE_URL: without it nothing can be ingested or acknowledged.
         await app.pool.query('SELECT 1');
         return json({ status: 'ok' });
       } catch (error) {

@@ -71,7 +71,7 @@ export const readRoutes: RestRoute[] = [
       if (requested === null) return notAnInteger('minutes');
       const minutes = clamp(requested, 5, 360);
       const result = await breakdownTotals(
-        app.pool,
+        app.readPool,
         resolveWindow({ lastMinutes: minutes }),
         {},
         {
@@ -98,7 +98,7 @@ export const readRoutes: RestRoute[] = [
       if (hours === null) return notAnInteger('hours');
       if (hours < 1 || hours > 168) return json({ detail: 'hours must be between 1 and 168' }, 400);
       const from = new Date(Date.now() - hours * 3_600_000);
-      const rows = await campaignHourlyRows(app.db, { campaignId: params.campaign_id!, from });
+      const rows = await campaignHourlyRows(app.readDb, { campaignId: params.campaign_id!, from });
       return json({
         campaign_id: params.campaign_id,
         hours,
@@ -118,7 +118,7 @@ export const readRoutes: RestRoute[] = [
     handler: async ({ url, app }) => {
       const requested = intParam(url, 'limit', 50);
       if (requested === null) return notAnInteger('limit');
-      const alerts = await listAlerts(app.db, { status: ACTIVE_ALERT_STATUSES }, { take: clamp(requested, 1, 200) });
+      const alerts = await listAlerts(app.readDb, { status: ACTIVE_ALERT_STATUSES }, { take: clamp(requested, 1, 200) });
       return json({
         alerts: alerts.map((alert) => ({
           alert_id: alert.alertId,
