@@ -118,7 +118,11 @@ export const readRoutes: RestRoute[] = [
     handler: async ({ url, app }) => {
       const requested = intParam(url, 'limit', 50);
       if (requested === null) return notAnInteger('limit');
-      const alerts = await listAlerts(app.readDb, { status: ACTIVE_ALERT_STATUSES }, { take: clamp(requested, 1, 200) });
+      const alerts = await listAlerts(
+        app.readDb,
+        { status: ACTIVE_ALERT_STATUSES },
+        { take: clamp(requested, 1, 200) },
+      );
       return json({
         alerts: alerts.map((alert) => ({
           alert_id: alert.alertId,

@@ -16,7 +16,16 @@ export interface Standby {
  * Folders whose contents a base backup leaves out (PostgreSQL docs, "Making a Base Backup Using the Low Level API"):
  * the standby recreates or streams them. The folders themselves are kept.
  */
-const EMPTIED = new Set(['pg_wal', 'pg_replslot', 'pg_dynshmem', 'pg_notify', 'pg_serial', 'pg_snapshots', 'pg_stat_tmp', 'pg_subtrans']);
+const EMPTIED = new Set([
+  'pg_wal',
+  'pg_replslot',
+  'pg_dynshmem',
+  'pg_notify',
+  'pg_serial',
+  'pg_snapshots',
+  'pg_stat_tmp',
+  'pg_subtrans',
+]);
 /** Files of the running primary that must not reach the copy. */
 const LEFT_OUT = new Set(['postmaster.pid', 'postmaster.opts']);
 
@@ -67,7 +76,16 @@ export async function startStandby(adminUrl: string): Promise<Standby> {
     const stderr: string[] = [];
     const started = spawn(
       postgresBinary,
-      ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `max_connections=${maxConnections}`],
+      [
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        `max_connections=${maxConnections}`,
+      ],
       { uid: owner.uid, gid: owner.gid, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     postmaster = started;
@@ -94,7 +112,9 @@ export async function startStandby(adminUrl: string): Promise<Standby> {
   } catch (error) {
     postmaster?.kill('SIGKILL');
     if (folder) await rm(folder, { recursive: true, force: true });
-    await admin.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [slot]).catch(() => {});
+    await admin
+      .query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [slot])
+      .catch(() => {});
     throw error;
   } finally {
     await admin.end();
