@@ -47,7 +47,9 @@ export async function startStandby(adminUrl: string): Promise<Standby> {
       (await admin.query<{ value: string }>('SELECT current_setting($1) AS value', [name])).rows[0]!.value;
     const primaryDir = await setting('data_directory');
     // The standby must run the primary's major version: its postmaster.opts names the binary it was started with.
-    const postgresBinary = (await readFile(path.join(primaryDir, 'postmaster.opts'), 'utf8')).split(' ')[0]!;
+    // (its path unquoted, then each argument quoted: `/…/bin/postgres "-D" "/…/data" …`).
+    const options = await readFile(path.join(primaryDir, 'postmaster.opts'), 'utf8');
+    const postgresBinary = options.slice(0, options.indexOf(' "')).trim();
     const owner = await stat(primaryDir);
     await admin.query('SELECT pg_create_physical_replication_slot($1, true)', [slot]);
 
