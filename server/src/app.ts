@@ -65,9 +65,10 @@ export function buildApp(options: BuildAppOptions): App {
   const replica = config.readDatabaseUrl ? createDatabaseClients(config.readDatabaseUrl, { max: 20 }) : undefined;
   const readFreshness = replica ? new ReadFreshness(replica.pool) : undefined;
   const pubsub = createLivePubSub();
-  // Live views get a small pool of their own: however many there are, ingest, /health and reads keep `pool`. On a
-  // standby, a view recomputed on a NOTIFY may not see that commit yet; the next notification's tick shows it.
-  const livePool = createPool(config.readDatabaseUrl ?? options.databaseUrl, { max: config.livePoolSize });
+  // Live views get a small pool of their own: however many there are, ingest, /health and reads keep `pool`. They stay
+  // on the primary even with a standby: a view recomputed on a NOTIFY must see that commit, and a standby may not have
+  // replayed it yet (after the last batch of a burst the view would stay stale until the next notification).
+  const livePool = createPool(options.databaseUrl, { max: config.livePoolSize });
   const tickers = new LiveTickers(pubsub, log, { pool: livePool, limits: config });
   const metrics = createMetrics(pool, readFreshness);
   const trafficSummary = createTrafficSummary({ log, metrics, intervalMs: config.logSummaryIntervalSeconds * 1000 });
