@@ -14,3 +14,4 @@ export * from './change.ts';
 export * from './notifications.ts';
 export * from './campaigns.ts';
 export * from './pacing.ts';
+export * from './retention.ts';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { canonicalTimeZone, DEFAULT_TIME_ZONE } from '@pmd/domain';
+import { canonicalTimeZone, DEFAULT_TIME_ZONE, RETENTION_DAYS, type RetentionSettings } from '@pmd/domain';
 import { REPO_ROOT } from './repo-root.ts';
 
 /**
@@ -228,6 +228,19 @@ export const COMMON_ENV = { ...DATABASE_ENV, ...LOG_ENV };
 export const REPORTING_ENV = {
   REPORTING_TIME_ZONE: envTypes.timeZone().default(DEFAULT_TIME_ZONE),
 };
+/**
+ * How long raw events and minute rows are kept (unset: forever). The worker drops and trims by them, the server refuses
+ * older events and says where a window reaches past them: both processes read them from here (`@pmd/domain`'s
+ * retention horizons turn them into instants).
+ */
+export const RETENTION_ENV = {
+  RAW_EVENTS_RETENTION_DAYS: envTypes.number({ integer: true, min: 1, max: RETENTION_DAYS }).optional(),
+  MINUTE_ROWS_RETENTION_DAYS: envTypes.number({ integer: true, min: 1, max: RETENTION_DAYS }).optional(),
+};
+
+export function retentionFrom(values: z.output<z.ZodObject<typeof RETENTION_ENV>>): RetentionSettings {
+  return { rawEventsDays: values.RAW_EVENTS_RETENTION_DAYS, minuteRowsDays: values.MINUTE_ROWS_RETENTION_DAYS };
+}
 export const COMMON_ENV_VARIABLES = Object.keys(COMMON_ENV);
 
 export interface DatabaseConfig {

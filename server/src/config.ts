@@ -1,9 +1,12 @@
 import path from 'node:path';
 import { DEFAULT_HEALTH_THRESHOLDS, REPO_ROOT } from '@pmd/db';
+import type { RetentionSettings } from '@pmd/domain';
 import {
   COMMON_ENV,
   commonConfigFrom,
   REPORTING_ENV,
+  RETENTION_ENV,
+  retentionFrom,
   envTypes,
   parseEnv,
   type CommonConfig,
@@ -31,6 +34,7 @@ export const SERVER_ENV = {
   INGEST_RATE_LIMIT: envTypes.nonNegativeInteger().default(50_000),
   INGEST_RATE_BURST: envTypes.positiveInteger().optional(),
   ...REPORTING_ENV,
+  ...RETENTION_ENV,
   HEALTH_MIN_CTR: envTypes.ratio().default(DEFAULT_HEALTH_THRESHOLDS.minCtr),
   HEALTH_MIN_SIGNUP_TO_ACTIVATION: envTypes.ratio().default(DEFAULT_HEALTH_THRESHOLDS.minSignupToActivation),
   LIVE_MAX_VIEWS: envTypes.positiveInteger().default(500),
@@ -73,6 +77,8 @@ export interface ServerConfig extends CommonConfig {
   ingestRateBurst: number;
   /** The IANA zone of day and hour buckets, "today" and "yesterday" when a request names none (REPORTING_TIME_ZONE). */
   reportingTimeZone: string;
+  /** How long raw events and minute rows are kept (RAW_EVENTS_RETENTION_DAYS, MINUTE_ROWS_RETENTION_DAYS). */
+  retention: RetentionSettings;
   /** "At Risk" thresholds of breakdown rows (HEALTH_MIN_CTR, HEALTH_MIN_SIGNUP_TO_ACTIVATION). */
   healthThresholds: typeof DEFAULT_HEALTH_THRESHOLDS;
   /** Distinct live computations (liveOverview, liveFunnel, liveBreakdown views) per process (LIVE_MAX_VIEWS). */
@@ -105,6 +111,7 @@ export function readServerConfig(env: EnvSource): ServerConfig {
     ingestRateLimit: values.INGEST_RATE_LIMIT,
     ingestRateBurst: values.INGEST_RATE_BURST ?? Math.max(1, 2 * values.INGEST_RATE_LIMIT),
     reportingTimeZone: values.REPORTING_TIME_ZONE,
+    retention: retentionFrom(values),
     healthThresholds: {
       minCtr: values.HEALTH_MIN_CTR,
       minSignupToActivation: values.HEALTH_MIN_SIGNUP_TO_ACTIVATION,

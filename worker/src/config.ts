@@ -2,11 +2,14 @@ import {
   COMMON_ENV,
   commonConfigFrom,
   REPORTING_ENV,
+  RETENTION_ENV,
+  retentionFrom,
   envTypes,
   parseEnv,
   type CommonConfig,
   type EnvSource,
 } from '@pmd/db/env';
+import type { RetentionSettings } from '@pmd/domain';
 import { DEFAULT_NOTIFY_CONFIG, type NotifyConfig } from './lib/notify/settings.ts';
 
 /**
@@ -17,6 +20,7 @@ import { DEFAULT_NOTIFY_CONFIG, type NotifyConfig } from './lib/notify/settings.
 export const WORKER_ENV = {
   ...COMMON_ENV,
   ...REPORTING_ENV,
+  ...RETENTION_ENV,
   WORKER_SWEEP_INTERVAL_MS: envTypes.number({ integer: true, min: 100 }).default(30_000),
   SMTP_URL: envTypes.url(['smtp:', 'smtps:']).optional(),
   SMTP_FROM: envTypes.text().default(DEFAULT_NOTIFY_CONFIG.smtpFrom),
@@ -35,6 +39,8 @@ export interface WorkerConfig extends CommonConfig {
   sweepIntervalMs: number;
   /** The zone whose local day a daily budget is spent over (REPORTING_TIME_ZONE, as the server reads it). */
   reportingTimeZone: string;
+  /** How long raw events and minute rows are kept (RAW_EVENTS_RETENTION_DAYS, MINUTE_ROWS_RETENTION_DAYS). */
+  retention: RetentionSettings;
   notify: NotifyConfig;
 }
 
@@ -48,6 +54,7 @@ export function readWorkerConfig(env: EnvSource): WorkerConfig {
     ...commonConfigFrom(values),
     sweepIntervalMs: values.WORKER_SWEEP_INTERVAL_MS,
     reportingTimeZone: values.REPORTING_TIME_ZONE,
+    retention: retentionFrom(values),
     notify: {
       smtpUrl: values.SMTP_URL,
       smtpFrom: values.SMTP_FROM,
