@@ -31,7 +31,7 @@ const log = createLogger('bench-soak');
 const database = await openBenchDatabase('pmd_bench_soak', log);
 const { pool, close } = createDatabaseClients(database.url);
 await pool.query(
-  `TRUNCATE raw_events, campaign_metrics_minute, campaign_metrics_hourly, campaign_metrics_daily, rollup_dirty_hours,
+  `TRUNCATE raw_events, event_ids, campaign_metrics_minute, campaign_metrics_hourly, campaign_metrics_daily, rollup_dirty_hours,
    rollup_dirty_days, alerts, task_runs`,
 );
 const server = await startServerProcess(database.url);

@@ -33,10 +33,16 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
 /**
  * Applies the SQL migrations in prisma/migrations in name order, each in its own transaction, recorded in Prisma's
  * `_prisma_migrations` table. Runs under an advisory lock, so several processes may call it at once. Refuses to run
- * when a migration that was already applied has been edited since.
+ * when a migration that was already applied has been edited since. `through` stops after the migration of that name
+ * (a test that fills the schema as it was before a migration, then applies it).
  */
-export async function migrate(connectionString: string, log: Logger, dir = MIGRATIONS_DIR): Promise<string[]> {
-  const migrations = await readMigrations(dir);
+export async function migrate(
+  connectionString: string,
+  log: Logger,
+  dir = MIGRATIONS_DIR,
+  through?: string,
+): Promise<string[]> {
+  const migrations = (await readMigrations(dir)).filter((m) => through === undefined || m.name <= through);
   const client = new pg.Client({ connectionString });
   await client.connect();
   try {

@@ -28,9 +28,9 @@ export interface EventRow {
 }
 
 /**
- * One round trip per batch. Rows are inserted in event_id order and minute rows upserted in key order, so two batches
- * that overlap wait for each other in the same order and never deadlock; the minute upsert reads only the rows this
- * statement inserted (RETURNING), so a duplicate never counts twice. The counters (minute sums, upserted columns and
+ * One round trip per batch. Ids (then rows) are inserted in event_id order and minute rows upserted in key order, so
+ * two batches that overlap wait for each other in the same order and never deadlock; the minute upsert reads only the
+ * rows this statement inserted (RETURNING), so a duplicate never counts twice, whatever its ts. The counters (minute sums, upserted columns and
  * their additions) come from the metric registry: a new counter needs its registry entry and its column, nothing here.
  */
 export const INGEST_SQL = `
@@ -40,12 +40,21 @@ WITH input AS (
               $8::numeric[])
        WITH ORDINALITY AS t(event_id, ts, user_id, campaign_id, channel, event_type, cost, revenue, ord)
 ),
+-- raw_events is partitioned by day, so its key (event_id, ts) cannot refuse an id re-sent with another ts: event_ids
+-- decides which ids are new, and only their events are stored.
+new_ids AS (
+  INSERT INTO event_ids (event_id)
+  SELECT DISTINCT event_id FROM input
+  ORDER BY event_id
+  ON CONFLICT (event_id) DO NOTHING
+  RETURNING event_id
+),
 inserted AS (
   INSERT INTO raw_events (event_id, ts, user_id, campaign_id, channel, event_type, cost, revenue)
   SELECT DISTINCT ON (event_id) event_id, ts, user_id, campaign_id, channel, event_type, cost, revenue
   FROM input
+  WHERE event_id IN (SELECT event_id FROM new_ids)
   ORDER BY event_id, ord
-  ON CONFLICT (event_id) DO NOTHING
   RETURNING event_id, campaign_id, channel, ts, event_type, cost, revenue
 ),
 -- The catalog rows of the batch's campaigns, share-locked: a change of a campaign's spend source (which rewrites its

@@ -24,7 +24,9 @@ async function readLiveSchema(url: string) {
              format_type(a.atttypid, a.atttypmod) AS sql_type
       FROM information_schema.columns c
       JOIN pg_attribute a ON a.attrelid = format('public.%I', c.table_name)::regclass AND a.attname = c.column_name
-      WHERE c.table_schema = 'public' AND c.table_name <> '_prisma_migrations'`);
+      JOIN pg_class t ON t.oid = a.attrelid
+      -- A partition is its parent table's storage, not a table of its own.
+      WHERE c.table_schema = 'public' AND c.table_name <> '_prisma_migrations' AND NOT t.relispartition`);
     const indexes = await client.query<{
       table_name: string;
       index_name: string;
@@ -35,7 +37,7 @@ async function readLiveSchema(url: string) {
              array_agg(a.attname::text ORDER BY k.ord) AS columns
       FROM pg_index ix
       JOIN pg_class i ON i.oid = ix.indexrelid
-      JOIN pg_class t ON t.oid = ix.indrelid
+      JOIN pg_class t ON t.oid = ix.indrelid AND NOT t.relispartition
       JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = 'public'
       CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord)
       JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum

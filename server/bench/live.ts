@@ -36,7 +36,7 @@ const log = createLogger('bench-live');
 const database = await openBenchDatabase('pmd_bench_live', log);
 const { pool, close } = createDatabaseClients(database.url);
 await pool.query(
-  'TRUNCATE raw_events, campaign_metrics_minute, campaign_metrics_hourly, campaign_metrics_daily, rollup_dirty_hours, rollup_dirty_days',
+  'TRUNCATE raw_events, event_ids, campaign_metrics_minute, campaign_metrics_hourly, campaign_metrics_daily, rollup_dirty_hours, rollup_dirty_days',
 );
 if (VIEWS) {
   try {

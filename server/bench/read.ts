@@ -37,7 +37,7 @@ async function load(pool: pg.Pool): Promise<void> {
     log.info({ events: EVENTS }, 'reusing loaded events (rollups rebuilt)');
   } else {
     await pool.query(
-      'TRUNCATE raw_events, campaign_metrics_minute, campaign_metrics_hourly, campaign_metrics_daily, rollup_dirty_hours, rollup_dirty_days',
+      'TRUNCATE raw_events, event_ids, campaign_metrics_minute, campaign_metrics_hourly, campaign_metrics_daily, rollup_dirty_hours, rollup_dirty_days',
     );
     const chunk = 1_000_000;
     for (let start = 0; start < EVENTS; start += chunk) {

@@ -1,0 +1,90 @@
+import type pg from 'pg';
+import { inTransaction } from './transaction.ts';
+
+/** Partitions exist for the tick's UTC day and this many days after it, so the coming days' events never wait. */
+export const PARTITION_DAYS_AHEAD = 3;
+
+/**
+ * How long dropping a day waits for raw_events: DROP of a partition locks the whole table, and ingest queues behind a
+ * waiting drop. Past it the drop gives up until the next run instead of stalling ingest behind a long read.
+ */
+const DROP_LOCK_TIMEOUT = '5s';
+
+/** The day partitions' names, as raw_events_create_partition (migration 20261202200000) makes them. */
+const DAY_PARTITION_NAME = /^raw_events_p(\d{4})(\d{2})(\d{2})$/;
+
+const DAY_MS = 86_400_000;
+
+export interface PartitionRun {
+  /** UTC days (YYYY-MM-DD) whose partition this run created. */
+  created: string[];
+  /** Late events moved from raw_events_default into the partition of their day. */
+  moved: number;
+  /** UTC days whose partition was dropped (before the raw-events horizon). */
+  dropped: string[];
+  /** Events (and their event_ids rows) gone with the dropped partitions. */
+  droppedEvents: number;
+}
+
+const utcDay = (instant: Date) => instant.toISOString().slice(0, 10);
+
+/**
+ * Creates the partitions of the days ahead of `tick` and of every day with events waiting in the default partition
+ * (moving them in), then, when `rawHorizon` is set, drops the partitions of the UTC days before it together with
+ * their `event_ids` rows, one day per transaction.
+ */
+export async function maintainRawEventPartitions(
+  client: pg.ClientBase,
+  tick: Date,
+  rawHorizon: Date | null,
+): Promise<PartitionRun> {
+  const run: PartitionRun = { created: [], moved: 0, dropped: [], droppedEvents: 0 };
+  const waiting = await client.query<{ day: string }>(
+    `SELECT DISTINCT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM raw_events_default`,
+  );
+  const ahead = Array.from({ length: PARTITION_DAYS_AHEAD + 1 }, (_, i) => utcDay(new Date(tick.getTime() + i * DAY_MS)));
+  for (const day of [...new Set([...waiting.rows.map((row) => row.day), ...ahead])].sort()) {
+    const { rows } = await client.query<{ moved: string | null }>(
+      'SELECT raw_events_create_partition($1::date) AS moved',
+      [day],
+    );
+    if (rows[0]!.moved === null) continue;
+    run.created.push(day);
+    run.moved += Number(rows[0]!.moved);
+  }
+  if (rawHorizon) {
+    for (const { name, day } of await dayPartitions(client)) {
+      if (day >= utcDay(rawHorizon)) continue;
+      run.droppedEvents += await dropDay(client, name);
+      run.dropped.push(day);
+    }
+  }
+  return run;
+}
+
+/** Every day partition of raw_events, oldest first. */
+async function dayPartitions(client: pg.ClientBase): Promise<{ name: string; day: string }[]> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = 'raw_events'::regclass ORDER BY 1`,
+  );
+  return rows.flatMap(({ name }) => {
+    const match = DAY_PARTITION_NAME.exec(name);
+    return match ? [{ name, day: `${match[1]}-${match[2]}-${match[3]}` }] : [];
+  });
+}
+
+/** Drops one day's partition and its events' ids; returns how many events went. */
+async function dropDay(client: pg.ClientBase, name: string): Promise<number> {
+  const partition = client.escapeIdentifier(name);
+  return inTransaction(client, async () => {
+    await client.query(`SET LOCAL lock_timeout = '${DROP_LOCK_TIMEOUT}'`);
+    // No event may reach the day between deleting its ids and dropping it (its id would stay, refused forever).
+    await client.query(`LOCK TABLE ${partition} IN SHARE MODE`);
+    const { rowCount } = await client.query(
+      `DELETE FROM event_ids e USING ${partition} p WHERE e.event_id = p.event_id`,
+    );
+    await client.query(`DROP TABLE ${partition}`);
+    return rowCount ?? 0;
+  });
+}

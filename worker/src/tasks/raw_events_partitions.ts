@@ -1,0 +1,22 @@
+import { rawEventsHorizon, type RetentionSettings } from '@pmd/domain';
+import type { Task } from 'graphile-worker';
+import { maintainRawEventPartitions } from '../lib/partitions.ts';
+import { parseScheduledPayload, scheduledInstant } from '../lib/payload.ts';
+import { recordTaskRun } from '../lib/task-runs.ts';
+
+/**
+ * Keeps raw_events' day partitions: creates those of the coming days and of late events waiting in the default
+ * partition, and drops the days before the raw-events horizon (RAW_EVENTS_RETENTION_DAYS) with their event ids.
+ */
+export function rawEventsPartitions(retention: RetentionSettings): Task {
+  return async (payload, helpers) => {
+    await recordTaskRun(helpers, 'raw_events_partitions', payload, async () => {
+      const tick = scheduledInstant(parseScheduledPayload('raw_events_partitions', payload), new Date());
+      const horizon = rawEventsHorizon(tick, retention);
+      const run = await helpers.withPgClient((client) => maintainRawEventPartitions(client, tick, horizon));
+      const changes = run.created.length + run.dropped.length;
+      if (changes > 0) helpers.logger.info('raw_events partitions changed', { ...run, horizon: horizon?.toISOString() });
+      return changes + run.moved + run.droppedEvents;
+    });
+  };
+}
