@@ -40,7 +40,7 @@ WITH input AS (
               $8::numeric[])
        WITH ORDINALITY AS t(event_id, ts, user_id, campaign_id, channel, event_type, cost, revenue, ord)
 ),
--- raw_events is partitioned by day, so its key (event_id, ts) cannot refuse an id re-sent with another ts: event_ids
+-- raw_events is partitioned by day, so its key (ts, event_id) cannot refuse an id re-sent with another ts: event_ids
 -- decides which ids are new, and only their events are stored.
 new_ids AS (
   INSERT INTO event_ids (event_id)

@@ -55,7 +55,8 @@ describe(`migration ${PARTITIONING} on a database holding events`, () => {
     await admin.end();
   });
 
-  it('keeps every event, rollup row and KPI, and refuses a stored id re-sent with another ts afterwards', async () => {
+  // A backfill, a migration and brute-force reads of every grain: seconds on a loaded machine.
+  it('keeps every event, rollup row and KPI, and refuses a stored id re-sent with another ts afterwards', { timeout: 30_000 }, async () => {
     // The old, unpartitioned table, filled with plain SQL (its ingest statement is gone) and rolled up.
     const events = randomEvents(seededRandom(17), 3000, { from: DAYS[0]!, spanMs: 3 * DAY_MS, prefix: 'old' });
     await pool.query(
