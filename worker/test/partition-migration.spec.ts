@@ -56,50 +56,54 @@ describe(`migration ${PARTITIONING} on a database holding events`, () => {
   });
 
   // A backfill, a migration and brute-force reads of every grain: seconds on a loaded machine.
-  it('keeps every event, rollup row and KPI, and refuses a stored id re-sent with another ts afterwards', { timeout: 30_000 }, async () => {
-    // The old, unpartitioned table, filled with plain SQL (its ingest statement is gone) and rolled up.
-    const events = randomEvents(seededRandom(17), 3000, { from: DAYS[0]!, spanMs: 3 * DAY_MS, prefix: 'old' });
-    await pool.query(
-      `INSERT INTO raw_events (event_id, ts, user_id, campaign_id, channel, event_type, cost, revenue)
+  it(
+    'keeps every event, rollup row and KPI, and refuses a stored id re-sent with another ts afterwards',
+    { timeout: 30_000 },
+    async () => {
+      // The old, unpartitioned table, filled with plain SQL (its ingest statement is gone) and rolled up.
+      const events = randomEvents(seededRandom(17), 3000, { from: DAYS[0]!, spanMs: 3 * DAY_MS, prefix: 'old' });
+      await pool.query(
+        `INSERT INTO raw_events (event_id, ts, user_id, campaign_id, channel, event_type, cost, revenue)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS e(event_id text, ts timestamptz, user_id text, campaign_id text,
          channel text, event_type text, cost numeric, revenue numeric)`,
-      [JSON.stringify(events)],
-    );
-    const client = await pool.connect();
-    try {
-      await backfillDays([client], DAYS);
-    } finally {
-      client.release();
-    }
-    const before = await snapshot(pool, url);
-    expect(before.events).toHaveLength(3000);
-    expect(before.rollups.every((rows) => rows.length > 0)).toBe(true);
+        [JSON.stringify(events)],
+      );
+      const client = await pool.connect();
+      try {
+        await backfillDays([client], DAYS);
+      } finally {
+        client.release();
+      }
+      const before = await snapshot(pool, url);
+      expect(before.events).toHaveLength(3000);
+      expect(before.rollups.every((rows) => rows.length > 0)).toBe(true);
 
-    expect(await migrate(url, log)).toEqual([PARTITIONING]);
+      expect(await migrate(url, log)).toEqual([PARTITIONING]);
 
-    expect(await snapshot(pool, url)).toEqual(before);
-    for (const grain of GRAINS) expect(await storedRollup(pool, grain)).toEqual(await expectedRollup(pool, grain));
-    const { rows: partitions } = await pool.query<{ name: string; n: number }>(
-      `SELECT c.relname AS name, (SELECT count(*)::int FROM raw_events r WHERE r.tableoid = c.oid) AS n
+      expect(await snapshot(pool, url)).toEqual(before);
+      for (const grain of GRAINS) expect(await storedRollup(pool, grain)).toEqual(await expectedRollup(pool, grain));
+      const { rows: partitions } = await pool.query<{ name: string; n: number }>(
+        `SELECT c.relname AS name, (SELECT count(*)::int FROM raw_events r WHERE r.tableoid = c.oid) AS n
        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
        WHERE i.inhparent = 'raw_events'::regclass ORDER BY 1`,
-    );
-    const today = Date.now() - (Date.now() % DAY_MS);
-    const ahead = [0, 1, 2, 3].map((i) => new Date(today + i * DAY_MS));
-    const name = (day: Date) => `raw_events_p${day.toISOString().slice(0, 10).replaceAll('-', '')}`;
-    expect(partitions).toEqual(
-      [
-        ...before.perDay.map(({ day, n }) => ({ name: name(new Date(day)), n })),
-        ...ahead.map((day) => ({ name: name(day), n: 0 })),
-        { name: 'raw_events_default', n: 0 },
-      ].sort((a, b) => a.name.localeCompare(b.name)),
-    );
-    const ids = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM event_ids');
-    expect(ids.rows[0]!.n).toBe(3000);
+      );
+      const today = Date.now() - (Date.now() % DAY_MS);
+      const ahead = [0, 1, 2, 3].map((i) => new Date(today + i * DAY_MS));
+      const name = (day: Date) => `raw_events_p${day.toISOString().slice(0, 10).replaceAll('-', '')}`;
+      expect(partitions).toEqual(
+        [
+          ...before.perDay.map(({ day, n }) => ({ name: name(new Date(day)), n })),
+          ...ahead.map((day) => ({ name: name(day), n: 0 })),
+          { name: 'raw_events_default', n: 0 },
+        ].sort((a, b) => a.name.localeCompare(b.name)),
+      );
+      const ids = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM event_ids');
+      expect(ids.rows[0]!.n).toBe(3000);
 
-    // A stored id on another day: a duplicate, counted and never stored (the key (event_id, ts) alone would take it).
-    const resent = { ...toEventRow(events[0]!), ts: new Date(new Date(events[0]!.ts).getTime() + DAY_MS) };
-    expect((await storeEvents(pool, [resent], { notify: false })).stored).toBe(0);
-    expect(await storedEvents(url)).toEqual(before.events);
-  });
+      // A stored id on another day: a duplicate, counted and never stored (the key (event_id, ts) alone would take it).
+      const resent = { ...toEventRow(events[0]!), ts: new Date(new Date(events[0]!.ts).getTime() + DAY_MS) };
+      expect((await storeEvents(pool, [resent], { notify: false })).stored).toBe(0);
+      expect(await storedEvents(url)).toEqual(before.events);
+    },
+  );
 });

@@ -26,7 +26,11 @@ async function runPartitionTask(url: string, tick: Date, retention: RetentionSet
       reportingTimeZone: DEFAULT_TIME_ZONE,
       retention,
     });
-    await runTaskListOnce({ logger: logger ?? graphileLogger(capturedLogger('worker').log) }, taskList, client as never);
+    await runTaskListOnce(
+      { logger: logger ?? graphileLogger(capturedLogger('worker').log) },
+      taskList,
+      client as never,
+    );
   } finally {
     await client.end();
   }
@@ -125,7 +129,12 @@ describe('raw_events partitions', () => {
     expect(await idCount()).toBe(500);
 
     const info = capturedLogger('worker', 'info');
-    await runPartitionTask(database.url, new Date('2026-10-05T00:10:00Z'), { rawEventsDays: 2 }, graphileLogger(info.log));
+    await runPartitionTask(
+      database.url,
+      new Date('2026-10-05T00:10:00Z'),
+      { rawEventsDays: 2 },
+      graphileLogger(info.log),
+    );
     const counts = await partitionCounts();
     expect(Object.keys(counts).filter((name) => name < '20261003')).toEqual([]);
     expect(counts).toMatchObject({ '20261003': 100, '20261004': 100, '20261005': 100, default: 0 });
@@ -141,7 +150,11 @@ describe('raw_events partitions', () => {
     ]);
     const changed = info.lines.find((line) => line.msg === 'raw_events partitions changed');
     expect(changed).toMatchObject({
-      dropped: [...olderDays.map((d) => `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}`), '2026-10-01', '2026-10-02'].sort(),
+      dropped: [
+        ...olderDays.map((d) => `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}`),
+        '2026-10-01',
+        '2026-10-02',
+      ].sort(),
       droppedEvents: 200,
     });
   });

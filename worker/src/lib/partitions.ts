@@ -42,7 +42,9 @@ export async function maintainRawEventPartitions(
   const waiting = await client.query<{ day: string }>(
     `SELECT DISTINCT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM raw_events_default`,
   );
-  const ahead = Array.from({ length: PARTITION_DAYS_AHEAD + 1 }, (_, i) => utcDay(new Date(tick.getTime() + i * DAY_MS)));
+  const ahead = Array.from({ length: PARTITION_DAYS_AHEAD + 1 }, (_, i) =>
+    utcDay(new Date(tick.getTime() + i * DAY_MS)),
+  );
   for (const day of [...new Set([...waiting.rows.map((row) => row.day), ...ahead])].sort()) {
     const { rows } = await client.query<{ moved: string | null }>(
       'SELECT raw_events_create_partition($1::date) AS moved',

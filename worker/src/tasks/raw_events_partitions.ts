@@ -15,7 +15,8 @@ export function rawEventsPartitions(retention: RetentionSettings): Task {
       const horizon = rawEventsHorizon(tick, retention);
       const run = await helpers.withPgClient((client) => maintainRawEventPartitions(client, tick, horizon));
       const changes = run.created.length + run.dropped.length;
-      if (changes > 0) helpers.logger.info('raw_events partitions changed', { ...run, horizon: horizon?.toISOString() });
+      if (changes > 0)
+        helpers.logger.info('raw_events partitions changed', { ...run, horizon: horizon?.toISOString() });
       return changes + run.moved + run.droppedEvents;
     });
   };
