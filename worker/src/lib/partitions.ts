@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { inTransaction } from './transaction.ts';
 
 /** Partitions exist for the tick's UTC day and this many days after it, so the coming days' events never wait. */
-export const PARTITION_DAYS_AHEAD = 3;
+const PARTITION_DAYS_AHEAD = 3;
 
 /**
  * How long dropping a day waits for raw_events: DROP of a partition locks the whole table, and ingest queues behind a

@@ -17,6 +17,7 @@ export function rawEventsPartitions(retention: RetentionSettings): Task {
       const changes = run.created.length + run.dropped.length;
       if (changes > 0)
         helpers.logger.info('raw_events partitions changed', { ...run, horizon: horizon?.toISOString() });
+      // task_runs.rows_changed: partitions created or dropped, and the events they took in or took away.
       return changes + run.moved + run.droppedEvents;
     });
   };
