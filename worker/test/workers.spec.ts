@@ -125,6 +125,7 @@ describe('real workers', () => {
         'metrics_daily',
         'metrics_hourly',
         'notification_sweep',
+        'raw_events_partitions',
       ]);
     } finally {
       await worker.stop();
