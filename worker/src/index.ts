@@ -14,6 +14,7 @@ const runner = await startWorker({
   sweepIntervalMs: config.sweepIntervalMs,
   notify: config.notify,
   reportingTimeZone: config.reportingTimeZone,
+  retention: config.retention,
 });
 log.info('worker started');
 

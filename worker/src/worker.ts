@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createLogger, type Logger } from '@pmd/db';
-import { DEFAULT_TIME_ZONE } from '@pmd/domain';
+import { DEFAULT_TIME_ZONE, type RetentionSettings } from '@pmd/domain';
 import { run, type Runner } from 'graphile-worker';
 import { graphileLogger } from './lib/graphile-logger.ts';
 import { DEFAULT_NOTIFY_CONFIG, type NotifyConfig, notifySettings } from './lib/notify/settings.ts';
@@ -22,6 +22,8 @@ export interface StartWorkerOptions {
   notify?: NotifyConfig;
   /** The zone of a daily budget's day (REPORTING_TIME_ZONE); default DEFAULT_TIME_ZONE, as the server's. */
   reportingTimeZone?: string;
+  /** How long minute rows are kept (MINUTE_ROWS_RETENTION_DAYS); default: all are kept. */
+  retention?: RetentionSettings;
 }
 
 /**
@@ -44,7 +46,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<Runner> 
       concurrency: options.concurrency ?? 2,
       pollInterval: options.pollInterval ?? 1000,
       noHandleSignals: true,
-      taskList: createTaskList({ notify, reportingTimeZone: options.reportingTimeZone ?? DEFAULT_TIME_ZONE }),
+      taskList: createTaskList({
+        notify,
+        reportingTimeZone: options.reportingTimeZone ?? DEFAULT_TIME_ZONE,
+        retention: options.retention ?? {},
+      }),
       crontab,
       logger: graphileLogger(log),
       events: liveness.events,

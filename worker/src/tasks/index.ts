@@ -1,4 +1,4 @@
-import { DEFAULT_TIME_ZONE } from '@pmd/domain';
+import { DEFAULT_TIME_ZONE, type RetentionSettings } from '@pmd/domain';
 import type { TaskList } from 'graphile-worker';
 import { notifySettings, DEFAULT_NOTIFY_CONFIG } from '../lib/notify/settings.ts';
 import type { NotifySettings } from '../lib/notify/deliver.ts';
@@ -7,11 +7,14 @@ import { deliverNotificationTask } from './deliver_notification.ts';
 import { metrics_daily } from './metrics_daily.ts';
 import { metrics_hourly } from './metrics_hourly.ts';
 import { notification_sweep } from './notification_sweep.ts';
+import { trimMinuteRowsTask } from './trim_minute_rows.ts';
 
 export interface TaskSettings {
   notify: NotifySettings;
   /** The zone of a daily budget's day (target rules' pacing). */
   reportingTimeZone: string;
+  /** How long minute rows are kept once rolled up (MINUTE_ROWS_RETENTION_DAYS). */
+  retention: RetentionSettings;
 }
 
 /** Every task the worker runs, by the name the crontab and `add_job` use. */
@@ -22,11 +25,13 @@ export function createTaskList(settings: TaskSettings): TaskList {
     anomaly_alerts: anomalyAlerts(settings.reportingTimeZone),
     deliver_notification: deliverNotificationTask(settings.notify),
     notification_sweep,
+    trim_minute_rows: trimMinuteRowsTask(settings.retention),
   };
 }
 
-/** The tasks without SMTP, reporting in the default zone (tests). */
+/** The tasks without SMTP, reporting in the default zone, keeping everything (tests). */
 export const taskList: TaskList = createTaskList({
   notify: notifySettings(DEFAULT_NOTIFY_CONFIG),
   reportingTimeZone: DEFAULT_TIME_ZONE,
+  retention: {},
 });
