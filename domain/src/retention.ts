@@ -34,6 +34,16 @@ export function minuteRowsHorizon(now: Date, settings: RetentionSettings): Date 
   return settings.minuteRowsDays === undefined ? null : utcMidnightDaysBefore(now, settings.minuteRowsDays);
 }
 
+/** From when each storage level still holds rows (null: all of it is kept); reads plan around what is gone. */
+export interface KeptRows {
+  rawEvents: Date | null;
+  minuteRows: Date | null;
+}
+
+export function keptRows(now: Date, settings: RetentionSettings): KeptRows {
+  return { rawEvents: rawEventsHorizon(now, settings), minuteRows: minuteRowsHorizon(now, settings) };
+}
+
 /**
  * The oldest instant whose minutes can still be recomputed exactly (null: all can): raw events and minute rows both
  * exist from here on. Before it, a minute can no longer be rebuilt from raw events (they were dropped) and an hour can
