@@ -13,6 +13,7 @@ import {
 import { trimMinuteRows } from '../../worker/src/lib/minute-trim.ts';
 import { rollUp } from './testkit/rollup.ts';
 import { graphql, INGEST, useTestServer } from './testkit/server.ts';
+import { IMPORT_SPEND } from './testkit/spend-import.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -219,5 +220,56 @@ describe(`retention (seed ${SEED})`, () => {
       [old, fresh, restOld, restFresh].map((event) => event!.event_id),
     ]);
     expect(stored.rows.map((row) => row.event_id)).toEqual([fresh!.event_id, restFresh!.event_id].sort());
+  });
+
+  it('spend imports refuse periods older than what is kept, and store the rest', async () => {
+    const hour = (ms: number) => iso(Math.floor(ms / HOUR) * HOUR).slice(0, 16);
+    const result = await graphql(server.current.baseUrl, IMPORT_SPEND, {
+      timeZone: 'UTC',
+      rows: [
+        { hour: hour(raw - 2 * HOUR), campaignId: 'camp_spend', channel: 'google', spend: 5 },
+        { hour: hour(now - 3 * HOUR), campaignId: 'camp_spend', channel: 'google', spend: 7 },
+      ],
+    });
+    expect(result.data.importSpend).toMatchObject({
+      stored: 1,
+      rejected: 1,
+      errors: [
+        {
+          line: 1,
+          field: 'hour',
+          reason: `the period starts before ${iso(raw).replace('.000Z', 'Z')}: raw events are kept 3 days (RAW_EVENTS_RETENTION_DAYS)`,
+        },
+      ],
+    });
+  });
+
+  it('a spend-source switch rewrites only minutes that can be recomputed: minute rows whose raw events are gone stay', async () => {
+    const minuteRowsOf = (campaignId: string) =>
+      clients.pool.query(
+        `SELECT channel, minute, impressions, clicks, total_cost::text FROM campaign_metrics_minute
+         WHERE campaign_id = $1 AND minute < $2 ORDER BY channel, minute`,
+        [campaignId, rawHorizon],
+      );
+    const { rows } = await clients.pool.query(
+      'SELECT campaign_id FROM campaign_metrics_minute WHERE minute >= $1 AND minute < $2 LIMIT 1',
+      [minuteHorizon, rawHorizon],
+    );
+    const campaignId = rows[0].campaign_id as string;
+    const before = await minuteRowsOf(campaignId);
+    expect(before.rows.length).toBeGreaterThan(10);
+    const switched = await graphql(
+      server.current.baseUrl,
+      `
+        mutation ($campaignId: String!, $input: CampaignInput!) {
+          updateCampaign(campaignId: $campaignId, input: $input) {
+            __typename
+          }
+        }
+      `,
+      { campaignId, input: { name: campaignId, status: 'ACTIVE', currency: 'USD', tags: [], spendSource: 'IMPORTS' } },
+    );
+    expect(switched.data.updateCampaign.__typename).toBe('Campaign');
+    expect((await minuteRowsOf(campaignId)).rows).toEqual(before.rows);
   });
 });
