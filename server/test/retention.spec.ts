@@ -198,7 +198,7 @@ describe(`retention (seed ${SEED})`, () => {
       ...randomEvents(random, 1, { from: new Date(now - HOUR), to: new Date(now - MINUTE), prefix: 'rest-new' }),
     ];
     const reason = `Input should not be older than ${iso(raw).replace('.000Z', 'Z')}: raw events are kept 3 days (RAW_EVENTS_RETENTION_DAYS)`;
-    const result = await graphql(server.current.baseUrl, INGEST, { events: [old, fresh].map(graphqlEvent) });
+    const result = await graphql(server.current.baseUrl, INGEST, { events: [old!, fresh!].map(graphqlEvent) });
     expect(result.data.ingestEvents).toMatchObject({
       received: 2,
       stored: 1,
