@@ -9,7 +9,8 @@ export const TRIM_MAX_CHUNKS = 100;
  * One chunk: minute rows before the horizon ($1) whose hour is rolled up, oldest first, at most $2. An hour still in
  * rollup_dirty_hours keeps its minute rows: metrics_hourly recomputes it from them. A queue row committed after this
  * statement's snapshot cannot name a trimmed hour, because nothing writes before the horizon (ingest, spend imports
- * and minute rebuilds refuse it: `oldestRewritableInstant` in domain/src/retention.ts).
+ * and minute rebuilds refuse it: `oldestRewritableInstant` in domain/src/retention.ts) and the task trims by the
+ * horizon of an hour ago, so no batch accepted before the horizon moved is still in flight.
  */
 const TRIM_CHUNK_SQL = `
   WITH doomed AS (
