@@ -34,9 +34,68 @@ export function minuteRowsHorizon(now: Date, settings: RetentionSettings): Date 
   return settings.minuteRowsDays === undefined ? null : utcMidnightDaysBefore(now, settings.minuteRowsDays);
 }
 
-/** The oldest event ingest accepts: the raw horizon, or the fixed RETENTION_DAYS bound when it is later (or unset). */
-export function oldestAcceptedEvent(now: Date, settings: RetentionSettings): Date {
-  const fixed = new Date(now.getTime() - RETENTION_DAYS * DAY_MS);
+/** From when each storage level still holds rows (null: all of it is kept); reads plan around what is gone. */
+export interface KeptRows {
+  rawEvents: Date | null;
+  minuteRows: Date | null;
+}
+
+export function keptRows(now: Date, settings: RetentionSettings): KeptRows {
+  return { rawEvents: rawEventsHorizon(now, settings), minuteRows: minuteRowsHorizon(now, settings) };
+}
+
+/**
+ * The oldest instant whose minutes can still be recomputed exactly (null: all can): raw events and minute rows both
+ * exist from here on. Before it, a minute can no longer be rebuilt from raw events (they were dropped) and an hour can
+ * no longer be recomputed from its minute rows (they were trimmed), so nothing may write into that past: ingest and
+ * spend imports refuse it, and a spend-source switch rewrites only minutes from here on.
+ */
+export function oldestRewritableInstant(now: Date, settings: RetentionSettings): Date | null {
   const raw = rawEventsHorizon(now, settings);
-  return raw && raw > fixed ? raw : fixed;
+  const minutes = minuteRowsHorizon(now, settings);
+  if (!raw || !minutes) return raw ?? minutes;
+  return raw > minutes ? raw : minutes;
+}
+
+/** The oldest instant ingest accepts, and why, in words naming the setting that sets it. */
+export interface AcceptanceLimit {
+  oldest: Date;
+  /** E.g. "raw events are kept 7 days (RAW_EVENTS_RETENTION_DAYS)". */
+  because: string;
+}
+
+/**
+ * The oldest event (or imported spend period) ingest accepts: the later of the fixed RETENTION_DAYS bound and
+ * `oldestRewritableInstant`, with the rule that sets it.
+ */
+export function acceptanceLimit(now: Date, settings: RetentionSettings): AcceptanceLimit {
+  const fixed: AcceptanceLimit = {
+    oldest: new Date(now.getTime() - RETENTION_DAYS * DAY_MS),
+    because: `events are accepted at most ${RETENTION_DAYS} days old`,
+  };
+  const raw = rawEventsHorizon(now, settings);
+  const minutes = minuteRowsHorizon(now, settings);
+  const limits = [fixed];
+  if (raw) {
+    limits.push({
+      oldest: raw,
+      because: `raw events are kept ${days(settings.rawEventsDays!)} (RAW_EVENTS_RETENTION_DAYS)`,
+    });
+  }
+  if (minutes) {
+    limits.push({
+      oldest: minutes,
+      because: `minute rows are kept ${days(settings.minuteRowsDays!)} (MINUTE_ROWS_RETENTION_DAYS)`,
+    });
+  }
+  return limits.reduce((latest, limit) => (limit.oldest > latest.oldest ? limit : latest));
+}
+
+function days(count: number): string {
+  return count === 1 ? '1 day' : `${count} days`;
+}
+
+/** The oldest event ingest accepts (`acceptanceLimit` without its reason). */
+export function oldestAcceptedEvent(now: Date, settings: RetentionSettings): Date {
+  return acceptanceLimit(now, settings).oldest;
 }

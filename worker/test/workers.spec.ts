@@ -126,6 +126,7 @@ describe('real workers', () => {
         'metrics_hourly',
         'notification_sweep',
         'raw_events_partitions',
+        'trim_minute_rows',
       ]);
     } finally {
       await worker.stop();

@@ -60,6 +60,7 @@ export const spendRoutes: RestRoute[] = [
           app.pool,
           { ...upload, timeZone: url.searchParams.get('time_zone') },
           app.config.reportingTimeZone,
+          app.config.retention,
         );
         const body = {
           stored: result.stored,

@@ -16,7 +16,15 @@ import { builder } from '../builder.ts';
 import { breakdown, type Breakdown, type BreakdownRow } from '../services/breakdown.ts';
 import { InvalidArgumentError } from './error.ts';
 import { KpiTotalsRef } from './kpis.ts';
-import { filterFromArgs, KpiFilterRef, WindowInputRef, WindowRef, windowFromArgs } from './window.ts';
+import {
+  filterFromArgs,
+  KpiFilterRef,
+  WindowInputRef,
+  WindowCoverageRef,
+  WindowRef,
+  windowFromArgs,
+} from './window.ts';
+import { windowCoverage } from '../services/kpi-window.ts';
 
 export const BreakdownDimensionEnum = builder.enumType('BreakdownDimension', {
   description: 'What a breakdown groups by.',
@@ -116,6 +124,11 @@ export const BreakdownRef = builder.objectRef<Breakdown>('Breakdown').implement(
   description: 'KPIs of a window per campaign and/or channel.',
   fields: (t) => ({
     window: t.field({ type: WindowRef, description: 'The window the rows cover.', resolve: (b) => b.window }),
+    coverage: t.field({
+      type: WindowCoverageRef,
+      description: 'Which part of the window the rows answer (all of it unless retention removed rows an edge needs).',
+      resolve: (b) => windowCoverage(b.window),
+    }),
     dimension: t.field({
       type: BreakdownDimensionEnum,
       description: 'What the rows group by.',
@@ -155,11 +168,16 @@ builder.queryField('breakdown', (t) =>
     },
     args: breakdownArgs,
     resolve: (_root, args, ctx) =>
-      breakdown(ctx.pool, windowFromArgs(args.window, ctx.config.reportingTimeZone), filterFromArgs(args.filter), {
-        by: args.by ?? undefined,
-        sortBy: args.sortBy ?? undefined,
-        descending: args.descending ?? undefined,
-        thresholds: ctx.config.healthThresholds,
-      }),
+      breakdown(
+        ctx.pool,
+        windowFromArgs(args.window, ctx.config.reportingTimeZone, ctx.config.retention),
+        filterFromArgs(args.filter),
+        {
+          by: args.by ?? undefined,
+          sortBy: args.sortBy ?? undefined,
+          descending: args.descending ?? undefined,
+          thresholds: ctx.config.healthThresholds,
+        },
+      ),
   }),
 );

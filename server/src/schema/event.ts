@@ -17,7 +17,8 @@ import { type IngestOutcome, type RejectedEvent } from '../services/ingest.ts';
 import { ErrorInterface } from './error.ts';
 
 const RULES = `Rules (the same for REST): ids non-empty, not blank, no control characters, at most ${MAX_ID_LENGTH} characters \
-(channel ${MAX_CHANNEL_LENGTH}); \`ts\` at most 5 minutes in the future and at most ${RETENTION_DAYS} days old; \`cost\` finite, \
+(channel ${MAX_CHANNEL_LENGTH}); \`ts\` at most 5 minutes in the future, at most ${RETENTION_DAYS} days old and not before what RAW_EVENTS_RETENTION_DAYS \
+and MINUTE_ROWS_RETENTION_DAYS keep (UTC midnights); \`cost\` finite, \
 0 ≤ cost ≤ ${MAX_COST}, stored rounded to 6 decimals. Cost is allowed on every event type and all of it is spend \
 (unless the campaign's spendSource is IMPORTS): average CPC = spend / clicks, as Google Ads and Meta report it, so \
 cost on impressions (CPM buying) or conversions raises CPC too. \`revenue\` (conversion value) follows the same rule as cost, 0 ≤ revenue ≤ ${MAX_REVENUE}, and is \
@@ -49,7 +50,8 @@ const EventInput = builder.inputType('EventInput', {
     ts: t.string({
       required: true,
       description: `When it happened, ISO-8601 as REST takes it: e.g. \`2026-11-25T10:00:00.123456+00:00\`; without offset it is UTC; \
-up to microseconds are kept. Not more than 5 minutes ahead of the server's clock, not older than ${RETENTION_DAYS} days.`,
+up to microseconds are kept. Not more than 5 minutes ahead of the server's clock, not older than ${RETENTION_DAYS} days, \
+nor than the UTC midnight RAW_EVENTS_RETENTION_DAYS or MINUTE_ROWS_RETENTION_DAYS keep from.`,
     }),
     userId: t.string({ required: true, description: `The user (1..${MAX_ID_LENGTH} characters).` }),
     campaignId: t.string({ required: true, description: `The campaign (1..${MAX_ID_LENGTH} characters).` }),

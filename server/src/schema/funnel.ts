@@ -2,7 +2,15 @@ import { COUNTERS } from '@pmd/domain';
 import { builder } from '../builder.ts';
 import { funnel, FUNNEL_STAGES, type Funnel, type FunnelStage, type FunnelStageName } from '../services/funnel.ts';
 import { InvalidArgumentError } from './error.ts';
-import { filterFromArgs, KpiFilterRef, WindowInputRef, WindowRef, windowFromArgs } from './window.ts';
+import {
+  filterFromArgs,
+  KpiFilterRef,
+  WindowInputRef,
+  WindowCoverageRef,
+  WindowRef,
+  windowFromArgs,
+} from './window.ts';
+import { windowCoverage } from '../services/kpi-window.ts';
 
 export const FunnelStageNameEnum = builder.enumType('FunnelStageName', {
   description: 'The stages of the ad → acquisition funnel, top first.',
@@ -31,6 +39,12 @@ export const FunnelRef = builder.objectRef<Funnel>('Funnel').implement({
   description: 'The funnel of a window.',
   fields: (t) => ({
     window: t.field({ type: WindowRef, description: 'The window the counts cover.', resolve: (f) => f.window }),
+    coverage: t.field({
+      type: WindowCoverageRef,
+      description:
+        'Which part of the window the counts answer (all of it unless retention removed rows an edge needs).',
+      resolve: (f) => windowCoverage(f.window),
+    }),
     stages: t.field({ type: [FunnelStageRef], description: 'The four stages, top first.', resolve: (f) => f.stages }),
   }),
 });
@@ -50,6 +64,10 @@ builder.queryField('funnel', (t) =>
       filter: t.arg({ type: KpiFilterRef, required: false, description: 'Campaigns and channels to include.' }),
     },
     resolve: (_root, args, ctx) =>
-      funnel(ctx.pool, windowFromArgs(args.window, ctx.config.reportingTimeZone), filterFromArgs(args.filter)),
+      funnel(
+        ctx.pool,
+        windowFromArgs(args.window, ctx.config.reportingTimeZone, ctx.config.retention),
+        filterFromArgs(args.filter),
+      ),
   }),
 );

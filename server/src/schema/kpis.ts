@@ -16,7 +16,15 @@ import { builder } from '../builder.ts';
 import { PREVIOUS_PERIOD, type ComparisonInput, type ComparisonKind } from '../services/comparison.ts';
 import { overview, type KpiChange, type Overview } from '../services/overview.ts';
 import { InvalidArgumentError } from './error.ts';
-import { filterFromArgs, KpiFilterRef, WindowInputRef, WindowRef, windowFromArgs } from './window.ts';
+import {
+  filterFromArgs,
+  KpiFilterRef,
+  WindowInputRef,
+  WindowCoverageRef,
+  WindowRef,
+  windowFromArgs,
+} from './window.ts';
+import { windowCoverage } from '../services/kpi-window.ts';
 
 /** Costs per unit are null without units (`KpiValue`); counters and ratios are always numbers. */
 const nullable = (name: MetricName) => isKpiName(name) && isPerUnit(name);
@@ -169,6 +177,17 @@ export const OverviewRef = builder.objectRef<Overview>('Overview').implement({
   description: 'The KPI cards: a window, its comparison window, and the change between them.',
   fields: (t) => ({
     window: t.field({ type: WindowRef, description: 'The window the totals cover.', resolve: (o) => o.window }),
+    coverage: t.field({
+      type: WindowCoverageRef,
+      description:
+        'Which part of the window `current` answers (all of it unless retention removed rows an edge needs).',
+      resolve: (o) => windowCoverage(o.window),
+    }),
+    comparisonCoverage: t.field({
+      type: WindowCoverageRef,
+      description: 'Which part of `comparisonWindow` `previous` answers.',
+      resolve: (o) => windowCoverage(o.comparisonWindow),
+    }),
     comparison: t.field({
       type: ComparisonKindEnum,
       description: 'What the window is compared with (PREVIOUS_PERIOD unless `compareTo` said otherwise).',
@@ -228,7 +247,7 @@ builder.queryField('overview', (t) =>
     resolve: (_root, args, ctx) =>
       overview(
         ctx.pool,
-        windowFromArgs(args.window, ctx.config.reportingTimeZone),
+        windowFromArgs(args.window, ctx.config.reportingTimeZone, ctx.config.retention),
         filterFromArgs(args.filter),
         comparisonFromArgs(args.compareTo),
       ),

@@ -93,7 +93,12 @@ builder.mutationField('importSpend', (t) =>
       }),
     },
     resolve: (_root, args, ctx) =>
-      importSpend(ctx.pool, { rows: args.rows, csv: args.csv, timeZone: args.timeZone }, ctx.config.reportingTimeZone),
+      importSpend(
+        ctx.pool,
+        { rows: args.rows, csv: args.csv, timeZone: args.timeZone },
+        ctx.config.reportingTimeZone,
+        ctx.config.retention,
+      ),
   }),
 );
 

@@ -2,7 +2,15 @@ import { builder } from '../builder.ts';
 import { timeSeries, type TimeSeries, type TimeSeriesPoint } from '../services/time-series.ts';
 import { InvalidArgumentError } from './error.ts';
 import { KpiTotalsRef } from './kpis.ts';
-import { filterFromArgs, KpiFilterRef, WindowInputRef, WindowRef, windowFromArgs } from './window.ts';
+import {
+  filterFromArgs,
+  KpiFilterRef,
+  WindowInputRef,
+  WindowCoverageRef,
+  WindowRef,
+  windowFromArgs,
+} from './window.ts';
+import { windowCoverage } from '../services/kpi-window.ts';
 
 export const GranularityEnum = builder.enumType('Granularity', {
   description:
@@ -36,6 +44,12 @@ export const TimeSeriesRef = builder.objectRef<TimeSeries>('TimeSeries').impleme
   description: 'KPIs of a window bucket by bucket; buckets without data are zeros.',
   fields: (t) => ({
     window: t.field({ type: WindowRef, description: 'The window the series covers.', resolve: (s) => s.window }),
+    coverage: t.field({
+      type: WindowCoverageRef,
+      description:
+        'Which part of the window the points answer (all of it unless retention removed rows an edge needs); buckets reaching outside it are `partial`.',
+      resolve: (s) => windowCoverage(s.window, s.granularity),
+    }),
     granularity: t.field({ type: GranularityEnum, description: 'Bucket size.', resolve: (s) => s.granularity }),
     points: t.field({
       type: [TimeSeriesPointRef],
@@ -63,7 +77,7 @@ builder.queryField('timeSeries', (t) =>
     resolve: (_root, args, ctx) =>
       timeSeries(
         ctx.pool,
-        windowFromArgs(args.window, ctx.config.reportingTimeZone),
+        windowFromArgs(args.window, ctx.config.reportingTimeZone, ctx.config.retention),
         args.granularity,
         filterFromArgs(args.filter),
       ),

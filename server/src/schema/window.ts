@@ -1,7 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
 import type { KpiFilter } from '../services/kpi-window.ts';
-import { DEFAULT_TIME_ZONE, MAX_TIME_ZONE_LENGTH } from '@pmd/domain';
+import { DEFAULT_TIME_ZONE, keptRows, MAX_TIME_ZONE_LENGTH, type RetentionSettings } from '@pmd/domain';
+import type { WindowCoverage } from '../services/window-plan.ts';
 import {
   MAX_WINDOW_MINUTES,
   resolveWindow,
@@ -69,10 +70,40 @@ export const WindowRef = builder.objectRef<TimeWindow>('Window').implement({
   }),
 });
 
-/** GraphQL input → resolved window in its zone or `defaultTimeZone` (throws InvalidArgumentError). */
-export function windowFromArgs(input: WindowInput, defaultTimeZone: string): TimeWindow {
-  return resolveWindow(input, new Date(), defaultTimeZone);
+/**
+ * GraphQL input → resolved window in its zone or `defaultTimeZone` (throws InvalidArgumentError), with what
+ * `retention` keeps at this moment (reads answer only what the kept rows can: see WindowCoverage).
+ */
+export function windowFromArgs(input: WindowInput, defaultTimeZone: string, retention?: RetentionSettings): TimeWindow {
+  const now = new Date();
+  const window = resolveWindow(input, now, defaultTimeZone);
+  return retention ? { ...window, kept: keptRows(now, retention) } : window;
 }
+
+export const WindowCoverageRef = builder.objectRef<WindowCoverage>('WindowCoverage').implement({
+  description:
+    'Which part of the window the totals answer. Retention drops raw events (RAW_EVENTS_RETENTION_DAYS) and trims minute rows (MINUTE_ROWS_RETENTION_DAYS); hourly and daily rollups are kept. Whole hours and days of any age are answered from the rollups, but an edge inside a minute needs raw events and an edge inside an hour (a window end, or a local hour or day boundary of a zone whose offset is not whole hours) needs minute rows. Where those are gone, the start is moved forward and the end back to the nearest edge whose rows exist, and the totals are exactly those of [answeredFrom, answeredTo).',
+  fields: (t) => ({
+    complete: t.exposeBoolean('complete', {
+      description: 'True when the whole window is answered (answeredFrom = from, answeredTo = to).',
+    }),
+    answeredFrom: t.field({
+      type: 'DateTime',
+      description: 'Start (inclusive) of the range actually summed.',
+      resolve: (coverage) => coverage.answered.from,
+    }),
+    answeredTo: t.field({
+      type: 'DateTime',
+      description:
+        'End (exclusive) of the range actually summed; equal to answeredFrom when nothing could be answered.',
+      resolve: (coverage) => coverage.answered.to,
+    }),
+    reason: t.exposeString('reason', {
+      nullable: true,
+      description: 'Why the window was cut: which rows are gone from when, and the setting; null when complete.',
+    }),
+  }),
+});
 
 export function filterFromArgs(
   input: { campaignIds?: string[] | null; channels?: string[] | null } | null | undefined,

@@ -3,10 +3,12 @@ import type pg from 'pg';
 import {
   defaultCampaignSettings,
   MAX_ID_LENGTH,
+  oldestRewritableInstant,
   validateCampaignSettings,
   type CampaignObjective,
   type CampaignSettings,
   type CampaignStatus,
+  type RetentionSettings,
   type SpendSource,
 } from '@pmd/domain';
 import { CampaignValidationError, type CampaignIssue } from './errors.ts';
@@ -120,12 +122,13 @@ export async function findCampaign(pool: pg.Pool | pg.ClientBase, campaignId: st
  * Sets every setting of a campaign (an admin's edit), creating its catalog row when it has none yet (a campaign set
  * up before its first event). Refused settings throw CampaignValidationError and change nothing. A change of the spend
  * source rewrites the campaign's spend in the minute rollup in the same transaction (`rebuildMinutes` over all its
- * minutes), so no reader ever sees a mix of the two sources; the worker then recomputes the hours marked dirty.
+ * minutes that `retention` still lets be recomputed), so no reader ever sees a mix of the two sources; the worker then recomputes the hours marked dirty.
  */
 export async function updateCampaign(
   pool: pg.Pool,
   campaignId: string,
   settings: CampaignSettings,
+  retention: RetentionSettings,
 ): Promise<CampaignSummary> {
   const issues: CampaignIssue[] = validateCampaignSettings(settings);
   if (campaignId.length === 0 || campaignId.length > MAX_ID_LENGTH) {
@@ -165,7 +168,13 @@ export async function updateCampaign(
       ],
     );
     if (previousSource !== settings.spendSource) {
-      await rebuildMinutes(client, { where: (alias) => `${alias}.campaign_id = $1`, values: [campaignId] });
+      // Only minutes that can still be recomputed: before this instant raw events are dropped or minute rows trimmed
+      // (domain/src/retention.ts), so older rollups keep the spend they were built with.
+      const rewritable = oldestRewritableInstant(new Date(), retention);
+      await rebuildMinutes(client, {
+        where: (alias, ts) => `${alias}.campaign_id = $1 AND ($2::timestamptz IS NULL OR ${ts} >= $2)`,
+        values: [campaignId, rewritable],
+      });
     }
     return (await findCampaign(client, campaignId))!;
   });

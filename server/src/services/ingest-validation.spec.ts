@@ -83,6 +83,26 @@ describe('validateEvent', () => {
     expect(errorsOf({ ...EVENT, ts: '2025-10-22T12:00:00Z' })).toEqual([]);
   });
 
+  it('rejects ts before the retention horizon, naming the instant and the setting', () => {
+    const retention = { rawEventsDays: 7, minuteRowsDays: 10 };
+    const refused = validateEvent({ ...EVENT, ts: '2026-11-17T23:59:59.999999Z' }, NOW, retention);
+    expect(refused).toEqual({
+      ok: false,
+      errors: [
+        {
+          field: 'ts',
+          msg: 'Input should not be older than 2026-11-18T00:00:00Z: raw events are kept 7 days (RAW_EVENTS_RETENTION_DAYS)',
+          type: 'datetime_past',
+        },
+      ],
+    });
+    expect(validateEvent({ ...EVENT, ts: '2026-11-18T00:00:00Z' }, NOW, retention).ok).toBe(true);
+    const trimmed = validateEvent({ ...EVENT, ts: '2026-11-23T12:00:00Z' }, NOW, { minuteRowsDays: 1 });
+    expect(!trimmed.ok && trimmed.errors[0]!.msg).toBe(
+      'Input should not be older than 2026-11-24T00:00:00Z: minute rows are kept 1 day (MINUTE_ROWS_RETENTION_DAYS)',
+    );
+  });
+
   it('defaults a missing cost to 0 and accepts integer costs and cost on any event type', () => {
     const result = validateEvent({ ...EVENT, cost: undefined, event_type: 'ad_impression' }, NOW);
     expect(result.ok && result.event.cost).toBe(0);

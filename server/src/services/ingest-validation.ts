@@ -14,7 +14,9 @@ import {
   MAX_ID_LENGTH,
   MAX_REVENUE,
   RETENTION_DAYS,
+  acceptanceLimit,
   type EventTypeName,
+  type RetentionSettings,
 } from '@pmd/domain';
 export {
   EVENT_TYPES,
@@ -69,7 +71,11 @@ const ID_FIELDS = [
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
-export function validateEvent(input: unknown, now: Date): EventValidation {
+/**
+ * Checks one event against every rule at `now`; `retention` (the server's RAW_EVENTS_RETENTION_DAYS and
+ * MINUTE_ROWS_RETENTION_DAYS) moves the oldest accepted instant forward from the fixed RETENTION_DAYS bound.
+ */
+export function validateEvent(input: unknown, now: Date, retention: RetentionSettings = {}): EventValidation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return {
       ok: false,
@@ -90,7 +96,7 @@ export function validateEvent(input: unknown, now: Date): EventValidation {
     if (typeof result === 'string') ids[field] = result;
     else errors.push(result);
   }
-  const ts = checkTimestamp(candidate.ts, now);
+  const ts = checkTimestamp(candidate.ts, now, retention);
   if (typeof ts !== 'string') errors.push(ts);
   const eventType = checkEventType(candidate.event_type);
   if (typeof eventType !== 'string') errors.push(eventType);
@@ -161,7 +167,7 @@ function checkAmount(field: 'cost' | 'revenue', value: unknown, max: number): nu
 const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
 
-function checkTimestamp(value: unknown, now: Date): string | EventFieldError {
+function checkTimestamp(value: unknown, now: Date, retention: RetentionSettings): string | EventFieldError {
   if (value === undefined) return { field: 'ts', msg: 'Field required', type: 'missing' };
   // Text only, from both doors: a parsed Date would have lost the microseconds and the "no offset = UTC" reading.
   if (typeof value !== 'string')
@@ -178,10 +184,12 @@ function checkTimestamp(value: unknown, now: Date): string | EventFieldError {
   if (epochMs > now.getTime() + MAX_FUTURE_SKEW_MS) {
     return { field: 'ts', msg: 'Input should not be more than 5 minutes in the future', type: 'datetime_future' };
   }
-  if (epochMs < now.getTime() - RETENTION_DAYS * 86_400_000) {
+  // Nothing older than what is kept: its raw events or minute rows may already be gone (domain/src/retention.ts).
+  const limit = acceptanceLimit(now, retention);
+  if (epochMs < limit.oldest.getTime()) {
     return {
       field: 'ts',
-      msg: `Input should not be older than the ${RETENTION_DAYS}-day retention`,
+      msg: `Input should not be older than ${limit.oldest.toISOString().replace('.000Z', 'Z')}: ${limit.because}`,
       type: 'datetime_past',
     };
   }

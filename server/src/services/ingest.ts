@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { RetentionSettings } from '@pmd/domain';
 import { MAX_BATCH_SIZE, validateEvent, type EventFieldError, type ValidEvent } from './ingest-validation.ts';
 import { BatchTooLargeError } from './errors.ts';
 import { ingestWriterFor } from './ingest-writer.ts';
@@ -28,18 +29,19 @@ export interface IngestOutcome {
 
 /**
  * Validates `candidates` (each shaped like the original's JSON event; GraphQL inputs are mapped to that shape first)
- * and stores the valid ones. Throws BatchTooLargeError, before touching the database, beyond MAX_BATCH_SIZE.
+ * and stores the valid ones; `retention` sets how old an event may be. Throws BatchTooLargeError, before touching the database, beyond MAX_BATCH_SIZE.
  */
 export async function ingestEvents(
   pool: pg.Pool,
   candidates: readonly unknown[],
+  retention: RetentionSettings = {},
   now = new Date(),
 ): Promise<IngestOutcome> {
   if (candidates.length > MAX_BATCH_SIZE) throw new BatchTooLargeError(candidates.length);
   const valid: ValidEvent[] = [];
   const rejected: RejectedEvent[] = [];
   candidates.forEach((candidate, index) => {
-    const result = validateEvent(candidate, now);
+    const result = validateEvent(candidate, now, retention);
     if (result.ok) valid.push(result.event);
     else rejected.push({ index, eventId: eventIdOf(candidate), errors: result.errors });
   });

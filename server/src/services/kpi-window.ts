@@ -12,7 +12,7 @@ import {
   type KpiSums,
 } from '@pmd/domain';
 import type pg from 'pg';
-import { planWindow, type InstantRange, type RollupGrain } from './window-plan.ts';
+import { planCoverage, planWindow, type InstantRange, type RollupGrain, type WindowCoverage } from './window-plan.ts';
 import type { TimeWindow } from './windows.ts';
 
 export interface KpiFilter {
@@ -143,11 +143,20 @@ export function windowBucketBoundaries(window: TimeWindow, bucket: RollupGrain |
   return bucketBoundaries(window.from, window.to, bucket, window.timeZone ?? DEFAULT_TIME_ZONE);
 }
 
+/**
+ * Which part of `window` a read grouped by `bucket` answers (see planCoverage): kpiWindowSums sums exactly
+ * `answered`, and the GraphQL results show this same coverage.
+ */
+export function windowCoverage(window: TimeWindow, bucket?: RollupGrain): WindowCoverage {
+  return planCoverage(window, bucket ?? 'day', windowBucketBoundaries(window, bucket));
+}
+
 const rangeArrays = (ranges: readonly InstantRange[]) => [ranges.map((r) => r.from), ranges.map((r) => r.to)];
 
 /**
  * Exact sums over [from, to) per group (one row per group that had data; no groups = one overall row). Hour and day
- * buckets are those of the window's zone: every row read lies inside one bucket (see planWindow).
+ * buckets are those of the window's zone: every row read lies inside one bucket (see planWindow). When retention
+ * removed rows an edge needs, the sums are those of the part `windowCoverage` reports as answered.
  */
 export async function kpiWindowSums(
   pool: pg.Pool,
@@ -156,7 +165,8 @@ export async function kpiWindowSums(
   grouping: KpiGrouping = {},
 ): Promise<KpiSumsRow[]> {
   const boundaries = windowBucketBoundaries(window, grouping.bucket);
-  const plan = planWindow(window, grouping.bucket ?? 'day', boundaries);
+  const { answered } = planCoverage(window, grouping.bucket ?? 'day', boundaries);
+  const plan = planWindow({ ...window, ...answered }, grouping.bucket ?? 'day', boundaries);
   const columns = groupColumns(grouping);
   const groupBy = columns.length ? `GROUP BY ${columns.map((_, index) => index + 1).join(', ')}` : '';
   const sql = `${WINDOW_SOURCES_SQL}

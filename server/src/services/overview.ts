@@ -57,7 +57,8 @@ export async function overview(
   filter: KpiFilter = {},
   compareTo: ComparisonInput = PREVIOUS_PERIOD,
 ): Promise<Overview> {
-  const base = comparisonWindow(window, compareTo);
+  // The comparison is read under the same retention as the window (its coverage is reported too).
+  const base = { ...comparisonWindow(window, compareTo), kept: window.kept };
   const [current, previous] = await Promise.all([
     kpiWindowTotals(pool, window, filter),
     kpiWindowTotals(pool, base, filter),

@@ -1,5 +1,11 @@
 import type pg from 'pg';
-import { MAX_SPEND_IMPORT_BYTES } from '@pmd/domain';
+import {
+  acceptanceLimit,
+  MAX_SPEND_IMPORT_BYTES,
+  oldestRewritableInstant,
+  type AcceptanceLimit,
+  type RetentionSettings,
+} from '@pmd/domain';
 import { InvalidArgumentError, UploadTooLargeError } from './errors.ts';
 import { rebuildMinutes } from './minute-rebuild.ts';
 import {
@@ -37,18 +43,41 @@ export interface SpendImportResult {
 /**
  * The one spend import, behind GraphQL `importSpend` and REST `POST /spend`. Bad rows are reported by line and the good
  * ones stored; an upload that cannot be read at all (no or both of csv and rows, an unusable header, too many rows or
- * bytes, an unknown zone) throws InvalidArgumentError and stores nothing.
+ * bytes, an unknown zone) throws InvalidArgumentError and stores nothing. Under `retention`, periods starting before
+ * what ingest accepts are refused like late events: their minutes can no longer be recomputed.
  */
 export async function importSpend(
   pool: pg.Pool,
   request: SpendImportRequest,
   defaultTimeZone: string,
+  retention: RetentionSettings,
+  now = new Date(),
 ): Promise<SpendImportResult> {
   const timeZone = zoneOf(request.timeZone, defaultTimeZone);
   const candidates = candidatesOf(request);
-  const { rows, errors } = checkSpendRows(candidates, timeZone);
+  // Without retention every minute can be recomputed, so old periods stay importable (spend predating any event).
+  const limit = oldestRewritableInstant(now, retention) ? acceptanceLimit(now, retention) : null;
+  const checked = checkSpendRows(candidates, timeZone);
+  const { rows, errors } = limit ? refuseOlderThanKept(checked, limit) : checked;
   const { replaced } = rows.length ? await storeSpendRows(pool, rows, timeZone) : { replaced: 0 };
   return { stored: rows.length, replaced, rejected: errors.length, errors, timeZone };
+}
+
+function refuseOlderThanKept(
+  checked: { rows: SpendRow[]; errors: SpendRowError[] },
+  limit: AcceptanceLimit,
+): { rows: SpendRow[]; errors: SpendRowError[] } {
+  const rows = checked.rows.filter((row) => row.periodStart >= limit.oldest);
+  if (rows.length === checked.rows.length) return checked;
+  const since = limit.oldest.toISOString().replace('.000Z', 'Z');
+  const refused = checked.rows
+    .filter((row) => row.periodStart < limit.oldest)
+    .map((row) => ({
+      line: row.line,
+      field: row.granularity === 'day' ? 'date' : 'hour',
+      reason: `the period starts before ${since}: ${limit.because}`,
+    }));
+  return { rows, errors: [...checked.errors, ...refused].sort((a, b) => a.line - b.line) };
 }
 
 function zoneOf(requested: string | null | undefined, fallback: string): string {

@@ -1,14 +1,14 @@
 import { kpisFromSums, ZERO_SUMS, type Kpis } from '@pmd/domain';
 import type pg from 'pg';
 import { InvalidArgumentError } from './errors.ts';
-import { kpiWindowSums, windowBucketBoundaries, type KpiFilter } from './kpi-window.ts';
+import { kpiWindowSums, windowBucketBoundaries, windowCoverage, type KpiFilter } from './kpi-window.ts';
 import type { RollupGrain } from './window-plan.ts';
 import type { TimeWindow } from './windows.ts';
 
 export interface TimeSeriesPoint {
   bucket: Date;
   bucketEnd: Date;
-  /** The bucket is not entirely inside the window (a window edge or now cuts it). */
+  /** The bucket is not entirely inside the window's answered part (a window edge, now or retention cuts it). */
   partial: boolean;
   totals: Kpis;
 }
@@ -52,13 +52,15 @@ export async function timeSeries(
   }
   const edges = bucketsOf(window, granularity);
   const rows = await kpiWindowSums(pool, window, filter, { bucket: granularity });
+  // Only the answered part is summed (all of the window unless retention removed rows an edge needs).
+  const { answered } = windowCoverage(window, granularity);
   const byBucket = new Map(rows.map(({ bucket, ...sums }) => [bucket!.getTime(), sums]));
   const points = edges.slice(0, -1).map((bucket, index) => {
     const bucketEnd = edges[index + 1]!;
     return {
       bucket,
       bucketEnd,
-      partial: bucket < window.from || bucketEnd > window.to,
+      partial: bucket < answered.from || bucketEnd > answered.to,
       totals: kpisFromSums(byBucket.get(bucket.getTime()) ?? ZERO_SUMS),
     };
   });

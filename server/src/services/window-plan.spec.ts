@@ -1,7 +1,7 @@
 import { bucketBoundaries } from '@pmd/domain';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planWindow, type InstantRange, type RollupGrain, type WindowPlan } from './window-plan.ts';
+import { planCoverage, planWindow, type InstantRange, type RollupGrain, type WindowPlan } from './window-plan.ts';
 
 const t = (iso: string) => new Date(iso);
 const LEVELS = ['raw', 'minutes', 'hours', 'days'] as const;
@@ -90,6 +90,96 @@ describe('planWindow', () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe('planCoverage', () => {
+  const kept = { rawEvents: t('2026-11-25T00:00:00Z'), minuteRows: t('2026-11-20T00:00:00Z') };
+
+  it('answers a window whose rows are all kept as it is, and every window when nothing was dropped', () => {
+    const recent = { from: t('2026-11-25T10:00:15Z'), to: t('2026-11-26T11:20:07Z'), kept };
+    expect(planCoverage(recent)).toEqual({
+      complete: true,
+      answered: { from: recent.from, to: recent.to },
+      reason: null,
+    });
+    const old = { from: t('2026-11-01T10:00:15Z'), to: t('2026-11-02T11:20:07Z') };
+    expect(planCoverage(old).complete).toBe(true);
+    expect(planCoverage({ ...old, kept: { rawEvents: null, minuteRows: null } }).complete).toBe(true);
+  });
+
+  it('keeps whole hours and days before the horizons: rollups answer them', () => {
+    const window = { from: t('2026-11-01T10:00:00Z'), to: t('2026-11-26T11:20:07Z'), kept };
+    expect(planCoverage(window).complete).toBe(true);
+    // Minute edges are fine between the two horizons.
+    expect(planCoverage({ ...window, from: t('2026-11-21T10:07:00Z') }).complete).toBe(true);
+  });
+
+  it('rounds sub-minute edges before the raw horizon to whole minutes, and minute edges before the minute horizon to hours', () => {
+    const window = { from: t('2026-11-21T10:07:30.5Z'), to: t('2026-11-24T23:59:59Z'), kept };
+    expect(planCoverage(window)).toEqual({
+      complete: false,
+      answered: { from: t('2026-11-21T10:08:00Z'), to: t('2026-11-24T23:59:00Z') },
+      reason:
+        'Answered from 2026-11-21T10:08:00Z to 2026-11-24T23:59:00Z only: edges inside a minute need raw events, dropped before 2026-11-25T00:00:00Z (RAW_EVENTS_RETENTION_DAYS).',
+    });
+    const older = planCoverage({ ...window, from: t('2026-11-10T10:07:30Z') });
+    expect(older.answered.from).toEqual(t('2026-11-10T11:00:00Z'));
+    expect(older.reason).toContain('minute rows, trimmed before 2026-11-20T00:00:00Z (MINUTE_ROWS_RETENTION_DAYS)');
+  });
+
+  it('treats local bucket boundaries as edges: Kolkata days before the minute horizon cannot be cut from UTC hours', () => {
+    const window = { from: t('2026-11-15T18:30:00Z'), to: t('2026-11-22T18:30:00Z'), timeZone: 'Asia/Kolkata', kept };
+    const boundaries = bucketBoundaries(window.from, window.to, 'day', 'Asia/Kolkata');
+    const coverage = planCoverage(window, 'day', boundaries);
+    // 2026-11-19T18:30Z is the last boundary before the minute horizon: the answer starts at the next whole hour.
+    expect(coverage.answered).toEqual({ from: t('2026-11-19T19:00:00Z'), to: window.to });
+    // Minute buckets need minute rows throughout.
+    expect(planCoverage({ ...window, from: t('2026-11-19T10:00:00Z') }, 'minute').answered.from).toEqual(
+      t('2026-11-20T00:00:00Z'),
+    );
+    expect(planCoverage({ from: t('2026-11-10T10:00:00Z'), to: t('2026-11-10T12:00:00Z'), kept }, 'minute')).toEqual({
+      complete: false,
+      answered: { from: t('2026-11-10T12:00:00Z'), to: t('2026-11-10T12:00:00Z') },
+      reason:
+        'Nothing of this window could be answered: edges inside an hour (and minute buckets) need minute rows, trimmed before 2026-11-20T00:00:00Z (MINUTE_ROWS_RETENTION_DAYS).',
+    });
+  });
+
+  it('never plans raw events before the raw horizon nor minute rows before the minute horizon, in any zone', () => {
+    const base = Date.parse('2026-10-01T00:00:00Z');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 40 * 86_400_000 }),
+        fc.integer({ min: 1, max: 5 * 86_400_000 }),
+        fc.constantFrom<RollupGrain>('minute', 'hour', 'day'),
+        fc.constantFrom('UTC', 'Asia/Kolkata', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu'),
+        fc.integer({ min: 0, max: 45 }),
+        fc.integer({ min: 0, max: 45 }),
+        (offset, length, grain, zone, rawDay, minuteDay) => {
+          const horizons = {
+            rawEvents: new Date(base + rawDay * 86_400_000),
+            minuteRows: new Date(base + minuteDay * 86_400_000),
+          };
+          const window = { from: new Date(base + offset), to: new Date(base + offset + length), kept: horizons };
+          const boundaries = grain === 'minute' ? [] : bucketBoundaries(window.from, window.to, grain, zone);
+          const coverage = planCoverage(window, grain, boundaries);
+          const { from, to } = coverage.answered;
+          expect(from >= window.from && to <= window.to && from <= to).toBe(true);
+          expect(coverage.complete).toBe(
+            from.getTime() === window.from.getTime() && to.getTime() === window.to.getTime(),
+          );
+          const plan = planWindow(coverage.answered, grain, boundaries);
+          for (const range of plan.raw) expect(range.from >= horizons.rawEvents, 'raw').toBe(true);
+          for (const range of plan.minutes) expect(range.from >= horizons.minuteRows, 'minutes').toBe(true);
+          // Fully kept windows are answered whole.
+          if (window.from >= horizons.rawEvents && window.from >= horizons.minuteRows) {
+            expect(coverage.complete).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

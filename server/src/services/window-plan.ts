@@ -1,3 +1,4 @@
+import type { KeptRows } from '@pmd/domain';
 import type { TimeWindow } from './windows.ts';
 
 /** The coarsest rollup a read may use: time series at minute grain must not fold minutes into hours, and so on. */
@@ -78,4 +79,94 @@ export function planWindow(
     start = cut;
   }
   return plan;
+}
+
+/**
+ * Which part of a window its rows can still answer exactly. Retention drops raw events before `kept.rawEvents` and
+ * trims minute rows before `kept.minuteRows` (both UTC midnights); hour and day rows are kept. An edge (the window's
+ * ends, and local bucket boundaries, which cut rows too) needs raw events when it is not on a whole minute, and minute
+ * rows when it is not on a whole UTC hour (or always, when `coarsest` is minute). An edge whose rows are gone is moved
+ * inward to the nearest edge whose rows exist: the start forward, the end back; a bucket boundary that cannot be cut
+ * moves the start past it. The sum is then exact for `answered`, which `planWindow` plans instead of the window.
+ */
+export interface WindowCoverage {
+  /** True when the whole window is answered. */
+  complete: boolean;
+  /** The range actually summed: the window itself when complete (empty, from = to, when nothing could be). */
+  answered: InstantRange;
+  /** Why the window was cut, naming what is gone from when and the setting; null when complete. */
+  reason: string | null;
+}
+
+type Missing = 'raw' | 'minutes';
+
+/** What `side` of an edge at `t` needs and retention removed (empty when its rows exist). */
+function missingAt(t: number, side: 'start' | 'end', coarsest: RollupGrain, kept: KeptRows): Missing[] {
+  const missing: Missing[] = [];
+  const rawFrom = kept.rawEvents?.getTime();
+  const minutesFrom = kept.minuteRows?.getTime();
+  if (t % UNIT_MS.minute !== 0 && rawFrom !== undefined && t < rawFrom) missing.push('raw');
+  const wholeMinute = side === 'start' ? ceilTo(t, UNIT_MS.minute) : floorTo(t, UNIT_MS.minute);
+  const needsMinutes = coarsest === 'minute' || wholeMinute % UNIT_MS.hour !== 0;
+  if (needsMinutes && minutesFrom !== undefined && t < minutesFrom) missing.push('minutes');
+  return missing;
+}
+
+const MISSING_REASON: Record<Missing, (kept: KeptRows) => string> = {
+  raw: (kept) =>
+    `edges inside a minute need raw events, dropped before ${iso(kept.rawEvents!)} (RAW_EVENTS_RETENTION_DAYS)`,
+  minutes: (kept) =>
+    `edges inside an hour (and minute buckets) need minute rows, trimmed before ${iso(kept.minuteRows!)} (MINUTE_ROWS_RETENTION_DAYS)`,
+};
+
+const iso = (instant: Date | number) => new Date(instant).toISOString().replace('.000Z', 'Z');
+
+/** Plans which part of `window` is answered exactly (see WindowCoverage); `boundaries` as for planWindow. */
+export function planCoverage(
+  window: TimeWindow,
+  coarsest: RollupGrain = 'day',
+  boundaries: readonly Date[] = [],
+): WindowCoverage {
+  const whole: WindowCoverage = {
+    complete: true,
+    answered: { from: window.from, to: window.to },
+    reason: null,
+  };
+  const kept = window.kept;
+  if (!kept || (!kept.rawEvents && !kept.minuteRows)) return whole;
+  const missing = new Set<Missing>();
+  const check = (t: number, side: 'start' | 'end') => {
+    const gone = missingAt(t, side, coarsest, kept);
+    for (const level of gone) missing.add(level);
+    return gone.length === 0;
+  };
+  // Candidates in order: the edge itself, then whole minutes, hours, days, and the horizons themselves.
+  const horizons = [kept.rawEvents, kept.minuteRows].filter((h): h is Date => h !== null).map((h) => h.getTime());
+  const forward = (t: number) =>
+    [t, ceilTo(t, UNIT_MS.minute), ceilTo(t, UNIT_MS.hour), ceilTo(t, UNIT_MS.day), ...horizons.filter((h) => h > t)]
+      .sort((a, b) => a - b)
+      .find((c) => (c === t ? check(c, 'start') : missingAt(c, 'start', coarsest, kept).length === 0))!;
+  const backward = (t: number) =>
+    [t, floorTo(t, UNIT_MS.minute), floorTo(t, UNIT_MS.hour), floorTo(t, UNIT_MS.day)]
+      .sort((a, b) => b - a)
+      .find((c) => (c === t ? check(c, 'end') : missingAt(c, 'end', coarsest, kept).length === 0));
+  let from = forward(window.from.getTime());
+  const to = backward(window.to.getTime()) ?? Number.NEGATIVE_INFINITY;
+  for (const cut of boundaries.map((b) => b.getTime())) {
+    if (cut <= from || cut >= to) continue;
+    const startOk = check(cut, 'start');
+    const endOk = check(cut, 'end');
+    if (!startOk || !endOk) from = forward(cut);
+  }
+  if (from === window.from.getTime() && to === window.to.getTime()) return whole;
+  const answered = from < to ? { from: new Date(from), to: new Date(to) } : { from: window.to, to: window.to };
+  const what =
+    from < to
+      ? `Answered from ${iso(answered.from)} to ${iso(answered.to)} only`
+      : 'Nothing of this window could be answered';
+  return {
+    complete: false,
+    answered,
+    reason: `${what}: ${[...missing].map((m) => MISSING_REASON[m](kept)).join('; ')}.`,
+  };
 }

@@ -7,6 +7,7 @@ import {
   MAX_WINDOW_MINUTES,
   MIN_WINDOW_MINUTES,
   startOfLocalDay,
+  type KeptRows,
 } from '@pmd/domain';
 import { InvalidArgumentError } from './errors.ts';
 
@@ -18,6 +19,8 @@ export interface TimeWindow {
   from: Date;
   to: Date;
   timeZone?: string;
+  /** What retention left when the window was resolved; absent: everything is kept (see planCoverage). */
+  kept?: KeptRows;
 }
 
 /** Calendar windows of the reporting zone, resolved against now. */

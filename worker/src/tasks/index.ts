@@ -8,12 +8,13 @@ import { metrics_daily } from './metrics_daily.ts';
 import { metrics_hourly } from './metrics_hourly.ts';
 import { notification_sweep } from './notification_sweep.ts';
 import { rawEventsPartitions } from './raw_events_partitions.ts';
+import { trimMinuteRowsTask } from './trim_minute_rows.ts';
 
 export interface TaskSettings {
   notify: NotifySettings;
   /** The zone of a daily budget's day (target rules' pacing). */
   reportingTimeZone: string;
-  /** How long raw events are kept (RAW_EVENTS_RETENTION_DAYS): whole day partitions before it are dropped. */
+  /** How long raw events and minute rows are kept (RAW_EVENTS_RETENTION_DAYS, MINUTE_ROWS_RETENTION_DAYS). */
   retention: RetentionSettings;
 }
 
@@ -26,10 +27,11 @@ export function createTaskList(settings: TaskSettings): TaskList {
     deliver_notification: deliverNotificationTask(settings.notify),
     notification_sweep,
     raw_events_partitions: rawEventsPartitions(settings.retention),
+    trim_minute_rows: trimMinuteRowsTask(settings.retention),
   };
 }
 
-/** The tasks without SMTP, reporting in the default zone, keeping every event (tests). */
+/** The tasks without SMTP, reporting in the default zone, keeping everything (tests). */
 export const taskList: TaskList = createTaskList({
   notify: notifySettings(DEFAULT_NOTIFY_CONFIG),
   reportingTimeZone: DEFAULT_TIME_ZONE,
