@@ -4,7 +4,7 @@ import { minuteSumsSql, ROLLUP_COLUMNS } from '@pmd/domain';
 import type pg from 'pg';
 import { openBenchDatabase } from './lib/database.ts';
 import { revisionsToMeasure, type Revision } from './lib/revision.ts';
-import { startServerProcess } from './lib/server-process.ts';
+import { startServerProcess, type ServerProcess } from './lib/server-process.ts';
 import { ms, quantile } from './lib/stats.ts';
 
 /**
@@ -148,47 +148,60 @@ interface RevisionResult {
   rssMiB: number;
 }
 
-/** Every cell against `revision`'s server on `databaseUrl` (loaded by `load`). */
-async function measure(revision: Revision, databaseUrl: string, pool: pg.Pool): Promise<RevisionResult> {
-  const server = await startServerProcess(databaseUrl, revision.root);
-  try {
-    const now = Date.now();
-    const windows: [string, number][] = [
-      ['15 min', 15],
-      ['1 h', 60],
-      ['24 h', 1440],
-      ['7 d', 10080],
-    ];
-    const result: RevisionResult = { revision, rows: [], p50s: [], p95s: [], rssMiB: 0 };
-    const record = (row: string[], fast: number[]) => {
-      result.rows.push(row);
-      result.p50s.push(quantile(fast, 0.5));
-      result.p95s.push(quantile(fast, 0.95));
-    };
-    for (const [label, minutes] of windows) {
-      // Explicit from/to so brute force reads exactly the same window; the edges are not minute-aligned on purpose.
-      const to = new Date(now - 1_234);
-      const from = new Date(to.getTime() - minutes * 60_000);
-      for (const kind of Object.keys(QUERIES) as (keyof typeof QUERIES)[]) {
-        const request = async () => {
-          const response = await fetch(`${server.baseUrl}/graphql`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({
-              query: QUERIES[kind],
-              variables: { w: { from: from.toISOString(), to: to.toISOString() } },
-            }),
-          });
-          const body = (await response.json()) as { errors?: unknown };
-          if (body.errors) throw new Error(JSON.stringify(body.errors));
-        };
+interface Target {
+  revision: Revision;
+  pool: pg.Pool;
+  server: ServerProcess;
+  result: RevisionResult;
+}
+
+const WINDOWS: [string, number][] = [
+  ['15 min', 15],
+  ['1 h', 60],
+  ['24 h', 1440],
+  ['7 d', 10080],
+];
+
+/** Sends `body` to the target's /graphql and fails on GraphQL errors. */
+async function post(target: Target, body: unknown): Promise<void> {
+  const response = await fetch(`${target.server.baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as { errors?: unknown };
+  if (json.errors) throw new Error(JSON.stringify(json.errors));
+}
+
+function record(result: RevisionResult, row: string[], fast: number[]): void {
+  result.rows.push(row);
+  result.p50s.push(quantile(fast, 0.5));
+  result.p95s.push(quantile(fast, 0.95));
+}
+
+/**
+ * Every cell, each measured against every target in turn before the next cell, so load from neighbours on a shared
+ * machine falls on all revisions alike.
+ */
+async function measure(targets: Target[]): Promise<void> {
+  const now = Date.now();
+  for (const [label, minutes] of WINDOWS) {
+    // Explicit from/to so brute force reads exactly the same window; the edges are not minute-aligned on purpose.
+    const to = new Date(now - 1_234);
+    const from = new Date(to.getTime() - minutes * 60_000);
+    for (const kind of Object.keys(QUERIES) as (keyof typeof QUERIES)[]) {
+      for (const target of targets) {
+        const request = () =>
+          post(target, { query: QUERIES[kind], variables: { w: { from: from.toISOString(), to: to.toISOString() } } });
         for (let i = 0; i < 5; i++) await request();
         const fast: number[] = [];
         for (let i = 0; i < ITERATIONS; i++) fast.push(await timed(request));
         const brute: number[] = [];
-        for (let i = 0; i < BRUTE_ITERATIONS; i++) brute.push(await timed(() => bruteForce(pool, kind, from, to)));
+        for (let i = 0; i < BRUTE_ITERATIONS; i++)
+          brute.push(await timed(() => bruteForce(target.pool, kind, from, to)));
         const speedup = quantile(brute, 0.5) / quantile(fast, 0.5);
         record(
+          target.result,
           [
             kind,
             label,
@@ -201,7 +214,7 @@ async function measure(revision: Revision, databaseUrl: string, pool: pg.Pool): 
         );
         log.info(
           {
-            revision: revision.label,
+            revision: target.revision.label,
             kind,
             window: label,
             p50: quantile(fast, 0.5),
@@ -212,44 +225,21 @@ async function measure(revision: Revision, databaseUrl: string, pool: pg.Pool): 
         );
       }
     }
-    // The floor: the same HTTP + GraphQL round trip without any database work.
+  }
+  // The floor: the same HTTP + GraphQL round trip without any database work.
+  for (const target of targets) {
     const floor: number[] = [];
-    for (let i = 0; i < ITERATIONS; i++) {
-      floor.push(
-        await timed(async () => {
-          const response = await fetch(`${server.baseUrl}/graphql`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ query: '{ serverTime }' }),
-          });
-          await response.json();
-        }),
-      );
-    }
-    record(['serverTime (no database)', '-', ms(quantile(floor, 0.5)), ms(quantile(floor, 0.95)), '-', '-'], floor);
-    result.rssMiB = await server.rssMiB();
-    return result;
-  } finally {
-    await server.stop();
+    for (let i = 0; i < ITERATIONS; i++) floor.push(await timed(() => post(target, { query: '{ serverTime }' })));
+    record(
+      target.result,
+      ['serverTime (no database)', '-', ms(quantile(floor, 0.5)), ms(quantile(floor, 0.95)), '-', '-'],
+      floor,
+    );
+    target.result.rssMiB = await target.server.rssMiB();
   }
 }
 
-const revisions = await revisionsToMeasure(options.baseline, log);
-const opened: { revision: Revision; database: { url: string; stop(): Promise<void> }; clients: DatabaseClients }[] = [];
-try {
-  for (const revision of revisions) {
-    // Each revision on its own database, migrated by its own migrations, loaded with the same seeded data.
-    const name = revision.sha ? `pmd_bench_read_${revision.sha.slice(0, 10)}` : 'pmd_bench_read';
-    const database = await openBenchDatabase(name, log, revision.migrate);
-    opened.push({ revision, database, clients: createDatabaseClients(database.url) });
-    const loadStart = Date.now();
-    await load(opened.at(-1)!.clients.pool);
-    log.info({ revision: revision.label, seconds: (Date.now() - loadStart) / 1000 }, 'data ready');
-  }
-  const results: RevisionResult[] = [];
-  for (const { revision, database, clients } of opened)
-    results.push(await measure(revision, database.url, clients.pool));
-
+function report(results: RevisionResult[]): void {
   const header = ['query', 'window', 'p50 ms (HTTP)', 'p95 ms (HTTP)', 'brute force p50 ms (SQL only)', 'speedup p50'];
   for (const result of results) {
     console.log(
@@ -259,28 +249,54 @@ try {
     for (const row of result.rows) console.log(`| ${row.join(' | ')} |`);
   }
   const [current, baseline] = results;
-  if (current && baseline) {
-    const columns = ['query', 'window', 'p50 ms', 'baseline p50', 'ratio', 'p95 ms', 'baseline p95', 'ratio'];
-    console.log(`\n${current.revision.label} vs ${baseline.revision.label} (ratio = this / baseline; < 1 is faster)`);
-    console.log(`| ${columns.join(' | ')} |\n|${columns.map(() => '---').join('|')}|`);
-    current.rows.forEach((row, i) => {
-      const ratio = (mine: number[], theirs: number[]) => (mine[i]! / theirs[i]!).toFixed(2);
-      console.log(
-        `| ${[
-          row[0],
-          row[1],
-          ms(current.p50s[i]!),
-          ms(baseline.p50s[i]!),
-          ratio(current.p50s, baseline.p50s),
-          ms(current.p95s[i]!),
-          ms(baseline.p95s[i]!),
-          ratio(current.p95s, baseline.p95s),
-        ].join(' | ')} |`,
-      );
+  if (!current || !baseline) return;
+  const columns = ['query', 'window', 'p50 ms', 'baseline p50', 'ratio', 'p95 ms', 'baseline p95', 'ratio'];
+  console.log(`\n${current.revision.label} vs ${baseline.revision.label} (ratio = this / baseline; < 1 is faster)`);
+  console.log(`| ${columns.join(' | ')} |\n|${columns.map(() => '---').join('|')}|`);
+  current.rows.forEach((row, i) => {
+    const ratio = (mine: number[], theirs: number[]) => (mine[i]! / theirs[i]!).toFixed(2);
+    console.log(
+      `| ${[
+        row[0],
+        row[1],
+        ms(current.p50s[i]!),
+        ms(baseline.p50s[i]!),
+        ratio(current.p50s, baseline.p50s),
+        ms(current.p95s[i]!),
+        ms(baseline.p95s[i]!),
+        ratio(current.p95s, baseline.p95s),
+      ].join(' | ')} |`,
+    );
+  });
+}
+
+const revisions = await revisionsToMeasure(options.baseline, log);
+const opened: { database: { stop(): Promise<void> }; clients: DatabaseClients; server?: ServerProcess }[] = [];
+try {
+  const targets: Target[] = [];
+  for (const revision of revisions) {
+    // Each revision on its own database, migrated by its own migrations, loaded with the same seeded rows.
+    const name = revision.sha ? `pmd_bench_read_${revision.sha.slice(0, 10)}` : 'pmd_bench_read';
+    const database = await openBenchDatabase(name, log, revision.migrate);
+    const clients = createDatabaseClients(database.url);
+    const handle: (typeof opened)[number] = { database, clients };
+    opened.push(handle);
+    const loadStart = Date.now();
+    await load(clients.pool);
+    log.info({ revision: revision.label, seconds: (Date.now() - loadStart) / 1000 }, 'data ready');
+    handle.server = await startServerProcess(database.url, revision.root);
+    targets.push({
+      revision,
+      pool: clients.pool,
+      server: handle.server,
+      result: { revision, rows: [], p50s: [], p95s: [], rssMiB: 0 },
     });
   }
+  await measure(targets);
+  report(targets.map((target) => target.result));
 } finally {
-  for (const { database, clients } of opened) {
+  for (const { database, clients, server } of opened) {
+    await server?.stop();
     await clients.close();
     await database.stop();
   }
