@@ -179,10 +179,7 @@ function record(result: RevisionResult, row: string[], fast: number[]): void {
   result.p95s.push(quantile(fast, 0.95));
 }
 
-/**
- * Every cell, each measured against every target in turn before the next cell, so load from neighbours on a shared
- * machine falls on all revisions alike.
- */
+/** Every cell against every target (this checkout, the baseline), their requests taking turns. */
 async function measure(targets: Target[]): Promise<void> {
   const now = Date.now();
   for (const [label, minutes] of WINDOWS) {
@@ -190,50 +187,45 @@ async function measure(targets: Target[]): Promise<void> {
     const to = new Date(now - 1_234);
     const from = new Date(to.getTime() - minutes * 60_000);
     for (const kind of Object.keys(QUERIES) as (keyof typeof QUERIES)[]) {
-      for (const target of targets) {
-        const request = () =>
-          post(target, { query: QUERIES[kind], variables: { w: { from: from.toISOString(), to: to.toISOString() } } });
-        for (let i = 0; i < 5; i++) await request();
-        const fast: number[] = [];
-        for (let i = 0; i < ITERATIONS; i++) fast.push(await timed(request));
+      const requestTo = (target: Target) => () =>
+        post(target, { query: QUERIES[kind], variables: { w: { from: from.toISOString(), to: to.toISOString() } } });
+      for (const target of targets) for (let i = 0; i < 5; i++) await requestTo(target)();
+      // Request by request in turn, so a neighbour's burst on this shared machine delays every revision alike.
+      const fast = targets.map((): number[] => []);
+      for (let i = 0; i < ITERATIONS; i++) {
+        for (const [t, target] of targets.entries()) fast[t]!.push(await timed(requestTo(target)));
+      }
+      for (const [t, target] of targets.entries()) {
         const brute: number[] = [];
         for (let i = 0; i < BRUTE_ITERATIONS; i++)
           brute.push(await timed(() => bruteForce(target.pool, kind, from, to)));
-        const speedup = quantile(brute, 0.5) / quantile(fast, 0.5);
+        const p50 = quantile(fast[t]!, 0.5);
+        const p95 = quantile(fast[t]!, 0.95);
+        const speedup = quantile(brute, 0.5) / p50;
         record(
           target.result,
-          [
-            kind,
-            label,
-            ms(quantile(fast, 0.5)),
-            ms(quantile(fast, 0.95)),
-            ms(quantile(brute, 0.5)),
-            `${speedup.toFixed(0)}×`,
-          ],
-          fast,
+          [kind, label, ms(p50), ms(p95), ms(quantile(brute, 0.5)), `${speedup.toFixed(0)}×`],
+          fast[t]!,
         );
         log.info(
-          {
-            revision: target.revision.label,
-            kind,
-            window: label,
-            p50: quantile(fast, 0.5),
-            p95: quantile(fast, 0.95),
-            bruteP50: quantile(brute, 0.5),
-          },
+          { revision: target.revision.label, kind, window: label, p50, p95, bruteP50: quantile(brute, 0.5) },
           'measured',
         );
       }
     }
   }
   // The floor: the same HTTP + GraphQL round trip without any database work.
-  for (const target of targets) {
-    const floor: number[] = [];
-    for (let i = 0; i < ITERATIONS; i++) floor.push(await timed(() => post(target, { query: '{ serverTime }' })));
+  const floor = targets.map((): number[] => []);
+  for (let i = 0; i < ITERATIONS; i++) {
+    for (const [t, target] of targets.entries())
+      floor[t]!.push(await timed(() => post(target, { query: '{ serverTime }' })));
+  }
+  for (const [t, target] of targets.entries()) {
+    const samples = floor[t]!;
     record(
       target.result,
-      ['serverTime (no database)', '-', ms(quantile(floor, 0.5)), ms(quantile(floor, 0.95)), '-', '-'],
-      floor,
+      ['serverTime (no database)', '-', ms(quantile(samples, 0.5)), ms(quantile(samples, 0.95)), '-', '-'],
+      samples,
     );
     target.result.rssMiB = await target.server.rssMiB();
   }
