@@ -1,5 +1,5 @@
 /**
- * `pnpm bench:ingest [--events 200000] [--single-events 20000] [--clients 4]`
+ * `pnpm bench:ingest [--events 200000] [--single-events 20000] [--clients 4] [--baseline <git rev>]`
  *
  * Starts the real server in a child process (so its peak RSS is the server's alone) on a throwaway database
  * (DATABASE_URL's server, or an embedded PostgreSQL), then loads events through
@@ -9,6 +9,8 @@
  *   (d) COPY of the rows of (a) into a scratch copy of raw_events (same indexes) — the floor of what PostgreSQL can do,
  * and prints events/s, request latency p50/p99, the ratio (a)/(d) and the server's peak RSS.
  * Request bodies are serialised before the clock starts, so the figures are the server's, not the client's JSON.
+ * With `--baseline <rev>` (e.g. `main`) that revision's server runs too, on a database of its own migrated by its own
+ * migrations (lib/revision.ts); each phase runs against both servers in turn, and a last table sets them side by side.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
@@ -17,11 +19,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createLogger, ensureDatabase, freePort, migrate, startEmbeddedCluster } from '@pmd/db';
+import { createLogger, ensureDatabase, freePort, startEmbeddedCluster } from '@pmd/db';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { revisionsToMeasure, type Revision } from './lib/revision.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,6 +32,7 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '4' },
     campaigns: { type: 'string', default: '4' },
     'spread-minutes': { type: 'string', default: '1' },
+    baseline: { type: 'string' },
   },
 });
 const EVENTS = Number(args.events);
@@ -42,7 +45,6 @@ const CLIENTS = Number(args.clients);
  */
 const CAMPAIGNS = Number(args.campaigns);
 const SPREAD_MS = Number(args['spread-minutes']) * 60_000;
-const SERVER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = createLogger('bench');
 
 interface BenchEvent {
@@ -214,16 +216,24 @@ async function copyPhase(databaseUrl: string, events: BenchEvent[]): Promise<Pha
   }
 }
 
-async function openThrowawayDatabase(): Promise<{ url: string; dispose(): Promise<void> }> {
-  const name = `pmd_bench_${Date.now().toString(36)}`;
+/** Where throwaway databases are created: DATABASE_URL's server, or one embedded PostgreSQL for the whole run. */
+async function openThrowawayServer(): Promise<{
+  createDatabase(name: string): Promise<string>;
+  dispose(): Promise<void>;
+}> {
+  const created: string[] = [];
   if (process.env.DATABASE_URL) {
-    const url = await ensureDatabase(process.env.DATABASE_URL, name);
+    const adminUrl = process.env.DATABASE_URL;
     return {
-      url,
+      createDatabase: async (name) => {
+        created.push(name);
+        return ensureDatabase(adminUrl, name);
+      },
       dispose: async () => {
-        const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+        const admin = new pg.Client({ connectionString: adminUrl });
         await admin.connect();
-        await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
+        for (const name of created)
+          await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
         await admin.end();
       },
     };
@@ -232,7 +242,7 @@ async function openThrowawayDatabase(): Promise<{ url: string; dispose(): Promis
   await chmod(dir, 0o755); // the `postgres` OS user running the cluster must enter it
   const cluster = await startEmbeddedCluster({ dataDir: path.join(dir, 'data'), persistent: false, log });
   return {
-    url: await ensureDatabase(cluster.adminUrl, name),
+    createDatabase: (name) => ensureDatabase(cluster.adminUrl, name),
     dispose: async () => {
       await cluster.stop();
       await rm(dir, { recursive: true, force: true });
@@ -240,14 +250,14 @@ async function openThrowawayDatabase(): Promise<{ url: string; dispose(): Promis
   };
 }
 
-async function startServer(databaseUrl: string): Promise<{ child: ChildProcess; baseUrl: string }> {
+async function startServer(serverDir: string, databaseUrl: string): Promise<{ child: ChildProcess; baseUrl: string }> {
   const port = await freePort(0);
   // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the server process.
   // The heap cap `pnpm start` gives the server (server/package.json): V8 otherwise grows the heap lazily to ~450 MB
   // under batch ingest before collecting.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '--max-old-space-size=256').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/index.ts'], {
-    cwd: SERVER_DIR,
+    cwd: serverDir,
     // The production configuration: NODE_ENV=production also turns off graphql-js's development-only instanceof checks.
     env: {
       ...process.env,
@@ -280,50 +290,51 @@ async function peakRssMb(pid: number): Promise<number> {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
 }
 
-const database = await openThrowawayDatabase();
-let server: { child: ChildProcess; baseUrl: string } | undefined;
-try {
-  await migrate(database.url, log);
-  server = await startServer(database.url);
+const mutation =
+  'mutation Ingest($events: [EventInput!]!) { ingestEvents(events: $events) { ... on IngestResult { stored } } }';
+const toInput = (e: BenchEvent) => ({
+  eventId: e.event_id,
+  ts: e.ts,
+  userId: e.user_id,
+  campaignId: e.campaign_id,
+  channel: e.channel,
+  eventType: e.event_type.toUpperCase(),
+  cost: e.cost,
+});
+const graphqlBody = (batch: BenchEvent[]) => ({
+  body: JSON.stringify({ query: mutation, variables: { events: batch.map(toInput) } }),
+  events: batch.length,
+});
+
+// Every revision gets the same request bodies, each on a database of its own.
+const graphqlEvents = makeEvents(EVENTS, 'gql');
+const graphqlBodies = chunks(graphqlEvents, 1000).map(graphqlBody);
+const restBodies = chunks(makeEvents(EVENTS, 'rest'), 50).map((batch) => ({
+  body: JSON.stringify(batch),
+  events: batch.length,
+}));
+const singleBodies = makeEvents(SINGLE_EVENTS, 'one').map((event) => ({ body: JSON.stringify(event), events: 1 }));
+const warm = makeEvents(4000, 'warm');
+
+interface RevisionResult {
+  revision: Revision;
+  phases: PhaseResult[];
+  rssMb: number;
+}
+
+interface RunningRevision {
+  revision: Revision;
+  databaseUrl: string;
+  server: { child: ChildProcess; baseUrl: string };
+}
+
+/** `revision`'s server on a database migrated by its own migrations, warmed up. */
+async function startRevision(revision: Revision, databaseUrl: string): Promise<RunningRevision> {
+  await revision.migrate(databaseUrl);
+  const server = await startServer(path.join(revision.root, 'server'), databaseUrl);
   const { baseUrl } = server;
-  const expectStored = (stored: number, events: number, phase: string) => {
-    if (stored !== events) throw new Error(`${phase}: stored ${stored} of ${events}`);
-  };
-
-  const mutation =
-    'mutation Ingest($events: [EventInput!]!) { ingestEvents(events: $events) { ... on IngestResult { stored } } }';
-  const toInput = (e: BenchEvent) => ({
-    eventId: e.event_id,
-    ts: e.ts,
-    userId: e.user_id,
-    campaignId: e.campaign_id,
-    channel: e.channel,
-    eventType: e.event_type.toUpperCase(),
-    cost: e.cost,
-  });
-
-  const graphqlEvents = makeEvents(EVENTS, 'gql');
-  const graphqlBodies = chunks(graphqlEvents, 1000).map((batch) => ({
-    body: JSON.stringify({ query: mutation, variables: { events: batch.map(toInput) } }),
-    events: batch.length,
-  }));
-  const restBodies = chunks(makeEvents(EVENTS, 'rest'), 50).map((batch) => ({
-    body: JSON.stringify(batch),
-    events: batch.length,
-  }));
-  const singleBodies = makeEvents(SINGLE_EVENTS, 'one').map((event) => ({ body: JSON.stringify(event), events: 1 }));
-
   // JIT and connection warm-up, untimed, with ids of their own.
-  const warm = makeEvents(4000, 'warm');
-  await runPhase(
-    'warm-up',
-    `${baseUrl}/graphql`,
-    chunks(warm.slice(0, 2000), 1000).map((batch) => ({
-      body: JSON.stringify({ query: mutation, variables: { events: batch.map(toInput) } }),
-      events: batch.length,
-    })),
-    () => {},
-  );
+  await runPhase('warm-up', `${baseUrl}/graphql`, chunks(warm.slice(0, 2000), 1000).map(graphqlBody), () => {});
   await runPhase(
     'warm-up',
     `${baseUrl}/events/batch`,
@@ -336,37 +347,68 @@ try {
     warm.slice(3800).map((event) => ({ body: JSON.stringify(event), events: 1 })),
     () => {},
   );
+  return { revision, databaseUrl, server };
+}
 
+async function stopRevision({ server }: RunningRevision): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
+const expectStored = (stored: number, events: number, phase: string) => {
+  if (stored !== events) throw new Error(`${phase}: stored ${stored} of ${events}`);
+};
+
+/** Phases (a)–(d), each run against every revision in turn before the next phase, so load from neighbours on a
+ * shared machine falls on all revisions alike. */
+async function measure(running: RunningRevision[]): Promise<RevisionResult[]> {
+  const results = running.map(({ revision }): RevisionResult => ({ revision, phases: [], rssMb: 0 }));
+  const phases: ((target: RunningRevision) => Promise<PhaseResult>)[] = [
+    ({ server, databaseUrl }) =>
+      withCpu(server.child.pid!, databaseUrl, () =>
+        runPhase(
+          `(a) GraphQL ingestEvents ×1000, ${CLIENTS} clients`,
+          `${server.baseUrl}/graphql`,
+          graphqlBodies,
+          (json, n) => expectStored(json.data?.ingestEvents?.stored, n, 'graphql'),
+        ),
+      ),
+    ({ server, databaseUrl }) =>
+      withCpu(server.child.pid!, databaseUrl, () =>
+        runPhase(
+          `(b) REST /events/batch ×50, ${CLIENTS} clients`,
+          `${server.baseUrl}/events/batch`,
+          restBodies,
+          (json, n) => expectStored(json.ingested, n, 'rest batch'),
+        ),
+      ),
+    ({ server, databaseUrl }) =>
+      withCpu(server.child.pid!, databaseUrl, () =>
+        runPhase(`(c) REST /events ×1, ${CLIENTS} clients`, `${server.baseUrl}/events`, singleBodies, (json) =>
+          expectStored(json.duplicate === false ? 1 : 0, 1, 'rest single'),
+        ),
+      ),
+  ];
   log.info({ events: EVENTS, singleEvents: SINGLE_EVENTS, clients: CLIENTS }, 'loading');
-  const results: PhaseResult[] = [];
-  const serverPid = server.child.pid!;
-  results.push(
-    await withCpu(serverPid, database.url, () =>
-      runPhase(`(a) GraphQL ingestEvents ×1000, ${CLIENTS} clients`, `${baseUrl}/graphql`, graphqlBodies, (json, n) =>
-        expectStored(json.data?.ingestEvents?.stored, n, 'graphql'),
-      ),
-    ),
-  );
-  results.push(
-    await withCpu(serverPid, database.url, () =>
-      runPhase(`(b) REST /events/batch ×50, ${CLIENTS} clients`, `${baseUrl}/events/batch`, restBodies, (json, n) =>
-        expectStored(json.ingested, n, 'rest batch'),
-      ),
-    ),
-  );
-  results.push(
-    await withCpu(serverPid, database.url, () =>
-      runPhase(`(c) REST /events ×1, ${CLIENTS} clients`, `${baseUrl}/events`, singleBodies, (json) =>
-        expectStored(json.duplicate === false ? 1 : 0, 1, 'rest single'),
-      ),
-    ),
-  );
-  const rssMb = await peakRssMb(server.child.pid!);
-  results.push(await copyPhase(database.url, graphqlEvents));
+  for (const phase of phases) {
+    for (const [i, target] of running.entries()) results[i]!.phases.push(await phase(target));
+  }
+  for (const [i, { server, databaseUrl }] of running.entries()) {
+    results[i]!.rssMb = await peakRssMb(server.child.pid!);
+    results[i]!.phases.push(await copyPhase(databaseUrl, graphqlEvents));
+  }
+  return results;
+}
 
-  const rate = (r: PhaseResult) => r.events / r.seconds;
+const rate = (r: PhaseResult) => r.events / r.seconds;
+/** Server CPU µs per event. */
+const serverCpuPerEvent = (r: PhaseResult) => (r.cpu ? (r.cpu.server * 1e6) / r.events : Number.NaN);
+
+function report({ revision, phases, rssMb }: RevisionResult): void {
   console.log(
-    `\ningest benchmark: ${EVENTS} events (single-event phase: ${SINGLE_EVENTS}), ${CLIENTS} clients, ` +
+    `\ningest benchmark (${revision.label}): ${EVENTS} events (single-event phase: ${SINGLE_EVENTS}), ${CLIENTS} clients, ` +
       `${CAMPAIGNS} campaign/channel pairs, event times over the last ${SPREAD_MS / 60_000} minute(s)\n`,
   );
   console.log(
@@ -378,7 +420,7 @@ try {
     'p99 ms'.padStart(8),
     '  CPU ms per 1000 events: server / postgres / client',
   );
-  for (const r of results) {
+  for (const r of phases) {
     const sorted = [...r.latenciesMs].sort((x, y) => x - y);
     console.log(
       r.name.padEnd(46),
@@ -392,23 +434,60 @@ try {
         : '',
     );
   }
-  const ratio = rate(results[0]!) / rate(results[3]!);
+  const ratio = rate(phases[0]!) / rate(phases[3]!);
   console.log(`\nratio (a)/(d): ${ratio.toFixed(2)} (target ≥ 0.5)`);
-  console.log(`(b): ${Math.round(rate(results[1]!))} events/s (target ≥ 30000)`);
+  console.log(`(b): ${Math.round(rate(phases[1]!))} events/s (target ≥ 30000)`);
   // On a shared machine wall-clock rates mostly measure the neighbours; CPU per event does not. With the server and
   // PostgreSQL each on a core of their own, the busier of the two bounds the rate.
   const capacity = (r: PhaseResult) =>
     r.cpu ? 1e6 / Math.max(r.cpu.server, r.cpu.postgres) / (1e6 / r.events) : Number.NaN;
   console.log(
-    `CPU-bound estimate (server and PostgreSQL one core each): (a) ${Math.round(capacity(results[0]!))} ev/s, ` +
-      `(b) ${Math.round(capacity(results[1]!))} ev/s, (c) ${Math.round(capacity(results[2]!))} ev/s, ` +
-      `(d) ${Math.round(capacity(results[3]!))} ev/s, ratio (a)/(d) ${(capacity(results[0]!) / capacity(results[3]!)).toFixed(2)}`,
+    `CPU-bound estimate (server and PostgreSQL one core each): (a) ${Math.round(capacity(phases[0]!))} ev/s, ` +
+      `(b) ${Math.round(capacity(phases[1]!))} ev/s, (c) ${Math.round(capacity(phases[2]!))} ev/s, ` +
+      `(d) ${Math.round(capacity(phases[3]!))} ev/s, ratio (a)/(d) ${(capacity(phases[0]!) / capacity(phases[3]!)).toFixed(2)}`,
   );
   console.log(`server peak RSS (VmHWM of the server process): ${rssMb.toFixed(0)} MB (target ≤ 300)`);
-} finally {
-  if (server) {
-    server.child.kill('SIGTERM');
-    await new Promise((resolve) => server!.child.once('exit', resolve));
+}
+
+/** This checkout against the baseline, phase by phase: rates and server CPU per event, with their ratios. */
+function compare(current: RevisionResult, baseline: RevisionResult): void {
+  console.log(`\n${current.revision.label} vs ${baseline.revision.label} (ratio > 1: this checkout is faster)\n`);
+  console.log(
+    'phase'.padEnd(46),
+    'events/s'.padStart(10),
+    'baseline'.padStart(10),
+    'ratio'.padStart(6),
+    '  server µs/event'.padStart(18),
+    'baseline'.padStart(10),
+    'ratio'.padStart(6),
+  );
+  current.phases.forEach((phase, i) => {
+    const before = baseline.phases[i]!;
+    console.log(
+      phase.name.padEnd(46),
+      Math.round(rate(phase)).toString().padStart(10),
+      Math.round(rate(before)).toString().padStart(10),
+      (rate(phase) / rate(before)).toFixed(2).padStart(6),
+      serverCpuPerEvent(phase).toFixed(1).padStart(18),
+      serverCpuPerEvent(before).toFixed(1).padStart(10),
+      (serverCpuPerEvent(before) / serverCpuPerEvent(phase)).toFixed(2).padStart(6),
+    );
+  });
+}
+
+const databases = await openThrowawayServer();
+const revisions = await revisionsToMeasure(args.baseline, log);
+const running: RunningRevision[] = [];
+try {
+  for (const [i, revision] of revisions.entries()) {
+    const databaseUrl = await databases.createDatabase(`pmd_bench_${Date.now().toString(36)}_${i}`);
+    running.push(await startRevision(revision, databaseUrl));
   }
-  await database.dispose();
+  const results = await measure(running);
+  results.forEach(report);
+  if (results[1]) compare(results[0]!, results[1]);
+} finally {
+  for (const target of running) await stopRevision(target);
+  for (const revision of revisions) await revision.dispose();
+  await databases.dispose();
 }

@@ -1,21 +1,26 @@
 import { parseArgs } from 'node:util';
-import { createDatabaseClients, createLogger, sqlRatio } from '@pmd/db';
+import { createDatabaseClients, createLogger, sqlRatio, type DatabaseClients } from '@pmd/db';
 import { minuteSumsSql, ROLLUP_COLUMNS } from '@pmd/domain';
 import type pg from 'pg';
 import { openBenchDatabase } from './lib/database.ts';
-import { startServerProcess } from './lib/server-process.ts';
+import { revisionsToMeasure, type Revision } from './lib/revision.ts';
+import { startServerProcess, type ServerProcess } from './lib/server-process.ts';
 import { ms, quantile } from './lib/stats.ts';
 
 /**
- * `pnpm bench:read [--events 10000000] [--iterations 40] [--brute-iterations 3]`: p50/p95 over HTTP of overview, funnel and
- * breakdown for 15 min, 1 h, 24 h and 7 d windows on N raw events spread over 90 days (rollups built as the worker
- * would), against the same numbers by brute force over raw_events.
+ * `pnpm bench:read [--events 10000000] [--iterations 40] [--brute-iterations 3] [--baseline <git rev>]`: p50/p95 over
+ * HTTP of overview, funnel and breakdown for 15 min, 1 h, 24 h and 7 d windows on N raw events spread over 90 days
+ * (rollups built as the worker would), against the same numbers by brute force over raw_events.
+ * With `--baseline <rev>` (e.g. `main`) that revision's server is measured afterwards in the same run, on a database of
+ * its own migrated by its own migrations (lib/revision.ts) and loaded with the same seeded rows by `load` below, whose
+ * plain SQL only writes tables and columns both revisions have; a last table sets both side by side.
  */
 const { values: options } = parseArgs({
   options: {
     events: { type: 'string', default: '10000000' },
     iterations: { type: 'string', default: '40' },
     'brute-iterations': { type: 'string', default: '3' },
+    baseline: { type: 'string' },
   },
 });
 const EVENTS = Number(options.events);
@@ -32,17 +37,37 @@ const KEYS = [
 ];
 
 async function load(pool: pg.Pool): Promise<void> {
-  const { rows } = await pool.query('SELECT count(*) AS n FROM raw_events');
-  if (rows[0].n === EVENTS) {
+  // One session with a fixed seed: every database (this checkout's, the baseline's) gets the same rows.
+  const session = await pool.connect();
+  try {
+    await session.query('SELECT setseed(0.42)');
+    await loadIn(session);
+  } finally {
+    session.release();
+  }
+}
+
+async function loadIn(session: pg.PoolClient): Promise<void> {
+  const { rows } = await session.query('SELECT count(*) AS n FROM raw_events');
+  if (Number(rows[0].n) === EVENTS) {
     log.info({ events: EVENTS }, 'reusing loaded events (rollups rebuilt)');
   } else {
-    await pool.query(
-      'TRUNCATE raw_events, event_ids, campaign_metrics_minute, campaign_metrics_hourly, campaign_metrics_daily, rollup_dirty_hours, rollup_dirty_days',
+    await session.query(
+      'TRUNCATE raw_events, campaign_metrics_minute, campaign_metrics_hourly, campaign_metrics_daily, rollup_dirty_hours, rollup_dirty_days',
     );
+    // A partitioned checkout (event_ids, a partition per UTC day) gets its days' partitions first, so the rows land
+    // where ingest would put them; an unpartitioned baseline has neither.
+    await session.query(`DO $$ BEGIN
+      IF to_regclass('event_ids') IS NOT NULL THEN TRUNCATE event_ids; END IF;
+      IF to_regproc('raw_events_create_partition') IS NOT NULL THEN
+        PERFORM raw_events_create_partition(d::date)
+        FROM generate_series(now() - interval '91 days', now() + interval '1 day', interval '1 day') d;
+      END IF;
+    END $$`);
     const chunk = 1_000_000;
     for (let start = 0; start < EVENTS; start += chunk) {
       const end = Math.min(EVENTS, start + chunk);
-      await pool.query(
+      await session.query(
         `INSERT INTO raw_events (event_id, ts, user_id, campaign_id, channel, event_type, cost)
          SELECT 'e' || g, now() - random() * interval '90 days', 'user_' || lpad((g % 2000)::text, 5, '0'),
                 ($3::text[])[1 + g % 5], ($4::text[])[1 + g % 5],
@@ -54,23 +79,23 @@ async function load(pool: pg.Pool): Promise<void> {
       log.info({ loaded: end, of: EVENTS }, 'loading raw events');
     }
   }
-  await pool.query(
+  await session.query(
     'TRUNCATE campaign_metrics_minute, campaign_metrics_hourly, campaign_metrics_daily, rollup_dirty_hours, rollup_dirty_days',
   );
   // What ingest (minute rows, dirty hours) and the worker (hour and day rows) would have written.
-  await pool.query(
+  await session.query(
     `INSERT INTO campaign_metrics_minute (campaign_id, channel, minute, ${ROLLUP_COLUMNS.join(', ')})
      ${minuteSumsSql(() => 'true')}`,
   );
   const ratios = `${sqlRatio('sum(clicks)', 'sum(impressions)')}, ${sqlRatio('sum(signups)', 'sum(clicks)')}, ${sqlRatio('sum(activations)', 'sum(signups)')}`;
-  await pool.query(
+  await session.query(
     `INSERT INTO campaign_metrics_hourly (campaign_id, channel, hour, impressions, clicks, signups, activations, cost, total_cost,
                                           ctr, click_to_signup, signup_to_activation)
      SELECT campaign_id, channel, date_trunc('hour', minute, 'UTC'), sum(impressions), sum(clicks), sum(signups), sum(activations),
             sum(cost), sum(total_cost), ${ratios}
      FROM campaign_metrics_minute GROUP BY 1, 2, 3`,
   );
-  await pool.query(
+  await session.query(
     `INSERT INTO campaign_metrics_daily (campaign_id, channel, day, impressions, clicks, signups, activations, cost, total_cost,
                                          ctr, click_to_signup, signup_to_activation)
      SELECT campaign_id, channel, (hour AT TIME ZONE 'UTC')::date, sum(impressions), sum(clicks), sum(signups), sum(activations),
@@ -78,13 +103,13 @@ async function load(pool: pg.Pool): Promise<void> {
      FROM campaign_metrics_hourly GROUP BY 1, 2, 3`,
   );
   // As in production, the current and the previous hour are still queued for the worker.
-  await pool.query(
+  await session.query(
     `INSERT INTO rollup_dirty_hours (campaign_id, channel, hour)
      SELECT k.campaign_id, k.channel, v.hour FROM unnest($1::text[], $2::text[]) AS k(campaign_id, channel)
      CROSS JOIN (VALUES (date_trunc('hour', now(), 'UTC')), (date_trunc('hour', now(), 'UTC') - interval '1 hour')) AS v(hour)`,
     [KEYS.map((k) => k[0]), KEYS.map((k) => k[1])],
   );
-  await pool.query('ANALYZE');
+  await session.query('ANALYZE');
 }
 
 const TOTALS =
@@ -123,84 +148,158 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return performance.now() - start;
 }
 
-const database = await openBenchDatabase('pmd_bench_read', log);
-const { pool, close } = createDatabaseClients(database.url);
-const server = await (async () => {
-  const loadStart = Date.now();
-  await load(pool);
-  log.info({ seconds: (Date.now() - loadStart) / 1000 }, 'data ready');
-  return startServerProcess(database.url);
-})();
+interface RevisionResult {
+  revision: Revision;
+  /** [kind, window, p50, p95, brute p50, speedup] per cell, then the no-database floor. */
+  rows: string[][];
+  p50s: number[];
+  p95s: number[];
+  rssMiB: number;
+}
 
-try {
+interface Target {
+  revision: Revision;
+  pool: pg.Pool;
+  server: ServerProcess;
+  result: RevisionResult;
+}
+
+const WINDOWS: [string, number][] = [
+  ['15 min', 15],
+  ['1 h', 60],
+  ['24 h', 1440],
+  ['7 d', 10080],
+];
+
+/** Sends `body` to the target's /graphql and fails on GraphQL errors. */
+async function post(target: Target, body: unknown): Promise<void> {
+  const response = await fetch(`${target.server.baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as { errors?: unknown };
+  if (json.errors) throw new Error(JSON.stringify(json.errors));
+}
+
+function record(result: RevisionResult, row: string[], fast: number[]): void {
+  result.rows.push(row);
+  result.p50s.push(quantile(fast, 0.5));
+  result.p95s.push(quantile(fast, 0.95));
+}
+
+/** Every cell against every target (this checkout, the baseline), their requests taking turns. */
+async function measure(targets: Target[]): Promise<void> {
   const now = Date.now();
-  const windows: [string, number][] = [
-    ['15 min', 15],
-    ['1 h', 60],
-    ['24 h', 1440],
-    ['7 d', 10080],
-  ];
-  const results: string[][] = [];
-  for (const [label, minutes] of windows) {
+  for (const [label, minutes] of WINDOWS) {
     // Explicit from/to so brute force reads exactly the same window; the edges are not minute-aligned on purpose.
     const to = new Date(now - 1_234);
     const from = new Date(to.getTime() - minutes * 60_000);
     for (const kind of Object.keys(QUERIES) as (keyof typeof QUERIES)[]) {
-      const request = async () => {
-        const response = await fetch(`${server.baseUrl}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            query: QUERIES[kind],
-            variables: { w: { from: from.toISOString(), to: to.toISOString() } },
-          }),
-        });
-        const body = (await response.json()) as { errors?: unknown };
-        if (body.errors) throw new Error(JSON.stringify(body.errors));
-      };
-      for (let i = 0; i < 5; i++) await request();
-      const fast: number[] = [];
-      for (let i = 0; i < ITERATIONS; i++) fast.push(await timed(request));
-      const brute: number[] = [];
-      for (let i = 0; i < BRUTE_ITERATIONS; i++) brute.push(await timed(() => bruteForce(pool, kind, from, to)));
-      const speedup = quantile(brute, 0.5) / quantile(fast, 0.5);
-      results.push([
-        kind,
-        label,
-        ms(quantile(fast, 0.5)),
-        ms(quantile(fast, 0.95)),
-        ms(quantile(brute, 0.5)),
-        `${speedup.toFixed(0)}×`,
-      ]);
-      log.info(
-        { kind, window: label, p50: quantile(fast, 0.5), p95: quantile(fast, 0.95), bruteP50: quantile(brute, 0.5) },
-        'measured',
-      );
+      const requestTo = (target: Target) => () =>
+        post(target, { query: QUERIES[kind], variables: { w: { from: from.toISOString(), to: to.toISOString() } } });
+      for (const target of targets) for (let i = 0; i < 5; i++) await requestTo(target)();
+      // Request by request in turn, so a neighbour's burst on this shared machine delays every revision alike.
+      const fast = targets.map((): number[] => []);
+      for (let i = 0; i < ITERATIONS; i++) {
+        for (const [t, target] of targets.entries()) fast[t]!.push(await timed(requestTo(target)));
+      }
+      for (const [t, target] of targets.entries()) {
+        const brute: number[] = [];
+        for (let i = 0; i < BRUTE_ITERATIONS; i++)
+          brute.push(await timed(() => bruteForce(target.pool, kind, from, to)));
+        const p50 = quantile(fast[t]!, 0.5);
+        const p95 = quantile(fast[t]!, 0.95);
+        const speedup = quantile(brute, 0.5) / p50;
+        record(
+          target.result,
+          [kind, label, ms(p50), ms(p95), ms(quantile(brute, 0.5)), `${speedup.toFixed(0)}×`],
+          fast[t]!,
+        );
+        log.info(
+          { revision: target.revision.label, kind, window: label, p50, p95, bruteP50: quantile(brute, 0.5) },
+          'measured',
+        );
+      }
     }
   }
   // The floor: the same HTTP + GraphQL round trip without any database work.
-  const baseline: number[] = [];
+  const floor = targets.map((): number[] => []);
   for (let i = 0; i < ITERATIONS; i++) {
-    baseline.push(
-      await timed(async () => {
-        const response = await fetch(`${server.baseUrl}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: '{ serverTime }' }),
-        });
-        await response.json();
-      }),
-    );
+    for (const [t, target] of targets.entries())
+      floor[t]!.push(await timed(() => post(target, { query: '{ serverTime }' })));
   }
-  results.push(['serverTime (no database)', '-', ms(quantile(baseline, 0.5)), ms(quantile(baseline, 0.95)), '-', '-']);
+  for (const [t, target] of targets.entries()) {
+    const samples = floor[t]!;
+    record(
+      target.result,
+      ['serverTime (no database)', '-', ms(quantile(samples, 0.5)), ms(quantile(samples, 0.95)), '-', '-'],
+      samples,
+    );
+    target.result.rssMiB = await target.server.rssMiB();
+  }
+}
+
+function report(results: RevisionResult[]): void {
   const header = ['query', 'window', 'p50 ms (HTTP)', 'p95 ms (HTTP)', 'brute force p50 ms (SQL only)', 'speedup p50'];
-  console.log(
-    `\nbench:read — ${EVENTS.toLocaleString('en')} raw events over 90 days, ${ITERATIONS} requests per cell, server RSS ${(await server.rssMiB()).toFixed(0)} MiB`,
-  );
-  console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
-  for (const row of results) console.log(`| ${row.join(' | ')} |`);
+  for (const result of results) {
+    console.log(
+      `\nbench:read (${result.revision.label}) — ${EVENTS.toLocaleString('en')} raw events over 90 days, ${ITERATIONS} requests per cell, server RSS ${result.rssMiB.toFixed(0)} MiB`,
+    );
+    console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
+    for (const row of result.rows) console.log(`| ${row.join(' | ')} |`);
+  }
+  const [current, baseline] = results;
+  if (!current || !baseline) return;
+  const columns = ['query', 'window', 'p50 ms', 'baseline p50', 'ratio', 'p95 ms', 'baseline p95', 'ratio'];
+  console.log(`\n${current.revision.label} vs ${baseline.revision.label} (ratio = this / baseline; < 1 is faster)`);
+  console.log(`| ${columns.join(' | ')} |\n|${columns.map(() => '---').join('|')}|`);
+  current.rows.forEach((row, i) => {
+    const ratio = (mine: number[], theirs: number[]) => (mine[i]! / theirs[i]!).toFixed(2);
+    console.log(
+      `| ${[
+        row[0],
+        row[1],
+        ms(current.p50s[i]!),
+        ms(baseline.p50s[i]!),
+        ratio(current.p50s, baseline.p50s),
+        ms(current.p95s[i]!),
+        ms(baseline.p95s[i]!),
+        ratio(current.p95s, baseline.p95s),
+      ].join(' | ')} |`,
+    );
+  });
+}
+
+const revisions = await revisionsToMeasure(options.baseline, log);
+const opened: { database: { stop(): Promise<void> }; clients: DatabaseClients; server?: ServerProcess }[] = [];
+try {
+  const targets: Target[] = [];
+  for (const revision of revisions) {
+    // Each revision on its own database, migrated by its own migrations, loaded with the same seeded rows.
+    const name = revision.sha ? `pmd_bench_read_${revision.sha.slice(0, 10)}` : 'pmd_bench_read';
+    const database = await openBenchDatabase(name, log, revision.migrate);
+    const clients = createDatabaseClients(database.url);
+    const handle: (typeof opened)[number] = { database, clients };
+    opened.push(handle);
+    const loadStart = Date.now();
+    await load(clients.pool);
+    log.info({ revision: revision.label, seconds: (Date.now() - loadStart) / 1000 }, 'data ready');
+    handle.server = await startServerProcess(database.url, revision.root);
+    targets.push({
+      revision,
+      pool: clients.pool,
+      server: handle.server,
+      result: { revision, rows: [], p50s: [], p95s: [], rssMiB: 0 },
+    });
+  }
+  await measure(targets);
+  report(targets.map((target) => target.result));
 } finally {
-  await server.stop();
-  await close();
-  await database.stop();
+  for (const { database, clients, server } of opened) {
+    await server?.stop();
+    await clients.close();
+    await database.stop();
+  }
+  for (const revision of revisions) await revision.dispose();
 }

@@ -24,6 +24,8 @@ import { REQUEST_LIMITS, useQueryLimits } from './plugins/limits.ts';
 import { useReadReplica } from './plugins/read-replica.ts';
 import { useSecurityHeaders } from './plugins/security-headers.ts';
 import { useTextSafety } from './plugins/text-safety.ts';
+import { useInputListVariables } from './plugins/input-list-variables.ts';
+import { EVENT_INPUT_TYPE } from './schema/event.ts';
 import { createLivePubSub } from './live/pubsub.ts';
 import { ReadFreshness } from './replica/freshness.ts';
 import { LiveTickers } from './live/ticker.ts';
@@ -146,6 +148,7 @@ export function buildApp(options: BuildAppOptions): App {
       useRestRoutes(restRoutes, context),
       useQueryLimits(),
       useTextSafety(),
+      useInputListVariables([EVENT_INPUT_TYPE]),
       ...(readFreshness ? [useReadReplica(readFreshness)] : []),
       useSubscriptionGauge(metrics),
       useDatabaseUnavailable(log),

@@ -4,12 +4,17 @@ import { ensureDatabase, migrate, REPO_ROOT, startEmbeddedCluster, type Logger }
 
 /**
  * The benchmark's database: DATABASE_URL's server when set, else an embedded PostgreSQL kept in `.data/<name>` so a
- * second run reuses the loaded data instead of generating it again.
+ * second run reuses the loaded data instead of generating it again. `migrateTo` applies the migrations (a baseline
+ * revision's own: see revision.ts); this checkout's by default.
  */
-export async function openBenchDatabase(name: string, log: Logger): Promise<{ url: string; stop(): Promise<void> }> {
+export async function openBenchDatabase(
+  name: string,
+  log: Logger,
+  migrateTo: (url: string) => Promise<unknown> = (url) => migrate(url, log),
+): Promise<{ url: string; stop(): Promise<void> }> {
   if (process.env.DATABASE_URL) {
     const url = await ensureDatabase(process.env.DATABASE_URL, name);
-    await migrate(url, log);
+    await migrateTo(url);
     return { url, stop: async () => {} };
   }
   const dataDir = path.join(REPO_ROOT, '.data', name);
@@ -17,6 +22,6 @@ export async function openBenchDatabase(name: string, log: Logger): Promise<{ ur
   await chmod(path.dirname(dataDir), 0o755);
   const cluster = await startEmbeddedCluster({ dataDir, persistent: true, log });
   const url = await ensureDatabase(cluster.adminUrl, name);
-  await migrate(url, log);
+  await migrateTo(url);
   return { url, stop: cluster.stop };
 }

@@ -11,18 +11,17 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Runs the API in its own Node process (as in production), so client load does not share its event loop. */
-export async function startServerProcess(databaseUrl: string): Promise<ServerProcess> {
+/**
+ * Runs the API in its own Node process (as in production), so client load does not share its event loop. `root` is
+ * the repository whose server runs (a `--baseline` checkout: see revision.ts).
+ */
+export async function startServerProcess(databaseUrl: string, root = REPO_ROOT): Promise<ServerProcess> {
   const port = await freePort(0);
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(REPO_ROOT, 'server/src/index.ts')],
-    {
-      cwd: path.join(REPO_ROOT, 'server'),
-      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/src/index.ts')], {
+    cwd: path.join(root, 'server'),
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (true) {

@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
+import { coercedListArgument } from '../plugins/input-list-variables.ts';
 import type { RequestContext } from '../context.ts';
 import { ingestThroughGate } from '../services/ingest-gate.ts';
 import {
@@ -38,7 +39,10 @@ export const EventTypeEnum = builder.enumType('EventType', {
   } as const,
 });
 
-const EventInput = builder.inputType('EventInput', {
+/** The input type `useInputListVariables` coerces when it comes as a list variable (app.ts). */
+export const EVENT_INPUT_TYPE = 'EventInput';
+
+const EventInput = builder.inputType(EVENT_INPUT_TYPE, {
   description: `One ad event. ${RULES}`,
   fields: (t) => ({
     eventId: t.string({
@@ -128,7 +132,12 @@ when the server has INGEST_TOKEN set. ${RULES}`,
       directResult: true,
       union: { description: 'What became of each event, or BatchTooLargeError when the batch was refused whole.' },
     },
-    resolve: (_root, { events }, ctx) => ingestThroughDoor(ctx, events.map(toCandidate)),
+    // A `$events` variable arrives coerced by useInputListVariables, and `events` is then empty (see that plugin).
+    resolve: (_root, { events }, ctx, info) =>
+      ingestThroughDoor(
+        ctx,
+        ((coercedListArgument(ctx, info, 'events') as typeof events | undefined) ?? events).map(toCandidate),
+      ),
   }),
 );
 

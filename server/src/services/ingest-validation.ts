@@ -180,7 +180,7 @@ function checkTimestamp(value: unknown, now: Date, retention: RetentionSettings)
       type: 'datetime_parsing',
     };
   }
-  const { epochMs, micros } = parsed;
+  const { epochMs, utcText } = parsed;
   if (epochMs > now.getTime() + MAX_FUTURE_SKEW_MS) {
     return { field: 'ts', msg: 'Input should not be more than 5 minutes in the future', type: 'datetime_future' };
   }
@@ -193,24 +193,24 @@ function checkTimestamp(value: unknown, now: Date, retention: RetentionSettings)
       type: 'datetime_past',
     };
   }
-  return `${new Date(epochMs).toISOString().slice(0, -1)}${String(micros).padStart(3, '0')}Z`;
+  return utcText;
 }
 
-/** Epoch milliseconds plus the microseconds below them (0..999), or null when the text is no real instant. */
-function parseIsoDateTime(text: string): { epochMs: number; micros: number } | null {
+/**
+ * Epoch milliseconds and the instant as stored (`2026-11-25T10:00:00.123456Z`), or null when the text is no real
+ * instant. Sub-microsecond digits are dropped (PostgreSQL stores microseconds).
+ */
+function parseIsoDateTime(text: string): { epochMs: number; utcText: string } | null {
   const match = ISO_DATE_TIME.exec(text);
   if (!match) return null;
-  const [, year, month, day, hour, minute, second = '0', fraction = '', zulu, sign, offsetHours, offsetMinutes = '0'] =
-    match;
-  const fields = [year, month, day, hour, minute, second].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const [y, mo, d, h, mi, s] = fields;
+  const [, year, month, day, hour, minute, second = '00', fraction = '', zulu, sign, offsetHours, offsetMinutes = '0'] =
+    match as unknown as string[];
+  const y = Number(year);
+  const mo = Number(month);
+  const d = Number(day);
+  const h = Number(hour);
+  const mi = Number(minute);
+  const s = Number(second);
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return null;
   let offsetMs = 0;
   if (!zulu && sign) {
@@ -219,11 +219,16 @@ function parseIsoDateTime(text: string): { epochMs: number; micros: number } | n
     if (oh > 23 || om > 59) return null;
     offsetMs = (sign === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
   }
-  // Sub-microsecond digits are dropped (PostgreSQL stores microseconds).
-  const digits = fraction.padEnd(6, '0').slice(0, 6);
+  const digits = fraction.length === 6 ? fraction : fraction.padEnd(6, '0').slice(0, 6);
   // Date.UTC reads years 0..99 as 1900..1999; such instants are refused by the retention rule either way.
-  const epochMs = Date.UTC(y, mo - 1, d, h, mi, s, Number(digits.slice(0, 3)));
-  return { epochMs: epochMs - offsetMs, micros: Number(digits.slice(3)) };
+  const epochMs = Date.UTC(y, mo - 1, d, h, mi, s, Number(digits.slice(0, 3))) - offsetMs;
+  // In UTC already (the usual case), the stored form is the text's own fields: no Date to format (but years 0..99,
+  // which Date.UTC moved).
+  const utcText =
+    offsetMs === 0 && y >= 100
+      ? `${year}-${month}-${day}T${hour}:${minute}:${second}.${digits}Z`
+      : `${new Date(epochMs).toISOString().slice(0, -4)}${digits}Z`;
+  return { epochMs, utcText };
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
