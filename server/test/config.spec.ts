@@ -18,9 +18,10 @@ describe('server config', () => {
       ingestRateLimit: 50_000,
       ingestRateBurst: 100_000,
       healthThresholds: DEFAULT_HEALTH_THRESHOLDS,
-      liveMaxViews: 500,
+      liveMaxViews: 2_000,
       liveMaxSubscriptionsPerConnection: 50,
       livePoolSize: 4,
+      liveMemoryHours: 3,
     });
     expect(readServerConfig({ INGEST_RATE_LIMIT: '0' })).toMatchObject({ ingestRateLimit: 0 });
     expect(readServerConfig({ INGEST_RATE_LIMIT: '10', INGEST_TOKEN: '' })).toMatchObject({

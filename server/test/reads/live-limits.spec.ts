@@ -155,12 +155,17 @@ describe('fair sharing: caps on live views, and their own pool', () => {
 describe('live limits in the configuration', () => {
   it('defaults, and refuses anything but a positive integer naming the variable', () => {
     const defaults = readServerConfig({});
-    expect(defaults).toMatchObject({ liveMaxViews: 500, liveMaxSubscriptionsPerConnection: 50, livePoolSize: 4 });
+    expect(defaults).toMatchObject({
+      liveMaxViews: 2_000,
+      liveMaxSubscriptionsPerConnection: 50,
+      livePoolSize: 4,
+      liveMemoryHours: 3,
+    });
     expect(readServerConfig({ LIVE_MAX_VIEWS: '2000', LIVE_POOL_SIZE: '2' })).toMatchObject({
       liveMaxViews: 2000,
       livePoolSize: 2,
     });
-    for (const name of ['LIVE_MAX_VIEWS', 'LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION', 'LIVE_POOL_SIZE']) {
+    for (const name of ['LIVE_MAX_VIEWS', 'LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION', 'LIVE_POOL_SIZE', 'LIVE_MEMORY_HOURS']) {
       for (const bad of ['0', '-1', '2.5', 'many', '1e400']) {
         expect(() => readServerConfig({ [name]: bad })).toThrow(`${name} must be a positive integer`);
       }
