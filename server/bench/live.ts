@@ -34,6 +34,21 @@ const SECONDS = Number(options.seconds ?? (VIEWS ? 30 : 15));
 const BATCHES_PER_SECOND = 10;
 const log = createLogger('bench-live');
 
+const PROBE = { campaign_id: 'camp_bench_probe', channel: 'google' } as const;
+const ZONES = ['UTC', 'Asia/Kolkata', 'America/New_York', 'Europe/Berlin', 'Asia/Tokyo'];
+const FILTERS = [
+  null,
+  { campaignIds: ['camp_google_brand'] },
+  { campaignIds: ['camp_meta_prospecting', 'camp_tiktok_creative'] },
+  { channels: ['meta'] },
+  { channels: ['google', 'email'] },
+  { campaignIds: ['camp_google_brand'], channels: ['meta'] },
+  { campaignIds: ['camp_meta_prospecting'], channels: ['instagram', 'meta'] },
+  { campaignIds: ['camp_email_reactivation', 'camp_google_brand'] },
+];
+const KINDS = ['overview', 'funnel', 'campaigns', 'channels'] as const;
+const PROBE_VIEWS = 100;
+
 const database = await openBenchDatabase('pmd_bench_live', log);
 const { pool, close } = createDatabaseClients(database.url);
 await pool.query(
@@ -134,21 +149,6 @@ try {
   await database.stop();
 }
 
-const PROBE = { campaign_id: 'camp_bench_probe', channel: 'google' } as const;
-const ZONES = ['UTC', 'Asia/Kolkata', 'America/New_York', 'Europe/Berlin', 'Asia/Tokyo'];
-const FILTERS = [
-  null,
-  { campaignIds: ['camp_google_brand'] },
-  { campaignIds: ['camp_meta_prospecting', 'camp_tiktok_creative'] },
-  { channels: ['meta'] },
-  { channels: ['google', 'email'] },
-  { campaignIds: ['camp_google_brand'], channels: ['meta'] },
-  { campaignIds: ['camp_meta_prospecting'], channels: ['instagram', 'meta'] },
-  { campaignIds: ['camp_email_reactivation', 'camp_google_brand'] },
-];
-const KINDS = ['overview', 'funnel', 'campaigns', 'channels'] as const;
-const PROBE_VIEWS = 100;
-
 /**
  * View `i` of `views`, all distinct: the last PROBE_VIEWS count only the probe campaign (one impression per ingest
  * batch, so a delivered count names the newest batch it includes); 160 are `TODAY` in five zones; the rest slide
@@ -173,8 +173,8 @@ function viewQuery(i: number, views: number): { query: string; probe: boolean } 
   const query = {
     overview: `liveOverview(${args}) { current { impressions clicks spend } change { impressions } }`,
     funnel: `liveFunnel(${args}) { stages { stage count } }`,
-    campaigns: `liveBreakdown(${args}, by: CAMPAIGN) { rows { campaignId totals { clicks } health { status } } }`,
-    channels: `liveBreakdown(${args}, by: CHANNEL) { rows { channel totals { clicks } health { status } } }`,
+    campaigns: `liveBreakdown(${args}, by: CAMPAIGN) { rows { campaignId totals { clicks } status } }`,
+    channels: `liveBreakdown(${args}, by: CHANNEL) { rows { channel totals { clicks } status } }`,
   }[kind];
   return { query: `subscription { ${query} }`, probe: false };
 }
