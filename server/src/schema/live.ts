@@ -21,7 +21,7 @@ const LIMITS =
 
 const WINDOWS =
   'Live values are summed over whole minutes from the server\'s memory of recent minute rows: a window that ends now ' +
-  '(`lastMinutes`, `today`, `thisMonth`, `from` without `to`) ends at the end of the current minute instead, so events ' +
+  '(`lastMinutes`, `TODAY`, `THIS_MONTH`, `from` without `to`) ends at the end of the current minute instead, so events ' +
   'of the current minute count from the moment they are stored; `lastMinutes: N` covers the N minutes before that end. ' +
   'The value\'s `window` is exactly the range summed. Explicit instants are kept as given.';
 
