@@ -56,11 +56,11 @@ export class LiveSums {
     const [from, to] = [window.from.getTime(), window.to.getTime()];
     const { spanStart, spanEnd } = this.store;
     if (to > spanEnd) return kpiWindowSums(this.pool, window, filter, grouping);
-    const parts: KpiSumsRow[][] = [];
-    if (from < spanStart) parts.push(await this.older(window, Math.min(to, spanStart), filter, grouping));
-    if (to > spanStart) parts.push(this.store.sums(Math.max(from, spanStart), to, filter, grouping));
+    // Memory first, synchronously: a reload while the older part is read may move the span.
+    const recent = to > spanStart ? this.store.sums(Math.max(from, spanStart), to, filter, grouping) : [];
+    const older = from < spanStart ? await this.older(window, Math.min(to, spanStart), filter, grouping) : [];
     this.forgetUnused();
-    return merge(parts, grouping);
+    return merge([older, recent], grouping);
   };
 
   /** Sums over [window.from, end), all before the span. */

@@ -15,7 +15,7 @@ const HOUR_MS = 3_600_000;
 /** Slots per minute: every counter in registry order, then how many minute rows the slot holds (a group "had data"). */
 const WIDTH = COUNTER_NAMES.length + 1;
 const PRESENT = COUNTER_NAMES.length;
-/** Minutes held past the current hour, so the span moves (a full reload) once an hour, not every minute. */
+/** Minutes held past the current hour at a (re)load, so the span moves (a full reload) every two hours or so. */
 const AHEAD_MINUTES = 120;
 /** Changes to data older than the span that views may still ask about (older askers recompute anyway). */
 const OLD_CHANGES_KEPT = 1_000;
@@ -80,8 +80,8 @@ interface OldChange {
  * ingest transaction, and a notification is delivered after its commit, so a refresh that follows the notification
  * makes the store exact. Anything of unknown scope (a listener reconnect, the span moving) reloads everything.
  *
- * The span is [spanStart, spanEnd): whole hours, from `memoryHours` before the current hour to AHEAD_MINUTES after
- * it. Changes named before the span are remembered (`oldChangedSince`) for the views' cached older sums.
+ * The span is [spanStart, spanEnd): whole hours, from `memoryHours` before the hour of its last (re)load to
+ * AHEAD_MINUTES after that hour's end; it is reloaded when the current minute would end past it. Changes named before the span are remembered (`oldChangedSince`) for the views' cached older sums.
  */
 export class MinuteStore {
   private spanStartMs = 0;
