@@ -55,6 +55,8 @@ await pool.query(
   'TRUNCATE raw_events, campaign_metrics_minute, campaign_metrics_hourly, campaign_metrics_daily, rollup_dirty_hours, rollup_dirty_days',
 );
 if (VIEWS) {
+  // The server process takes its limits from this environment: room for every view unless told otherwise.
+  process.env.LIVE_MAX_VIEWS ??= String(VIEWS);
   try {
     await fairSharing(VIEWS, Number(options.connections));
   } finally {

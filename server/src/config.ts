@@ -37,7 +37,7 @@ export const SERVER_ENV = {
   ...RETENTION_ENV,
   HEALTH_MIN_CTR: envTypes.ratio().default(DEFAULT_HEALTH_THRESHOLDS.minCtr),
   HEALTH_MIN_SIGNUP_TO_ACTIVATION: envTypes.ratio().default(DEFAULT_HEALTH_THRESHOLDS.minSignupToActivation),
-  LIVE_MAX_VIEWS: envTypes.positiveInteger().default(2_000),
+  LIVE_MAX_VIEWS: envTypes.positiveInteger().default(500),
   LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION: envTypes.positiveInteger().default(50),
   LIVE_POOL_SIZE: envTypes.positiveInteger().default(4),
   LIVE_MEMORY_HOURS: envTypes.positiveInteger().default(3),

@@ -18,7 +18,7 @@ describe('server config', () => {
       ingestRateLimit: 50_000,
       ingestRateBurst: 100_000,
       healthThresholds: DEFAULT_HEALTH_THRESHOLDS,
-      liveMaxViews: 2_000,
+      liveMaxViews: 500,
       liveMaxSubscriptionsPerConnection: 50,
       livePoolSize: 4,
       liveMemoryHours: 3,

@@ -156,7 +156,7 @@ describe('live limits in the configuration', () => {
   it('defaults, and refuses anything but a positive integer naming the variable', () => {
     const defaults = readServerConfig({});
     expect(defaults).toMatchObject({
-      liveMaxViews: 2_000,
+      liveMaxViews: 500,
       liveMaxSubscriptionsPerConnection: 50,
       livePoolSize: 4,
       liveMemoryHours: 3,
