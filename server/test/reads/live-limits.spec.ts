@@ -135,8 +135,9 @@ describe('fair sharing: caps on live views, and their own pool', () => {
       );
       expect(read.errors).toBeUndefined();
       expect(read.data.overview.current.impressions).toBeGreaterThan(0);
-      // The views really were stalled: none has its first value yet.
-      for (const subscription of stalled) expect(subscription.results).toHaveLength(0);
+      // The views really were stalled: a first value needs no query (the minute store was loaded by the tests above),
+      // but none got the ingest's update, which needs the store's refresh on the blocked pool.
+      for (const subscription of stalled) expect(subscription.results.length).toBeLessThanOrEqual(1);
     } finally {
       blocker.release();
     }
@@ -144,7 +145,7 @@ describe('fair sharing: caps on live views, and their own pool', () => {
       const { rows } = await clients.pool.query('SELECT count(*) AS n FROM raw_events');
       // Once the live pool frees up, each view delivers, including the events ingested meanwhile (every stored event
       // is less than 15 minutes old).
-      for (const subscription of stalled) expect(total((await subscription.next()).data!)).toBe(rows[0].n);
+      for (const subscription of stalled) await subscription.until((data) => total(data) === Number(rows[0].n));
       await expectDelivering(stalled);
     } finally {
       await disposeAll();
