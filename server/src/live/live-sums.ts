@@ -42,6 +42,8 @@ interface OldSums {
  */
 export class LiveSums {
   private readonly old = new Map<string, OldSums>();
+  /** The older part of each window asked for (at most a few per view: its window and its comparison window). */
+  private merged = new Map<string, OldSums>();
 
   constructor(
     private readonly store: MinuteStore,
@@ -63,8 +65,24 @@ export class LiveSums {
     return merge([older, recent], grouping);
   };
 
-  /** Sums over [window.from, end), all before the span. */
-  private async older(window: TimeWindow, end: number, filter: KpiFilter, grouping: KpiGrouping) {
+  /**
+   * Sums over [window.from, end), all before the span: the merged rows are kept until the range moves or the store
+   * notes any change before its span, so a tick does not add up the first hour's minutes again.
+   */
+  private older(window: TimeWindow, end: number, filter: KpiFilter, grouping: KpiGrouping): Promise<KpiSumsRow[]> {
+    const key = JSON.stringify([window.from.getTime(), end, window.timeZone, filter, grouping]);
+    const held = this.merged.get(key);
+    if (held && held.version === this.store.oldVersion) return held.rows;
+    const rows = this.readOlder(window, end, filter, grouping);
+    const entry = { version: this.store.oldVersion, rows, usedAt: Date.now() };
+    this.merged.set(key, entry);
+    rows.catch(() => {
+      if (this.merged.get(key) === entry) this.merged.delete(key);
+    });
+    return rows;
+  }
+
+  private async readOlder(window: TimeWindow, end: number, filter: KpiFilter, grouping: KpiGrouping) {
     const from = window.from.getTime();
     const firstHourEnd = Math.min(floorTo(from, HOUR_MS) + HOUR_MS, end);
     const parts: KpiSumsRow[][] = [];
@@ -101,6 +119,8 @@ export class LiveSums {
   private forgetUnused(): void {
     const now = Date.now();
     for (const [key, entry] of this.old) if (now - entry.usedAt > UNUSED_OLD_SUMS_MS) this.old.delete(key);
+    // A sliding window leaves one merged entry behind per minute.
+    if (this.merged.size > 8) this.merged = new Map([...this.merged].slice(-4));
   }
 }
 
