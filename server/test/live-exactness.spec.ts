@@ -53,12 +53,10 @@ function funnelView(name: string, variables: Record<string, unknown>): View {
     async check(pool, data) {
       const value = data.liveFunnel;
       const [expected] = await bruteForce(pool, value.window, filterOf(variables));
-      expect(value.stages.map((stage: any) => stage.count), name).toEqual([
-        expected!.impressions,
-        expected!.clicks,
-        expected!.signups,
-        expected!.activations,
-      ]);
+      expect(
+        value.stages.map((stage: any) => stage.count),
+        name,
+      ).toEqual([expected!.impressions, expected!.clicks, expected!.signups, expected!.activations]);
     },
   };
 }
@@ -164,9 +162,13 @@ describe('live views from memory equal brute force over raw events', () => {
     );
     expect(rows.length).toBeGreaterThan(0);
     // Notified while nobody listens: only the reconnect's "anything may have changed" brings these in.
-    await storeTestEvents(clients.pool, [...between(200, 3 * MINUTE_MS, 0), ...between(50, 10 * HOUR_MS, 9 * HOUR_MS)], {
-      notify: true,
-    });
+    await storeTestEvents(
+      clients.pool,
+      [...between(200, 3 * MINUTE_MS, 0), ...between(50, 10 * HOUR_MS, 9 * HOUR_MS)],
+      {
+        notify: true,
+      },
+    );
     await checkNext();
   });
 });

@@ -203,9 +203,7 @@ export class LiveTickers {
       const reads: LiveReads = { sums: new LiveSums(this.store, this.options.pool).source, pool: this.options.pool };
       const created: Ticker<T> = new Ticker(
         () =>
-          this.computing.run(() =>
-            created.disposed ? Promise.reject(new Error('live view closed')) : compute(reads),
-          ),
+          this.computing.run(() => (created.disposed ? Promise.reject(new Error('live view closed')) : compute(reads))),
         this.log,
       );
       ticker = created;

@@ -20,10 +20,10 @@ const LIMITS =
   'view past `LIVE_MAX_VIEWS` on the server, fails with the error code `LIVE_VIEW_LIMIT` (extensions `limit`, `max`).';
 
 const WINDOWS =
-  'Live values are summed over whole minutes from the server\'s memory of recent minute rows: a window that ends now ' +
+  "Live values are summed over whole minutes from the server's memory of recent minute rows: a window that ends now " +
   '(`lastMinutes`, `TODAY`, `THIS_MONTH`, `from` without `to`) ends at the end of the current minute instead, so events ' +
   'of the current minute count from the moment they are stored; `lastMinutes: N` covers the N minutes before that end. ' +
-  'The value\'s `window` is exactly the range summed. Explicit instants are kept as given.';
+  "The value's `window` is exactly the range summed. Explicit instants are kept as given.";
 
 const liveArgs = builder.args((t) => ({
   window: t.field({
@@ -132,7 +132,9 @@ builder.subscriptionField('liveBreakdown', (t) =>
         descending: args.descending ?? undefined,
         thresholds: ctx.config.healthThresholds,
       };
-      return liveView(ctx, 'breakdown', args, ({ pool, sums }) => breakdown(pool, window(), filter, { ...options, sums }));
+      return liveView(ctx, 'breakdown', args, ({ pool, sums }) =>
+        breakdown(pool, window(), filter, { ...options, sums }),
+      );
     },
     resolve: (value) => value,
   }),

@@ -61,10 +61,7 @@ export async function overview(
   sums: KpiSumsSource = sqlSums(pool),
 ): Promise<Overview> {
   const base = comparisonWindow(window, compareTo);
-  const [current, previous] = await Promise.all([
-    windowTotals(sums, window, filter),
-    windowTotals(sums, base, filter),
-  ]);
+  const [current, previous] = await Promise.all([windowTotals(sums, window, filter), windowTotals(sums, base, filter)]);
   const currentKpis = kpisFromSums(current);
   const previousKpis = kpisFromSums(previous);
   const comparisonHasData = hasEvents(previous);

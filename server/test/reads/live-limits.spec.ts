@@ -166,7 +166,12 @@ describe('live limits in the configuration', () => {
       liveMaxViews: 2000,
       livePoolSize: 2,
     });
-    for (const name of ['LIVE_MAX_VIEWS', 'LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION', 'LIVE_POOL_SIZE', 'LIVE_MEMORY_HOURS']) {
+    for (const name of [
+      'LIVE_MAX_VIEWS',
+      'LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+      'LIVE_POOL_SIZE',
+      'LIVE_MEMORY_HOURS',
+    ]) {
       for (const bad of ['0', '-1', '2.5', 'many', '1e400']) {
         expect(() => readServerConfig({ [name]: bad })).toThrow(`${name} must be a positive integer`);
       }
