@@ -35,19 +35,36 @@ interface OldSums {
 }
 
 /**
+ * Older sums read from the database, shared by every live view of the process: views whose windows start in the same
+ * hour with the same filter and grouping read that hour's minutes once. Keys carry no zone: sums without buckets and
+ * per-minute sums are the same in every zone.
+ */
+export class OlderSumsCache {
+  readonly entries = new Map<string, OldSums>();
+  private prunedAt = Date.now();
+
+  /** Lets go of sums no view asked for lately (at most once a minute: a sweep costs a pass over every entry). */
+  prune(now = Date.now()): void {
+    if (now - this.prunedAt < MINUTE_MS) return;
+    this.prunedAt = now;
+    for (const [key, entry] of this.entries) if (now - entry.usedAt > UNUSED_OLD_SUMS_MS) this.entries.delete(key);
+  }
+}
+
+/**
  * The sums source of one live view: the part of a window inside the store's span from memory, the part before it from
  * SQL (kpiWindowSums), cached while the store says nothing changed there. The older part is cut at whole hours and
  * its partial first hour read per minute, so a sliding window re-reads the database about once an hour, not at every
  * minute boundary. Windows with sub-minute edges or time buckets are summed in SQL as before.
  */
 export class LiveSums {
-  private readonly old = new Map<string, OldSums>();
   /** The older part of each window asked for (at most a few per view: its window and its comparison window). */
   private merged = new Map<string, OldSums>();
 
   constructor(
     private readonly store: MinuteStore,
     private readonly pool: pg.Pool,
+    private readonly shared: OlderSumsCache,
   ) {}
 
   readonly source: KpiSumsSource = async (window, filter, grouping) => {
@@ -88,37 +105,35 @@ export class LiveSums {
     const parts: KpiSumsRow[][] = [];
     if (from % HOUR_MS !== 0) {
       // Per minute over the whole first hour: while the start slides inside it, the same rows serve.
-      const perMinute = await this.cached(floorTo(from, HOUR_MS), firstHourEnd, window, filter, {
+      const perMinute = await this.cached(floorTo(from, HOUR_MS), firstHourEnd, filter, {
         ...grouping,
         bucket: 'minute',
       });
       parts.push(perMinute.filter((row) => row.bucket!.getTime() >= from));
     }
     const wholeFrom = from % HOUR_MS === 0 ? from : firstHourEnd;
-    if (wholeFrom < end) parts.push(await this.cached(wholeFrom, end, window, filter, grouping));
+    if (wholeFrom < end) parts.push(await this.cached(wholeFrom, end, filter, grouping));
     return merge(parts, grouping);
   }
 
-  private async cached(from: number, to: number, window: TimeWindow, filter: KpiFilter, grouping: KpiGrouping) {
-    const key = JSON.stringify([from, to, window.timeZone, filter, grouping]);
-    const held = this.old.get(key);
+  private async cached(from: number, to: number, filter: KpiFilter, grouping: KpiGrouping) {
+    const key = JSON.stringify([from, to, filter, grouping]);
+    const held = this.shared.entries.get(key);
     if (held && !this.store.oldChangedSince(held.version, from, to, filter.campaignIds)) {
       held.usedAt = Date.now();
       return held.rows;
     }
-    const range = { ...window, from: new Date(from), to: new Date(to) };
-    const rows = kpiWindowSums(this.pool, range, filter, grouping);
+    const rows = kpiWindowSums(this.pool, { from: new Date(from), to: new Date(to) }, filter, grouping);
     const entry = { version: this.store.oldVersion, rows, usedAt: Date.now() };
-    this.old.set(key, entry);
+    this.shared.entries.set(key, entry);
     rows.catch(() => {
-      if (this.old.get(key) === entry) this.old.delete(key);
+      if (this.shared.entries.get(key) === entry) this.shared.entries.delete(key);
     });
     return rows;
   }
 
   private forgetUnused(): void {
-    const now = Date.now();
-    for (const [key, entry] of this.old) if (now - entry.usedAt > UNUSED_OLD_SUMS_MS) this.old.delete(key);
+    this.shared.prune();
     // A sliding window leaves one merged entry behind per minute.
     if (this.merged.size > 8) this.merged = new Map([...this.merged].slice(-4));
   }

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { ServerConfig } from '../config.ts';
 import type { KpiSumsSource } from '../services/sums-source.ts';
 import { ConcurrencyLimit } from './limiter.ts';
-import { LiveSums } from './live-sums.ts';
+import { LiveSums, OlderSumsCache } from './live-sums.ts';
 import { MinuteStore } from './minute-store.ts';
 import type { LivePubSub } from './pubsub.ts';
 
@@ -133,6 +133,7 @@ export class LiveTickers {
   /** Live subscriptions per connection (a websocket, or the request of an SSE stream). */
   private readonly perConnection = new WeakMap<object, number>();
   readonly store: MinuteStore;
+  private readonly olderSums = new OlderSumsCache();
 
   constructor(
     private readonly pubsub: LivePubSub,
@@ -200,7 +201,10 @@ export class LiveTickers {
     let ticker = this.tickers.get(key) as Ticker<T> | undefined;
     if (!ticker) {
       if (this.tickers.size >= liveMaxViews) throw new LiveViewLimitError('LIVE_MAX_VIEWS', liveMaxViews);
-      const reads: LiveReads = { sums: new LiveSums(this.store, this.options.pool).source, pool: this.options.pool };
+      const reads: LiveReads = {
+        sums: new LiveSums(this.store, this.options.pool, this.olderSums).source,
+        pool: this.options.pool,
+      };
       const created: Ticker<T> = new Ticker(
         () =>
           this.computing.run(() => (created.disposed ? Promise.reject(new Error('live view closed')) : compute(reads))),

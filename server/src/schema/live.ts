@@ -39,12 +39,15 @@ const liveArgs = builder.args((t) => ({
  * the end of the current minute when it ends now (see `liveWindow`).
  */
 function liveWindowOf(input: Parameters<typeof windowFromArgs>[0], defaultTimeZone: string) {
+  let timeZone: string;
   try {
-    windowFromArgs(input, defaultTimeZone);
+    timeZone = windowFromArgs(input, defaultTimeZone).timeZone!;
   } catch (error) {
     throw asGraphQLError(error);
   }
-  return () => liveWindow((now) => resolveWindow(input, now, defaultTimeZone), input.lastMinutes != null);
+  // The zone is checked once here, not at every tick (checking a zone name builds an Intl formatter).
+  const { timeZone: _checked, ...instants } = input;
+  return () => liveWindow((now) => resolveWindow(instants, now, timeZone), input.lastMinutes != null);
 }
 
 /**
