@@ -12,26 +12,42 @@ import { ms, quantile } from './lib/stats.ts';
  * `pnpm bench:live [--subscribers 500] [--rate 5000] [--seconds 15]`: websocket subscribers on liveOverview while
  * batches are ingested (with their NOTIFY) at `rate` events/s; reports batch commit → delivery latency and server RSS.
  *
- * `pnpm bench:live --views 2000 [--connections 100] [--rate 250] [--seconds 60]`: fair sharing instead. `views`
- * liveOverview subscriptions with distinct windows (lastMinutes 15, 16, …) spread over `connections` websockets,
- * while the server itself ingests `rate` events/s (GraphQL ingestEvents) and `/health` is polled; reports /health and
- * ingest batch latency, refused subscriptions and server RSS. Limits come from the environment (LIVE_MAX_VIEWS, …).
+ * `pnpm bench:live --views 2000 [--subscribers 10000] [--connections 250] [--rate 5000] [--seconds 30]`: distinct
+ * views instead (windows and filters; see `viewQuery`), `subscribers` subscriptions over them (default 5 per view)
+ * on `connections` websockets, while the server itself ingests `rate` events/s (GraphQL ingestEvents) and `/health` is
+ * polled, first without subscribers (the baseline), then with them; reports ingest rate, /health latency, commit →
+ * delivery latency (probe views) and server RSS. Limits come from the environment (LIVE_MAX_VIEWS, …).
  */
 const { values: options } = parseArgs({
   options: {
-    subscribers: { type: 'string', default: '500' },
+    subscribers: { type: 'string' },
     rate: { type: 'string' },
     seconds: { type: 'string' },
     views: { type: 'string' },
-    connections: { type: 'string', default: '100' },
+    connections: { type: 'string', default: '250' },
   },
 });
-const SUBSCRIBERS = Number(options.subscribers);
 const VIEWS = options.views === undefined ? undefined : Number(options.views);
-const RATE = Number(options.rate ?? (VIEWS ? 250 : 5000));
-const SECONDS = Number(options.seconds ?? (VIEWS ? 60 : 15));
+const SUBSCRIBERS = Number(options.subscribers ?? (VIEWS ? 5 * VIEWS : 500));
+const RATE = Number(options.rate ?? 5000);
+const SECONDS = Number(options.seconds ?? (VIEWS ? 30 : 15));
 const BATCHES_PER_SECOND = 10;
 const log = createLogger('bench-live');
+
+const PROBE = { campaign_id: 'camp_bench_probe', channel: 'google' } as const;
+const ZONES = ['UTC', 'Asia/Kolkata', 'America/New_York', 'Europe/Berlin', 'Asia/Tokyo'];
+const FILTERS = [
+  null,
+  { campaignIds: ['camp_google_brand'] },
+  { campaignIds: ['camp_meta_prospecting', 'camp_tiktok_creative'] },
+  { channels: ['meta'] },
+  { channels: ['google', 'email'] },
+  { campaignIds: ['camp_google_brand'], channels: ['meta'] },
+  { campaignIds: ['camp_meta_prospecting'], channels: ['instagram', 'meta'] },
+  { campaignIds: ['camp_email_reactivation', 'camp_google_brand'] },
+];
+const KINDS = ['overview', 'funnel', 'campaigns', 'channels'] as const;
+const PROBE_VIEWS = 100;
 
 const database = await openBenchDatabase('pmd_bench_live', log);
 const { pool, close } = createDatabaseClients(database.url);
@@ -39,6 +55,8 @@ await pool.query(
   'TRUNCATE raw_events, event_ids, campaign_metrics_minute, campaign_metrics_hourly, campaign_metrics_daily, rollup_dirty_hours, rollup_dirty_days',
 );
 if (VIEWS) {
+  // The server process takes its limits from this environment: room for every view unless told otherwise.
+  process.env.LIVE_MAX_VIEWS ??= String(VIEWS);
   try {
     await fairSharing(VIEWS, Number(options.connections));
   } finally {
@@ -133,10 +151,44 @@ try {
   await database.stop();
 }
 
-/** The `--views` run: many distinct live views against ingest and /health on the same server. */
+/**
+ * View `i` of `views`, all distinct: the last PROBE_VIEWS count only the probe campaign (one impression per ingest
+ * batch, so a delivered count names the newest batch it includes); 160 are `TODAY` in five zones; the rest slide
+ * (lastMinutes 5 … 1,400) over 4 kinds × 8 filters.
+ */
+function viewQuery(i: number, views: number): { query: string; probe: boolean } {
+  if (i >= views - PROBE_VIEWS) {
+    const window = `{ lastMinutes: ${60 + (views - 1 - i)} }`;
+    return {
+      query: `subscription { liveOverview(window: ${window}, filter: { campaignIds: ["${PROBE.campaign_id}"] }) { current { impressions } } }`,
+      probe: true,
+    };
+  }
+  const kind = KINDS[i % KINDS.length]!;
+  const filter = FILTERS[Math.floor(i / KINDS.length) % FILTERS.length];
+  const combo = KINDS.length * FILTERS.length;
+  const window =
+    i < combo * ZONES.length
+      ? `{ period: TODAY, timeZone: "${ZONES[Math.floor(i / combo)]}" }`
+      : `{ lastMinutes: ${5 + Math.floor((i - combo * ZONES.length) / combo) * 23} }`;
+  const args = `window: ${window}${filter ? `, filter: ${JSON.stringify(filter).replace(/"(\w+)":/g, '$1:')}` : ''}`;
+  const query = {
+    overview: `liveOverview(${args}) { current { impressions clicks spend } change { impressions } }`,
+    funnel: `liveFunnel(${args}) { stages { stage count } }`,
+    campaigns: `liveBreakdown(${args}, by: CAMPAIGN) { rows { campaignId totals { clicks } status } }`,
+    channels: `liveBreakdown(${args}, by: CHANNEL) { rows { channel totals { clicks } status } }`,
+  }[kind];
+  return { query: `subscription { ${query} }`, probe: false };
+}
+
+/**
+ * The `--views` run: `views` distinct live views (windows AND filters), `subscribers` subscriptions over them on
+ * `connections` websockets, while the server ingests RATE events/s (GraphQL ingestEvents) and `/health` is polled;
+ * first a phase of the same load without subscribers, as the baseline of the ingest rate.
+ */
 async function fairSharing(views: number, connections: number): Promise<void> {
-  // A day and a half of history (so windows up to 2,014 minutes read real rows), its closed hours rolled up as the
-  // worker would; the current hour stays on minute rows.
+  // A day and a half of history (so long windows and earlier parts of TODAY read real rows), its closed hours rolled
+  // up as the worker would; the current hour stays on minute rows.
   const random = seededRandom(2);
   const now = Date.now();
   await storeTestEvents(
@@ -150,29 +202,35 @@ async function fairSharing(views: number, connections: number): Promise<void> {
   let otherErrors = 0;
   let firstValues = 0;
   let deliveries = 0;
+  /** Probe views' deliveries: the probe count they show (= batches committed) and when they arrived. */
+  const probeReceipts: { count: number; at: number }[] = [];
   try {
+    const baseline = await loadUnderViews(server, 3);
+    log.info({ stored: baseline.stored, rate: baseline.rate }, 'baseline without subscribers done; subscribing');
+    const probesBefore = baseline.sentBatches;
+
     let settled = 0;
     let allSettled!: () => void;
     const settledAll = new Promise<void>((resolve) => (allSettled = resolve));
     const settle = () => {
-      if (++settled === views) allSettled();
+      if (++settled === SUBSCRIBERS) allSettled();
     };
     for (let c = 0; c < connections; c++) {
       clients.push(createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 }));
     }
-    for (let i = 0; i < views; i++) {
+    for (let s = 0; s < SUBSCRIBERS; s++) {
+      const { query, probe } = viewQuery(s % views, views);
       let first = true;
-      clients[i % connections]!.subscribe(
+      clients[s % connections]!.subscribe<any>(
+        { query },
         {
-          query: `subscription { liveOverview(window: { lastMinutes: ${15 + i} }) { current { impressions clicks } } }`,
-        },
-        {
-          next: ({ errors }) => {
+          next: ({ data, errors }) => {
+            const at = Date.now();
             if (errors?.length) {
               const extensions = errors[0]!.extensions as { code?: string; limit?: string } | undefined;
               if (extensions?.code === 'LIVE_VIEW_LIMIT') {
                 limitRefusals.set(extensions.limit!, (limitRefusals.get(extensions.limit!) ?? 0) + 1);
-              } else otherErrors++;
+              } else if (!otherErrors++) log.warn({ errors, query }, 'a subscription failed');
               if (first) settle();
               first = false;
               return;
@@ -181,10 +239,13 @@ async function fairSharing(views: number, connections: number): Promise<void> {
               first = false;
               firstValues++;
               settle();
-            } else deliveries++;
+              return;
+            }
+            deliveries++;
+            if (probe) probeReceipts.push({ count: data.liveOverview.current.impressions - probesBefore, at });
           },
-          error: () => {
-            otherErrors++;
+          error: (error) => {
+            if (!otherErrors++) log.warn({ err: error, query }, 'a subscription failed');
             if (first) settle();
             first = false;
           },
@@ -193,33 +254,50 @@ async function fairSharing(views: number, connections: number): Promise<void> {
       );
     }
     const subscribeStart = Date.now();
-    // The unfair server may never get every view its first value: go on after a minute regardless.
-    await Promise.race([settledAll, new Promise((resolve) => setTimeout(resolve, 60_000))]);
+    await Promise.race([settledAll, new Promise((resolve) => setTimeout(resolve, 120_000))]);
     const subscribeSeconds = (Date.now() - subscribeStart) / 1000;
     log.info({ firstValues, refused: [...limitRefusals], otherErrors }, 'subscribed; ingesting');
 
-    const result = await loadUnderViews(server);
+    const result = await loadUnderViews(server, 4);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // A probe count k is the k-th batch of this phase: latency from the moment its ingest response arrived (after
+    // its commit), and from the moment it was sent (an upper bound).
+    const committed = probeReceipts.flatMap(({ count, at }) => {
+      const batch = result.batchTimes[count - 1];
+      return batch?.committedAt ? [{ fromCommit: at - batch.committedAt, fromSend: at - batch.sentAt }] : [];
+    });
+    const fromCommit = committed.map((c) => c.fromCommit);
+    const fromSend = committed.map((c) => c.fromSend);
     const refused = [...limitRefusals].map(([limit, n]) => `${n} (${limit})`).join(', ') || '0';
+    const row = (name: string, without: string, withViews: string) =>
+      console.log(`| ${name} | ${without} | ${withViews} |`);
+    const p = (values: number[]) =>
+      `${ms(quantile(values, 0.5))} / ${ms(quantile(values, 0.95))} / ${ms(quantile(values, 1))} ms`;
     console.log(
-      `\nbench:live --views — ${views} liveOverview subscriptions with distinct windows over ${connections} websockets, ` +
-        `${RATE} events/s through GraphQL ingestEvents (${BATCHES_PER_SECOND} batches/s) for ${SECONDS} s, /health every 200 ms`,
+      `\nbench:live --views — ${views} distinct live views (overview, funnel, breakdown by campaign and by channel; ` +
+        `${FILTERS.length} filters; TODAY in ${ZONES.length} zones and lastMinutes 5…1,400; ${PROBE_VIEWS} probe views), ` +
+        `${SUBSCRIBERS} subscriptions over ${connections} websockets, ${RATE} events/s through GraphQL ingestEvents ` +
+        `(${BATCHES_PER_SECOND} batches/s) for ${SECONDS} s per phase, /health every 200 ms`,
     );
-    console.log(`| metric | value |\n|---|---|`);
-    console.log(
-      `| subscriptions with a first value / refused / other errors | ${firstValues} / ${refused} / ${otherErrors} |`,
+    console.log(`| metric | without subscribers | with ${SUBSCRIBERS} subscribers |\n|---|---|---|`);
+    row('ingest rate achieved', `${Math.round(baseline.rate)} events/s`, `${Math.round(result.rate)} events/s`);
+    row('events stored / sent', `${baseline.stored} / ${baseline.sent}`, `${result.stored} / ${result.sent}`);
+    row('ingest batch p50 / p95 / max', p(baseline.batches), p(result.batches));
+    row(
+      '/health p50 / p95 / max',
+      `${p(baseline.health)} (${baseline.healthFailures} failed)`,
+      `${p(result.health)} (${result.healthFailures} failed)`,
     );
-    console.log(
-      `| time until every subscription had its first value or refusal | ${subscribeSeconds.toFixed(1)} s${settled < views ? ` (gave up: ${views - settled} still waiting)` : ''} |`,
+    row('server RSS (max)', `${Math.max(...baseline.rss).toFixed(0)} MiB`, `${Math.max(...result.rss).toFixed(0)} MiB`);
+    row(
+      'subscriptions with a first value / refused / other errors',
+      '–',
+      `${firstValues} / ${refused} / ${otherErrors}`,
     );
-    console.log(
-      `| /health p50 / p95 / max | ${ms(quantile(result.health, 0.5))} / ${ms(quantile(result.health, 0.95))} / ${ms(quantile(result.health, 1))} ms (${result.health.length} probes, ${result.healthFailures} failed) |`,
-    );
-    console.log(
-      `| ingest batch p50 / p95 / max | ${ms(quantile(result.batches, 0.5))} / ${ms(quantile(result.batches, 0.95))} / ${ms(quantile(result.batches, 1))} ms (${result.batches.length} batches, ${result.batchFailures} failed) |`,
-    );
-    console.log(`| events stored / sent | ${result.stored} / ${result.sent} |`);
-    console.log(`| live deliveries during ingest | ${deliveries} |`);
-    console.log(`| server RSS during ingest (max) | ${Math.max(...result.rss).toFixed(0)} MiB |`);
+    row('time until every subscription had its first value', '–', `${subscribeSeconds.toFixed(1)} s`);
+    row('live deliveries during ingest', '–', `${deliveries}`);
+    row('commit → delivery p50 / p95 / max (probe views)', '–', `${p(fromCommit)} (${fromCommit.length} deliveries)`);
+    row('batch sent → delivery p50 / p95 / max (probe views)', '–', p(fromSend));
   } finally {
     await Promise.all(clients.map((client) => client.dispose()));
     await server.stop();
@@ -227,18 +305,21 @@ async function fairSharing(views: number, connections: number): Promise<void> {
 }
 
 /** Ingest batches on a fixed schedule (not waiting for each other) and /health probes, for SECONDS. */
-async function loadUnderViews(server: ServerProcess) {
-  const random = seededRandom(3);
+async function loadUnderViews(server: ServerProcess, seed: number) {
+  // Each phase its own seed: the same seed would draw the same event ids, and duplicates are not stored again.
+  const random = seededRandom(seed);
   const perBatch = Math.round(RATE / BATCHES_PER_SECOND);
   const mutation =
     'mutation Ingest($events: [EventInput!]!) { ingestEvents(events: $events) { ... on IngestResult { stored } } }';
   const batches: number[] = [];
+  const batchTimes: { sentAt: number; committedAt?: number }[] = [];
   const health: number[] = [];
   const rss: number[] = [];
   let batchFailures = 0;
   let healthFailures = 0;
   let stored = 0;
   let sent = 0;
+  let lastResponseAt = 0;
   const inFlight: Promise<void>[] = [];
   const start = Date.now();
   const end = start + SECONDS * 1000;
@@ -270,8 +351,14 @@ async function loadUnderViews(server: ServerProcess) {
     const due = start + (batch * 1000) / BATCHES_PER_SECOND;
     if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
     const at = Date.now();
-    const events = randomEvents(random, perBatch, { from: new Date(at - 2_000), to: new Date(at) }).map(graphqlEvent);
+    // One probe impression per batch: probe views count batches.
+    const probe = randomEvents(random, 1, { from: new Date(at - 2_000), to: new Date(at), keys: [PROBE] }).map(
+      (event) => ({ ...event, event_type: 'ad_impression' as const }),
+    );
+    const events = [...randomEvents(random, perBatch - 1, { from: new Date(at - 2_000), to: new Date(at) }), ...probe];
     sent += events.length;
+    const times: { sentAt: number; committedAt?: number } = { sentAt: at };
+    batchTimes.push(times);
     inFlight.push(
       (async () => {
         const t0 = performance.now();
@@ -279,7 +366,7 @@ async function loadUnderViews(server: ServerProcess) {
           const response = await fetch(`${server.baseUrl}/graphql`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ query: mutation, variables: { events } }),
+            body: JSON.stringify({ query: mutation, variables: { events: events.map(graphqlEvent) } }),
             signal: AbortSignal.timeout(60_000),
           });
           const body = (await response.json()) as { data?: { ingestEvents?: { stored?: number } } };
@@ -290,10 +377,23 @@ async function loadUnderViews(server: ServerProcess) {
         } catch {
           batchFailures++;
         }
+        times.committedAt = lastResponseAt = Date.now();
         batches.push(performance.now() - t0);
       })(),
     );
   }
   await Promise.all([probing, ...inFlight]);
-  return { batches, health, rss, batchFailures, healthFailures, stored, sent };
+  const rate = stored / ((lastResponseAt - start) / 1000);
+  return {
+    batches,
+    batchTimes,
+    health,
+    rss,
+    batchFailures,
+    healthFailures,
+    stored,
+    sent,
+    rate,
+    sentBatches: batchTimes.length,
+  };
 }

@@ -40,6 +40,7 @@ export const SERVER_ENV = {
   LIVE_MAX_VIEWS: envTypes.positiveInteger().default(500),
   LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION: envTypes.positiveInteger().default(50),
   LIVE_POOL_SIZE: envTypes.positiveInteger().default(4),
+  LIVE_MEMORY_HOURS: envTypes.positiveInteger().default(3),
   LOG_SUMMARY_INTERVAL_SECONDS: envTypes.positiveInteger().default(60),
 };
 export const SERVER_ENV_VARIABLES = Object.keys(SERVER_ENV);
@@ -87,6 +88,8 @@ export interface ServerConfig extends CommonConfig {
   liveMaxSubscriptionsPerConnection: number;
   /** Connections of the live views' own pool, also how many live computations run at once (LIVE_POOL_SIZE). */
   livePoolSize: number;
+  /** Whole hours before the current one whose minute rows live views keep in memory (LIVE_MEMORY_HOURS). */
+  liveMemoryHours: number;
   /** Seconds of traffic one info summary line covers; single requests are debug (LOG_SUMMARY_INTERVAL_SECONDS). */
   logSummaryIntervalSeconds: number;
 }
@@ -119,6 +122,7 @@ export function readServerConfig(env: EnvSource): ServerConfig {
     liveMaxViews: values.LIVE_MAX_VIEWS,
     liveMaxSubscriptionsPerConnection: values.LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     livePoolSize: values.LIVE_POOL_SIZE,
+    liveMemoryHours: values.LIVE_MEMORY_HOURS,
     logSummaryIntervalSeconds: values.LOG_SUMMARY_INTERVAL_SECONDS,
   };
 }

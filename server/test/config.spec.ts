@@ -21,6 +21,7 @@ describe('server config', () => {
       liveMaxViews: 500,
       liveMaxSubscriptionsPerConnection: 50,
       livePoolSize: 4,
+      liveMemoryHours: 3,
     });
     expect(readServerConfig({ INGEST_RATE_LIMIT: '0' })).toMatchObject({ ingestRateLimit: 0 });
     expect(readServerConfig({ INGEST_RATE_LIMIT: '10', INGEST_TOKEN: '' })).toMatchObject({

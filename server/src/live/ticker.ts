@@ -2,7 +2,10 @@ import type { Logger } from '@pmd/db';
 import { Repeater, SlidingBuffer } from 'graphql-yoga';
 import type pg from 'pg';
 import type { ServerConfig } from '../config.ts';
+import type { KpiSumsSource } from '../services/sums-source.ts';
 import { ConcurrencyLimit } from './limiter.ts';
+import { LiveSums, OlderSumsCache } from './live-sums.ts';
+import { MinuteStore } from './minute-store.ts';
 import type { LivePubSub } from './pubsub.ts';
 
 /** Updates of one live computation (hence of each of its subscriptions) never come closer than this. */
@@ -87,7 +90,16 @@ class Ticker<T> {
   }
 }
 
-export type LiveLimits = Pick<ServerConfig, 'liveMaxViews' | 'liveMaxSubscriptionsPerConnection' | 'livePoolSize'>;
+export type LiveLimits = Pick<
+  ServerConfig,
+  'liveMaxViews' | 'liveMaxSubscriptionsPerConnection' | 'livePoolSize' | 'liveMemoryHours'
+>;
+
+/** What a live computation reads: its own sums source (memory, older parts cached) and the live views' pool. */
+export interface LiveReads {
+  sums: KpiSumsSource;
+  pool: pg.Pool;
+}
 
 /** A live subscription refused because it would pass one of the limits (named by its environment variable). */
 export class LiveViewLimitError extends Error {
@@ -107,6 +119,9 @@ export class LiveViewLimitError extends Error {
 /**
  * The registry of shared live computations of one server process, woken by the database's notifications.
  *
+ * Every view sums from one MinuteStore of recent minute rows, refreshed once per tick from what the notifications
+ * named; only parts of windows older than its span are read from the database (and cached per view).
+ *
  * Fair sharing: live views compute on their own small pool, at most `livePoolSize` at a time, so however many there
  * are, ingest, /health and ordinary reads keep the main pool. Distinct views per process and subscriptions per
  * connection are capped; joining a view that already runs costs no query and never counts against the process cap.
@@ -117,6 +132,8 @@ export class LiveTickers {
   private readonly computing: ConcurrencyLimit;
   /** Live subscriptions per connection (a websocket, or the request of an SSE stream). */
   private readonly perConnection = new WeakMap<object, number>();
+  readonly store: MinuteStore;
+  private readonly olderSums = new OlderSumsCache();
 
   constructor(
     private readonly pubsub: LivePubSub,
@@ -124,6 +141,7 @@ export class LiveTickers {
     private readonly options: { pool: pg.Pool; limits: LiveLimits },
   ) {
     this.computing = new ConcurrencyLimit(options.limits.livePoolSize);
+    this.store = new MinuteStore(options.pool, log, options.limits.liveMemoryHours);
   }
 
   /** The live views' own pool (created and closed by the app). */
@@ -131,15 +149,23 @@ export class LiveTickers {
     return this.options.pool;
   }
 
-  /** Starts following `events:ingested` and `rollups:changed`. */
+  /** Starts following `events:ingested` and `rollups:changed`; the store loads with the first view's first value. */
   start(): void {
-    for (const topic of ['events:ingested', 'rollups:changed'] as const) {
-      const feed = this.pubsub.subscribe(topic);
-      this.feeds.push(feed);
-      void (async () => {
-        for await (const _ of feed) this.changedAll();
-      })();
-    }
+    const ingested = this.pubsub.subscribe('events:ingested');
+    const rollups = this.pubsub.subscribe('rollups:changed');
+    this.feeds.push(ingested, rollups);
+    void (async () => {
+      for await (const payload of ingested) {
+        this.store.noteIngested(payload);
+        this.bumpAll();
+      }
+    })();
+    void (async () => {
+      for await (const payload of rollups) {
+        this.store.noteRollupsChanged(payload);
+        this.bumpAll();
+      }
+    })();
   }
 
   stop(): void {
@@ -147,8 +173,13 @@ export class LiveTickers {
     for (const ticker of this.tickers.values()) ticker.dispose();
   }
 
-  /** Every live value may be stale (new data, or notifications possibly missed while the listener reconnected). */
+  /** Every live value may be stale, of unknown scope (notifications possibly missed while the listener reconnected). */
   changedAll(): void {
+    this.store.noteUnknownChange();
+    this.bumpAll();
+  }
+
+  private bumpAll(): void {
     for (const ticker of this.tickers.values()) ticker.changed();
   }
 
@@ -161,7 +192,7 @@ export class LiveTickers {
    * `connection` is what the per-connection cap counts against. Throws LiveViewLimitError at once (not from the
    * stream) when a cap is reached; the slot is taken synchronously, so a burst of subscribes cannot overshoot it.
    */
-  subscribe<T>(key: string, connection: object, compute: (pool: pg.Pool) => Promise<T>): AsyncIterable<T> {
+  subscribe<T>(key: string, connection: object, compute: (reads: LiveReads) => Promise<T>): AsyncIterable<T> {
     const { liveMaxViews, liveMaxSubscriptionsPerConnection } = this.options.limits;
     const held = this.perConnection.get(connection) ?? 0;
     if (held >= liveMaxSubscriptionsPerConnection) {
@@ -170,11 +201,13 @@ export class LiveTickers {
     let ticker = this.tickers.get(key) as Ticker<T> | undefined;
     if (!ticker) {
       if (this.tickers.size >= liveMaxViews) throw new LiveViewLimitError('LIVE_MAX_VIEWS', liveMaxViews);
+      const reads: LiveReads = {
+        sums: new LiveSums(this.store, this.options.pool, this.olderSums).source,
+        pool: this.options.pool,
+      };
       const created: Ticker<T> = new Ticker(
         () =>
-          this.computing.run(() =>
-            created.disposed ? Promise.reject(new Error('live view closed')) : compute(this.options.pool),
-          ),
+          this.computing.run(() => (created.disposed ? Promise.reject(new Error('live view closed')) : compute(reads))),
         this.log,
       );
       ticker = created;

@@ -1,16 +1,17 @@
 import type { RollupsChangedPayload } from '@pmd/db';
 import { GraphQLError } from 'graphql';
-import type pg from 'pg';
 import { builder } from '../builder.ts';
 import type { RequestContext } from '../context.ts';
+import { liveWindow } from '../live/live-sums.ts';
 import { mapStream } from '../live/stream.ts';
-import { LiveViewLimitError } from '../live/ticker.ts';
+import { LiveViewLimitError, type LiveReads } from '../live/ticker.ts';
 import { breakdown } from '../services/breakdown.ts';
 import { funnel } from '../services/funnel.ts';
 import { overview } from '../services/overview.ts';
 import { breakdownArgs, BreakdownRef } from './breakdown.ts';
 import { FunnelRef } from './funnel.ts';
 import { comparisonWindow } from '../services/comparison.ts';
+import { resolveWindow } from '../services/windows.ts';
 import { comparisonFromArgs, ComparisonInputRef, OverviewRef } from './kpis.ts';
 import { asGraphQLError, filterFromArgs, KpiFilterRef, WindowInputRef, windowFromArgs } from './window.ts';
 
@@ -18,19 +19,35 @@ const LIMITS =
   'A subscription that would pass `LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION` on its connection, or start a new distinct ' +
   'view past `LIVE_MAX_VIEWS` on the server, fails with the error code `LIVE_VIEW_LIMIT` (extensions `limit`, `max`).';
 
+const WINDOWS =
+  "Live values are summed over whole minutes from the server's memory of recent minute rows: a window that ends now " +
+  '(`lastMinutes`, `TODAY`, `THIS_MONTH`, `from` without `to`) ends at the end of the current minute instead, so events ' +
+  'of the current minute count from the moment they are stored; `lastMinutes: N` covers the N minutes before that end. ' +
+  "The value's `window` is exactly the range summed. Explicit instants are kept as given.";
+
 const liveArgs = builder.args((t) => ({
-  window: t.field({ type: WindowInputRef, required: true, description: 'The window; `lastMinutes` slides with time.' }),
+  window: t.field({
+    type: WindowInputRef,
+    required: true,
+    description: 'The window; `lastMinutes` slides with time, ending at the end of the current minute.',
+  }),
   filter: t.field({ type: KpiFilterRef, required: false, description: 'Campaigns and channels to include.' }),
 }));
 
-/** Validates the window at subscribe time; every tick re-resolves it (a `lastMinutes` window moves with now). */
-function liveWindow(input: Parameters<typeof windowFromArgs>[0], defaultTimeZone: string) {
+/**
+ * Validates the window at subscribe time; every tick re-resolves it (a `lastMinutes` window moves with now), ending at
+ * the end of the current minute when it ends now (see `liveWindow`).
+ */
+function liveWindowOf(input: Parameters<typeof windowFromArgs>[0], defaultTimeZone: string) {
+  let timeZone: string;
   try {
-    windowFromArgs(input, defaultTimeZone);
+    timeZone = windowFromArgs(input, defaultTimeZone).timeZone!;
   } catch (error) {
     throw asGraphQLError(error);
   }
-  return () => windowFromArgs(input, defaultTimeZone);
+  // The zone is checked once here, not at every tick (checking a zone name builds an Intl formatter).
+  const { timeZone: _checked, ...instants } = input;
+  return () => liveWindow((now) => resolveWindow(instants, now, timeZone), input.lastMinutes != null);
 }
 
 /**
@@ -46,7 +63,7 @@ function connectionOf(ctx: RequestContext): object {
  * Joins (or starts) the shared computation of `kind` with these arguments: subscriptions asking for the same thing
  * share one, keyed by everything the value depends on. Over a cap only this operation fails, with LIVE_VIEW_LIMIT.
  */
-function liveView<T>(ctx: RequestContext, kind: string, args: object, compute: (pool: pg.Pool) => Promise<T>) {
+function liveView<T>(ctx: RequestContext, kind: string, args: object, compute: (reads: LiveReads) => Promise<T>) {
   try {
     return ctx.tickers.subscribe(JSON.stringify([kind, args]), connectionOf(ctx), compute);
   } catch (error) {
@@ -63,7 +80,7 @@ builder.subscriptionField('liveOverview', (t) =>
   t.field({
     authScopes: { reader: true },
     type: OverviewRef,
-    description: `The overview of a window: at once, then whenever new data arrives, at most once per second. ${LIMITS}`,
+    description: `The overview of a window: at once, then whenever new data arrives, at most once per second. ${WINDOWS} ${LIMITS}`,
     args: {
       ...liveArgs,
       compareTo: t.arg({
@@ -73,7 +90,7 @@ builder.subscriptionField('liveOverview', (t) =>
       }),
     },
     subscribe: (_root, args, ctx) => {
-      const window = liveWindow(args.window, ctx.config.reportingTimeZone);
+      const window = liveWindowOf(args.window, ctx.config.reportingTimeZone);
       const filter = filterFromArgs(args.filter);
       const compareTo = comparisonFromArgs(args.compareTo);
       // A bad custom range fails the subscribe itself, like a bad window, instead of every tick.
@@ -82,7 +99,7 @@ builder.subscriptionField('liveOverview', (t) =>
       } catch (error) {
         throw asGraphQLError(error);
       }
-      return liveView(ctx, 'overview', args, (pool) => overview(pool, window(), filter, compareTo));
+      return liveView(ctx, 'overview', args, ({ pool, sums }) => overview(pool, window(), filter, compareTo, sums));
     },
     resolve: (value) => value,
   }),
@@ -92,12 +109,12 @@ builder.subscriptionField('liveFunnel', (t) =>
   t.field({
     authScopes: { reader: true },
     type: FunnelRef,
-    description: `The funnel of a window: at once, then whenever new data arrives, at most once per second. ${LIMITS}`,
+    description: `The funnel of a window: at once, then whenever new data arrives, at most once per second. ${WINDOWS} ${LIMITS}`,
     args: liveArgs,
     subscribe: (_root, args, ctx) => {
-      const window = liveWindow(args.window, ctx.config.reportingTimeZone);
+      const window = liveWindowOf(args.window, ctx.config.reportingTimeZone);
       const filter = filterFromArgs(args.filter);
-      return liveView(ctx, 'funnel', args, (pool) => funnel(pool, window(), filter));
+      return liveView(ctx, 'funnel', args, ({ pool, sums }) => funnel(pool, window(), filter, sums));
     },
     resolve: (value) => value,
   }),
@@ -107,10 +124,10 @@ builder.subscriptionField('liveBreakdown', (t) =>
   t.field({
     authScopes: { reader: true },
     type: BreakdownRef,
-    description: `The breakdown of a window: at once, then whenever new data arrives, at most once per second. ${LIMITS}`,
+    description: `The breakdown of a window: at once, then whenever new data arrives, at most once per second. ${WINDOWS} ${LIMITS}`,
     args: breakdownArgs,
     subscribe: (_root, args, ctx) => {
-      const window = liveWindow(args.window, ctx.config.reportingTimeZone);
+      const window = liveWindowOf(args.window, ctx.config.reportingTimeZone);
       const filter = filterFromArgs(args.filter);
       const options = {
         by: args.by ?? undefined,
@@ -118,7 +135,9 @@ builder.subscriptionField('liveBreakdown', (t) =>
         descending: args.descending ?? undefined,
         thresholds: ctx.config.healthThresholds,
       };
-      return liveView(ctx, 'breakdown', args, (pool) => breakdown(pool, window(), filter, options));
+      return liveView(ctx, 'breakdown', args, ({ pool, sums }) =>
+        breakdown(pool, window(), filter, { ...options, sums }),
+      );
     },
     resolve: (value) => value,
   }),

@@ -17,7 +17,8 @@ import {
 } from '@pmd/domain';
 import type pg from 'pg';
 import { judgingDelays, type JudgingDelays } from './conversion-delays.ts';
-import { kpiWindowSums, type KpiFilter } from './kpi-window.ts';
+import type { KpiFilter } from './kpi-window.ts';
+import { sqlSums, type KpiSumsSource } from './sums-source.ts';
 import { MINUTE_MS, windowMinutes, type TimeWindow } from './windows.ts';
 
 export type BreakdownDimension = 'CAMPAIGN' | 'CHANNEL' | 'CAMPAIGN_CHANNEL';
@@ -44,6 +45,8 @@ export interface BreakdownTotalsOptions {
   by?: BreakdownDimension;
   sortBy?: BreakdownSort;
   descending?: boolean;
+  /** Where the counter sums come from (default: the database). */
+  sums?: KpiSumsSource;
 }
 
 export interface BreakdownOptions extends BreakdownTotalsOptions {
@@ -76,7 +79,7 @@ export async function breakdown(
     await Promise.all(
       lengths.map(async (minutes) => {
         const from = new Date(window.to.getTime() - minutes * MINUTE_MS);
-        const rows = await kpiWindowSums(pool, { ...window, from }, filter, groupingOf(totals.dimension));
+        const rows = await (options.sums ?? sqlSums(pool))({ ...window, from }, filter, groupingOf(totals.dimension));
         return [
           minutes,
           new Map(rows.map((row) => [keyOf(row.campaignId ?? null, row.channel ?? null), row])),
@@ -109,9 +112,9 @@ export async function breakdownTotals(
   pool: pg.Pool,
   window: TimeWindow,
   filter: KpiFilter = {},
-  { by = 'CAMPAIGN_CHANNEL', sortBy = 'CLICKS', descending = true }: BreakdownTotalsOptions = {},
+  { by = 'CAMPAIGN_CHANNEL', sortBy = 'CLICKS', descending = true, sums: source }: BreakdownTotalsOptions = {},
 ): Promise<Breakdown<BreakdownTotalsRow>> {
-  const sums = await kpiWindowSums(pool, window, filter, groupingOf(by));
+  const sums = await (source ?? sqlSums(pool))(window, filter, groupingOf(by));
   const rows: BreakdownTotalsRow[] = sums.map(({ campaignId, channel, ...rest }) => ({
     campaignId: campaignId ?? null,
     channel: channel ?? null,

@@ -1,6 +1,7 @@
 import { COUNTERS, ratio, type CounterName } from '@pmd/domain';
 import type pg from 'pg';
-import { kpiWindowTotals, type KpiFilter } from './kpi-window.ts';
+import type { KpiFilter } from './kpi-window.ts';
+import { sqlSums, windowTotals, type KpiSumsSource } from './sums-source.ts';
 import type { TimeWindow } from './windows.ts';
 
 export type FunnelStageName = (typeof FUNNEL_STAGES)[number]['stage'];
@@ -30,9 +31,14 @@ export const FUNNEL_STAGES = [
   { stage: 'ACTIVATION', counter: 'activations' },
 ] as const satisfies readonly { stage: string; counter: CounterName }[];
 
-/** The four stages of the ad → acquisition funnel with step and overall conversion. */
-export async function funnel(pool: pg.Pool, window: TimeWindow, filter: KpiFilter = {}): Promise<Funnel> {
-  const sums = await kpiWindowTotals(pool, window, filter);
+/** The four stages of the ad → acquisition funnel with step and overall conversion (`source`: default the database). */
+export async function funnel(
+  pool: pg.Pool,
+  window: TimeWindow,
+  filter: KpiFilter = {},
+  source: KpiSumsSource = sqlSums(pool),
+): Promise<Funnel> {
+  const sums = await windowTotals(source, window, filter);
   const counts = FUNNEL_STAGES.map(({ counter }) => sums[counter]);
   const top = counts[0]!;
   return {

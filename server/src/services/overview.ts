@@ -9,7 +9,8 @@ import {
 } from '@pmd/domain';
 import type pg from 'pg';
 import { comparisonWindow, PREVIOUS_PERIOD, type ComparisonInput, type ComparisonKind } from './comparison.ts';
-import { kpiWindowTotals, type KpiFilter } from './kpi-window.ts';
+import type { KpiFilter } from './kpi-window.ts';
+import { sqlSums, windowTotals, type KpiSumsSource } from './sums-source.ts';
 import type { TimeWindow } from './windows.ts';
 
 /** Relative change per metric: (current − previous) / previous, null when there is nothing to compare against. */
@@ -49,20 +50,19 @@ function metricChanges(current: Kpis, previous: Kpis, comparable: boolean): Metr
 
 /**
  * The KPI cards: totals of the window and of its comparison window (by default the previous window of equal length),
- * and the change between them. Throws InvalidArgumentError for a bad custom comparison.
+ * and the change between them. Throws InvalidArgumentError for a bad custom comparison. `sums`: where the counter sums
+ * come from (default: the database).
  */
 export async function overview(
   pool: pg.Pool,
   window: TimeWindow,
   filter: KpiFilter = {},
   compareTo: ComparisonInput = PREVIOUS_PERIOD,
+  sums: KpiSumsSource = sqlSums(pool),
 ): Promise<Overview> {
   // The comparison is read under the same retention as the window (its coverage is reported too).
   const base = { ...comparisonWindow(window, compareTo), kept: window.kept };
-  const [current, previous] = await Promise.all([
-    kpiWindowTotals(pool, window, filter),
-    kpiWindowTotals(pool, base, filter),
-  ]);
+  const [current, previous] = await Promise.all([windowTotals(sums, window, filter), windowTotals(sums, base, filter)]);
   const currentKpis = kpisFromSums(current);
   const previousKpis = kpisFromSums(previous);
   const comparisonHasData = hasEvents(previous);

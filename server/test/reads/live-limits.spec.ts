@@ -135,8 +135,9 @@ describe('fair sharing: caps on live views, and their own pool', () => {
       );
       expect(read.errors).toBeUndefined();
       expect(read.data.overview.current.impressions).toBeGreaterThan(0);
-      // The views really were stalled: none has its first value yet.
-      for (const subscription of stalled) expect(subscription.results).toHaveLength(0);
+      // The views really were stalled: a first value needs no query (the minute store was loaded by the tests above),
+      // but none got the ingest's update, which needs the store's refresh on the blocked pool.
+      for (const subscription of stalled) expect(subscription.results.length).toBeLessThanOrEqual(1);
     } finally {
       blocker.release();
     }
@@ -144,7 +145,7 @@ describe('fair sharing: caps on live views, and their own pool', () => {
       const { rows } = await clients.pool.query('SELECT count(*) AS n FROM raw_events');
       // Once the live pool frees up, each view delivers, including the events ingested meanwhile (every stored event
       // is less than 15 minutes old).
-      for (const subscription of stalled) expect(total((await subscription.next()).data!)).toBe(rows[0].n);
+      for (const subscription of stalled) await subscription.until((data) => total(data) === Number(rows[0].n));
       await expectDelivering(stalled);
     } finally {
       await disposeAll();
@@ -155,12 +156,22 @@ describe('fair sharing: caps on live views, and their own pool', () => {
 describe('live limits in the configuration', () => {
   it('defaults, and refuses anything but a positive integer naming the variable', () => {
     const defaults = readServerConfig({});
-    expect(defaults).toMatchObject({ liveMaxViews: 500, liveMaxSubscriptionsPerConnection: 50, livePoolSize: 4 });
+    expect(defaults).toMatchObject({
+      liveMaxViews: 500,
+      liveMaxSubscriptionsPerConnection: 50,
+      livePoolSize: 4,
+      liveMemoryHours: 3,
+    });
     expect(readServerConfig({ LIVE_MAX_VIEWS: '2000', LIVE_POOL_SIZE: '2' })).toMatchObject({
       liveMaxViews: 2000,
       livePoolSize: 2,
     });
-    for (const name of ['LIVE_MAX_VIEWS', 'LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION', 'LIVE_POOL_SIZE']) {
+    for (const name of [
+      'LIVE_MAX_VIEWS',
+      'LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+      'LIVE_POOL_SIZE',
+      'LIVE_MEMORY_HOURS',
+    ]) {
       for (const bad of ['0', '-1', '2.5', 'many', '1e400']) {
         expect(() => readServerConfig({ [name]: bad })).toThrow(`${name} must be a positive integer`);
       }
