@@ -196,12 +196,6 @@ FROM sources ${groupBy}`;
   }));
 }
 
-/** Overall sums of a window (zeros when it had no data). */
-export async function kpiWindowTotals(pool: pg.Pool, window: TimeWindow, filter: KpiFilter = {}): Promise<KpiSums> {
-  const [row] = await kpiWindowSums(pool, window, filter);
-  return sumsOf(row!);
-}
-
 /** The counters of a row whose sums are aliased by registry name (and nothing else). */
 function sumsOf(row: { readonly [K in CounterName]?: unknown }): KpiSums {
   return Object.fromEntries(COUNTER_NAMES.map((name) => [name, row[name] as number])) as KpiSums;
