@@ -54,7 +54,8 @@ const FILTER = (alias: string) =>
  * either (queue row + old rollup → finer rows are used) or (no queue row + new rollup): never a gap or a double count.
  *
  * Parameters: $1 campaigns, $2 channels, then [from[], to[]) range arrays of the plan: $3/$4 raw events, $5/$6
- * minute rows, $7/$8 hour rows, $9/$10 day rows (UTC midnights). Ranges are disjoint and cover the window once.
+ * minute rows, $7/$8 hour rows, $9/$10 day rows (UTC midnights); $11/$12 the raw ranges' hull. Ranges are disjoint and
+ * cover the window once.
  */
 const WINDOW_SOURCES_SQL = `
 WITH hour_ranges AS (
@@ -81,7 +82,9 @@ WITH hour_ranges AS (
   FROM raw_events e
   JOIN unnest($3::timestamptz[], $4::timestamptz[]) AS r(f, t) ON e.ts >= r.f AND e.ts < r.t
   LEFT JOIN campaigns ${CAMPAIGN_ALIAS} ON ${CAMPAIGN_ALIAS}.campaign_id = e.campaign_id
-  WHERE ${FILTER('e')}
+  -- The raw ranges' hull as plain parameters: PostgreSQL prunes raw_events' day partitions on these at executor
+  -- start, which it cannot do through the join (without them every edge probes every day's index).
+  WHERE ${FILTER('e')} AND e.ts >= $11::timestamptz AND e.ts < $12::timestamptz
   UNION ALL
   -- Imported spend counts at its period's start: a start inside a sub-minute edge is read here, like an event.
   SELECT s.campaign_id, s.channel, s.period_start, ${importedSpendCountersSql('s')}
@@ -124,8 +127,8 @@ WITH hour_ranges AS (
                     WHERE d.campaign_id = r.campaign_id AND d.channel = r.channel AND d.day = r.day)
 )`;
 
-/** Bucket starts ($11, sorted) are the zone's local hour or day boundaries; a row's bucket is the last one ≤ its start. */
-const BUCKET_FROM_BOUNDARIES = `($11::timestamptz[])[width_bucket(at, $11::timestamptz[])]`;
+/** Bucket starts ($13, sorted) are the zone's local hour or day boundaries; a row's bucket is the last one ≤ its start. */
+const BUCKET_FROM_BOUNDARIES = `($13::timestamptz[])[width_bucket(at, $13::timestamptz[])]`;
 
 function groupColumns(grouping: KpiGrouping): string[] {
   const columns: string[] = [];
@@ -152,6 +155,14 @@ export function windowCoverage(window: TimeWindow, bucket?: RollupGrain): Window
 }
 
 const rangeArrays = (ranges: readonly InstantRange[]) => [ranges.map((r) => r.from), ranges.map((r) => r.to)];
+
+/** [earliest from, latest to) of the raw ranges; an empty range when there are none. */
+function rawHull(ranges: readonly InstantRange[]): [Date, Date] {
+  if (!ranges.length) return [new Date(0), new Date(0)];
+  const from = Math.min(...ranges.map((r) => r.from.getTime()));
+  const to = Math.max(...ranges.map((r) => r.to.getTime()));
+  return [new Date(from), new Date(to)];
+}
 
 /**
  * Exact sums over [from, to) per group (one row per group that had data; no groups = one overall row). Hour and day
@@ -185,6 +196,7 @@ FROM sources ${groupBy}`;
       ...rangeArrays(plan.minutes),
       ...rangeArrays(plan.hours),
       ...rangeArrays(plan.days),
+      ...rawHull(plan.raw),
       ...(boundaries.length ? [boundaries] : []),
     ],
   });
