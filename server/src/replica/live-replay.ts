@@ -63,18 +63,26 @@ interface Check {
   pool: pg.Pool;
 }
 
+/** The last check that fell back: the changes it covered and the WAL position the standby had not replayed. */
+interface FellBack {
+  covers: number;
+  target: string;
+}
+
 /**
  * Live views read a streaming standby. After a notification, `readable()` waits until the standby has replayed the
  * primary's WAL position taken after that change; every waiter shares one check (one primary query, then looks at the
  * standby with a backoff of 2 → 50 ms). A wait is bounded by `waitMs`: then that computation reads the primary, so a
- * lagging standby delays live values, never makes them stale. Each fallback episode is logged once, when it begins
- * and when the standby has caught up again.
+ * lagging standby delays live values, never makes them stale. Until the next change, the reads that follow (the
+ * computation's other queries, the other views) do not wait again: one look at the standby, then the primary. Each
+ * fallback episode is logged once, when it begins and when the standby has caught up again.
  */
 export class StandbyLiveDatabase implements LiveDatabase {
   /** Changes noted, and the last one the standby is known to hold. */
   private noted = 0;
   private replayed = 0;
   private checking: Promise<Check> | undefined;
+  private fellBack: FellBack | undefined;
   /** Checks that fell back since the standby last held what was asked (0: not in an episode). */
   private fallbacksInEpisode = 0;
 
@@ -93,7 +101,7 @@ export class StandbyLiveDatabase implements LiveDatabase {
     for (;;) {
       if (this.replayed >= wanted) return this.options.standby;
       // A check that started before this change took its WAL position too early: wait for it, then run the next.
-      this.checking ??= this.check().finally(() => {
+      this.checking ??= this.check(this.fellBack?.covers === this.noted ? this.fellBack : undefined).finally(() => {
         this.checking = undefined;
       });
       const check = await this.checking;
@@ -101,26 +109,24 @@ export class StandbyLiveDatabase implements LiveDatabase {
     }
   }
 
-  private async check(): Promise<Check> {
+  /** Waits for the standby's replay of what is noted now, or (`again`: nothing noted since a fallback) looks once. */
+  private async check(again?: FellBack): Promise<Check> {
     const covers = this.noted;
-    const deadline = Date.now() + this.options.waitMs;
+    const deadline = Date.now() + (again ? 0 : this.options.waitMs);
     // The position is taken after the changes up to `covers` were noted, so it holds their commits. A primary that
     // cannot answer fails the computation, as it would without a standby.
-    const { rows } = await this.options.primary.query<{ lsn: string }>({
-      name: 'live-primary-lsn',
-      text: PRIMARY_LSN_SQL,
-    });
-    const target = rows[0]!.lsn;
-    let behind = false;
+    const target = again?.target ?? (await this.primaryLsn());
+    let behind = Boolean(again);
     for (let backoff = FIRST_BACKOFF_MS; ; backoff = Math.min(2 * backoff, MAX_BACKOFF_MS)) {
-      let replayed: boolean;
+      let caughtUp: boolean;
       try {
-        replayed = await withDeadline(this.standbyHasReplayed(target), Math.max(deadline, Date.now() + MIN_LOOK_MS));
+        caughtUp = await withDeadline(this.standbyHasReplayed(target), Math.max(deadline, Date.now() + MIN_LOOK_MS));
       } catch (error) {
-        return this.fallBack(covers, target, error);
+        return this.fallBack({ covers, target }, again, error);
       }
-      if (replayed) {
+      if (caughtUp) {
         this.replayed = Math.max(this.replayed, covers);
+        this.fellBack = undefined;
         this.endEpisode();
         return { covers, pool: this.options.standby };
       }
@@ -129,9 +135,17 @@ export class StandbyLiveDatabase implements LiveDatabase {
         this.options.counters?.waits.inc();
       }
       const left = deadline - Date.now();
-      if (left <= 0) return this.fallBack(covers, target);
+      if (left <= 0) return this.fallBack({ covers, target }, again);
       await delay(Math.min(backoff, left));
     }
+  }
+
+  private async primaryLsn(): Promise<string> {
+    const { rows } = await this.options.primary.query<{ lsn: string }>({
+      name: 'live-primary-lsn',
+      text: PRIMARY_LSN_SQL,
+    });
+    return rows[0]!.lsn;
   }
 
   private async standbyHasReplayed(target: string): Promise<boolean> {
@@ -143,17 +157,20 @@ export class StandbyLiveDatabase implements LiveDatabase {
     return rows[0]!.replayed;
   }
 
-  private fallBack(covers: number, target: string, error?: unknown): Check {
+  /** Reads of `fellBack.covers` go to the primary; a look `again` continues a fallback already counted. */
+  private fallBack(fellBack: FellBack, again: FellBack | undefined, error?: unknown): Check {
+    this.fellBack = fellBack;
+    if (again) return { covers: fellBack.covers, pool: this.options.primary };
     this.options.counters?.fallbacks.inc();
     if (this.fallbacksInEpisode++ === 0) {
       this.options.log.warn(
-        { err: error, waitMs: this.options.waitMs, primaryLsn: target },
+        { err: error, waitMs: this.options.waitMs, primaryLsn: fellBack.target },
         error
           ? 'live views: the standby could not say what it has replayed; reading the primary until it can'
           : 'live views: the standby has not replayed a change within LIVE_REPLICA_WAIT_MS; reading the primary until it has',
       );
     }
-    return { covers, pool: this.options.primary };
+    return { covers: fellBack.covers, pool: this.options.primary };
   }
 
   private endEpisode(): void {
