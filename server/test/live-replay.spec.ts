@@ -168,6 +168,28 @@ describe('StandbyLiveDatabase', () => {
     expect(await fallbacks()).toBe(1);
   });
 
+  it('with synchronous_commit=off, waits for the commit itself, not only what the primary has flushed', async () => {
+    // New sessions of this database (ingest's and the LSN reading's alike) commit without waiting for the flush.
+    const name = new URL(database.url).pathname.slice(1);
+    await primaryPool.query(`ALTER DATABASE "${name}" SET synchronous_commit = off`);
+    const asyncPrimary = createPool(database.url, { max: 2 });
+    try {
+      const { db } = liveDatabase({ primary: asyncPrimary });
+      for (let round = 0; round < 10; round++) {
+        const { rows } = await asyncPrimary.query<{ n: number; setting: string }>(
+          `INSERT INTO live_replay_probe (n) SELECT count(*) + 1 FROM live_replay_probe
+           RETURNING n, current_setting('synchronous_commit') AS setting`,
+        );
+        expect(rows[0]!.setting).toBe('off');
+        db.noteChange();
+        expect(await rowsIn(await db.readable())).toBe(rows[0]!.n);
+      }
+    } finally {
+      await primaryPool.query(`ALTER DATABASE "${name}" RESET synchronous_commit`);
+      await asyncPrimary.end();
+    }
+  });
+
   it('reads the primary when the standby cannot be reached, and says why once', async () => {
     const unreachable = createPool('postgresql://postgres:x@127.0.0.1:1/none', { max: 1 });
     try {
