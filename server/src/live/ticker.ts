@@ -184,6 +184,7 @@ export class LiveTickers {
   }
 
   private bumpAll(): void {
+    // Before any computation of the new version starts: it must wait for this change on a standby.
     this.options.database.noteChange();
     for (const ticker of this.tickers.values()) ticker.changed();
   }
