@@ -14,9 +14,17 @@ export interface DatabaseClients {
 }
 
 /** A plain pool with our session settings, e.g. a second one that keeps a load off the main pool. */
-export function createPool(connectionString: string, options: { max?: number } = {}): pg.Pool {
+export function createPool(
+  connectionString: string,
+  options: { max?: number; /** Names the pool's sessions in pg_stat_activity. */ applicationName?: string } = {},
+): pg.Pool {
   // Every bucket (minute, hour, UTC day) is computed in UTC whatever the server's TimeZone setting.
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, options: '-c TimeZone=UTC' });
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    options: '-c TimeZone=UTC',
+    application_name: options.applicationName,
+  });
   // A dropped idle connection (database restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   return pool;

@@ -28,11 +28,18 @@ import { useInputListVariables } from './plugins/input-list-variables.ts';
 import { EVENT_INPUT_TYPE } from './schema/event.ts';
 import { createLivePubSub } from './live/pubsub.ts';
 import { ReadFreshness } from './replica/freshness.ts';
+import { primaryLiveDatabase, StandbyLiveDatabase } from './replica/live-replay.ts';
 import { LiveTickers } from './live/ticker.ts';
 import { restRoutes } from './rest/index.ts';
 import { useRestRoutes } from './rest/router.ts';
 import { schema } from './schema/index.ts';
 import { clientKeyOf, mayUseGraphQL, scopesOf } from './services/access.ts';
+
+/**
+ * Primary connections of live views with a standby: one for the WAL position of the shared replay check, one more so
+ * a computation whose wait ran out does not queue behind it. A lag episode thus cannot take many primary connections.
+ */
+const LIVE_PRIMARY_POOL_SIZE = 2;
 
 /** What Yoga hands the context factory: an HTTP request, or (graphql-ws) the socket's connection parameters. */
 interface InitialContext {
@@ -67,12 +74,27 @@ export function buildApp(options: BuildAppOptions): App {
   const replica = config.readDatabaseUrl ? createDatabaseClients(config.readDatabaseUrl, { max: 20 }) : undefined;
   const readFreshness = replica ? new ReadFreshness(replica.pool) : undefined;
   const pubsub = createLivePubSub();
-  // Live views get a small pool of their own: however many there are, ingest, /health and reads keep `pool`. They stay
-  // on the primary even with a standby: a view recomputed on a NOTIFY must see that commit, and a standby may not have
-  // replayed it yet (after the last batch of a burst the view would stay stale until the next notification).
-  const livePool = createPool(options.databaseUrl, { max: config.livePoolSize });
-  const tickers = new LiveTickers(pubsub, log, { pool: livePool, limits: config });
   const metrics = createMetrics(pool, readFreshness);
+  // Live views get a small pool of their own: however many there are, ingest, /health and reads keep `pool`. With a
+  // standby it reads the standby, and a few primary connections tell how far the standby must have replayed after a
+  // NOTIFY (and serve a computation whose wait ran out); LISTEN itself stays on the primary.
+  const livePool = createPool(config.readDatabaseUrl ?? options.databaseUrl, {
+    max: config.livePoolSize,
+    applicationName: 'pmd-live',
+  });
+  const livePrimaryPool = config.readDatabaseUrl
+    ? createPool(options.databaseUrl, { max: LIVE_PRIMARY_POOL_SIZE, applicationName: 'pmd-live-primary' })
+    : undefined;
+  const liveDatabase = livePrimaryPool
+    ? new StandbyLiveDatabase({
+        standby: livePool,
+        primary: livePrimaryPool,
+        waitMs: config.liveReplicaWaitMs,
+        log,
+        counters: metrics.liveReplica,
+      })
+    : primaryLiveDatabase(livePool);
+  const tickers = new LiveTickers(pubsub, log, { database: liveDatabase, limits: config });
   const trafficSummary = createTrafficSummary({ log, metrics, intervalMs: config.logSummaryIntervalSeconds * 1000 });
   const ingestLimiter =
     config.ingestRateLimit > 0 ? new RateLimiter(config.ingestRateLimit, config.ingestRateBurst) : null;
@@ -291,6 +313,7 @@ export function buildApp(options: BuildAppOptions): App {
       await close();
       await replica?.close();
       await livePool.end().catch(() => {});
+      await livePrimaryPool?.end().catch(() => {});
       log.info('server stopped');
     },
   };

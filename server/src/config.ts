@@ -41,6 +41,7 @@ export const SERVER_ENV = {
   LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION: envTypes.positiveInteger().default(50),
   LIVE_POOL_SIZE: envTypes.positiveInteger().default(4),
   LIVE_MEMORY_HOURS: envTypes.positiveInteger().default(3),
+  LIVE_REPLICA_WAIT_MS: envTypes.number({ integer: true, min: 0, max: 60_000 }).default(2_000),
   LOG_SUMMARY_INTERVAL_SECONDS: envTypes.positiveInteger().default(60),
 };
 export const SERVER_ENV_VARIABLES = Object.keys(SERVER_ENV);
@@ -90,6 +91,11 @@ export interface ServerConfig extends CommonConfig {
   livePoolSize: number;
   /** Whole hours before the current one whose minute rows live views keep in memory (LIVE_MEMORY_HOURS). */
   liveMemoryHours: number;
+  /**
+   * With a standby: how long a live computation waits for it to replay the change a notification announced before
+   * reading the primary instead (LIVE_REPLICA_WAIT_MS; 0: read the primary whenever the standby is behind).
+   */
+  liveReplicaWaitMs: number;
   /** Seconds of traffic one info summary line covers; single requests are debug (LOG_SUMMARY_INTERVAL_SECONDS). */
   logSummaryIntervalSeconds: number;
 }
@@ -123,6 +129,7 @@ export function readServerConfig(env: EnvSource): ServerConfig {
     liveMaxSubscriptionsPerConnection: values.LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     livePoolSize: values.LIVE_POOL_SIZE,
     liveMemoryHours: values.LIVE_MEMORY_HOURS,
+    liveReplicaWaitMs: values.LIVE_REPLICA_WAIT_MS,
     logSummaryIntervalSeconds: values.LOG_SUMMARY_INTERVAL_SECONDS,
   };
 }

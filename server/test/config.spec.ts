@@ -22,6 +22,7 @@ describe('server config', () => {
       liveMaxSubscriptionsPerConnection: 50,
       livePoolSize: 4,
       liveMemoryHours: 3,
+      liveReplicaWaitMs: 2_000,
     });
     expect(readServerConfig({ INGEST_RATE_LIMIT: '0' })).toMatchObject({ ingestRateLimit: 0 });
     expect(readServerConfig({ INGEST_RATE_LIMIT: '10', INGEST_TOKEN: '' })).toMatchObject({
@@ -54,6 +55,17 @@ describe('server config', () => {
     expect(() => readServerConfig({ HEALTH_MIN_SIGNUP_TO_ACTIVATION: '40' })).toThrow(
       'HEALTH_MIN_SIGNUP_TO_ACTIVATION must be a ratio from 0 to 1',
     );
+  });
+
+  it('bounds the wait of live views for the standby from 0 (never wait) to a minute', () => {
+    expect(readServerConfig({ LIVE_REPLICA_WAIT_MS: '0' }).liveReplicaWaitMs).toBe(0);
+    expect(readServerConfig({ LIVE_REPLICA_WAIT_MS: '60000' }).liveReplicaWaitMs).toBe(60_000);
+    expect(readServerConfig({ LIVE_REPLICA_WAIT_MS: '' }).liveReplicaWaitMs).toBe(2_000);
+    for (const bad of ['-1', '60001', '2s', '1.5']) {
+      expect(() => readServerConfig({ LIVE_REPLICA_WAIT_MS: bad })).toThrow(
+        `LIVE_REPLICA_WAIT_MS must be an integer ≥ 0 and ≤ 60000, got ${JSON.stringify(bad)}`,
+      );
+    }
   });
 
   it('lists every bad variable at once', () => {

@@ -35,22 +35,18 @@ interface Response {
 describe('READ_DATABASE_URL: queries are served by a streaming standby', () => {
   const database = useTestDatabase();
   let standby: Standby;
-  let standbyClient: pg.Client;
   let app: App;
   let baseUrl: string;
 
   beforeAll(async () => {
     standby = await startStandby(database.adminUrl);
     const readDatabaseUrl = standby.urlOf(new URL(database.url).pathname.slice(1));
-    standbyClient = new pg.Client({ connectionString: readDatabaseUrl });
-    await standbyClient.connect();
     app = buildApp({ databaseUrl: database.url, config: { readDatabaseUrl } });
     baseUrl = `http://127.0.0.1:${await app.start(0)}`;
   }, 120_000);
 
   afterAll(async () => {
     await app?.stop();
-    await standbyClient?.end();
     await standby?.stop();
   }, 60_000);
 
@@ -104,16 +100,7 @@ describe('READ_DATABASE_URL: queries are served by a streaming standby', () => {
     );
 
     const restBeforePause = await restFunnel();
-    await standbyClient.query('SELECT pg_wal_replay_pause()');
-    await vi.waitFor(
-      async () => {
-        const { rows } = await standbyClient.query<{ state: string }>(
-          'SELECT pg_get_wal_replay_pause_state() AS state',
-        );
-        expect(rows[0]!.state).toBe('paused');
-      },
-      { timeout: 20_000, interval: 100 },
-    );
+    await standby.pauseReplay();
     const pausedAt = Date.now();
     await ingest('while-paused', 25);
     expect(await primaryCount()).toBe(65);
@@ -142,7 +129,7 @@ describe('READ_DATABASE_URL: queries are served by a streaming standby', () => {
     );
 
     const resumedAt = Date.now();
-    await standbyClient.query('SELECT pg_wal_replay_resume()');
+    await standby.resumeReplay();
     const caughtUp = await vi.waitFor(
       async () => {
         const read = await readCount();

@@ -1,5 +1,5 @@
 import { ZERO_SUMS } from '@pmd/domain';
-import type pg from 'pg';
+import type { LiveDatabase } from '../replica/live-replay.ts';
 import { kpiWindowSums, type KpiFilter, type KpiGrouping, type KpiSumsRow } from '../services/kpi-window.ts';
 import type { KpiSumsSource } from '../services/sums-source.ts';
 import type { TimeWindow } from '../services/windows.ts';
@@ -63,18 +63,18 @@ export class LiveSums {
 
   constructor(
     private readonly store: MinuteStore,
-    private readonly pool: pg.Pool,
+    private readonly database: LiveDatabase,
     private readonly shared: OlderSumsCache,
   ) {}
 
   readonly source: KpiSumsSource = async (window, filter, grouping) => {
     if (grouping.bucket || !isWholeMinute(window.from) || !isWholeMinute(window.to)) {
-      return kpiWindowSums(this.pool, window, filter, grouping);
+      return kpiWindowSums(await this.database.readable(), window, filter, grouping);
     }
     await this.store.fresh();
     const [from, to] = [window.from.getTime(), window.to.getTime()];
     const { spanStart, spanEnd } = this.store;
-    if (to > spanEnd) return kpiWindowSums(this.pool, window, filter, grouping);
+    if (to > spanEnd) return kpiWindowSums(await this.database.readable(), window, filter, grouping);
     // Memory first, synchronously: a reload while the older part is read may move the span.
     const recent = to > spanStart ? this.store.sums(Math.max(from, spanStart), to, filter, grouping) : [];
     const older = from < spanStart ? await this.older(window, Math.min(to, spanStart), filter, grouping) : [];
@@ -90,8 +90,10 @@ export class LiveSums {
     const key = JSON.stringify([window.from.getTime(), end, window.timeZone, filter, grouping]);
     const held = this.merged.get(key);
     if (held && held.version === this.store.oldVersion) return held.rows;
+    // The version before the reads wait for the standby: a change noted during the wait makes this entry stale.
+    const version = this.store.oldVersion;
     const rows = this.readOlder(window, end, filter, grouping);
-    const entry = { version: this.store.oldVersion, rows, usedAt: Date.now() };
+    const entry = { version, rows, usedAt: Date.now() };
     this.merged.set(key, entry);
     rows.catch(() => {
       if (this.merged.get(key) === entry) this.merged.delete(key);
@@ -123,8 +125,12 @@ export class LiveSums {
       held.usedAt = Date.now();
       return held.rows;
     }
-    const rows = kpiWindowSums(this.pool, { from: new Date(from), to: new Date(to) }, filter, grouping);
-    const entry = { version: this.store.oldVersion, rows, usedAt: Date.now() };
+    // As in `older`: the version is taken before `readable()` waits, never after.
+    const version = this.store.oldVersion;
+    const rows = this.database
+      .readable()
+      .then((pool) => kpiWindowSums(pool, { from: new Date(from), to: new Date(to) }, filter, grouping));
+    const entry = { version, rows, usedAt: Date.now() };
     this.shared.entries.set(key, entry);
     rows.catch(() => {
       if (this.shared.entries.get(key) === entry) this.shared.entries.delete(key);

@@ -7,7 +7,7 @@ import {
   type RollupsChangedPayload,
   ZERO_SUMS,
 } from '@pmd/domain';
-import type pg from 'pg';
+import type { LiveDatabase } from '../replica/live-replay.ts';
 import type { KpiFilter, KpiGrouping, KpiSumsRow } from '../services/kpi-window.ts';
 
 const MINUTE_MS = 60_000;
@@ -97,7 +97,7 @@ export class MinuteStore {
   private oldSeq = 0;
 
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly database: LiveDatabase,
     private readonly log: Logger,
     private readonly memoryHours: number,
     private readonly now: () => number = Date.now,
@@ -217,7 +217,10 @@ export class MinuteStore {
     if (pending && pending.from < pending.to) {
       const campaigns = pending.campaignIds ? [...pending.campaignIds] : null;
       try {
-        const { rows } = await this.pool.query({
+        // `covers` and the pending names were taken before this wait: what is noted meanwhile is left for the next
+        // refresh, never counted as applied by a read that may not see it.
+        const pool = await this.database.readable();
+        const { rows } = await pool.query({
           name: 'live-minute-rows',
           text: MINUTE_ROWS_SQL,
           values: [new Date(pending.from), new Date(pending.to), campaigns],
@@ -240,7 +243,8 @@ export class MinuteStore {
     this.reloadWanted = false;
     this.pending = undefined;
     try {
-      const { rows } = await this.pool.query({
+      const pool = await this.database.readable();
+      const { rows } = await pool.query({
         name: 'live-minute-rows',
         text: MINUTE_ROWS_SQL,
         values: [new Date(spanStart), new Date(spanStart + slots * MINUTE_MS), null],

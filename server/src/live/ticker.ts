@@ -2,6 +2,7 @@ import type { Logger } from '@pmd/db';
 import { Repeater, SlidingBuffer } from 'graphql-yoga';
 import type pg from 'pg';
 import type { ServerConfig } from '../config.ts';
+import type { LiveDatabase } from '../replica/live-replay.ts';
 import type { KpiSumsSource } from '../services/sums-source.ts';
 import { ConcurrencyLimit } from './limiter.ts';
 import { LiveSums, OlderSumsCache } from './live-sums.ts';
@@ -95,7 +96,10 @@ export type LiveLimits = Pick<
   'liveMaxViews' | 'liveMaxSubscriptionsPerConnection' | 'livePoolSize' | 'liveMemoryHours'
 >;
 
-/** What a live computation reads: its own sums source (memory, older parts cached) and the live views' pool. */
+/**
+ * What a live computation reads: its own sums source (memory, older parts cached) and a pool of the live database that
+ * holds every change noted before the computation began.
+ */
 export interface LiveReads {
   sums: KpiSumsSource;
   pool: pg.Pool;
@@ -138,15 +142,15 @@ export class LiveTickers {
   constructor(
     private readonly pubsub: LivePubSub,
     private readonly log: Logger,
-    private readonly options: { pool: pg.Pool; limits: LiveLimits },
+    private readonly options: { database: LiveDatabase; limits: LiveLimits },
   ) {
     this.computing = new ConcurrencyLimit(options.limits.livePoolSize);
-    this.store = new MinuteStore(options.pool, log, options.limits.liveMemoryHours);
+    this.store = new MinuteStore(options.database, log, options.limits.liveMemoryHours);
   }
 
   /** The live views' own pool (created and closed by the app). */
   get pool(): pg.Pool {
-    return this.options.pool;
+    return this.options.database.pool;
   }
 
   /** Starts following `events:ingested` and `rollups:changed`; the store loads with the first view's first value. */
@@ -180,6 +184,8 @@ export class LiveTickers {
   }
 
   private bumpAll(): void {
+    // Before any computation of the new version starts: it must wait for this change on a standby.
+    this.options.database.noteChange();
     for (const ticker of this.tickers.values()) ticker.changed();
   }
 
@@ -201,13 +207,14 @@ export class LiveTickers {
     let ticker = this.tickers.get(key) as Ticker<T> | undefined;
     if (!ticker) {
       if (this.tickers.size >= liveMaxViews) throw new LiveViewLimitError('LIVE_MAX_VIEWS', liveMaxViews);
-      const reads: LiveReads = {
-        sums: new LiveSums(this.store, this.options.pool, this.olderSums).source,
-        pool: this.options.pool,
-      };
+      const { database } = this.options;
+      const sums = new LiveSums(this.store, database, this.olderSums).source;
       const created: Ticker<T> = new Ticker(
         () =>
-          this.computing.run(() => (created.disposed ? Promise.reject(new Error('live view closed')) : compute(reads))),
+          this.computing.run(async () => {
+            if (created.disposed) throw new Error('live view closed');
+            return compute({ sums, pool: await database.readable() });
+          }),
         this.log,
       );
       ticker = created;

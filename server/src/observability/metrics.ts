@@ -117,6 +117,19 @@ export function createMetrics(pool: pg.Pool, readFreshness?: ReadFreshness) {
     },
   });
 
+  // Registered only with a standby: without one, live views never wait and never fall back.
+  const liveReplica = readFreshness && {
+    waits: new Counter({
+      name: 'pmd_live_replica_waits_total',
+      help: 'Times live views found the standby behind a change a notification announced and waited for its replay.',
+      registers,
+    }),
+    fallbacks: new Counter({
+      name: 'pmd_live_replica_fallbacks_total',
+      help: 'Times live views read the primary because the standby had not replayed a change within LIVE_REPLICA_WAIT_MS (or could not say).',
+      registers,
+    }),
+  };
   if (readFreshness) {
     new Gauge({
       name: 'pmd_read_replica_lag_seconds',
@@ -140,6 +153,7 @@ export function createMetrics(pool: pg.Pool, readFreshness?: ReadFreshness) {
     rollupLag,
     notificationDeliveries,
     oldestUnsentNotification,
+    liveReplica,
   };
 }
 

@@ -9,6 +9,9 @@ import pg from 'pg';
 export interface Standby {
   /** The standby's URL of `database` (same user and password as the primary's, replicated with everything else). */
   urlOf(database: string): string;
+  /** Pauses WAL replay; resolves once replay has stopped (it still receives WAL, so its lag shows). */
+  pauseReplay(): Promise<void>;
+  resumeReplay(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -103,6 +106,22 @@ export async function startStandby(adminUrl: string): Promise<Standby> {
     const createdFolder = folder;
     return {
       urlOf,
+      pauseReplay: () =>
+        onServer(urlOf('postgres'), async (client) => {
+          await client.query('SELECT pg_wal_replay_pause()');
+          // A pause is asked for, then takes effect between two records.
+          const deadline = Date.now() + 20_000;
+          for (;;) {
+            const { rows } = await client.query<{ state: string }>('SELECT pg_get_wal_replay_pause_state() AS state');
+            if (rows[0]!.state === 'paused') return;
+            if (Date.now() > deadline) throw new Error(`the standby's replay did not pause: ${rows[0]!.state}`);
+            await delay(50);
+          }
+        }),
+      resumeReplay: () =>
+        onServer(urlOf('postgres'), async (client) => {
+          await client.query('SELECT pg_wal_replay_resume()');
+        }),
       stop: async () => {
         started.kill('SIGINT');
         await Promise.race([exited, delay(30_000).then(() => started.kill('SIGKILL'))]);
@@ -196,6 +215,16 @@ async function dropSlot(adminUrl: string, slot: string): Promise<void> {
     }
   } finally {
     await admin.end();
+  }
+}
+
+async function onServer<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
   }
 }
 
