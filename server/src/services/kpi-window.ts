@@ -98,27 +98,25 @@ function windowSourcesSql(plan: WindowPlan, filter: KpiFilter, add: AddParameter
   JOIN ${ranges(plan.minutes)} AS r(f, t) ON m.minute >= r.f AND m.minute < r.t
   WHERE ${where('m')}`,
   ];
-  if (plan.raw.length) {
-    const rawRanges = ranges(plan.raw);
-    // Each edge's hull as plain parameters: PostgreSQL prunes raw_events' day partitions on these at executor start,
-    // which it cannot do through the join. Two hulls rather than one: the hull of a 7-day window's two edges spans 8
-    // day partitions, each probed once per range, though only the edges' own days have rows to read.
-    const edges = rawEdgeHulls(plan.raw)
-      .map((edge) => `(e.ts >= ${add(edge.from, 'timestamptz')} AND e.ts < ${add(edge.to, 'timestamptz')})`)
-      .join(' OR ');
-    branches.push(
-      `SELECT e.campaign_id, e.channel, e.ts, ${RAW_EVENT_COUNTERS}
-  FROM raw_events e
-  JOIN ${rawRanges} AS r(f, t) ON e.ts >= r.f AND e.ts < r.t
+  // Raw events per edge, each bounded by its hull as plain parameters: PostgreSQL prunes raw_events' day partitions on
+  // these, which it cannot do through a join, so each edge opens only its own day (one hull over a 7-day window's two
+  // edges spans 8 day partitions). An edge of one range needs nothing more; an edge that also holds sub-minute local
+  // bucket boundaries joins its ranges.
+  for (const edge of rawEdgeHulls(plan.raw)) {
+    const inside = plan.raw.filter((range) => range.from >= edge.from && range.to <= edge.to);
+    const join = inside.length > 1 ? `JOIN ${ranges(inside)} AS r(f, t) ON e.ts >= r.f AND e.ts < r.t` : '';
+    branches.push(`SELECT e.campaign_id, e.channel, e.ts, ${RAW_EVENT_COUNTERS}
+  FROM raw_events e ${join}
   LEFT JOIN campaigns ${CAMPAIGN_ALIAS} ON ${CAMPAIGN_ALIAS}.campaign_id = e.campaign_id
-  WHERE ${where('e')} AND (${edges})`,
-      // Imported spend counts at its period's start: a start inside a sub-minute edge is read here, like an event.
-      `SELECT s.campaign_id, s.channel, s.period_start, ${importedSpendCountersSql('s')}
+  WHERE ${where('e')} AND e.ts >= ${add(edge.from, 'timestamptz')} AND e.ts < ${add(edge.to, 'timestamptz')}`);
+  }
+  if (plan.raw.length) {
+    // Imported spend counts at its period's start: a start inside a sub-minute edge is read here, like an event.
+    branches.push(`SELECT s.campaign_id, s.channel, s.period_start, ${importedSpendCountersSql('s')}
   FROM spend_imports s
-  JOIN ${rawRanges} AS r(f, t) ON s.period_start >= r.f AND s.period_start < r.t
+  JOIN ${ranges(plan.raw)} AS r(f, t) ON s.period_start >= r.f AND s.period_start < r.t
   JOIN campaigns ${CAMPAIGN_ALIAS} ON ${CAMPAIGN_ALIAS}.campaign_id = s.campaign_id AND ${CAMPAIGN_ALIAS}.spend_source = 'imports'
-  WHERE ${where('s')}`,
-    );
+  WHERE ${where('s')}`);
   }
   if (plan.hours.length) ctes.push(`hour_ranges AS (SELECT f, t FROM ${ranges(plan.hours)} AS r(f, t))`);
   if (plan.days.length) {
