@@ -12,7 +12,15 @@ import {
   type KpiSums,
 } from '@pmd/domain';
 import type pg from 'pg';
-import { planCoverage, planWindow, type InstantRange, type RollupGrain, type WindowCoverage } from './window-plan.ts';
+import {
+  planCoverage,
+  planWindow,
+  rawEdgeHulls,
+  type InstantRange,
+  type RollupGrain,
+  type WindowCoverage,
+  type WindowPlan,
+} from './window-plan.ts';
 import type { TimeWindow } from './windows.ts';
 
 export interface KpiFilter {
@@ -43,8 +51,18 @@ const RAW_EVENT_COUNTERS = COUNTER_NAMES.map(
 const SUMS = COUNTER_NAMES.map((name) => `COALESCE(sum(${COUNTERS[name].column}), 0)::float8 AS "${name}"`).join(
   ',\n       ',
 );
-const FILTER = (alias: string) =>
-  `($1::text[] IS NULL OR ${alias}.campaign_id = ANY($1)) AND ($2::text[] IS NULL OR ${alias}.channel = ANY($2))`;
+
+/** Placeholders numbered in the order their values are added: a statement's text and its values cannot drift apart. */
+function statementParameters() {
+  const values: unknown[] = [];
+  const add = (value: unknown, type: string) => {
+    values.push(value);
+    return `$${values.length}::${type}`;
+  };
+  return { values, add };
+}
+
+type AddParameter = ReturnType<typeof statementParameters>['add'];
 
 /**
  * THE exact window sum. Whole UTC days come from clean daily rows, whole hours from clean hourly rows, the rest from
@@ -53,90 +71,129 @@ const FILTER = (alias: string) =>
  * none. Because the worker drains a queue row and rewrites its rollup in one transaction, one snapshot always sees
  * either (queue row + old rollup → finer rows are used) or (no queue row + new rollup): never a gap or a double count.
  *
- * Parameters: $1 campaigns, $2 channels, then [from[], to[]) range arrays of the plan: $3/$4 raw events, $5/$6
- * minute rows, $7/$8 hour rows, $9/$10 day rows (UTC midnights); $11/$12 the raw ranges' hull. Ranges are disjoint and
- * cover the window once.
+ * The plan's [from[], to[]) range arrays per level are disjoint and cover the window once. A level the plan does not
+ * read has no branch at all, so PostgreSQL neither plans nor opens its tables (a 15-minute window reads minute rows
+ * and raw edges only); minute rows always have one, which keeps `sources` a query when the plan is empty.
  */
-const WINDOW_SOURCES_SQL = `
-WITH hour_ranges AS (
-  SELECT f, t FROM unnest($7::timestamptz[], $8::timestamptz[]) AS r(f, t)
-), day_ranges AS (
+function windowSourcesSql(plan: WindowPlan, filter: KpiFilter, add: AddParameter): string {
+  const campaigns = add(filter.campaignIds?.length ? filter.campaignIds : null, 'text[]');
+  const channels = add(filter.channels?.length ? filter.channels : null, 'text[]');
+  const where = (alias: string) =>
+    `(${campaigns} IS NULL OR ${alias}.campaign_id = ANY(${campaigns})) AND (${channels} IS NULL OR ${alias}.channel = ANY(${channels}))`;
+  const ranges = (level: readonly InstantRange[]) => {
+    const from = add(
+      level.map((r) => r.from),
+      'timestamptz[]',
+    );
+    const to = add(
+      level.map((r) => r.to),
+      'timestamptz[]',
+    );
+    return `unnest(${from}, ${to})`;
+  };
+  const ctes: string[] = [];
+  const branches: string[] = [
+    `SELECT m.campaign_id, m.channel, m.minute AS at, ${COUNTER_COLUMNS}
+  FROM campaign_metrics_minute m
+  JOIN ${ranges(plan.minutes)} AS r(f, t) ON m.minute >= r.f AND m.minute < r.t
+  WHERE ${where('m')}`,
+  ];
+  // Raw events per edge, each bounded by its hull as plain parameters: PostgreSQL prunes raw_events' day partitions on
+  // these, which it cannot do through a join, so each edge opens only its own day (one hull over a 7-day window's two
+  // edges spans 8 day partitions). An edge of one range needs nothing more; an edge that also holds sub-minute local
+  // bucket boundaries joins its ranges.
+  for (const edge of rawEdgeHulls(plan.raw)) {
+    const inside = plan.raw.filter((range) => range.from >= edge.from && range.to <= edge.to);
+    const join = inside.length > 1 ? `JOIN ${ranges(inside)} AS r(f, t) ON e.ts >= r.f AND e.ts < r.t` : '';
+    branches.push(`SELECT e.campaign_id, e.channel, e.ts, ${RAW_EVENT_COUNTERS}
+  FROM raw_events e ${join}
+  LEFT JOIN campaigns ${CAMPAIGN_ALIAS} ON ${CAMPAIGN_ALIAS}.campaign_id = e.campaign_id
+  WHERE ${where('e')} AND e.ts >= ${add(edge.from, 'timestamptz')} AND e.ts < ${add(edge.to, 'timestamptz')}`);
+  }
+  if (plan.raw.length) {
+    // Imported spend counts at its period's start: a start inside a sub-minute edge is read here, like an event.
+    branches.push(`SELECT s.campaign_id, s.channel, s.period_start, ${importedSpendCountersSql('s')}
+  FROM spend_imports s
+  JOIN ${ranges(plan.raw)} AS r(f, t) ON s.period_start >= r.f AND s.period_start < r.t
+  JOIN campaigns ${CAMPAIGN_ALIAS} ON ${CAMPAIGN_ALIAS}.campaign_id = s.campaign_id AND ${CAMPAIGN_ALIAS}.spend_source = 'imports'
+  WHERE ${where('s')}`);
+  }
+  if (plan.hours.length) ctes.push(`hour_ranges AS (SELECT f, t FROM ${ranges(plan.hours)} AS r(f, t))`);
+  if (plan.days.length) {
+    ctes.push(`day_ranges AS (
   SELECT f, t, (f AT TIME ZONE 'UTC')::date AS first_day, (t AT TIME ZONE 'UTC')::date AS end_day
-  FROM unnest($9::timestamptz[], $10::timestamptz[]) AS r(f, t)
-), dirty_hours AS (
+  FROM ${ranges(plan.days)} AS r(f, t)
+)`);
+  }
+  if (plan.hours.length || plan.days.length) {
+    const rolledUp = [
+      ...(plan.hours.length ? ['SELECT f, t FROM hour_ranges'] : []),
+      ...(plan.days.length ? ['SELECT f, t FROM day_ranges'] : []),
+    ];
+    ctes.push(`dirty_hours AS (
   SELECT DISTINCT d.campaign_id, d.channel, d.hour
   FROM rollup_dirty_hours d
-  JOIN (SELECT f, t FROM hour_ranges UNION ALL SELECT f, t FROM day_ranges) r ON d.hour >= r.f AND d.hour < r.t
-  WHERE ${FILTER('d')}
-), dirty_days AS (
+  JOIN (${rolledUp.join(' UNION ALL ')}) r ON d.hour >= r.f AND d.hour < r.t
+  WHERE ${where('d')}
+)`);
+    branches.push(`SELECT m.campaign_id, m.channel, m.minute, ${COUNTER_COLUMNS}
+  FROM dirty_hours h
+  JOIN campaign_metrics_minute m
+    ON m.campaign_id = h.campaign_id AND m.channel = h.channel
+   AND m.minute >= h.hour AND m.minute < h.hour + interval '1 hour'`);
+  }
+  if (plan.hours.length) {
+    branches.push(`SELECT r.campaign_id, r.channel, r.hour, ${COUNTER_COLUMNS}
+  FROM campaign_metrics_hourly r
+  JOIN hour_ranges hr ON r.hour >= hr.f AND r.hour < hr.t
+  WHERE ${where('r')}
+    AND NOT EXISTS (SELECT 1 FROM dirty_hours h
+                    WHERE h.campaign_id = r.campaign_id AND h.channel = r.channel AND h.hour = r.hour)`);
+  }
+  if (plan.days.length) {
+    ctes.push(`dirty_days AS (
   SELECT d.campaign_id, d.channel, d.day
   FROM rollup_dirty_days d
   JOIN day_ranges r ON d.day >= r.first_day AND d.day < r.end_day
-  WHERE ${FILTER('d')}
+  WHERE ${where('d')}
   UNION
   SELECT h.campaign_id, h.channel, (h.hour AT TIME ZONE 'UTC')::date
   FROM dirty_hours h
   JOIN day_ranges r ON h.hour >= r.f AND h.hour < r.t
-), sources AS (
-  SELECT e.campaign_id, e.channel, e.ts AS at, ${RAW_EVENT_COUNTERS}
-  FROM raw_events e
-  JOIN unnest($3::timestamptz[], $4::timestamptz[]) AS r(f, t) ON e.ts >= r.f AND e.ts < r.t
-  LEFT JOIN campaigns ${CAMPAIGN_ALIAS} ON ${CAMPAIGN_ALIAS}.campaign_id = e.campaign_id
-  -- The raw ranges' hull as plain parameters: PostgreSQL prunes raw_events' day partitions on these at executor
-  -- start, which it cannot do through the join (without them every edge probes every day's index).
-  WHERE ${FILTER('e')} AND e.ts >= $11::timestamptz AND e.ts < $12::timestamptz
-  UNION ALL
-  -- Imported spend counts at its period's start: a start inside a sub-minute edge is read here, like an event.
-  SELECT s.campaign_id, s.channel, s.period_start, ${importedSpendCountersSql('s')}
-  FROM spend_imports s
-  JOIN unnest($3::timestamptz[], $4::timestamptz[]) AS r(f, t) ON s.period_start >= r.f AND s.period_start < r.t
-  JOIN campaigns ${CAMPAIGN_ALIAS} ON ${CAMPAIGN_ALIAS}.campaign_id = s.campaign_id AND ${CAMPAIGN_ALIAS}.spend_source = 'imports'
-  WHERE ${FILTER('s')}
-  UNION ALL
-  SELECT m.campaign_id, m.channel, m.minute, ${COUNTER_COLUMNS}
-  FROM campaign_metrics_minute m
-  JOIN unnest($5::timestamptz[], $6::timestamptz[]) AS r(f, t) ON m.minute >= r.f AND m.minute < r.t
-  WHERE ${FILTER('m')}
-  UNION ALL
-  SELECT m.campaign_id, m.channel, m.minute, ${COUNTER_COLUMNS}
-  FROM dirty_hours h
-  JOIN campaign_metrics_minute m
-    ON m.campaign_id = h.campaign_id AND m.channel = h.channel
-   AND m.minute >= h.hour AND m.minute < h.hour + interval '1 hour'
-  UNION ALL
-  SELECT r.campaign_id, r.channel, r.hour, ${COUNTER_COLUMNS}
-  FROM campaign_metrics_hourly r
-  JOIN hour_ranges hr ON r.hour >= hr.f AND r.hour < hr.t
-  WHERE ${FILTER('r')}
-    AND NOT EXISTS (SELECT 1 FROM dirty_hours h
-                    WHERE h.campaign_id = r.campaign_id AND h.channel = r.channel AND h.hour = r.hour)
-  UNION ALL
-  SELECT r.campaign_id, r.channel, r.hour, ${COUNTER_COLUMNS}
+)`);
+    branches.push(
+      `SELECT r.campaign_id, r.channel, r.hour, ${COUNTER_COLUMNS}
   FROM dirty_days d
   JOIN campaign_metrics_hourly r
     ON r.campaign_id = d.campaign_id AND r.channel = d.channel
    AND r.hour >= (d.day::timestamp AT TIME ZONE 'UTC') AND r.hour < (d.day::timestamp AT TIME ZONE 'UTC') + interval '1 day'
   WHERE NOT EXISTS (SELECT 1 FROM dirty_hours h
-                    WHERE h.campaign_id = r.campaign_id AND h.channel = r.channel AND h.hour = r.hour)
-  UNION ALL
-  SELECT r.campaign_id, r.channel, (r.day::timestamp AT TIME ZONE 'UTC'), ${COUNTER_COLUMNS}
+                    WHERE h.campaign_id = r.campaign_id AND h.channel = r.channel AND h.hour = r.hour)`,
+      `SELECT r.campaign_id, r.channel, (r.day::timestamp AT TIME ZONE 'UTC'), ${COUNTER_COLUMNS}
   FROM campaign_metrics_daily r
   JOIN day_ranges dr ON r.day >= dr.first_day AND r.day < dr.end_day
-  WHERE ${FILTER('r')}
+  WHERE ${where('r')}
     AND NOT EXISTS (SELECT 1 FROM dirty_days d
-                    WHERE d.campaign_id = r.campaign_id AND d.channel = r.channel AND d.day = r.day)
-)`;
+                    WHERE d.campaign_id = r.campaign_id AND d.channel = r.channel AND d.day = r.day)`,
+    );
+  }
+  ctes.push(`sources AS (
+  ${branches.join('\n  UNION ALL\n  ')}
+)`);
+  return `WITH ${ctes.join(', ')}`;
+}
 
-/** Bucket starts ($13, sorted) are the zone's local hour or day boundaries; a row's bucket is the last one ≤ its start. */
-const BUCKET_FROM_BOUNDARIES = `($13::timestamptz[])[width_bucket(at, $13::timestamptz[])]`;
-
-function groupColumns(grouping: KpiGrouping): string[] {
+function groupColumns(grouping: KpiGrouping, boundaries: readonly Date[], add: AddParameter): string[] {
   const columns: string[] = [];
   if (grouping.campaign) columns.push('campaign_id');
   if (grouping.channel) columns.push('channel');
   // Minutes are the same instants in every zone (offsets are whole minutes); hours and days are the zone's own.
   if (grouping.bucket === 'minute') columns.push(`date_trunc('minute', at, 'UTC') AS bucket`);
-  else if (grouping.bucket) columns.push(`${BUCKET_FROM_BOUNDARIES} AS bucket`);
+  else if (grouping.bucket) {
+    // Bucket starts (sorted) are the zone's local hour or day boundaries; a row's bucket is the last one ≤ its start.
+    const starts = add(boundaries, 'timestamptz[]');
+    columns.push(`(${starts})[width_bucket(at, ${starts})] AS bucket`);
+  }
   return columns;
 }
 
@@ -154,16 +211,6 @@ export function windowCoverage(window: TimeWindow, bucket?: RollupGrain): Window
   return planCoverage(window, bucket ?? 'day', windowBucketBoundaries(window, bucket));
 }
 
-const rangeArrays = (ranges: readonly InstantRange[]) => [ranges.map((r) => r.from), ranges.map((r) => r.to)];
-
-/** [earliest from, latest to) of the raw ranges; an empty range when there are none. */
-function rawHull(ranges: readonly InstantRange[]): [Date, Date] {
-  if (!ranges.length) return [new Date(0), new Date(0)];
-  const from = Math.min(...ranges.map((r) => r.from.getTime()));
-  const to = Math.max(...ranges.map((r) => r.to.getTime()));
-  return [new Date(from), new Date(to)];
-}
-
 /**
  * Exact sums over [from, to) per group (one row per group that had data; no groups = one overall row). Hour and day
  * buckets are those of the window's zone: every row read lies inside one bucket (see planWindow). When retention
@@ -178,27 +225,20 @@ export async function kpiWindowSums(
   const boundaries = windowBucketBoundaries(window, grouping.bucket);
   const { answered } = planCoverage(window, grouping.bucket ?? 'day', boundaries);
   const plan = planWindow({ ...window, ...answered }, grouping.bucket ?? 'day', boundaries);
-  const columns = groupColumns(grouping);
+  const { values, add } = statementParameters();
+  const sources = windowSourcesSql(plan, filter, add);
+  const columns = groupColumns(grouping, boundaries, add);
   const groupBy = columns.length ? `GROUP BY ${columns.map((_, index) => index + 1).join(', ')}` : '';
-  const sql = `${WINDOW_SOURCES_SQL}
+  const sql = `${sources}
 SELECT ${columns.length ? `${columns.join(', ')}, ` : ''}
        ${SUMS}
 FROM sources ${groupBy}`;
-  // A named (prepared) statement per grouping: planning this query costs about as much as running it. Named by a
-  // hash of its text: PostgreSQL cuts names at 63 bytes, and the grouping columns' text is longer.
+  // A named (prepared) statement per grouping and plan shape: planning this query costs about as much as running it.
+  // Named by a hash of its text: PostgreSQL cuts names at 63 bytes, and the grouping columns' text is longer.
   const { rows } = await pool.query({
     name: `kpi-window:${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`,
     text: sql,
-    values: [
-      filter.campaignIds?.length ? filter.campaignIds : null,
-      filter.channels?.length ? filter.channels : null,
-      ...rangeArrays(plan.raw),
-      ...rangeArrays(plan.minutes),
-      ...rangeArrays(plan.hours),
-      ...rangeArrays(plan.days),
-      ...rawHull(plan.raw),
-      ...(boundaries.length ? [boundaries] : []),
-    ],
+    values,
   });
   return rows.map((row) => ({
     ...(grouping.campaign ? { campaignId: row.campaign_id as string } : {}),

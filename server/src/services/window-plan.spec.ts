@@ -1,7 +1,14 @@
 import { bucketBoundaries } from '@pmd/domain';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planCoverage, planWindow, type InstantRange, type RollupGrain, type WindowPlan } from './window-plan.ts';
+import {
+  planCoverage,
+  planWindow,
+  rawEdgeHulls,
+  type InstantRange,
+  type RollupGrain,
+  type WindowPlan,
+} from './window-plan.ts';
 
 const t = (iso: string) => new Date(iso);
 const LEVELS = ['raw', 'minutes', 'hours', 'days'] as const;
@@ -180,6 +187,47 @@ describe('planCoverage', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('rawEdgeHulls', () => {
+  it("gives a 7-day window's start edge and end edge a hull each, not one hull over the 8 days between", () => {
+    const plan = planWindow({ from: t('2026-11-20T13:58:30.250Z'), to: t('2026-11-27T13:58:30.250Z') });
+    expect(rawEdgeHulls(plan.raw)).toEqual([
+      { from: t('2026-11-20T13:58:30.250Z'), to: t('2026-11-20T13:59:00Z') },
+      { from: t('2026-11-27T13:58:00Z'), to: t('2026-11-27T13:58:30.250Z') },
+    ]);
+    expect(rawEdgeHulls(planWindow({ from: t('2026-11-20T13:58:30Z'), to: t('2026-11-20T14:58:00Z') }).raw)).toEqual([
+      { from: t('2026-11-20T13:58:30Z'), to: t('2026-11-20T13:59:00Z') },
+    ]);
+    expect(rawEdgeHulls(planWindow({ from: t('2026-11-20T13:58:00Z'), to: t('2026-11-20T14:58:00Z') }).raw)).toEqual(
+      [],
+    );
+  });
+
+  it('covers every raw range with at most two disjoint hulls, also where local days start inside a minute', () => {
+    const base = Date.parse('1971-05-01T00:00:00Z');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 40 * 86_400_000 }),
+        fc.integer({ min: 1, max: 9 * 86_400_000 }),
+        fc.constantFrom<RollupGrain>('minute', 'hour', 'day'),
+        // Monrovia was −0:44:30 until 1972: its hour and day boundaries are sub-minute raw edges of their own.
+        fc.constantFrom('UTC', 'Africa/Monrovia', 'Asia/Kolkata'),
+        (offset, length, grain, zone) => {
+          const window = { from: new Date(base + offset), to: new Date(base + offset + length) };
+          const boundaries = grain === 'minute' ? [] : bucketBoundaries(window.from, window.to, grain, zone);
+          const { raw } = planWindow(window, grain, boundaries);
+          const hulls = rawEdgeHulls(raw);
+          expect(hulls.length).toBe(Math.min(raw.length, 2));
+          for (const range of raw) {
+            expect(hulls.filter((hull) => hull.from <= range.from && range.to <= hull.to)).toHaveLength(1);
+          }
+          if (hulls.length === 2) expect(hulls[0]!.to < hulls[1]!.from).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

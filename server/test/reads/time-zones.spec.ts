@@ -178,6 +178,44 @@ describe(`hour and day buckets in non-UTC zones equal brute force (seed ${SEED})
     });
   }
 
+  it('Africa/Monrovia 1971 (−0:44:30): days that start inside a minute, events only in the edge minutes, equal brute force', async () => {
+    // Every local midnight is a sub-minute edge of its own, read from raw events like the window's mid-day ends: a
+    // raw read that misses any edge range (each edge's own hull, the days' edges in between) loses these events.
+    const window = { from: '1971-06-03T10:15:20.500Z', to: '1971-06-10T10:15:20.500Z' };
+    const midnights = Array.from({ length: 8 }, (_, day) => Date.parse('1971-06-03T00:44:30Z') + day * DAY);
+    const edges = [Date.parse(window.from), ...midnights.slice(1), Date.parse(window.to)];
+    const random = seededRandom(SEED + 1971);
+    for (const edge of edges) {
+      const minute = Math.floor(edge / 60_000) * 60_000;
+      await storeTestEvents(
+        clients.pool,
+        randomEvents(random, 60, { from: minute, spanMs: 60_000, prefix: `monrovia-${edge}` }),
+      );
+    }
+    const result = await graphql(
+      server.current.baseUrl,
+      `query ($window: WindowInput!, $filter: KpiFilter) {
+        timeSeries(window: $window, granularity: DAY, filter: $filter) {
+          ... on TimeSeries { points { bucket bucketEnd totals { ${KPI_TOTALS_FIELDS} } } }
+        }
+        overview(window: $window, filter: $filter) { ... on Overview { current { ${KPI_TOTALS_FIELDS} } } }
+      }`,
+      { window: { ...window, timeZone: 'Africa/Monrovia' }, filter: FILTER },
+    );
+    expect(result.errors).toBeUndefined();
+    const { points } = result.data.timeSeries;
+    expect(points.map((p: any) => p.bucket)).toEqual(midnights.map((m) => new Date(m).toISOString()));
+    for (const point of points) {
+      const from = Math.max(Date.parse(point.bucket), Date.parse(window.from));
+      const to = Math.min(Date.parse(point.bucketEnd), Date.parse(window.to));
+      const [sums] = await bruteForce(clients.pool, { from, to }, FILTER);
+      expect(sums!.impressions + sums!.clicks + sums!.signups + sums!.activations, point.bucket).toBeGreaterThan(0);
+      expectTotals(point.totals, sums, `Africa/Monrovia ${point.bucket}`);
+    }
+    const [overall] = await bruteForce(clients.pool, window, FILTER);
+    expectTotals(result.data.overview.current, overall, 'Africa/Monrovia overview');
+  });
+
   it('uses REPORTING_TIME_ZONE when a window names no zone, and refuses an unknown zone by argument', async () => {
     const result = await graphql(
       server.current.baseUrl,
