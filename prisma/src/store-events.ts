@@ -35,10 +35,13 @@ export interface EventRow {
  */
 export const INGEST_SQL = `
 WITH input AS (
-  SELECT *
-  FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[],
-              $8::numeric[])
-       WITH ORDINALITY AS t(event_id, ts, user_id, campaign_id, channel, event_type, cost, revenue, ord)
+  -- The batch arrives as one JSON array of EventRow objects: parsed by PostgreSQL in one pass, where eight text
+  -- arrays cost the server a serialisation per value. The keys are EventRow's; absent revenue is 0.
+  SELECT event_id, ts, user_id, campaign_id, channel, event_type, cost, coalesce(revenue, 0) AS revenue, ord
+  FROM ROWS FROM (
+         json_to_recordset($1::json) AS ("eventId" text, ts timestamptz, "userId" text, "campaignId" text,
+                                         channel text, "eventType" text, cost numeric, revenue numeric)
+       ) WITH ORDINALITY AS t(event_id, ts, user_id, campaign_id, channel, event_type, cost, revenue, ord)
 ),
 -- raw_events is partitioned by day, so its key (ts, event_id) cannot refuse an id re-sent with another ts: event_ids
 -- decides which ids are new, and only their events are stored.
@@ -105,12 +108,14 @@ summary AS (
   FROM inserted
 )
 SELECT s.stored,
-       -- Which ids were inserted matters only when the statement carries several requests (see IngestWriter).
-       CASE WHEN $10 THEN (SELECT array_agg(event_id) FROM inserted) END AS event_ids,
+       -- Which ids were inserted matters only when the statement carries several requests (see IngestWriter), and
+       -- only when some event was not stored: when all were, each request stored all of its own.
+       CASE WHEN $3 AND s.stored < (SELECT count(*) FROM input) THEN (SELECT array_agg(event_id) FROM inserted) END
+         AS event_ids,
        (SELECT count(*) FROM minute_upsert)::int AS minute_rows,
        (SELECT count(*) FROM dirty_hours)::int AS dirty_hours,
        (SELECT count(*) FROM new_campaigns)::int AS new_campaigns,
-       CASE WHEN s.stored > 0 AND $9::text IS NOT NULL THEN pg_notify($9, json_build_object(
+       CASE WHEN s.stored > 0 AND $2::text IS NOT NULL THEN pg_notify($2, json_build_object(
          'stored', s.stored,
          'campaignIds', to_json(s.campaign_ids[1:${NOTIFY_MAX_CAMPAIGNS}]),
          'truncated', cardinality(s.campaign_ids) > ${NOTIFY_MAX_CAMPAIGNS},
@@ -121,34 +126,34 @@ FROM summary s
 `;
 
 export interface StoreEventsOptions {
-  /** Also return the ids inserted (a merged group commit needs them to credit each request). */
+  /**
+   * Also return the ids inserted when some event was not stored (a merged group commit needs them then to credit each
+   * request; when every event was stored, each request stored all of its own).
+   */
   withIds?: boolean;
   /** Send the `pmd_events_ingested` notification (default true, as ingest does). */
   notify?: boolean;
 }
 
-/** Stores `events` in one statement; resolves how many were new and, when asked, their ids. */
+/**
+ * Stores `events` in one statement; resolves how many were new and, when asked and not all were, their ids (null
+ * otherwise).
+ */
 export async function storeEvents(
   db: pg.Pool | pg.ClientBase,
   events: readonly EventRow[],
   options: StoreEventsOptions = {},
-): Promise<{ stored: number; eventIds: string[] }> {
+): Promise<{ stored: number; eventIds: string[] | null }> {
   const { rows } = await db.query<{ stored: number; event_ids: string[] | null }>({
     // Named: each pooled connection plans it once.
     name: 'ingest_events',
     text: INGEST_SQL,
     values: [
-      events.map((e) => e.eventId),
-      events.map((e) => e.ts),
-      events.map((e) => e.userId),
-      events.map((e) => e.campaignId),
-      events.map((e) => e.channel),
-      events.map((e) => e.eventType),
-      events.map((e) => String(e.cost)),
-      events.map((e) => String(e.revenue ?? 0)),
+      // EventRow's keys are the statement's record columns; numbers keep their shortest exact text in JSON.
+      JSON.stringify(events),
       options.notify === false ? null : NOTIFY_CHANNELS.eventsIngested,
       options.withIds ?? false,
     ],
   });
-  return { stored: rows[0]!.stored, eventIds: rows[0]!.event_ids ?? [] };
+  return { stored: rows[0]!.stored, eventIds: rows[0]!.event_ids };
 }

@@ -1,3 +1,4 @@
+import { Response } from '@whatwg-node/fetch';
 import type { Plugin } from 'graphql-yoga';
 import type { AppContext } from '../context.ts';
 import {
@@ -29,6 +30,11 @@ export interface RestRoute {
   handler: RestHandler;
 }
 
+/**
+ * A JSON response of the REST shims. Built with the Response Yoga's server adapter uses (@whatwg-node/fetch's): it
+ * writes that one's string body straight to the socket, where the global Response's body is read back as a stream
+ * (a few % of the server's CPU per /events/batch request in a profile).
+ */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 }

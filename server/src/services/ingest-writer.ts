@@ -13,7 +13,8 @@ interface PendingWrite {
  * previous one ran (up to MAX_BATCH_SIZE events, a larger request alone). Concurrent requests over the same campaigns
  * would otherwise queue on the same minute rows, each holding their locks through its own commit's WAL flush; merged,
  * they share one commit and one upsert per minute row. Each request still learns exactly how many of its own events
- * were stored: the first occurrence of an event id in the merged batch is the one inserted.
+ * were stored: when all were, all of its own; otherwise the first occurrence of an event id in the merged batch is the
+ * one inserted.
  */
 export class IngestWriter {
   private readonly queue: PendingWrite[] = [];
@@ -45,22 +46,21 @@ export class IngestWriter {
             group[0]!.resolve((await storeEvents(this.pool, group[0]!.events)).stored);
             continue;
           }
-          const inserted = new Set(
-            (
-              await storeEvents(
-                this.pool,
-                group.flatMap((write) => write.events),
-                { withIds: true },
-              )
-            ).eventIds,
-          );
+          const merged = group.flatMap((write) => write.events);
+          const { stored, eventIds } = await storeEvents(this.pool, merged, { withIds: true });
+          if (stored === merged.length) {
+            // The common case: no duplicate anywhere, so each request stored all of its events (no ids came back).
+            for (const write of group) write.resolve(write.events.length);
+            continue;
+          }
+          const inserted = new Set(eventIds);
           for (const write of group) {
-            let stored = 0;
+            let storedOfWrite = 0;
             for (const event of write.events) {
               // delete: a later copy of the same id (in this request or a later one) was not the one inserted.
-              if (inserted.delete(event.eventId)) stored++;
+              if (inserted.delete(event.eventId)) storedOfWrite++;
             }
-            write.resolve(stored);
+            write.resolve(storedOfWrite);
           }
         } catch (error) {
           for (const write of group) write.reject(error);
