@@ -24,6 +24,7 @@ import { useCompression } from './plugins/compression.ts';
 import { REQUEST_LIMITS, useQueryLimits } from './plugins/limits.ts';
 import { useReadReplica } from './plugins/read-replica.ts';
 import { useSecurityHeaders } from './plugins/security-headers.ts';
+import { useSharedLiveResults } from './plugins/shared-live-results.ts';
 import { useTextSafety } from './plugins/text-safety.ts';
 import { useInputListVariables } from './plugins/input-list-variables.ts';
 import { EVENT_INPUT_TYPE } from './schema/event.ts';
@@ -151,6 +152,7 @@ export function buildApp(options: BuildAppOptions): App {
       useTextSafety(),
       useInputListVariables([EVENT_INPUT_TYPE]),
       ...(readFreshness ? [useReadReplica(readFreshness)] : []),
+      useSharedLiveResults(metrics),
       useSubscriptionGauge(metrics),
       useDatabaseUnavailable(log),
       // Last, so it compresses the response every other plugin has finished with.
