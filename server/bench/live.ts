@@ -247,7 +247,9 @@ async function fairSharing(views: number, connections: number): Promise<void> {
             }
           },
           error: (error) => {
-            if (!otherErrors++) log.warn({ err: error, query }, 'a subscription failed');
+            // A closed socket fails with its CloseEvent (code and reason say why), not an Error.
+            const { code, reason } = error as { code?: number; reason?: string };
+            if (!otherErrors++) log.warn({ err: error, code, reason, query }, 'a subscription failed');
             if (first) settle();
             first = false;
           },
