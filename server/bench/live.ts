@@ -202,8 +202,8 @@ async function fairSharing(views: number, connections: number): Promise<void> {
   let otherErrors = 0;
   let firstValues = 0;
   let deliveries = 0;
-  /** Probe views' deliveries: the probe count they show (= batches committed) and when they arrived. */
-  const probeReceipts: { count: number; at: number }[] = [];
+  /** Probe views' deliveries: which subscription, the probe count it shows (= batches committed), when it arrived. */
+  const probeReceipts: { subscription: number; count: number; at: number }[] = [];
   try {
     const baseline = await loadUnderViews(server, 3);
     log.info({ stored: baseline.stored, rate: baseline.rate }, 'baseline without subscribers done; subscribing');
@@ -242,10 +242,14 @@ async function fairSharing(views: number, connections: number): Promise<void> {
               return;
             }
             deliveries++;
-            if (probe) probeReceipts.push({ count: data.liveOverview.current.impressions - probesBefore, at });
+            if (probe) {
+              probeReceipts.push({ subscription: s, count: data.liveOverview.current.impressions - probesBefore, at });
+            }
           },
           error: (error) => {
-            if (!otherErrors++) log.warn({ err: error, query }, 'a subscription failed');
+            // A closed socket fails with its CloseEvent (code and reason say why), not an Error.
+            const { code, reason } = error as { code?: number; reason?: string };
+            if (!otherErrors++) log.warn({ err: error, code, reason, query }, 'a subscription failed');
             if (first) settle();
             first = false;
           },
@@ -268,6 +272,8 @@ async function fairSharing(views: number, connections: number): Promise<void> {
     });
     const fromCommit = committed.map((c) => c.fromCommit);
     const fromSend = committed.map((c) => c.fromSend);
+    const untilShown = commitUntilShown(probeReceipts, result.batchTimes);
+    const { liveResults } = await metricsOf(server);
     const refused = [...limitRefusals].map(([limit, n]) => `${n} (${limit})`).join(', ') || '0';
     const row = (name: string, without: string, withViews: string) =>
       console.log(`| ${name} | ${without} | ${withViews} |`);
@@ -290,6 +296,11 @@ async function fairSharing(views: number, connections: number): Promise<void> {
     );
     row('server RSS (max)', `${Math.max(...baseline.rss).toFixed(0)} MiB`, `${Math.max(...result.rss).toFixed(0)} MiB`);
     row(
+      'server heap used (max of samples every 5 s)',
+      `${Math.max(...baseline.heap).toFixed(0)} MiB`,
+      `${Math.max(...result.heap).toFixed(0)} MiB`,
+    );
+    row(
       'subscriptions with a first value / refused / other errors',
       '–',
       `${firstValues} / ${refused} / ${otherErrors}`,
@@ -297,11 +308,63 @@ async function fairSharing(views: number, connections: number): Promise<void> {
     row('time until every subscription had its first value', '–', `${subscribeSeconds.toFixed(1)} s`);
     row('live deliveries during ingest', '–', `${deliveries}`);
     row('commit → delivery p50 / p95 / max (probe views)', '–', `${p(fromCommit)} (${fromCommit.length} deliveries)`);
+    row(
+      'commit → first delivery showing it p50 / p95 / max (probe views)',
+      '–',
+      `${p(untilShown.latencies)} (${untilShown.latencies.length} commits × subscriptions, ${untilShown.neverShown} never shown)`,
+    );
     row('batch sent → delivery p50 / p95 / max (probe views)', '–', p(fromSend));
+    row(
+      'live results executed / shared (pmd_live_results_total)',
+      '–',
+      `${liveResults.executed} / ${liveResults.shared}`,
+    );
   } finally {
     await Promise.all(clients.map((client) => client.dispose()));
     await server.stop();
   }
+}
+
+/**
+ * For each probe subscription and each batch committed: the time from the commit (its ingest response) until the
+ * subscription's first delivery that includes it. Unlike a delivery's latency from the newest batch it shows, this
+ * also counts batches that were folded into a later push.
+ */
+function commitUntilShown(
+  receipts: { subscription: number; count: number; at: number }[],
+  batchTimes: { committedAt?: number }[],
+): { latencies: number[]; neverShown: number } {
+  const bySubscription = new Map<number, typeof receipts>();
+  for (const receipt of receipts) {
+    const shown = bySubscription.get(receipt.subscription);
+    if (shown) shown.push(receipt);
+    else bySubscription.set(receipt.subscription, [receipt]);
+  }
+  const latencies: number[] = [];
+  let neverShown = 0;
+  for (const shown of bySubscription.values()) {
+    batchTimes.forEach(({ committedAt }, index) => {
+      if (committedAt === undefined) return;
+      // Batch index+1 is shown by the first delivery counting at least index+1 probe impressions.
+      const first = shown.find((receipt) => receipt.count >= index + 1);
+      if (first) latencies.push(first.at - committedAt);
+      else neverShown++;
+    });
+  }
+  return { latencies, neverShown };
+}
+
+/** The server's live result counts (pmd_live_results_total) and heap used, from /metrics (the bench sets no token). */
+async function metricsOf(server: ServerProcess) {
+  const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+  const sample = (name: string) => Number(new RegExp(`^${name} (\\d+(?:\\.\\d+)?)$`, 'm').exec(text)?.[1] ?? 0);
+  return {
+    liveResults: {
+      executed: sample('pmd_live_results_total\\{result="executed"\\}'),
+      shared: sample('pmd_live_results_total\\{result="shared"\\}'),
+    },
+    heapUsedMiB: sample('pmd_process_nodejs_heap_size_used_bytes') / 2 ** 20,
+  };
 }
 
 /** Ingest batches on a fixed schedule (not waiting for each other) and /health probes, for SECONDS. */
@@ -315,6 +378,7 @@ async function loadUnderViews(server: ServerProcess, seed: number) {
   const batchTimes: { sentAt: number; committedAt?: number }[] = [];
   const health: number[] = [];
   const rss: number[] = [];
+  const heap: number[] = [];
   let batchFailures = 0;
   let healthFailures = 0;
   let stored = 0;
@@ -343,6 +407,8 @@ async function loadUnderViews(server: ServerProcess, seed: number) {
         })(),
       );
       if (probes.length % 5 === 0) rss.push(await server.rssMiB());
+      // Every 5 s: a scrape of /metrics is itself work for the server.
+      if (probes.length % 25 === 0) heap.push((await metricsOf(server)).heapUsedMiB);
     }
     await Promise.all(probes);
   })();
@@ -389,6 +455,7 @@ async function loadUnderViews(server: ServerProcess, seed: number) {
     batchTimes,
     health,
     rss,
+    heap,
     batchFailures,
     healthFailures,
     stored,

@@ -9,6 +9,7 @@ import { serverConfig, type ServerConfig } from './config.ts';
 import type { AppContext, RequestContext } from './context.ts';
 import { createFrontDoor } from './door/front-door.ts';
 import { WebSocketAdmission } from './door/websocket-admission.ts';
+import { coalesceWrites } from './door/websocket-writes.ts';
 import { useDatabaseUnavailable } from './errors/use-database-unavailable.ts';
 import { GRAPHIQL_ASSETS_PATH, renderGraphiQL, useGraphiQLAssets } from './graphiql.ts';
 import { graphiqlOptions } from './graphiql-options.ts';
@@ -23,6 +24,7 @@ import { useCompression } from './plugins/compression.ts';
 import { REQUEST_LIMITS, useQueryLimits } from './plugins/limits.ts';
 import { useReadReplica } from './plugins/read-replica.ts';
 import { useSecurityHeaders } from './plugins/security-headers.ts';
+import { useSharedLiveResults } from './plugins/shared-live-results.ts';
 import { useTextSafety } from './plugins/text-safety.ts';
 import { useInputListVariables } from './plugins/input-list-variables.ts';
 import { EVENT_INPUT_TYPE } from './schema/event.ts';
@@ -172,6 +174,7 @@ export function buildApp(options: BuildAppOptions): App {
       useTextSafety(),
       useInputListVariables([EVENT_INPUT_TYPE]),
       ...(readFreshness ? [useReadReplica(readFreshness)] : []),
+      useSharedLiveResults(metrics),
       useSubscriptionGauge(metrics),
       useDatabaseUnavailable(log),
       // Last, so it compresses the response every other plugin has finished with.
@@ -270,7 +273,10 @@ export function buildApp(options: BuildAppOptions): App {
       for (const server of servers) {
         // ws checks the path and the admission (verifyClient) itself, as with its `server` option.
         server.on('upgrade', (request, socket, head) =>
-          wsServer.handleUpgrade(request, socket, head, (socket) => wsServer.emit('connection', socket, request)),
+          wsServer.handleUpgrade(request, socket, head, (websocket) => {
+            coalesceWrites(websocket, socket);
+            wsServer.emit('connection', websocket, request);
+          }),
         );
       }
       const [bound, dashboardBound] = await Promise.all(servers.map((server, index) => listen(server, ports[index]!)));

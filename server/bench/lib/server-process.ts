@@ -13,15 +13,22 @@ export interface ServerProcess {
 
 /**
  * Runs the API in its own Node process (as in production), so client load does not share its event loop. `root` is
- * the repository whose server runs (a `--baseline` checkout: see revision.ts).
+ * the repository whose server runs (a `--baseline` checkout: see revision.ts). `BENCH_SERVER_NODE_ARGS` adds Node
+ * flags to that process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` for a profile or `--max-old-space-size=256` to
+ * run under production's heap cap.
  */
 export async function startServerProcess(databaseUrl: string, root = REPO_ROOT): Promise<ServerProcess> {
   const port = await freePort(0);
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/src/index.ts')], {
-    cwd: path.join(root, 'server'),
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', path.join(root, 'server/src/index.ts')],
+    {
+      cwd: path.join(root, 'server'),
+      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (true) {

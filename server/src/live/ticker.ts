@@ -1,28 +1,17 @@
 import type { Logger } from '@pmd/db';
-import { Repeater, SlidingBuffer } from 'graphql-yoga';
 import type pg from 'pg';
 import type { ServerConfig } from '../config.ts';
 import type { LiveDatabase } from '../replica/live-replay.ts';
 import type { KpiSumsSource } from '../services/sums-source.ts';
+import { LatestValue } from './latest-value.ts';
 import { ConcurrencyLimit } from './limiter.ts';
 import { LiveSums, OlderSumsCache } from './live-sums.ts';
 import { MinuteStore } from './minute-store.ts';
 import type { LivePubSub } from './pubsub.ts';
+import { LiveTurns } from './turns.ts';
 
 /** Updates of one live computation (hence of each of its subscriptions) never come closer than this. */
 export const MIN_PUSH_INTERVAL_MS = 1_000;
-
-interface Subscriber<T> {
-  push(value: T): void;
-  /** False until the subscriber got its first value; a tick's value arriving before that replaces it. */
-  ready: boolean;
-  pending: { value: T } | undefined;
-}
-
-function deliver<T>(subscriber: Subscriber<T>, value: T): void {
-  if (subscriber.ready) subscriber.push(value);
-  else subscriber.pending = { value };
-}
 
 /**
  * One live computation (kind, window, filter, args) shared by every subscription that asks for the same thing. Data
@@ -30,7 +19,7 @@ function deliver<T>(subscriber: Subscriber<T>, value: T): void {
  * dashboards on the same window cost one query per tick, not 500.
  */
 class Ticker<T> {
-  readonly subscribers = new Set<Subscriber<T>>();
+  readonly subscribers = new Set<LatestValue<T>>();
   private version = 0;
   private cached: { version: number; at: number; value: Promise<T> } | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -42,6 +31,7 @@ class Ticker<T> {
   constructor(
     private readonly compute: () => Promise<T>,
     private readonly log: Logger,
+    private readonly turns: LiveTurns,
   ) {}
 
   current(): Promise<T> {
@@ -75,7 +65,9 @@ class Ticker<T> {
     const version = this.version;
     try {
       const value = await this.current();
-      for (const subscriber of this.subscribers) deliver(subscriber, value);
+      // A snapshot: subscribers joining or leaving while delivery yields do not disturb it (pushing to one that left
+      // does nothing).
+      await this.turns.forEach([...this.subscribers], (subscriber) => subscriber.push(value));
     } catch (error) {
       if (!this.disposed) this.log.error({ err: error }, 'live computation failed; subscribers keep their last value');
     } finally {
@@ -138,6 +130,8 @@ export class LiveTickers {
   private readonly perConnection = new WeakMap<object, number>();
   readonly store: MinuteStore;
   private readonly olderSums = new OlderSumsCache();
+  /** Computations and deliveries of every view take turns of the event loop (see turns.ts). */
+  private readonly turns = new LiveTurns();
 
   constructor(
     private readonly pubsub: LivePubSub,
@@ -212,24 +206,20 @@ export class LiveTickers {
       const created: Ticker<T> = new Ticker(
         () =>
           this.computing.run(async () => {
+            // One view per turn: a round of 2,000 views must not hold /health and ingest until it ends.
+            await this.turns.take();
             if (created.disposed) throw new Error('live view closed');
             return compute({ sums, pool: await database.readable() });
           }),
         this.log,
+        this.turns,
       );
       ticker = created;
       this.tickers.set(key, ticker as Ticker<unknown>);
     }
     const joined = ticker;
-    const subscriber: Subscriber<T> = { push: () => {}, ready: false, pending: undefined };
-    joined.subscribers.add(subscriber);
-    this.perConnection.set(connection, held + 1);
-
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      joined.subscribers.delete(subscriber);
+    const stream: LatestValue<T> = new LatestValue(() => {
+      joined.subscribers.delete(stream);
       const left = (this.perConnection.get(connection) ?? 1) - 1;
       if (left > 0) this.perConnection.set(connection, left);
       else this.perConnection.delete(connection);
@@ -237,49 +227,21 @@ export class LiveTickers {
         joined.dispose();
         this.tickers.delete(key);
       }
-    };
-
-    const stream = new Repeater<T>(async (push, stop) => {
-      subscriber.push = (value) => void push(value);
-      try {
-        const first = await joined.current();
-        // A tick that delivered something newer while the first value was computed wins.
-        const value = subscriber.pending ? subscriber.pending.value : first;
-        subscriber.pending = undefined;
-        void push(value);
-        subscriber.ready = true;
-      } catch (error) {
-        stop(error);
-      }
-      await stop;
-      release();
-    }, new SlidingBuffer(1));
-    return releasedOnReturn(stream, release);
+    });
+    joined.subscribers.add(stream);
+    this.perConnection.set(connection, held + 1);
+    joined.current().then(
+      // A tick that delivered something newer while the first value was computed wins.
+      (first) => {
+        if (!stream.received) stream.push(first);
+      },
+      (error: unknown) => stream.fail(error),
+    );
+    return stream;
   }
 
   /** Number of distinct live computations (tests: subscribers with equal arguments share one). */
   get size(): number {
     return this.tickers.size;
   }
-}
-
-/**
- * A Repeater that is returned before anyone pulled from it never runs its executor, so the executor alone cannot give
- * the slots back: a client may unsubscribe (or the socket close) before the first value is even asked for.
- */
-function releasedOnReturn<T>(stream: Repeater<T>, release: () => void): AsyncIterableIterator<T> {
-  return {
-    next: () => stream.next(),
-    return: (value?: T | PromiseLike<T>) => {
-      release();
-      return stream.return(value);
-    },
-    throw: (error?: unknown) => {
-      release();
-      return stream.throw(error);
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
 }

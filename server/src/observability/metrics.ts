@@ -41,6 +41,14 @@ export function createMetrics(pool: pg.Pool, readFreshness?: ReadFreshness) {
     help: 'Times the LISTEN connection to PostgreSQL was re-established after a drop.',
     registers,
   });
+  const liveResults = new Counter({
+    name: 'pmd_live_results_total',
+    help:
+      'Live subscription results (liveOverview, liveFunnel, liveBreakdown) by how they were made: executed for their ' +
+      'subscription, or shared from an equal subscription that executed the same selection on the same value.',
+    labelNames: ['result'] as const,
+    registers,
+  });
   const rateLimited = new Counter({
     name: 'pmd_ingest_rate_limited_total',
     help: 'Ingest requests refused with 429 by the rate limiter.',
@@ -147,6 +155,7 @@ export function createMetrics(pool: pg.Pool, readFreshness?: ReadFreshness) {
     requestDuration,
     activeSubscriptions,
     listenReconnects,
+    liveResults,
     rateLimited,
     taskRuns,
     taskDuration,

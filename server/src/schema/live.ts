@@ -4,6 +4,7 @@ import { builder } from '../builder.ts';
 import type { RequestContext } from '../context.ts';
 import { liveWindow } from '../live/live-sums.ts';
 import { mapStream } from '../live/stream.ts';
+import { SHARED_LIVE_RESULTS } from '../plugins/shared-live-results.ts';
 import { LiveViewLimitError, type LiveReads } from '../live/ticker.ts';
 import { breakdown } from '../services/breakdown.ts';
 import { funnel } from '../services/funnel.ts';
@@ -80,6 +81,7 @@ builder.subscriptionField('liveOverview', (t) =>
   t.field({
     authScopes: { reader: true },
     type: OverviewRef,
+    extensions: { [SHARED_LIVE_RESULTS]: true },
     description: `The overview of a window: at once, then whenever new data arrives, at most once per second. ${WINDOWS} ${LIMITS}`,
     args: {
       ...liveArgs,
@@ -109,6 +111,7 @@ builder.subscriptionField('liveFunnel', (t) =>
   t.field({
     authScopes: { reader: true },
     type: FunnelRef,
+    extensions: { [SHARED_LIVE_RESULTS]: true },
     description: `The funnel of a window: at once, then whenever new data arrives, at most once per second. ${WINDOWS} ${LIMITS}`,
     args: liveArgs,
     subscribe: (_root, args, ctx) => {
@@ -124,6 +127,7 @@ builder.subscriptionField('liveBreakdown', (t) =>
   t.field({
     authScopes: { reader: true },
     type: BreakdownRef,
+    extensions: { [SHARED_LIVE_RESULTS]: true },
     description: `The breakdown of a window: at once, then whenever new data arrives, at most once per second. ${WINDOWS} ${LIMITS}`,
     args: breakdownArgs,
     subscribe: (_root, args, ctx) => {
