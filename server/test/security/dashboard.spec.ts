@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { send } from './testkit/http.ts';
+import { send, upload } from './testkit/http.ts';
 import { expectNoInternals, expectServerFine, READ_TOKEN, useSecurityServer } from './testkit/server.ts';
 
 // The dashboard's static door (server/src/http/dashboard.ts) as attack input, on a real server process with every
@@ -43,7 +43,14 @@ describe('the dashboard door as attack input', () => {
     // Past our 1,024 characters: 414 from the dashboard; past Node's 16 KiB of headers: 431 before any of our code.
     const long = (length: number) => send(server.baseUrl, { path: `/assets/${'a'.repeat(length)}.js`, headers: HTML });
     expect((await long(5_000)).status).toBe(414);
-    expect((await long(100_000)).status).toBe(431);
+    // Node answers 431 and resets the connection while the request is still arriving, so Node's own client may see
+    // the reset before the answer; a raw socket keeps the answer.
+    const tooLong = await upload(server.baseUrl, {
+      path: `/assets/${'a'.repeat(100_000)}.js`,
+      chunk: Buffer.alloc(0),
+      totalBytes: 0,
+    });
+    expect(tooLong.status).toBe(431);
     const post = await send(server.baseUrl, {
       method: 'POST',
       path: '/assets/index-abc123.js',
