@@ -43,10 +43,11 @@ describe('the dashboard door as attack input', () => {
     // Past our 1,024 characters: 414 from the dashboard; past Node's 16 KiB of headers: 431 before any of our code.
     const long = (length: number) => send(server.baseUrl, { path: `/assets/${'a'.repeat(length)}.js`, headers: HTML });
     expect((await long(5_000)).status).toBe(414);
-    // Node answers 431 and resets the connection while the request is still arriving, so Node's own client may see
-    // the reset before the answer; a raw socket keeps the answer.
+    // Node answers 431 and closes at once. A request still arriving then leaves unread bytes, and closing over unread
+    // bytes resets the connection, which can discard the answer; so the request is one write of 20 kB that Node has
+    // read whole before it answers, sent over a raw socket that keeps whatever came before the close.
     const tooLong = await upload(server.baseUrl, {
-      path: `/assets/${'a'.repeat(100_000)}.js`,
+      path: `/assets/${'a'.repeat(20_000)}.js`,
       chunk: Buffer.alloc(0),
       totalBytes: 0,
     });
