@@ -16,13 +16,13 @@ function validEvents(prefix: string, from: number, to: number): ValidEvent[] {
   });
 }
 
-describe('IngestWriter (group commit)', () => {
+describe('IngestWriter (group commit), one statement at a time', () => {
   const database = useTestDatabase();
   let pool: pg.Pool;
   let listener: pg.Client;
   const notified: EventsIngestedPayload[] = [];
   beforeAll(async () => {
-    pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    pool = new pg.Pool({ connectionString: database.url, max: 3 });
     pool.on('error', () => {}); // idle clients are cut when the test database is dropped
     listener = new pg.Client({ connectionString: database.url });
     await listener.connect();
@@ -40,7 +40,7 @@ describe('IngestWriter (group commit)', () => {
   };
 
   it('credits every request of a merged statement all of its events when none is a duplicate', async () => {
-    const writer = new IngestWriter(pool);
+    const writer = new IngestWriter(pool, 1);
     // The first starts a statement at once; the next two queue behind it and go together in the second statement.
     const credited = await Promise.all([
       writer.store(validEvents('whole', 0, 100)),
@@ -54,7 +54,7 @@ describe('IngestWriter (group commit)', () => {
   });
 
   it('with duplicates in a merged statement, credits each request only the first copies that are its own', async () => {
-    const writer = new IngestWriter(pool);
+    const writer = new IngestWriter(pool, 1);
     const credited = await Promise.all([
       writer.store(validEvents('dup', 0, 50)),
       // 60..64 twice within itself; 65..69 shared with the next request, which comes later.
@@ -69,7 +69,7 @@ describe('IngestWriter (group commit)', () => {
   });
 
   it('rejects every request a failing statement carried, and keeps writing the ones after it', async () => {
-    const writer = new IngestWriter(pool);
+    const writer = new IngestWriter(pool, 1);
     // NUMERIC(18,6) cannot hold this cost: the validator would refuse it, the database refuses the whole statement.
     const overflowing = { ...validEvents('fail', 0, 1)[0]!, cost: 1e15 };
     const first = writer.store(validEvents('fail', 100, 110));
@@ -78,5 +78,44 @@ describe('IngestWriter (group commit)', () => {
     for (const request of merged) await expect(request).rejects.toThrow(/numeric field overflow/);
     expect(await writer.store(validEvents('fail', 1, 10))).toBe(9);
     expect(await statements()).toEqual([10, 9]);
+  });
+
+  it('runs two statements at once, the third request waiting for either; overlapping ids are stored and credited once', async () => {
+    const writer = new IngestWriter(pool);
+    // Holding event_ids stops every statement at its first insert, where pg_stat_activity shows how many are running.
+    const blocker = await pool.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE event_ids IN EXCLUSIVE MODE');
+      const credited = Promise.all([
+        writer.store(validEvents('two', 0, 50)),
+        writer.store(validEvents('two', 25, 75)),
+        writer.store(validEvents('two', 75, 90)),
+      ]);
+      let waiting = 0;
+      for (let attempt = 0; attempt < 100 && waiting < 2; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const { rows } = await blocker.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO event_ids%'`,
+        );
+        waiting = rows[0]!.n;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const { rows } = await blocker.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%INSERT INTO event_ids%' AND pid <> pg_backend_pid()`,
+      );
+      expect(rows[0]!.n).toBe(2);
+      await blocker.query('COMMIT');
+      const [first, second, third] = await credited;
+      // Which of the first two got 25..49 depends on which took the lock first; together they stored 0..74 once.
+      expect(first! + second!).toBe(75);
+      expect([first, second]).toContain(50);
+      expect(third).toBe(15);
+    } finally {
+      blocker.release();
+    }
+    expect((await statements()).sort((a, b) => a - b)).toEqual([15, 25, 50]);
+    expect(await storedEvents(database.url, "event_id LIKE 'two-%'")).toHaveLength(90);
+    expect(await minuteRollupMismatches(database.url)).toEqual([]);
   });
 });

@@ -160,7 +160,8 @@ describe('GraphQL ingestEvents', () => {
   });
 
   it('never deadlocks when 8 processes (own pools, own writers) ingest overlapping batches at once', async () => {
-    // One server process sends one statement at a time (group commit); several processes still write concurrently.
+    // One server process sends at most STATEMENTS_IN_FLIGHT statements at a time (group commit); several processes
+    // write many at once.
     const pools = Array.from(
       { length: 8 },
       () => new pg.Pool({ connectionString: server.current.databaseUrl, max: 2 }),
@@ -195,23 +196,26 @@ describe('GraphQL ingestEvents', () => {
     try {
       const events = (from: number, to: number) =>
         Array.from({ length: to - from }, (_, i) => restEvent(from + i, 'merge'));
-      // The first starts a statement at once; the next two queue behind it and go together in the second statement.
-      const [first, second, third] = await Promise.all([
+      // The first two start a statement each at once (STATEMENTS_IN_FLIGHT); the next two queue behind them and go
+      // together in the third statement, where the earlier of them is credited the ids they share.
+      const [first, second, third, fourth] = await Promise.all([
         ingestEvents(pool, events(0, 100)),
         ingestEvents(pool, [...events(100, 200), ...events(150, 160)]),
         ingestEvents(pool, [...events(180, 250), ...events(0, 10)]),
+        ingestEvents(pool, events(240, 300)),
       ]);
       expect(first).toMatchObject({ received: 100, stored: 100, duplicates: 0 });
       expect(second).toMatchObject({ received: 110, stored: 100, duplicates: 10 });
       expect(third).toMatchObject({ received: 80, stored: 50, duplicates: 30 });
+      expect(fourth).toMatchObject({ received: 60, stored: 50, duplicates: 10 });
       await listener.query('SELECT 1');
-      // Two statements (two commits, two notifications) carried the three requests.
-      expect(notified.map((note) => note.stored)).toEqual([100, 150]);
+      // Three statements (three commits, three notifications) carried the four requests.
+      expect(notified.map((note) => note.stored)).toEqual([100, 100, 100]);
     } finally {
       await pool.end();
       await listener.end();
     }
-    expect(await storedEvents(server.current.databaseUrl, "event_id LIKE 'merge-%'")).toHaveLength(250);
+    expect(await storedEvents(server.current.databaseUrl, "event_id LIKE 'merge-%'")).toHaveLength(300);
     expect(await minuteRollupMismatches(server.current.databaseUrl)).toEqual([]);
   });
 });
