@@ -4,6 +4,16 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { ReadFreshness } from '../replica/freshness.ts';
 
 /**
+ * Metrics that exist only with a standby (READ_DATABASE_URL): the operations kit (deploy/) reads them, and a server
+ * without a standby does not expose them.
+ */
+export const STANDBY_ONLY_METRICS = {
+  readReplicaLag: 'pmd_read_replica_lag_seconds',
+  liveReplicaWaits: 'pmd_live_replica_waits_total',
+  liveReplicaFallbacks: 'pmd_live_replica_fallbacks_total',
+} as const;
+
+/**
  * The server's Prometheus metrics, in a registry of its own (several apps share one process in tests). Worker and
  * rollup figures are read from the database at scrape time, so any replica reports the whole pipeline. `readFreshness`:
  * the read database's, when READ_DATABASE_URL is set.
@@ -128,19 +138,19 @@ export function createMetrics(pool: pg.Pool, readFreshness?: ReadFreshness) {
   // Registered only with a standby: without one, live views never wait and never fall back.
   const liveReplica = readFreshness && {
     waits: new Counter({
-      name: 'pmd_live_replica_waits_total',
+      name: STANDBY_ONLY_METRICS.liveReplicaWaits,
       help: 'Times live views found the standby behind a change a notification announced and waited for its replay.',
       registers,
     }),
     fallbacks: new Counter({
-      name: 'pmd_live_replica_fallbacks_total',
+      name: STANDBY_ONLY_METRICS.liveReplicaFallbacks,
       help: 'Times live views read the primary because the standby had not replayed a change within LIVE_REPLICA_WAIT_MS (or could not say).',
       registers,
     }),
   };
   if (readFreshness) {
     new Gauge({
-      name: 'pmd_read_replica_lag_seconds',
+      name: STANDBY_ONLY_METRICS.readReplicaLag,
       help: 'Seconds the read database (READ_DATABASE_URL) is behind the primary: 0 when it has replayed all it received.',
       registers,
       async collect() {
