@@ -51,7 +51,8 @@ describe('storeEvents (the ingest statement)', () => {
       // A Date (milliseconds), and amounts JSON writes in exponent form or with more than six decimals.
       event('d-date', new Date('2026-07-08T12:00:00.789Z'), { eventType: 'activation', cost: 5e-7, revenue: 1e-7 }),
       event('e-round', '2026-07-08T23:59:59.999999Z', { cost: 0.1234565, revenue: 999_999_999.999999 }),
-      event('f-zero', '2026-07-08T00:00:00Z', { cost: 0, revenue: 0 }),
+      // Text an array literal would read as NULL or trim, had it not been quoted.
+      event('f-zero', '2026-07-08T00:00:00Z', { cost: 0, revenue: 0, userId: 'NULL', channel: ' spaced ' }),
     ];
     expect((await storeEvents(pool, events, { notify: false })).stored).toBe(6);
     expect((await pool.query(RAW_ROWS_SQL)).rows).toEqual([
@@ -108,9 +109,9 @@ describe('storeEvents (the ingest statement)', () => {
       {
         event_id: 'f-zero',
         ts: '2026-07-08T00:00:00.000000Z',
-        user_id: 'u1',
+        user_id: 'NULL',
         campaign_id: 'camp_a',
-        channel: 'google',
+        channel: ' spaced ',
         event_type: 'ad_impression',
         cost: '0.000000',
         revenue: '0.000000',
