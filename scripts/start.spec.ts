@@ -117,4 +117,31 @@ describe('pnpm start', () => {
       ).toEqual([]);
     }
   }, 300_000);
+
+  it('stops everything when its launcher dies without passing a signal on (no orphan keeps the ports)', async () => {
+    const parent = await mkdtemp(path.join(tmpdir(), 'pmd-start-orphan-'));
+    await chmod(parent, 0o755);
+    const dataDir = path.join(parent, 'pg');
+    const port = await freePort();
+    const env = {
+      EMBEDDED_PG_DIR: dataDir,
+      EMBEDDED_PG_PORT: String(await freePort()),
+      PORT: String(port),
+      DASHBOARD_PORT: String(await freePort()),
+      API_URL: `http://127.0.0.1:${port}`,
+      START_SERVICES: 'server,worker',
+      DATABASE_URL: '',
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'warn',
+    };
+    const { child, healthy, output } = await startAndWaitHealthy(env, port);
+    expect(healthy).toBe(true);
+    // pnpm and the launcher share the group a terminal would signal; the supervisor runs in a session of its own.
+    process.kill(-child.pid!, 'SIGKILL');
+    await expect
+      .poll(() => processesWithEnv((variable) => variable === `PORT=${port}`), { timeout: 30_000 })
+      .toEqual([]);
+    await expect.poll(() => postgresProcessesFor(dataDir), { timeout: 30_000 }).toEqual([]);
+    expect(output()).toContain('the launcher (pnpm start) is gone; stopping everything');
+  }, 180_000);
 });

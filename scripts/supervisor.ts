@@ -35,6 +35,13 @@ const interruptStart = () => {
 };
 process.on('SIGINT', interruptStart);
 process.on('SIGTERM', interruptStart);
+// start.ts's IPC channel closes when the launcher dies, even by SIGKILL: nobody would be left to pass Ctrl-C on.
+let whenLauncherGone = interruptStart;
+process.once('disconnect', () => {
+  log.warn('the launcher (pnpm start) is gone; stopping everything');
+  whenLauncherGone();
+});
+process.channel?.unref();
 
 const opening = openDatabase(log, config.database);
 opening.catch(() => {}); // awaited after the build, which must not make an early failure an unhandled rejection
@@ -118,6 +125,7 @@ process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 process.off('SIGINT', interruptStart);
 process.off('SIGTERM', interruptStart);
+whenLauncherGone = () => void shutdown(0);
 if (interrupted) await shutdown(0);
 void keepDatabaseUp();
 

@@ -58,7 +58,12 @@ export function startSystem(env: Record<string, string>): SystemProcess {
         async () => (logsLike(match).length >= count ? logsLike(match) : undefined),
         timeoutMs,
         100,
-      ),
+      ).catch((error: Error) => {
+        // What the process named in `match` (else the launcher) said last: the reason is usually there.
+        const said = lines.filter((line) => line.name === (match.name ?? 'start')).slice(-20);
+        error.message += `\nits last log lines:\n${said.map((line) => JSON.stringify(line)).join('\n')}`;
+        throw error;
+      }),
     interrupt: async () => {
       if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGINT');
       await exited;
