@@ -25,6 +25,8 @@ const LIVENESS_NAMESPACE = "hashtext('pmd:worker-alive')";
 
 /** Pause between reconnects of the holding connection. */
 const RECONNECT_MS = 1_000;
+/** Bound of a reconnect's connection and of each lock it takes again. */
+const CONNECT_TIMEOUT_MS = 5_000;
 /** A sweep waits this long after (re)taking its own locks: every live process has reconnected by then. */
 const SETTLE_MS = 5 * RECONNECT_MS;
 
@@ -78,7 +80,14 @@ export async function startWorkerLiveness(options: WorkerLivenessOptions): Promi
 
   /** (Re)connects the holding connection and takes every known id's lock again (after a database restart). */
   async function connectHolder(): Promise<void> {
-    const client = new pg.Client({ connectionString: databaseUrl, application_name: 'pmd-worker-liveness' });
+    const client = new pg.Client({
+      connectionString: databaseUrl,
+      application_name: 'pmd-worker-liveness',
+      // pg waits for a connection and for a lock without end by default; a reconnect must end, in success or in an
+      // error and the next try, or the locks would never be held again after a restart of the database.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      lock_timeout: CONNECT_TIMEOUT_MS,
+    });
     let lost = false;
     client.on('error', (error) => {
       if (lost || stopped) return;
