@@ -28,6 +28,26 @@ function processesWithEnv(matches: (variable: string) => boolean): number[] {
     .map(Number);
 }
 
+/** A start of server and worker of its own: an embedded PostgreSQL in a temp folder, free ports, JSON logs at warn. */
+async function isolatedStart(prefix: string) {
+  const parent = await mkdtemp(path.join(tmpdir(), prefix));
+  await chmod(parent, 0o755); // the `postgres` OS user must be able to enter it
+  const dataDir = path.join(parent, 'pg');
+  const port = await freePort();
+  const env = {
+    EMBEDDED_PG_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(await freePort()),
+    PORT: String(port),
+    DASHBOARD_PORT: String(await freePort()),
+    API_URL: `http://127.0.0.1:${port}`,
+    START_SERVICES: 'server,worker',
+    DATABASE_URL: '',
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'warn',
+  };
+  return { dataDir, port, env };
+}
+
 /** `pnpm start` in a process group of its own, as a terminal runs it, with everything it prints kept. */
 async function startAndWaitHealthy(env: NodeJS.ProcessEnv, port: number) {
   const child = spawn('pnpm', ['start'], {
@@ -78,21 +98,7 @@ async function interrupt(child: ReturnType<typeof spawn>) {
 
 describe('pnpm start', () => {
   it('brings up a healthy API on the embedded database, stops cleanly on Ctrl-C, and reuses the data next time', async () => {
-    const parent = await mkdtemp(path.join(tmpdir(), 'pmd-start-'));
-    await chmod(parent, 0o755); // the `postgres` OS user must be able to enter it
-    const dataDir = path.join(parent, 'pg');
-    const port = await freePort();
-    const env = {
-      EMBEDDED_PG_DIR: dataDir,
-      EMBEDDED_PG_PORT: String(await freePort()),
-      PORT: String(port),
-      DASHBOARD_PORT: String(await freePort()),
-      API_URL: `http://127.0.0.1:${port}`,
-      START_SERVICES: 'server,worker',
-      DATABASE_URL: '',
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'warn',
-    };
+    const { dataDir, port, env } = await isolatedStart('pmd-start-');
     for (const run of ['cold', 'warm']) {
       const { child, healthy, output } = await startAndWaitHealthy(env, port);
       expect(healthy, `${run} start became healthy`).toBe(true);
@@ -119,21 +125,7 @@ describe('pnpm start', () => {
   }, 300_000);
 
   it('stops everything when its launcher dies without passing a signal on (no orphan keeps the ports)', async () => {
-    const parent = await mkdtemp(path.join(tmpdir(), 'pmd-start-orphan-'));
-    await chmod(parent, 0o755);
-    const dataDir = path.join(parent, 'pg');
-    const port = await freePort();
-    const env = {
-      EMBEDDED_PG_DIR: dataDir,
-      EMBEDDED_PG_PORT: String(await freePort()),
-      PORT: String(port),
-      DASHBOARD_PORT: String(await freePort()),
-      API_URL: `http://127.0.0.1:${port}`,
-      START_SERVICES: 'server,worker',
-      DATABASE_URL: '',
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'warn',
-    };
+    const { dataDir, port, env } = await isolatedStart('pmd-start-orphan-');
     const { child, healthy, output } = await startAndWaitHealthy(env, port);
     expect(healthy).toBe(true);
     // pnpm and the launcher share the group a terminal would signal; the supervisor runs in a session of its own.
