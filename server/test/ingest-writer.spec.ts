@@ -16,7 +16,7 @@ function validEvents(prefix: string, from: number, to: number): ValidEvent[] {
   });
 }
 
-describe('IngestWriter (group commit), one statement at a time', () => {
+describe('IngestWriter (group commit)', () => {
   const database = useTestDatabase();
   let pool: pg.Pool;
   let listener: pg.Client;
@@ -39,6 +39,7 @@ describe('IngestWriter (group commit), one statement at a time', () => {
     return notified.splice(0).map((note) => note.stored);
   };
 
+  // The grouping tests run one statement at a time, so which requests share a statement is certain.
   it('credits every request of a merged statement all of its events when none is a duplicate', async () => {
     const writer = new IngestWriter(pool, 1);
     // The first starts a statement at once; the next two queue behind it and go together in the second statement.
@@ -80,6 +81,19 @@ describe('IngestWriter (group commit), one statement at a time', () => {
     expect(await statements()).toEqual([10, 9]);
   });
 
+  /**
+   * How many ingest statements are running now, read through the listener: outside any transaction, so each read is a
+   * fresh look at pg_stat_activity (a transaction keeps its first one).
+   */
+  const runningIngestStatements = async () =>
+    (
+      await listener.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND state = 'active' AND query LIKE '%INSERT INTO event_ids%'
+           AND pid <> pg_backend_pid()`,
+      )
+    ).rows[0]!.n;
+
   it('runs two statements at once, the third request waiting for either; overlapping ids are stored and credited once', async () => {
     const writer = new IngestWriter(pool);
     // Holding event_ids stops every statement at its first insert, where pg_stat_activity shows how many are running.
@@ -92,19 +106,9 @@ describe('IngestWriter (group commit), one statement at a time', () => {
         writer.store(validEvents('two', 25, 75)),
         writer.store(validEvents('two', 75, 90)),
       ]);
-      let waiting = 0;
-      for (let attempt = 0; attempt < 100 && waiting < 2; attempt++) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        const { rows } = await blocker.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO event_ids%'`,
-        );
-        waiting = rows[0]!.n;
-      }
+      await expect.poll(runningIngestStatements).toBe(2);
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const { rows } = await blocker.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%INSERT INTO event_ids%' AND pid <> pg_backend_pid()`,
-      );
-      expect(rows[0]!.n).toBe(2);
+      expect(await runningIngestStatements()).toBe(2);
       await blocker.query('COMMIT');
       const [first, second, third] = await credited;
       // Which of the first two got 25..49 depends on which took the lock first; together they stored 0..74 once.
