@@ -3,7 +3,7 @@ import { useTestDatabase } from '@pmd/db/testing';
 import { minuteRollupMismatches, restEvent, storedEvents } from '@pmd/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateEvent, type ValidEvent } from '../src/services/ingest-validation.ts';
+import { MAX_BATCH_SIZE, validateEvent, type ValidEvent } from '../src/services/ingest-validation.ts';
 import { IngestWriter } from '../src/services/ingest-writer.ts';
 
 /** Events `${prefix}-${from}` … `${prefix}-${to - 1}`, validated as the ingest service hands them to the writer. */
@@ -39,12 +39,29 @@ describe('IngestWriter (group commit)', () => {
     return notified.splice(0).map((note) => note.stored);
   };
 
+  /** The end of this turn of the event loop, when the writer starts the statements of the requests stored in it. */
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('puts the requests stored in one turn of the event loop into one statement, even with a slot free', async () => {
+    const writer = new IngestWriter(pool);
+    const credited = await Promise.all([
+      writer.store(validEvents('turn', 0, 100)),
+      writer.store(validEvents('turn', 100, 160)),
+      writer.store(validEvents('turn', 160, 200)),
+    ]);
+    expect(credited).toEqual([100, 60, 40]);
+    expect(await statements()).toEqual([200]);
+    expect(await minuteRollupMismatches(database.url)).toEqual([]);
+  });
+
   // The grouping tests run one statement at a time, so which requests share a statement is certain.
   it('credits every request of a merged statement all of its events when none is a duplicate', async () => {
     const writer = new IngestWriter(pool, 1);
-    // The first starts a statement at once; the next two queue behind it and go together in the second statement.
+    // The first starts a statement at the end of its turn; the next two queue behind it and go together in the second.
+    const first = writer.store(validEvents('whole', 0, 100));
+    await nextTurn();
     const credited = await Promise.all([
-      writer.store(validEvents('whole', 0, 100)),
+      first,
       writer.store(validEvents('whole', 100, 160)),
       writer.store(validEvents('whole', 160, 200)),
     ]);
@@ -56,8 +73,10 @@ describe('IngestWriter (group commit)', () => {
 
   it('with duplicates in a merged statement, credits each request only the first copies that are its own', async () => {
     const writer = new IngestWriter(pool, 1);
+    const first = writer.store(validEvents('dup', 0, 50));
+    await nextTurn();
     const credited = await Promise.all([
-      writer.store(validEvents('dup', 0, 50)),
+      first,
       // 60..64 twice within itself; 65..69 shared with the next request, which comes later.
       writer.store([...validEvents('dup', 50, 70), ...validEvents('dup', 60, 65)]),
       // 0..9 stored by the first statement, 65..69 the previous request's, 70..79 new.
@@ -74,6 +93,7 @@ describe('IngestWriter (group commit)', () => {
     // NUMERIC(18,6) cannot hold this cost: the validator would refuse it, the database refuses the whole statement.
     const overflowing = { ...validEvents('fail', 0, 1)[0]!, cost: 1e15 };
     const first = writer.store(validEvents('fail', 100, 110));
+    await nextTurn();
     const merged = [writer.store(validEvents('fail', 1, 10)), writer.store([overflowing])];
     expect(await first).toBe(10);
     for (const request of merged) await expect(request).rejects.toThrow(/numeric field overflow/);
@@ -94,6 +114,27 @@ describe('IngestWriter (group commit)', () => {
       )
     ).rows[0]!.n;
 
+  it('starts a statement per free slot when the requests of one turn do not fit in one', async () => {
+    const writer = new IngestWriter(pool);
+    // Two halves and one more event are more than a statement takes: two groups, both started in the same turn.
+    const half = MAX_BATCH_SIZE / 2 + 1;
+    const blocker = await pool.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE event_ids IN EXCLUSIVE MODE');
+      const credited = Promise.all([
+        writer.store(validEvents('big', 0, half)),
+        writer.store(validEvents('big', half, 2 * half)),
+      ]);
+      await expect.poll(runningIngestStatements).toBe(2);
+      await blocker.query('COMMIT');
+      expect(await credited).toEqual([half, half]);
+    } finally {
+      blocker.release();
+    }
+    expect(await statements()).toEqual([half, half]);
+  });
+
   it('runs two statements at once, the third request waiting for either; overlapping ids are stored and credited once', async () => {
     const writer = new IngestWriter(pool);
     // Holding event_ids stops every statement at its first insert, where pg_stat_activity shows how many are running.
@@ -101,11 +142,12 @@ describe('IngestWriter (group commit)', () => {
     try {
       await blocker.query('BEGIN');
       await blocker.query('LOCK TABLE event_ids IN EXCLUSIVE MODE');
-      const credited = Promise.all([
-        writer.store(validEvents('two', 0, 50)),
-        writer.store(validEvents('two', 25, 75)),
-        writer.store(validEvents('two', 75, 90)),
-      ]);
+      // One request per turn, so each may start a statement of its own.
+      const firstRequest = writer.store(validEvents('two', 0, 50));
+      await nextTurn();
+      const secondRequest = writer.store(validEvents('two', 25, 75));
+      await nextTurn();
+      const credited = Promise.all([firstRequest, secondRequest, writer.store(validEvents('two', 75, 90))]);
       await expect.poll(runningIngestStatements).toBe(2);
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await runningIngestStatements()).toBe(2);

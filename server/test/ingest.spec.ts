@@ -196,11 +196,17 @@ describe('GraphQL ingestEvents', () => {
     try {
       const events = (from: number, to: number) =>
         Array.from({ length: to - from }, (_, i) => restEvent(from + i, 'merge'));
-      // The first two start a statement each at once (STATEMENTS_IN_FLIGHT); the next two queue behind them and go
-      // together in the third statement, where the earlier of them is credited the ids they share.
+      // The first two, each stored in a turn of the event loop of its own, start a statement each
+      // (STATEMENTS_IN_FLIGHT); the next two queue behind them and go together in the third statement, where the
+      // earlier of them is credited the ids they share.
+      const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+      const firstRequest = ingestEvents(pool, events(0, 100));
+      await nextTurn();
+      const secondRequest = ingestEvents(pool, [...events(100, 200), ...events(150, 160)]);
+      await nextTurn();
       const [first, second, third, fourth] = await Promise.all([
-        ingestEvents(pool, events(0, 100)),
-        ingestEvents(pool, [...events(100, 200), ...events(150, 160)]),
+        firstRequest,
+        secondRequest,
         ingestEvents(pool, [...events(180, 250), ...events(0, 10)]),
         ingestEvents(pool, events(240, 300)),
       ]);

@@ -27,6 +27,7 @@ export const STATEMENTS_IN_FLIGHT = 2;
 export class IngestWriter {
   private readonly queue: PendingWrite[] = [];
   private writing = 0;
+  private drainScheduled = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -37,12 +38,26 @@ export class IngestWriter {
   store(events: ValidEvent[]): Promise<number> {
     return new Promise((resolve, reject) => {
       this.queue.push({ events, resolve, reject });
-      void this.drain();
+      this.drainSoon();
+    });
+  }
+
+  /**
+   * Starts statements once this turn of the event loop is over (setImmediate runs after the poll phase), so requests
+   * whose bytes arrived together share a statement instead of the first taking a free slot alone: with 4 REST clients
+   * of 50 events, statements of one request fell from 73% to 65% (`pnpm bench:ingest`). The wait is one loop turn.
+   */
+  private drainSoon(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      // Each drain takes its first group before its first await, so this starts one statement per free slot.
+      while (this.queue.length && this.writing < this.statementsInFlight) void this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    if (this.writing >= this.statementsInFlight) return;
     this.writing++;
     try {
       while (this.queue.length) {
