@@ -9,6 +9,13 @@ export * from './env.ts';
 export { migrate, readMigrations, MIGRATIONS_DIR } from './migrate.ts';
 // The domain (metric registry, formulas, limits, NOTIFY channels and payloads), for callers that import @pmd/db.
 export * from '@pmd/domain';
-export { INGEST_SQL, storeEvents, type EventRow, type StoreEventsOptions } from './store-events.ts';
+export {
+  INGEST_SQL,
+  storeEvents,
+  storeEventsAssumingNewIds,
+  type EventRow,
+  type StoredEvents,
+  type StoreEventsOptions,
+} from './store-events.ts';
 export { Prisma, PrismaClient } from './generated/prisma/client.ts';
 export type * from './generated/prisma/models.ts';

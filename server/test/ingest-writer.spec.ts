@@ -4,7 +4,7 @@ import { minuteRollupMismatches, restEvent, storedEvents } from '@pmd/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BATCH_SIZE, validateEvent, type ValidEvent } from '../src/services/ingest-validation.ts';
-import { IngestWriter } from '../src/services/ingest-writer.ts';
+import { IngestWriter, SKIP_KNOWN_IDS_MS } from '../src/services/ingest-writer.ts';
 
 /** Events `${prefix}-${from}` … `${prefix}-${to - 1}`, validated as the ingest service hands them to the writer. */
 function validEvents(prefix: string, from: number, to: number): ValidEvent[] {
@@ -99,6 +99,17 @@ describe('IngestWriter (group commit)', () => {
     for (const request of merged) await expect(request).rejects.toThrow(/numeric field overflow/);
     expect(await writer.store(validEvents('fail', 1, 10))).toBe(9);
     expect(await statements()).toEqual([10, 9]);
+  });
+
+  it(`after a known id, skips known ids for ${SKIP_KNOWN_IDS_MS / 1000} s, crediting each request as before`, async () => {
+    const writer = new IngestWriter(pool);
+    expect(await writer.store(validEvents('known', 0, 20))).toBe(20);
+    expect(writer.skippingKnownIds).toBe(false);
+    expect(await writer.store(validEvents('known', 10, 30))).toBe(10);
+    expect(writer.skippingKnownIds).toBe(true);
+    expect(await statements()).toEqual([20, 10]);
+    expect(await storedEvents(database.url, "event_id LIKE 'known-%'")).toHaveLength(30);
+    expect(await minuteRollupMismatches(database.url)).toEqual([]);
   });
 
   /**

@@ -1,4 +1,4 @@
-import { storeEvents } from '@pmd/db';
+import { storeEvents, storeEventsAssumingNewIds, type StoredEvents } from '@pmd/db';
 import type pg from 'pg';
 import { MAX_BATCH_SIZE, type ValidEvent } from './ingest-validation.ts';
 
@@ -17,6 +17,12 @@ interface PendingWrite {
 export const STATEMENTS_IN_FLIGHT = 2;
 
 /**
+ * After a known id made a statement that assumed new ids fail, the writer's statements skip known ids for this long:
+ * a stream of re-sends costs one failed statement per period, not one per batch.
+ */
+export const SKIP_KNOWN_IDS_MS = 10_000;
+
+/**
  * Group commit for ingest: at most STATEMENTS_IN_FLIGHT statements at a time per process, each carrying every request
  * that arrived while the others ran (up to MAX_BATCH_SIZE events, a larger request alone). Concurrent requests over
  * the same campaigns would otherwise queue on the same minute rows, each holding their locks through its own commit's
@@ -28,6 +34,7 @@ export class IngestWriter {
   private readonly queue: PendingWrite[] = [];
   private writing = 0;
   private drainScheduled = false;
+  private skipKnownIdsUntil = 0;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -69,11 +76,11 @@ export class IngestWriter {
         }
         try {
           if (group.length === 1) {
-            group[0]!.resolve((await storeEvents(this.pool, group[0]!.events)).stored);
+            group[0]!.resolve((await this.write(group[0]!.events, false)).stored);
             continue;
           }
           const merged = group.flatMap((write) => write.events);
-          const { stored, eventIds } = await storeEvents(this.pool, merged, { withIds: true });
+          const { stored, eventIds } = await this.write(merged, true);
           if (stored === merged.length) {
             // The common case: no duplicate anywhere, so each request stored all of its events (no ids came back).
             for (const write of group) write.resolve(write.events.length);
@@ -95,6 +102,22 @@ export class IngestWriter {
     } finally {
       this.writing--;
     }
+  }
+
+  /** Whether the statements skip known ids now (they assume new ones otherwise). */
+  get skippingKnownIds(): boolean {
+    return Date.now() < this.skipKnownIdsUntil;
+  }
+
+  /**
+   * One statement: the one that assumes new ids (a re-sent id makes it fail, and the one that skips known ids runs
+   * instead), except for SKIP_KNOWN_IDS_MS after such a failure.
+   */
+  private async write(events: ValidEvent[], withIds: boolean): Promise<StoredEvents> {
+    if (this.skippingKnownIds) return storeEvents(this.pool, events, { withIds });
+    const result = await storeEventsAssumingNewIds(this.pool, events, { withIds });
+    if (result.fellBack) this.skipKnownIdsUntil = Date.now() + SKIP_KNOWN_IDS_MS;
+    return result;
   }
 }
 
