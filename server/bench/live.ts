@@ -54,8 +54,9 @@ const { pool, close } = createDatabaseClients(database.url);
 await pool.query(
   'TRUNCATE raw_events, event_ids, campaign_metrics_minute, campaign_metrics_hourly, campaign_metrics_daily, rollup_dirty_hours, rollup_dirty_days',
 );
+// The server process takes its limits from this environment: room for every subscriber and view unless told otherwise.
+process.env.LIVE_MAX_SUBSCRIPTIONS ??= String(SUBSCRIBERS);
 if (VIEWS) {
-  // The server process takes its limits from this environment: room for every view unless told otherwise.
   process.env.LIVE_MAX_VIEWS ??= String(VIEWS);
   try {
     await fairSharing(VIEWS, Number(options.connections));

@@ -39,6 +39,7 @@ export const SERVER_ENV = {
   HEALTH_MIN_SIGNUP_TO_ACTIVATION: envTypes.ratio().default(DEFAULT_HEALTH_THRESHOLDS.minSignupToActivation),
   LIVE_MAX_VIEWS: envTypes.positiveInteger().default(500),
   LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION: envTypes.positiveInteger().default(50),
+  LIVE_MAX_SUBSCRIPTIONS: envTypes.positiveInteger().default(10_000),
   LIVE_POOL_SIZE: envTypes.positiveInteger().default(4),
   LIVE_MEMORY_HOURS: envTypes.positiveInteger().default(3),
   LIVE_REPLICA_WAIT_MS: envTypes.number({ integer: true, min: 0, max: 60_000 }).default(2_000),
@@ -87,6 +88,11 @@ export interface ServerConfig extends CommonConfig {
   liveMaxViews: number;
   /** Live view subscriptions of one websocket (or one SSE request) (LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION). */
   liveMaxSubscriptionsPerConnection: number;
+  /**
+   * Live view subscriptions of the whole process (LIVE_MAX_SUBSCRIPTIONS): memory grows with them, and the default is
+   * what `pnpm bench:live --views 2000` measured under production's 256 MB heap cap.
+   */
+  liveMaxSubscriptions: number;
   /** Connections of the live views' own pool, also how many live computations run at once (LIVE_POOL_SIZE). */
   livePoolSize: number;
   /** Whole hours before the current one whose minute rows live views keep in memory (LIVE_MEMORY_HOURS). */
@@ -127,6 +133,7 @@ export function readServerConfig(env: EnvSource): ServerConfig {
     },
     liveMaxViews: values.LIVE_MAX_VIEWS,
     liveMaxSubscriptionsPerConnection: values.LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    liveMaxSubscriptions: values.LIVE_MAX_SUBSCRIPTIONS,
     livePoolSize: values.LIVE_POOL_SIZE,
     liveMemoryHours: values.LIVE_MEMORY_HOURS,
     liveReplicaWaitMs: values.LIVE_REPLICA_WAIT_MS,

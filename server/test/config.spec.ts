@@ -20,6 +20,7 @@ describe('server config', () => {
       healthThresholds: DEFAULT_HEALTH_THRESHOLDS,
       liveMaxViews: 500,
       liveMaxSubscriptionsPerConnection: 50,
+      liveMaxSubscriptions: 10_000,
       livePoolSize: 4,
       liveMemoryHours: 3,
       liveReplicaWaitMs: 2_000,

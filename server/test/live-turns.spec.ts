@@ -50,7 +50,13 @@ describe('live views take turns of the event loop', () => {
   const start = () => {
     tickers = new LiveTickers(createLivePubSub(), createLogger('live-turns'), {
       database: primaryLiveDatabase(pool),
-      limits: { liveMaxViews: 100, liveMaxSubscriptionsPerConnection: 1_000, livePoolSize: 4, liveMemoryHours: 1 },
+      limits: {
+        liveMaxViews: 100,
+        liveMaxSubscriptionsPerConnection: 1_000,
+        liveMaxSubscriptions: 100_000,
+        livePoolSize: 4,
+        liveMemoryHours: 1,
+      },
     });
     return tickers;
   };

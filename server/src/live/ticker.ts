@@ -85,7 +85,7 @@ class Ticker<T> {
 
 export type LiveLimits = Pick<
   ServerConfig,
-  'liveMaxViews' | 'liveMaxSubscriptionsPerConnection' | 'livePoolSize' | 'liveMemoryHours'
+  'liveMaxViews' | 'liveMaxSubscriptionsPerConnection' | 'liveMaxSubscriptions' | 'livePoolSize' | 'liveMemoryHours'
 >;
 
 /**
@@ -100,13 +100,15 @@ export interface LiveReads {
 /** A live subscription refused because it would pass one of the limits (named by its environment variable). */
 export class LiveViewLimitError extends Error {
   constructor(
-    readonly limit: 'LIVE_MAX_VIEWS' | 'LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+    readonly limit: 'LIVE_MAX_VIEWS' | 'LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION' | 'LIVE_MAX_SUBSCRIPTIONS',
     readonly max: number,
   ) {
     super(
-      limit === 'LIVE_MAX_VIEWS'
-        ? `this server already runs its maximum of ${max} distinct live views (${limit}); subscribe to one of the running views or try later`
-        : `this connection already holds its maximum of ${max} live subscriptions (${limit})`,
+      {
+        LIVE_MAX_VIEWS: `this server already runs its maximum of ${max} distinct live views (${limit}); subscribe to one of the running views or try later`,
+        LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION: `this connection already holds its maximum of ${max} live subscriptions (${limit})`,
+        LIVE_MAX_SUBSCRIPTIONS: `this server already holds its maximum of ${max} live subscriptions (${limit}); try later`,
+      }[limit],
     );
     this.name = 'LiveViewLimitError';
   }
@@ -128,6 +130,8 @@ export class LiveTickers {
   private readonly computing: ConcurrencyLimit;
   /** Live subscriptions per connection (a websocket, or the request of an SSE stream). */
   private readonly perConnection = new WeakMap<object, number>();
+  /** Live subscriptions of the whole process. */
+  private subscriptions = 0;
   readonly store: MinuteStore;
   private readonly olderSums = new OlderSumsCache();
   /** Computations and deliveries of every view take turns of the event loop (see turns.ts). */
@@ -193,10 +197,13 @@ export class LiveTickers {
    * stream) when a cap is reached; the slot is taken synchronously, so a burst of subscribes cannot overshoot it.
    */
   subscribe<T>(key: string, connection: object, compute: (reads: LiveReads) => Promise<T>): AsyncIterable<T> {
-    const { liveMaxViews, liveMaxSubscriptionsPerConnection } = this.options.limits;
+    const { liveMaxViews, liveMaxSubscriptionsPerConnection, liveMaxSubscriptions } = this.options.limits;
     const held = this.perConnection.get(connection) ?? 0;
     if (held >= liveMaxSubscriptionsPerConnection) {
       throw new LiveViewLimitError('LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION', liveMaxSubscriptionsPerConnection);
+    }
+    if (this.subscriptions >= liveMaxSubscriptions) {
+      throw new LiveViewLimitError('LIVE_MAX_SUBSCRIPTIONS', liveMaxSubscriptions);
     }
     let ticker = this.tickers.get(key) as Ticker<T> | undefined;
     if (!ticker) {
@@ -220,6 +227,7 @@ export class LiveTickers {
     const joined = ticker;
     const stream: LatestValue<T> = new LatestValue(() => {
       joined.subscribers.delete(stream);
+      this.subscriptions--;
       const left = (this.perConnection.get(connection) ?? 1) - 1;
       if (left > 0) this.perConnection.set(connection, left);
       else this.perConnection.delete(connection);
@@ -229,6 +237,7 @@ export class LiveTickers {
       }
     });
     joined.subscribers.add(stream);
+    this.subscriptions++;
     this.perConnection.set(connection, held + 1);
     joined.current().then(
       // A tick that delivered something newer while the first value was computed wins.

@@ -17,8 +17,9 @@ import { comparisonFromArgs, ComparisonInputRef, OverviewRef } from './kpis.ts';
 import { asGraphQLError, filterFromArgs, KpiFilterRef, WindowInputRef, windowFromArgs } from './window.ts';
 
 const LIMITS =
-  'A subscription that would pass `LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION` on its connection, or start a new distinct ' +
-  'view past `LIVE_MAX_VIEWS` on the server, fails with the error code `LIVE_VIEW_LIMIT` (extensions `limit`, `max`).';
+  'A subscription that would pass `LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION` on its connection or `LIVE_MAX_SUBSCRIPTIONS` ' +
+  'on the server, or start a new distinct view past `LIVE_MAX_VIEWS` on the server, fails with the error code ' +
+  '`LIVE_VIEW_LIMIT` (extensions `limit`, `max`).';
 
 const WINDOWS =
   "Live values are summed over whole minutes from the server's memory of recent minute rows: a window that ends now " +

@@ -153,12 +153,47 @@ describe('fair sharing: caps on live views, and their own pool', () => {
   });
 });
 
+describe('LIVE_MAX_SUBSCRIPTIONS: live subscriptions of the whole process', () => {
+  const server = useTestServer({ config: { liveMaxSubscriptions: 2 } });
+
+  it('refuses the next subscription on any connection, joining a running view too, until one ends', async () => {
+    const [a, b] = [0, 1].map(() => wsClient(server.current.wsUrl));
+    const open: Collected<Live>[] = [];
+    try {
+      const held = [15, 16].map((minutes) => collect<Live>(a!, OVERVIEW, view(minutes)));
+      open.push(...held);
+      for (const subscription of held) expect((await subscription.next()).data).toBeDefined();
+      // Another socket, a view that already runs: still one subscription more than the process holds.
+      const joining = collect<Live>(b!, OVERVIEW, view(15));
+      open.push(joining);
+      expectRefused(await joining.next(), 'LIVE_MAX_SUBSCRIPTIONS', 2);
+      // Over SSE as well.
+      const response = await fetch(`${server.current.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query: OVERVIEW, variables: view(16) }),
+      });
+      const payload = JSON.parse(/data: (.*)/.exec(await response.text())![1]!);
+      expect(payload.errors[0].extensions).toMatchObject({ code: 'LIVE_VIEW_LIMIT', limit: 'LIVE_MAX_SUBSCRIPTIONS' });
+      // A subscription that ends gives its place back, whichever connection takes it.
+      await held[0]!.dispose();
+      const fits = collect<Live>(b!, OVERVIEW, view(15));
+      open.push(fits);
+      expect((await fits.next()).data).toBeDefined();
+    } finally {
+      await Promise.all(open.map((subscription) => subscription.dispose()));
+      await Promise.all([a, b].map((client) => client!.dispose()));
+    }
+  });
+});
+
 describe('live limits in the configuration', () => {
   it('defaults, and refuses anything but a positive integer naming the variable', () => {
     const defaults = readServerConfig({});
     expect(defaults).toMatchObject({
       liveMaxViews: 500,
       liveMaxSubscriptionsPerConnection: 50,
+      liveMaxSubscriptions: 10_000,
       livePoolSize: 4,
       liveMemoryHours: 3,
     });
@@ -169,6 +204,7 @@ describe('live limits in the configuration', () => {
     for (const name of [
       'LIVE_MAX_VIEWS',
       'LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+      'LIVE_MAX_SUBSCRIPTIONS',
       'LIVE_POOL_SIZE',
       'LIVE_MEMORY_HOURS',
     ]) {
