@@ -22,6 +22,9 @@ export interface SystemProcess {
   kill(): void;
 }
 
+/** Lines of the system's stderr a failed wait reports (the end of a stack trace fits). */
+const STDERR_LINES_KEPT = 40;
+
 export function startSystem(env: Record<string, string>): SystemProcess {
   const child = spawn('pnpm', ['start'], {
     cwd: REPO_ROOT,
@@ -44,7 +47,15 @@ export function startSystem(env: Record<string, string>): SystemProcess {
       }
     }
   });
-  child.stderr!.resume();
+  // Not JSON: an uncaught exception's stack, pnpm's and Node's warnings. Kept for a failed wait's message.
+  const stderrLines: string[] = [];
+  let stderrPartial = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    const complete = (stderrPartial + chunk.toString()).split('\n');
+    stderrPartial = complete.pop()!;
+    stderrLines.push(...complete.filter(Boolean));
+    stderrLines.splice(0, stderrLines.length - STDERR_LINES_KEPT);
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const logsLike = (match: LogLine) =>
     lines.filter((line) => Object.entries(match).every(([key, value]) => line[key] === value));
@@ -62,6 +73,7 @@ export function startSystem(env: Record<string, string>): SystemProcess {
         // What the process named in `match` (else the launcher) said last: the reason is usually there.
         const said = lines.filter((line) => line.name === (match.name ?? 'start')).slice(-20);
         error.message += `\nits last log lines:\n${said.map((line) => JSON.stringify(line)).join('\n')}`;
+        if (stderrLines.length) error.message += `\nthe system's last stderr lines:\n${stderrLines.join('\n')}`;
         throw error;
       }),
     interrupt: async () => {
