@@ -1,5 +1,5 @@
 /**
- * `pnpm bench:ingest [--events 200000] [--single-events 20000] [--clients 4] [--baseline <git rev>]`
+ * `pnpm bench:ingest [--events 200000] [--single-events 20000] [--clients 4] [--rounds 1] [--baseline <git rev>]`
  *
  * Starts the real server in a child process (so its peak RSS is the server's alone) on a throwaway database
  * (DATABASE_URL's server, or an embedded PostgreSQL), then loads events through
@@ -11,6 +11,8 @@
  * Request bodies are serialised before the clock starts, so the figures are the server's, not the client's JSON.
  * With `--baseline <rev>` (e.g. `main`) that revision's server runs too, on a database of its own migrated by its own
  * migrations (lib/revision.ts); each phase runs against both servers in turn, and a last table sets them side by side.
+ * With `--rounds N` every phase runs N times (new event ids each round): the tables show, per phase, the round of median
+ * rate, and the targets are checked on the medians, as rates on a shared 2-core machine move by ±10% between runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
@@ -30,6 +32,7 @@ const { values: args } = parseArgs({
     events: { type: 'string', default: '200000' },
     'single-events': { type: 'string', default: '20000' },
     clients: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '1' },
     campaigns: { type: 'string', default: '4' },
     'spread-minutes': { type: 'string', default: '1' },
     baseline: { type: 'string' },
@@ -38,6 +41,7 @@ const { values: args } = parseArgs({
 const EVENTS = Number(args.events);
 const SINGLE_EVENTS = Math.min(Number(args['single-events']), EVENTS);
 const CLIENTS = Number(args.clients);
+const ROUNDS = Math.max(1, Number(args.rounds));
 /**
  * The default shape is the original generator's traffic (4 campaign/channel pairs, events stamped "now", so within the
  * last minute), the load the issue's 6,000 events/s figure of the FastAPI service was measured with. More pairs and a
@@ -306,18 +310,27 @@ const graphqlBody = (batch: BenchEvent[]) => ({
   events: batch.length,
 });
 
-// Every revision gets the same request bodies, each on a database of its own.
-const graphqlEvents = makeEvents(EVENTS, 'gql');
-const graphqlBodies = chunks(graphqlEvents, 1000).map(graphqlBody);
-const restBodies = chunks(makeEvents(EVENTS, 'rest'), 50).map((batch) => ({
-  body: JSON.stringify(batch),
-  events: batch.length,
-}));
-const singleBodies = makeEvents(SINGLE_EVENTS, 'one').map((event) => ({ body: JSON.stringify(event), events: 1 }));
+/** A round's events and request bodies: every revision gets the same ones, each on a database of its own. */
+function roundInput(round: number) {
+  const prefix = (name: string) => (round === 0 ? name : `${name}${round}`);
+  const graphqlEvents = makeEvents(EVENTS, prefix('gql'));
+  return {
+    graphqlEvents,
+    graphqlBodies: chunks(graphqlEvents, 1000).map(graphqlBody),
+    restBodies: chunks(makeEvents(EVENTS, prefix('rest')), 50).map((batch) => ({
+      body: JSON.stringify(batch),
+      events: batch.length,
+    })),
+    singleBodies: makeEvents(SINGLE_EVENTS, prefix('one')).map((event) => ({ body: JSON.stringify(event), events: 1 })),
+  };
+}
 const warm = makeEvents(4000, 'warm');
 
 interface RevisionResult {
   revision: Revision;
+  /** Each round's phases (a)–(d). */
+  rounds: PhaseResult[][];
+  /** Per phase, the round of median rate (the only round when there is one). */
   phases: PhaseResult[];
   rssMb: number;
 }
@@ -361,55 +374,81 @@ const expectStored = (stored: number, events: number, phase: string) => {
   if (stored !== events) throw new Error(`${phase}: stored ${stored} of ${events}`);
 };
 
-/** Phases (a)–(d), each run against every revision in turn before the next phase, so load from neighbours on a
- * shared machine falls on all revisions alike. */
+/** Phases (a)–(d) of every round, each run against every revision in turn before the next phase, so load from
+ * neighbours on a shared machine falls on all revisions alike. */
 async function measure(running: RunningRevision[]): Promise<RevisionResult[]> {
-  const results = running.map(({ revision }): RevisionResult => ({ revision, phases: [], rssMb: 0 }));
-  const phases: ((target: RunningRevision) => Promise<PhaseResult>)[] = [
-    ({ server, databaseUrl }) =>
-      withCpu(server.child.pid!, databaseUrl, () =>
-        runPhase(
-          `(a) GraphQL ingestEvents ×1000, ${CLIENTS} clients`,
-          `${server.baseUrl}/graphql`,
-          graphqlBodies,
-          (json, n) => expectStored(json.data?.ingestEvents?.stored, n, 'graphql'),
+  const results = running.map(({ revision }): RevisionResult => ({ revision, rounds: [], phases: [], rssMb: 0 }));
+  for (let round = 0; round < ROUNDS; round++) {
+    const { graphqlEvents, graphqlBodies, restBodies, singleBodies } = roundInput(round);
+    const phases: ((target: RunningRevision) => Promise<PhaseResult>)[] = [
+      ({ server, databaseUrl }) =>
+        withCpu(server.child.pid!, databaseUrl, () =>
+          runPhase(
+            `(a) GraphQL ingestEvents ×1000, ${CLIENTS} clients`,
+            `${server.baseUrl}/graphql`,
+            graphqlBodies,
+            (json, n) => expectStored(json.data?.ingestEvents?.stored, n, 'graphql'),
+          ),
         ),
-      ),
-    ({ server, databaseUrl }) =>
-      withCpu(server.child.pid!, databaseUrl, () =>
-        runPhase(
-          `(b) REST /events/batch ×50, ${CLIENTS} clients`,
-          `${server.baseUrl}/events/batch`,
-          restBodies,
-          (json, n) => expectStored(json.ingested, n, 'rest batch'),
+      ({ server, databaseUrl }) =>
+        withCpu(server.child.pid!, databaseUrl, () =>
+          runPhase(
+            `(b) REST /events/batch ×50, ${CLIENTS} clients`,
+            `${server.baseUrl}/events/batch`,
+            restBodies,
+            (json, n) => expectStored(json.ingested, n, 'rest batch'),
+          ),
         ),
-      ),
-    ({ server, databaseUrl }) =>
-      withCpu(server.child.pid!, databaseUrl, () =>
-        runPhase(`(c) REST /events ×1, ${CLIENTS} clients`, `${server.baseUrl}/events`, singleBodies, (json) =>
-          expectStored(json.duplicate === false ? 1 : 0, 1, 'rest single'),
+      ({ server, databaseUrl }) =>
+        withCpu(server.child.pid!, databaseUrl, () =>
+          runPhase(`(c) REST /events ×1, ${CLIENTS} clients`, `${server.baseUrl}/events`, singleBodies, (json) =>
+            expectStored(json.duplicate === false ? 1 : 0, 1, 'rest single'),
+          ),
         ),
-      ),
-  ];
-  log.info({ events: EVENTS, singleEvents: SINGLE_EVENTS, clients: CLIENTS }, 'loading');
-  for (const phase of phases) {
-    for (const [i, target] of running.entries()) results[i]!.phases.push(await phase(target));
+      ({ databaseUrl }) => copyPhase(databaseUrl, graphqlEvents),
+    ];
+    log.info(
+      { round: round + 1, rounds: ROUNDS, events: EVENTS, singleEvents: SINGLE_EVENTS, clients: CLIENTS },
+      'loading',
+    );
+    const measured = running.map((): PhaseResult[] => []);
+    for (const phase of phases) {
+      for (const [i, target] of running.entries()) measured[i]!.push(await phase(target));
+    }
+    measured.forEach((phasesOfRound, i) => results[i]!.rounds.push(phasesOfRound));
   }
-  for (const [i, { server, databaseUrl }] of running.entries()) {
-    results[i]!.rssMb = await peakRssMb(server.child.pid!);
-    results[i]!.phases.push(await copyPhase(databaseUrl, graphqlEvents));
+  for (const [i, { server }] of running.entries()) {
+    const result = results[i]!;
+    result.rssMb = await peakRssMb(server.child.pid!);
+    result.phases = result.rounds[0]!.map((_, phase) =>
+      medianBy(
+        result.rounds.map((round) => round[phase]!),
+        rate,
+      ),
+    );
   }
   return results;
+}
+
+/** The item of median `key` (the lower of the middle two for an even count). */
+function medianBy<T>(items: T[], key: (item: T) => number): T {
+  return [...items].sort((a, b) => key(a) - key(b))[Math.floor((items.length - 1) / 2)]!;
+}
+
+/** The median of `values` (the lower of the middle two for an even count). */
+function median(values: number[]): number {
+  return medianBy(values, (value) => value);
 }
 
 const rate = (r: PhaseResult) => r.events / r.seconds;
 /** Server CPU µs per event. */
 const serverCpuPerEvent = (r: PhaseResult) => (r.cpu ? (r.cpu.server * 1e6) / r.events : Number.NaN);
 
-function report({ revision, phases, rssMb }: RevisionResult): void {
+function report({ revision, rounds, phases, rssMb }: RevisionResult): void {
   console.log(
     `\ningest benchmark (${revision.label}): ${EVENTS} events (single-event phase: ${SINGLE_EVENTS}), ${CLIENTS} clients, ` +
-      `${CAMPAIGNS} campaign/channel pairs, event times over the last ${SPREAD_MS / 60_000} minute(s)\n`,
+      `${CAMPAIGNS} campaign/channel pairs, event times over the last ${SPREAD_MS / 60_000} minute(s)` +
+      `${ROUNDS > 1 ? `; ${ROUNDS} rounds, each phase's median round shown` : ''}\n`,
   );
   console.log(
     'phase'.padEnd(46),
@@ -434,9 +473,13 @@ function report({ revision, phases, rssMb }: RevisionResult): void {
         : '',
     );
   }
-  const ratio = rate(phases[0]!) / rate(phases[3]!);
-  console.log(`\nratio (a)/(d): ${ratio.toFixed(2)} (target ≥ 0.5)`);
-  console.log(`(b): ${Math.round(rate(phases[1]!))} events/s (target ≥ 30000)`);
+  // Each round's (a) against the same round's COPY: the two move together when the machine's speed does.
+  const ratios = rounds.map((round) => rate(round[0]!) / rate(round[3]!));
+  const restRates = rounds.map((round) => rate(round[1]!));
+  const each = (values: number[], digits: number) =>
+    ROUNDS > 1 ? ` (rounds: ${values.map((value) => value.toFixed(digits)).join(', ')})` : '';
+  console.log(`\nratio (a)/(d): ${median(ratios).toFixed(2)} (target ≥ 0.5)${each(ratios, 2)}`);
+  console.log(`(b): ${Math.round(median(restRates))} events/s (target ≥ 30000)${each(restRates, 0)}`);
   // On a shared machine wall-clock rates mostly measure the neighbours; CPU per event does not. With the server and
   // PostgreSQL each on a core of their own, the busier of the two bounds the rate.
   const capacity = (r: PhaseResult) =>
