@@ -210,85 +210,72 @@ describe('storeEvents (the ingest statement)', () => {
       await listener.end();
     }
   });
-});
 
-describe("storeEventsAssumingNewIds (the ingest writer's statement)", () => {
-  const database = useTestDatabase();
-  let pool: pg.Pool;
-  beforeAll(() => {
-    pool = new pg.Pool({ connectionString: database.url, max: 2 });
-    pool.on('error', () => {}); // idle clients are cut when the test database is dropped
-  });
-  beforeEach(() =>
-    pool.query('TRUNCATE raw_events, event_ids, campaign_metrics_minute, rollup_dirty_hours, campaigns CASCADE'),
-  );
-  afterAll(() => pool.end());
+  describe("storeEventsAssumingNewIds (the ingest writer's statement)", () => {
+    const impressions = async () =>
+      (await pool.query<{ n: string }>('SELECT coalesce(sum(impressions), 0)::text AS n FROM campaign_metrics_minute'))
+        .rows[0]!.n;
 
-  const storedIds = async () =>
-    (await pool.query<{ event_id: string }>('SELECT event_id FROM raw_events ORDER BY 1')).rows.map((r) => r.event_id);
-  const impressions = async () =>
-    (await pool.query<{ n: string }>('SELECT coalesce(sum(impressions), 0)::text AS n FROM campaign_metrics_minute'))
-      .rows[0]!.n;
-
-  it('takes one statement when every id is new, an id repeated within the batch included', async () => {
-    const batch = [
-      event('a', '2026-07-08T12:00:00Z'),
-      event('b', '2026-07-08T12:00:00Z'),
-      event('a', '2026-07-08T12:00:01Z'),
-    ];
-    expect(await storeEventsAssumingNewIds(pool, batch, { notify: false, withIds: true })).toEqual({
-      stored: 2,
-      eventIds: expect.arrayContaining(['a', 'b']),
-      fellBack: false,
-    });
-    expect(await storedIds()).toEqual(['a', 'b']);
-    expect(await impressions()).toBe('2');
-  });
-
-  it('with a known id, stores nothing in its first statement and the new ids in the second: one notification', async () => {
-    await storeEvents(pool, [event('old', '2026-07-08T12:00:00Z')], { notify: false });
-    const listener = new pg.Client({ connectionString: database.url });
-    await listener.connect();
-    try {
-      const stored: number[] = [];
-      listener.on('notification', (message) => stored.push(JSON.parse(message.payload!).stored));
-      await listener.query(`LISTEN ${NOTIFY_CHANNELS.eventsIngested}`);
+    it('takes one statement when every id is new, an id repeated within the batch included', async () => {
       const batch = [
-        event('new-1', '2026-07-08T12:00:00Z'),
-        event('old', '2026-07-09T12:00:00Z'), // another day: still known
-        event('new-2', '2026-07-08T12:00:00Z'),
+        event('a', '2026-07-08T12:00:00Z'),
+        event('b', '2026-07-08T12:00:00Z'),
+        event('a', '2026-07-08T12:00:01Z'),
       ];
-      const result = await storeEventsAssumingNewIds(pool, batch, { withIds: true });
-      expect(result).toMatchObject({ stored: 2, fellBack: true });
-      expect([...result.eventIds!].sort()).toEqual(['new-1', 'new-2']);
-      await listener.query('SELECT 1'); // notifications sent before this round trip have arrived
-      expect(stored).toEqual([2]);
-    } finally {
-      await listener.end();
-    }
-    expect(await storedIds()).toEqual(['new-1', 'new-2', 'old']);
-    expect(await impressions()).toBe('3');
-  });
+      expect(await storeEventsAssumingNewIds(pool, batch, { notify: false, withIds: true })).toEqual({
+        stored: 2,
+        eventIds: expect.arrayContaining(['a', 'b']),
+        fellBack: false,
+      });
+      expect(await storedIds()).toEqual(['a', 'b']);
+      expect(await impressions()).toBe('2');
+    });
 
-  it('two at once sharing new ids: each id is stored once, by whichever commits first', async () => {
-    const ids = (from: number, to: number) =>
-      Array.from({ length: to - from }, (_, i) =>
-        event(`s-${String(from + i).padStart(3, '0')}`, '2026-07-08T12:00:00Z'),
-      );
-    const [first, second] = await Promise.all([
-      storeEventsAssumingNewIds(pool, ids(0, 150), { notify: false }),
-      storeEventsAssumingNewIds(pool, ids(100, 250), { notify: false }),
-    ]);
-    expect(first.stored + second.stored).toBe(250);
-    expect(first.fellBack || second.fellBack).toBe(true);
-    expect(await storedIds()).toEqual(ids(0, 250).map((e) => e.eventId));
-    expect(await impressions()).toBe('250');
-  });
+    it('with a known id, stores nothing in its first statement and the new ids in the second: one notification', async () => {
+      await storeEvents(pool, [event('old', '2026-07-08T12:00:00Z')], { notify: false });
+      const listener = new pg.Client({ connectionString: database.url });
+      await listener.connect();
+      try {
+        const stored: number[] = [];
+        listener.on('notification', (message) => stored.push(JSON.parse(message.payload!).stored));
+        await listener.query(`LISTEN ${NOTIFY_CHANNELS.eventsIngested}`);
+        const batch = [
+          event('new-1', '2026-07-08T12:00:00Z'),
+          event('old', '2026-07-09T12:00:00Z'), // another day: still known
+          event('new-2', '2026-07-08T12:00:00Z'),
+        ];
+        const result = await storeEventsAssumingNewIds(pool, batch, { withIds: true });
+        expect(result).toMatchObject({ stored: 2, fellBack: true });
+        expect([...result.eventIds!].sort()).toEqual(['new-1', 'new-2']);
+        await listener.query('SELECT 1'); // notifications sent before this round trip have arrived
+        expect(stored).toEqual([2]);
+      } finally {
+        await listener.end();
+      }
+      expect(await storedIds()).toEqual(['new-1', 'new-2', 'old']);
+      expect(await impressions()).toBe('3');
+    });
 
-  it('passes any other failure on, storing nothing', async () => {
-    // NUMERIC(18,6) cannot hold this cost.
-    const batch = [event('fine', '2026-07-08T12:00:00Z'), event('overflow', '2026-07-08T12:00:00Z', { cost: 1e15 })];
-    await expect(storeEventsAssumingNewIds(pool, batch, { notify: false })).rejects.toThrow(/numeric field overflow/);
-    expect(await storedIds()).toEqual([]);
+    it('two at once sharing new ids: each id is stored once, by whichever commits first', async () => {
+      const ids = (from: number, to: number) =>
+        Array.from({ length: to - from }, (_, i) =>
+          event(`s-${String(from + i).padStart(3, '0')}`, '2026-07-08T12:00:00Z'),
+        );
+      const [first, second] = await Promise.all([
+        storeEventsAssumingNewIds(pool, ids(0, 150), { notify: false }),
+        storeEventsAssumingNewIds(pool, ids(100, 250), { notify: false }),
+      ]);
+      expect(first.stored + second.stored).toBe(250);
+      expect(first.fellBack || second.fellBack).toBe(true);
+      expect(await storedIds()).toEqual(ids(0, 250).map((e) => e.eventId));
+      expect(await impressions()).toBe('250');
+    });
+
+    it('passes any other failure on, storing nothing', async () => {
+      // NUMERIC(18,6) cannot hold this cost.
+      const batch = [event('fine', '2026-07-08T12:00:00Z'), event('overflow', '2026-07-08T12:00:00Z', { cost: 1e15 })];
+      await expect(storeEventsAssumingNewIds(pool, batch, { notify: false })).rejects.toThrow(/numeric field overflow/);
+      expect(await storedIds()).toEqual([]);
+    });
   });
 });

@@ -15,6 +15,16 @@ interface Live {
 const total = ({ liveOverview: { current: c } }: Live) => c.impressions + c.clicks + c.signups + c.activations;
 const view = (lastMinutes: number) => ({ window: { lastMinutes } });
 
+/** The first event of the OVERVIEW subscription over SSE (a request of its own, so a connection of its own). */
+async function firstSseEvent(baseUrl: string, variables: Record<string, unknown>) {
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query: OVERVIEW, variables }),
+  });
+  return JSON.parse(/data: (.*)/.exec(await response.text())![1]!);
+}
+
 function expectRefused(result: CollectedResult<Live>, limit: string, max: number) {
   expect(result.data ?? null).toBeNull();
   expect(result.errors?.[0]?.message).toContain(limit);
@@ -96,12 +106,7 @@ describe('fair sharing: caps on live views, and their own pool', () => {
       expect(tickers.size).toBe(4);
       await expectDelivering([...running, ...joined]);
       // Over SSE too (each request its own connection), and only that operation fails.
-      const response = await fetch(`${server.current.baseUrl}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-        body: JSON.stringify({ query: OVERVIEW, variables: view(20) }),
-      });
-      const payload = JSON.parse(/data: (.*)/.exec(await response.text())![1]!);
+      const payload = await firstSseEvent(server.current.baseUrl, view(20));
       expect(payload.errors[0].extensions).toMatchObject({ code: 'LIVE_VIEW_LIMIT', limit: 'LIVE_MAX_VIEWS' });
       // When the last subscriber of a view leaves, the view is gone and a new one fits.
       await running[3]!.dispose();
@@ -168,12 +173,7 @@ describe('LIVE_MAX_SUBSCRIPTIONS: live subscriptions of the whole process', () =
       open.push(joining);
       expectRefused(await joining.next(), 'LIVE_MAX_SUBSCRIPTIONS', 2);
       // Over SSE as well.
-      const response = await fetch(`${server.current.baseUrl}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-        body: JSON.stringify({ query: OVERVIEW, variables: view(16) }),
-      });
-      const payload = JSON.parse(/data: (.*)/.exec(await response.text())![1]!);
+      const payload = await firstSseEvent(server.current.baseUrl, view(16));
       expect(payload.errors[0].extensions).toMatchObject({ code: 'LIVE_VIEW_LIMIT', limit: 'LIVE_MAX_SUBSCRIPTIONS' });
       // A subscription that ends gives its place back, whichever connection takes it.
       await held[0]!.dispose();
