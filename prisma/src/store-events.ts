@@ -162,7 +162,7 @@ export function storeEvents(
   events: readonly EventRow[],
   options: StoreEventsOptions = {},
 ): Promise<StoredEvents> {
-  return runIngest(db, events, options, 'skip-known');
+  return runIngest(db, ingestParameters(events, options), 'skip-known');
 }
 
 /**
@@ -175,11 +175,13 @@ export async function storeEventsAssumingNewIds(
   events: readonly EventRow[],
   options: StoreEventsOptions = {},
 ): Promise<StoredEvents & { fellBack: boolean }> {
+  // Written once: the second statement, when there is one, sends the same parameters.
+  const parameters = ingestParameters(events, options);
   try {
-    return { ...(await runIngest(pool, events, options, 'all-new')), fellBack: false };
+    return { ...(await runIngest(pool, parameters, 'all-new')), fellBack: false };
   } catch (error) {
     if (!isKnownIdError(error)) throw error;
-    return { ...(await runIngest(pool, events, options, 'skip-known')), fellBack: true };
+    return { ...(await runIngest(pool, parameters, 'skip-known')), fellBack: true };
   }
 }
 
@@ -189,29 +191,33 @@ function isKnownIdError(error: unknown): boolean {
   return code === '23505' && constraint === 'event_ids_pkey';
 }
 
+/** The statement's parameters $1–$10: one array literal per column, the notification channel, `withIds`. */
+function ingestParameters(events: readonly EventRow[], options: StoreEventsOptions): unknown[] {
+  return [
+    arrayLiteral(events, (event) => event.eventId),
+    arrayLiteral(events, (event) => (typeof event.ts === 'string' ? event.ts : event.ts.toISOString())),
+    arrayLiteral(events, (event) => event.userId),
+    arrayLiteral(events, (event) => event.campaignId),
+    arrayLiteral(events, (event) => event.channel),
+    arrayLiteral(events, (event) => event.eventType),
+    // Numbers keep their shortest exact text (String(0.1) is "0.1"), which numeric reads exactly.
+    arrayLiteral(events, (event) => String(event.cost)),
+    arrayLiteral(events, (event) => (event.revenue === undefined ? undefined : String(event.revenue))),
+    options.notify === false ? null : NOTIFY_CHANNELS.eventsIngested,
+    options.withIds ?? false,
+  ];
+}
+
 async function runIngest(
   db: pg.Pool | pg.ClientBase,
-  events: readonly EventRow[],
-  options: StoreEventsOptions,
+  parameters: unknown[],
   knownIds: KnownIds,
 ): Promise<StoredEvents> {
   const { rows } = await db.query<{ stored: number; event_ids: string[] | null }>({
     // Named: each pooled connection plans each statement once.
     name: `ingest_events_${knownIds}`,
     text: knownIds === 'skip-known' ? INGEST_SQL : INGEST_ALL_NEW_SQL,
-    values: [
-      arrayLiteral(events, (event) => event.eventId),
-      arrayLiteral(events, (event) => (typeof event.ts === 'string' ? event.ts : event.ts.toISOString())),
-      arrayLiteral(events, (event) => event.userId),
-      arrayLiteral(events, (event) => event.campaignId),
-      arrayLiteral(events, (event) => event.channel),
-      arrayLiteral(events, (event) => event.eventType),
-      // Numbers keep their shortest exact text (String(0.1) is "0.1"), which numeric reads exactly.
-      arrayLiteral(events, (event) => String(event.cost)),
-      arrayLiteral(events, (event) => (event.revenue === undefined ? undefined : String(event.revenue))),
-      options.notify === false ? null : NOTIFY_CHANNELS.eventsIngested,
-      options.withIds ?? false,
-    ],
+    values: parameters,
   });
   return { stored: rows[0]!.stored, eventIds: rows[0]!.event_ids };
 }

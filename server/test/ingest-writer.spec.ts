@@ -41,6 +41,12 @@ describe('IngestWriter (group commit)', () => {
 
   /** The end of this turn of the event loop, when the writer starts the statements of the requests stored in it. */
   const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+  /** Stores `events` in a turn of their own, so their statement has started before anything else is stored. */
+  const storedAlone = async (writer: IngestWriter, events: ValidEvent[]) => {
+    const credited = writer.store(events);
+    await nextTurn();
+    return { credited };
+  };
 
   it('puts the requests stored in one turn of the event loop into one statement, even with a slot free', async () => {
     const writer = new IngestWriter(pool);
@@ -58,10 +64,9 @@ describe('IngestWriter (group commit)', () => {
   it('credits every request of a merged statement all of its events when none is a duplicate', async () => {
     const writer = new IngestWriter(pool, 1);
     // The first starts a statement at the end of its turn; the next two queue behind it and go together in the second.
-    const first = writer.store(validEvents('whole', 0, 100));
-    await nextTurn();
+    const first = await storedAlone(writer, validEvents('whole', 0, 100));
     const credited = await Promise.all([
-      first,
+      first.credited,
       writer.store(validEvents('whole', 100, 160)),
       writer.store(validEvents('whole', 160, 200)),
     ]);
@@ -73,10 +78,9 @@ describe('IngestWriter (group commit)', () => {
 
   it('with duplicates in a merged statement, credits each request only the first copies that are its own', async () => {
     const writer = new IngestWriter(pool, 1);
-    const first = writer.store(validEvents('dup', 0, 50));
-    await nextTurn();
+    const first = await storedAlone(writer, validEvents('dup', 0, 50));
     const credited = await Promise.all([
-      first,
+      first.credited,
       // 60..64 twice within itself; 65..69 shared with the next request, which comes later.
       writer.store([...validEvents('dup', 50, 70), ...validEvents('dup', 60, 65)]),
       // 0..9 stored by the first statement, 65..69 the previous request's, 70..79 new.
@@ -92,10 +96,9 @@ describe('IngestWriter (group commit)', () => {
     const writer = new IngestWriter(pool, 1);
     // NUMERIC(18,6) cannot hold this cost: the validator would refuse it, the database refuses the whole statement.
     const overflowing = { ...validEvents('fail', 0, 1)[0]!, cost: 1e15 };
-    const first = writer.store(validEvents('fail', 100, 110));
-    await nextTurn();
+    const first = await storedAlone(writer, validEvents('fail', 100, 110));
     const merged = [writer.store(validEvents('fail', 1, 10)), writer.store([overflowing])];
-    expect(await first).toBe(10);
+    expect(await first.credited).toBe(10);
     for (const request of merged) await expect(request).rejects.toThrow(/numeric field overflow/);
     expect(await writer.store(validEvents('fail', 1, 10))).toBe(9);
     expect(await statements()).toEqual([10, 9]);
@@ -125,52 +128,56 @@ describe('IngestWriter (group commit)', () => {
       )
     ).rows[0]!.n;
 
-  it('starts a statement per free slot when the requests of one turn do not fit in one', async () => {
-    const writer = new IngestWriter(pool);
-    // Two halves and one more event are more than a statement takes: two groups, both started in the same turn.
-    const half = MAX_BATCH_SIZE / 2 + 1;
+  /**
+   * Calls `during` while event_ids is locked, which stops every ingest statement at its first insert (where
+   * pg_stat_activity shows how many are running), then unlocks. What `during` starts must come back wrapped: a promise
+   * of stored events returned bare would be awaited under the lock.
+   */
+  const whileEventIdsLocked = async <T extends object>(during: () => Promise<T>): Promise<T> => {
     const blocker = await pool.connect();
     try {
       await blocker.query('BEGIN');
       await blocker.query('LOCK TABLE event_ids IN EXCLUSIVE MODE');
+      return await during();
+    } finally {
+      await blocker.query('COMMIT');
+      blocker.release();
+    }
+  };
+
+  it('starts a statement per free slot when the requests of one turn do not fit in one', async () => {
+    const writer = new IngestWriter(pool);
+    // Two halves and one more event are more than a statement takes: two groups, both started in the same turn.
+    const half = MAX_BATCH_SIZE / 2 + 1;
+    const { credited } = await whileEventIdsLocked(async () => {
       const credited = Promise.all([
         writer.store(validEvents('big', 0, half)),
         writer.store(validEvents('big', half, 2 * half)),
       ]);
       await expect.poll(runningIngestStatements).toBe(2);
-      await blocker.query('COMMIT');
-      expect(await credited).toEqual([half, half]);
-    } finally {
-      blocker.release();
-    }
+      return { credited };
+    });
+    expect(await credited).toEqual([half, half]);
     expect(await statements()).toEqual([half, half]);
   });
 
   it('runs two statements at once, the third request waiting for either; overlapping ids are stored and credited once', async () => {
     const writer = new IngestWriter(pool);
-    // Holding event_ids stops every statement at its first insert, where pg_stat_activity shows how many are running.
-    const blocker = await pool.connect();
-    try {
-      await blocker.query('BEGIN');
-      await blocker.query('LOCK TABLE event_ids IN EXCLUSIVE MODE');
+    const { credited } = await whileEventIdsLocked(async () => {
       // One request per turn, so each may start a statement of its own.
-      const firstRequest = writer.store(validEvents('two', 0, 50));
-      await nextTurn();
-      const secondRequest = writer.store(validEvents('two', 25, 75));
-      await nextTurn();
-      const credited = Promise.all([firstRequest, secondRequest, writer.store(validEvents('two', 75, 90))]);
+      const first = await storedAlone(writer, validEvents('two', 0, 50));
+      const second = await storedAlone(writer, validEvents('two', 25, 75));
+      const credited = Promise.all([first.credited, second.credited, writer.store(validEvents('two', 75, 90))]);
       await expect.poll(runningIngestStatements).toBe(2);
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await runningIngestStatements()).toBe(2);
-      await blocker.query('COMMIT');
-      const [first, second, third] = await credited;
-      // Which of the first two got 25..49 depends on which took the lock first; together they stored 0..74 once.
-      expect(first! + second!).toBe(75);
-      expect([first, second]).toContain(50);
-      expect(third).toBe(15);
-    } finally {
-      blocker.release();
-    }
+      return { credited };
+    });
+    const [first, second, third] = await credited;
+    // Which of the first two got 25..49 depends on which took the lock first; together they stored 0..74 once.
+    expect(first! + second!).toBe(75);
+    expect([first, second]).toContain(50);
+    expect(third).toBe(15);
     expect((await statements()).sort((a, b) => a - b)).toEqual([15, 25, 50]);
     expect(await storedEvents(database.url, "event_id LIKE 'two-%'")).toHaveLength(90);
     expect(await minuteRollupMismatches(database.url)).toEqual([]);
