@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * Bounds a JSON body before `JSON.parse` sees it. One pass over the bytes counts values and nesting and checks that
  * every string is valid UTF-8, so that
@@ -7,6 +9,9 @@
  * - invalid UTF-8 is refused instead of being silently replaced by U+FFFD, which made ids `collide-\xff` and
  *   `collide-\xfe` equal and dropped the second event as a "duplicate".
  * It is not a JSON validator: malformed JSON passes through to `JSON.parse`, which reports it.
+ *
+ * Two passes with one verdict: a fast one that answers only "within the limits" (the common case), and, when it cannot
+ * say so, the byte-by-byte one (`scanJsonBounds`), which decides and names where the body went wrong.
  */
 export interface JsonLimits {
   maxValues: number;
@@ -20,6 +25,79 @@ export type JsonGuardVerdict =
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
+export function guardJson(body: Uint8Array, limits: JsonLimits): JsonGuardVerdict {
+  return withinJsonLimits(body, limits) ? { ok: true } : scanJsonBounds(body, limits);
+}
+
+/**
+ * True when `scanJsonBounds` would accept `body`, in about half its time (a 1,000-event ingest body: 0.24 ms against
+ * 0.5 ms): its UTF-8 is checked once for the whole body by Node's native validator, a string's end is found with the
+ * native `indexOf` (a quote after an even run of backslashes), and the nesting is kept in two byte arrays, with no
+ * path. It counts values and depth exactly as `scanJsonBounds` does; false means "ask it", not "refused".
+ */
+function withinJsonLimits(body: Uint8Array, limits: JsonLimits): boolean {
+  // Bytes outside strings that are not UTF-8 are no JSON, for JSON.parse to report; scanJsonBounds passes them.
+  if (!isUtf8(body)) return false;
+  // scanJsonBounds skips one byte after a backslash, so `\é` (no JSON either) leaves it inside é's bytes, a refusal.
+  for (let at = body.indexOf(BACKSLASH); at >= 0; at = body.indexOf(BACKSLASH, at + 2)) {
+    if (body[at + 1]! >= 0x80) return false;
+  }
+  // Per level (1 = outermost): 1 for an array, and, in an object, 1 while the next string is a key.
+  const isArray = new Uint8Array(limits.maxDepth + 1);
+  const expectKey = new Uint8Array(limits.maxDepth + 1);
+  let depth = 0;
+  let values = 0;
+  let i = 0;
+  while (i < body.length) {
+    const byte = body[i]!;
+    if (byte === QUOTE) {
+      if (depth === 0 || isArray[depth] === 1 || expectKey[depth] === 0) values += 1;
+      i = endOfStringInUtf8(body, i) + 1;
+      continue;
+    }
+    switch (byte) {
+      case 0x7b: // {
+      case 0x5b: // [
+        values += 1;
+        depth += 1;
+        if (depth > limits.maxDepth) return false;
+        isArray[depth] = byte === 0x5b ? 1 : 0;
+        expectKey[depth] = byte === 0x7b ? 1 : 0;
+        break;
+      case 0x7d: // }
+      case 0x5d: // ]
+        if (depth > 0) depth -= 1;
+        break;
+      case 0x3a: // :
+        expectKey[depth] = 0;
+        break;
+      case 0x2c: // ,
+        if (depth > 0 && isArray[depth] === 0) expectKey[depth] = 1;
+        break;
+      default:
+        if (isScalarStart(byte)) {
+          values += 1;
+          while (i + 1 < body.length && isScalarByte(body[i + 1]!)) i += 1;
+        }
+    }
+    i += 1;
+  }
+  return values <= limits.maxValues;
+}
+
+/** The index of the quote closing the string opened at `open`, in a body known to be UTF-8 (body.length if none). */
+function endOfStringInUtf8(body: Uint8Array, open: number): number {
+  let from = open + 1;
+  for (;;) {
+    const quote = body.indexOf(QUOTE, from);
+    if (quote < 0) return body.length;
+    let backslashes = 0;
+    while (quote - 1 - backslashes > open && body[quote - 1 - backslashes] === BACKSLASH) backslashes += 1;
+    if (backslashes % 2 === 0) return quote;
+    from = quote + 1;
+  }
+}
+
 interface Frame {
   array: boolean;
   index: number;
@@ -29,7 +107,8 @@ interface Frame {
   expectKey: boolean;
 }
 
-export function guardJson(body: Uint8Array, limits: JsonLimits): JsonGuardVerdict {
+/** The byte-by-byte pass: the verdict, and where a refused body went wrong. */
+export function scanJsonBounds(body: Uint8Array, limits: JsonLimits): JsonGuardVerdict {
   const stack: Frame[] = [];
   let values = 0;
   let i = 0;
@@ -101,7 +180,7 @@ export function guardJson(body: Uint8Array, limits: JsonLimits): JsonGuardVerdic
         break;
       default:
         // The first byte of a number or literal counts it; its other bytes are skipped below.
-        if ((byte >= 0x30 && byte <= 0x39) || byte === 0x2d || byte === 0x74 || byte === 0x66 || byte === 0x6e) {
+        if (isScalarStart(byte)) {
           const refused = countValue();
           if (refused) return refused;
           while (i + 1 < body.length && isScalarByte(body[i + 1]!)) i += 1;
@@ -110,6 +189,11 @@ export function guardJson(body: Uint8Array, limits: JsonLimits): JsonGuardVerdic
     i += 1;
   }
   return { ok: true };
+}
+
+/** The first byte of a number or of true, false, null. */
+function isScalarStart(byte: number): boolean {
+  return (byte >= 0x30 && byte <= 0x39) || byte === 0x2d || byte === 0x74 || byte === 0x66 || byte === 0x6e;
 }
 
 function isScalarByte(byte: number): boolean {
