@@ -228,15 +228,13 @@ const ESCAPED = /["\\]/g;
 /**
  * A PostgreSQL array literal of one column: every value double-quoted (so commas, braces, spaces and the word NULL are
  * text), with `"` and `\` escaped by a backslash; undefined is SQL NULL. Built here rather than by pg, whose array
- * serialisation escapes each value with two regular expressions: 11% of the server's CPU under batch ingest.
+ * serialisation escapes each value with two regular expressions: 11% of the server's CPU under batch ingest. The usual
+ * column (no NULL, nothing to escape) is written by native joins: concatenating value by value allocated a third of
+ * what batch ingest allocated (2,000 intermediate strings per column of 1,000 events).
  */
 function arrayLiteral(events: readonly EventRow[], value: (event: EventRow) => string | undefined): string {
-  let literal = '{';
-  for (let i = 0; i < events.length; i++) {
-    const text = value(events[i]!);
-    if (i > 0) literal += ',';
-    if (text === undefined) literal += 'NULL';
-    else literal += '"' + (NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, '\\$&') : text) + '"';
-  }
-  return literal + '}';
+  const texts = events.map(value);
+  if (!texts.includes(undefined) && !NEEDS_ESCAPE.test(texts.join(''))) return `{"${texts.join('","')}"}`;
+  const quoted = texts.map((text) => (text === undefined ? 'NULL' : `"${text.replace(ESCAPED, '\\$&')}"`));
+  return `{${quoted.join(',')}}`;
 }
