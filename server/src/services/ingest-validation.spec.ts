@@ -1,5 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_COST, MAX_REVENUE, validateEvent } from './ingest-validation.ts';
+import {
+  MAX_COST,
+  MAX_REVENUE,
+  parseIsoDateTime,
+  parseIsoDateTimeByPattern,
+  validateEvent,
+} from './ingest-validation.ts';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const EVENT = {
@@ -170,5 +177,45 @@ describe('validateEvent', () => {
     ]);
     expect(errorsOf([EVENT])).toEqual(['null:model_attributes_type']);
     expect(errorsOf(null)).toEqual(['null:model_attributes_type']);
+  });
+});
+
+const instant = fc.date({
+  min: new Date('0100-01-01T00:00:00Z'),
+  max: new Date('9999-12-31T23:59:59.999Z'),
+  noInvalidDate: true,
+});
+// The canonical forms (toISOString's and Python's, with milli- or microseconds), then with one character changed: out of
+// range fields (day 31 of a 30-day month, hour 24), other separators (`t`, `z`, `,`, a space), non-digits.
+const canonical = fc.oneof(
+  instant.map((date) => date.toISOString()),
+  instant.map((date) => date.toISOString().replace('Z', '+00:00')),
+  fc
+    .tuple(instant, fc.integer({ min: 0, max: 999 }), fc.constantFrom('Z', '+00:00'))
+    .map(([date, micros, zone]) => `${date.toISOString().slice(0, 23)}${String(micros).padStart(3, '0')}${zone}`),
+);
+const edited = fc
+  .tuple(canonical, fc.nat(), fc.constantFrom(...'0123456789-:.,TtZz x+'))
+  .map(([text, at, char]) => text.slice(0, at % text.length) + char + text.slice((at % text.length) + 1));
+
+describe('parseIsoDateTime', () => {
+  it('reads the canonical forms, changed or not, as the general pattern does', () => {
+    fc.assert(
+      fc.property(fc.oneof(canonical, edited), (text) => {
+        expect(parseIsoDateTime(text)).toEqual(parseIsoDateTimeByPattern(text));
+      }),
+      { numRuns: 50_000 },
+    );
+  });
+
+  it('keeps microseconds as sent, pads milliseconds, and refuses a day the month does not have', () => {
+    expect(parseIsoDateTime('2024-02-29T23:59:59.123456Z')).toEqual({
+      epochMs: Date.UTC(2024, 1, 29, 23, 59, 59, 123),
+      utcText: '2024-02-29T23:59:59.123456Z',
+    });
+    expect(parseIsoDateTime('2026-11-25T10:00:00.120Z')?.utcText).toBe('2026-11-25T10:00:00.120000Z');
+    expect(parseIsoDateTime('2026-11-25T10:00:00.123456+00:00')?.utcText).toBe('2026-11-25T10:00:00.123456Z');
+    expect(parseIsoDateTime('2026-02-29T10:00:00.000Z')).toBeNull();
+    expect(parseIsoDateTime('2026-04-31T10:00:00.000000Z')).toBeNull();
   });
 });

@@ -15,6 +15,7 @@ import {
   MAX_REVENUE,
   RETENTION_DAYS,
   acceptanceLimit,
+  type AcceptanceLimit,
   type EventTypeName,
   type RetentionSettings,
 } from '@pmd/domain';
@@ -185,7 +186,7 @@ function checkTimestamp(value: unknown, now: Date, retention: RetentionSettings)
     return { field: 'ts', msg: 'Input should not be more than 5 minutes in the future', type: 'datetime_future' };
   }
   // Nothing older than what is kept: its raw events or minute rows may already be gone (domain/src/retention.ts).
-  const limit = acceptanceLimit(now, retention);
+  const limit = acceptanceLimitOf(now, retention);
   if (epochMs < limit.oldest.getTime()) {
     return {
       field: 'ts',
@@ -196,11 +197,77 @@ function checkTimestamp(value: unknown, now: Date, retention: RetentionSettings)
   return utcText;
 }
 
+/** `acceptanceLimit`, worked out once per batch (one `now`, one `retention`) rather than once per event. */
+let lastLimit: { now: Date; retention: RetentionSettings; limit: AcceptanceLimit } | undefined;
+function acceptanceLimitOf(now: Date, retention: RetentionSettings): AcceptanceLimit {
+  if (lastLimit?.now !== now || lastLimit.retention !== retention)
+    lastLimit = { now, retention, limit: acceptanceLimit(now, retention) };
+  return lastLimit.limit;
+}
+
+/** An instant read from an event's `ts`: epoch milliseconds, and the text stored (`2026-11-25T10:00:00.123456Z`). */
+export interface ParsedInstant {
+  epochMs: number;
+  utcText: string;
+}
+
 /**
- * Epoch milliseconds and the instant as stored (`2026-11-25T10:00:00.123456Z`), or null when the text is no real
- * instant. Sub-microsecond digits are dropped (PostgreSQL stores microseconds).
+ * The instant `text` names, or null when it is no real instant. Sub-microsecond digits are dropped (PostgreSQL stores
+ * microseconds).
  */
-function parseIsoDateTime(text: string): { epochMs: number; utcText: string } | null {
+export function parseIsoDateTime(text: string): ParsedInstant | null {
+  return parseCanonicalUtc(text) ?? parseIsoDateTimeByPattern(text);
+}
+
+/**
+ * The forms nearly every event comes in, read by position: `2026-11-25T10:00:00.123` with 3 or 6 fraction digits,
+ * then `Z` (JavaScript's toISOString; the stored form) or `+00:00` (Python's isoformat, as the original clients send).
+ * The pattern's match costs a dozen strings per event, a sixth of what batch ingest allocated. Null means "not one of
+ * these forms": the pattern decides then.
+ */
+function parseCanonicalUtc(text: string): ParsedInstant | null {
+  const zone = text.endsWith('Z') ? 1 : text.endsWith('+00:00') ? 6 : 0;
+  const fraction = text.length - zone - 20; // the digits after `YYYY-MM-DDTHH:MM:SS.`
+  if (zone === 0 || (fraction !== 3 && fraction !== 6)) return null;
+  for (const [at, code] of CANONICAL_SEPARATORS) if (text.charCodeAt(at) !== code) return null;
+  // NaN for anything but digits, which fails every range check below.
+  const y = digitsAt(text, 0, 4);
+  const mo = digitsAt(text, 5, 2);
+  const d = digitsAt(text, 8, 2);
+  const h = digitsAt(text, 11, 2);
+  const mi = digitsAt(text, 14, 2);
+  const s = digitsAt(text, 17, 2);
+  const ms = digitsAt(text, 20, 3);
+  const inRange =
+    y >= 100 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && h <= 23 && mi <= 59 && s <= 59 && ms >= 0;
+  if (!inRange || (fraction === 6 && !(digitsAt(text, 23, 3) >= 0))) return null;
+  const utcText = fraction === 6 ? (zone === 1 ? text : `${text.slice(0, 26)}Z`) : `${text.slice(0, 23)}000Z`;
+  return { epochMs: Date.UTC(y, mo - 1, d, h, mi, s, ms), utcText };
+}
+
+/** `-`, `-`, `T`, `:`, `:`, `.` at their places in `YYYY-MM-DDTHH:MM:SS.fff`. */
+const CANONICAL_SEPARATORS: readonly (readonly [number, number])[] = [
+  [4, 0x2d],
+  [7, 0x2d],
+  [10, 0x54],
+  [13, 0x3a],
+  [16, 0x3a],
+  [19, 0x2e],
+];
+
+/** The number written by `count` decimal digits at `start`; NaN when one is not a digit. */
+function digitsAt(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** Every form ISO_DATE_TIME admits (the general reading; parseIsoDateTime's own fast one gives the same results). */
+export function parseIsoDateTimeByPattern(text: string): ParsedInstant | null {
   const match = ISO_DATE_TIME.exec(text);
   if (!match) return null;
   const [, year, month, day, hour, minute, second = '00', fraction = '', zulu, sign, offsetHours, offsetMinutes = '0'] =
