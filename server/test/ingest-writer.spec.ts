@@ -22,7 +22,8 @@ describe('IngestWriter (group commit)', () => {
   let listener: pg.Client;
   const notified: EventsIngestedPayload[] = [];
   beforeAll(async () => {
-    pool = new pg.Pool({ connectionString: database.url, max: 3 });
+    // Room for three statements beside the connection that holds event_ids locked: more than the caps tested here.
+    pool = new pg.Pool({ connectionString: database.url, max: 4 });
     pool.on('error', () => {}); // idle clients are cut when the test database is dropped
     listener = new pg.Client({ connectionString: database.url });
     await listener.connect();
@@ -161,8 +162,8 @@ describe('IngestWriter (group commit)', () => {
     expect(await statements()).toEqual([half, half]);
   });
 
-  it('runs two statements at once, the third request waiting for either; overlapping ids are stored and credited once', async () => {
-    const writer = new IngestWriter(pool);
+  it('runs as many statements at once as its cap, the next request waiting for either; overlapping ids are stored and credited once', async () => {
+    const writer = new IngestWriter(pool, 2);
     const { credited } = await whileEventIdsLocked(async () => {
       // One request per turn, so each may start a statement of its own.
       const first = await storedAlone(writer, validEvents('two', 0, 50));

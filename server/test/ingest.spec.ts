@@ -196,9 +196,8 @@ describe('GraphQL ingestEvents', () => {
     try {
       const events = (from: number, to: number) =>
         Array.from({ length: to - from }, (_, i) => restEvent(from + i, 'merge'));
-      // The first two, each stored in a turn of the event loop of its own, start a statement each
-      // (STATEMENTS_IN_FLIGHT); the next two queue behind them and go together in the third statement, where the
-      // earlier of them is credited the ids they share.
+      // The first two, each stored in a turn of the event loop of its own, start a statement each; the next two,
+      // stored in one turn, go together in a third statement, where the earlier of them is credited the ids they share.
       const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
       const firstRequest = ingestEvents(pool, events(0, 100));
       await nextTurn();
