@@ -26,6 +26,7 @@ import { createLogger, ensureDatabase, freePort, startEmbeddedCluster } from '@p
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { revisionsToMeasure, type Revision } from './lib/revision.ts';
+import { quantile } from './lib/stats.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -438,14 +439,9 @@ async function measure(running: RunningRevision[]): Promise<RevisionResult[]> {
   return results;
 }
 
-/** The item of median `key` (the lower of the middle two for an even count). */
+/** The item of median `key` (the lower of the middle two for an even count, as `quantile(…, 0.5)` picks). */
 function medianBy<T>(items: T[], key: (item: T) => number): T {
   return [...items].sort((a, b) => key(a) - key(b))[Math.floor((items.length - 1) / 2)]!;
-}
-
-/** The median of `values` (the lower of the middle two for an even count). */
-function median(values: number[]): number {
-  return medianBy(values, (value) => value);
 }
 
 const rate = (r: PhaseResult) => r.events / r.seconds;
@@ -486,8 +482,8 @@ function report({ revision, rounds, phases, rssMb }: RevisionResult): void {
   const restRates = rounds.map((round) => rate(round[1]!));
   const each = (values: number[], digits: number) =>
     ROUNDS > 1 ? ` (rounds: ${values.map((value) => value.toFixed(digits)).join(', ')})` : '';
-  console.log(`\nratio (a)/(d): ${median(ratios).toFixed(2)} (target ≥ 0.5)${each(ratios, 2)}`);
-  console.log(`(b): ${Math.round(median(restRates))} events/s (target ≥ 30000)${each(restRates, 0)}`);
+  console.log(`\nratio (a)/(d): ${quantile(ratios, 0.5).toFixed(2)} (target ≥ 0.5)${each(ratios, 2)}`);
+  console.log(`(b): ${Math.round(quantile(restRates, 0.5))} events/s (target ≥ 30000)${each(restRates, 0)}`);
   // On a shared machine wall-clock rates mostly measure the neighbours; CPU per event does not. With the server and
   // PostgreSQL each on a core of their own, the busier of the two bounds the rate.
   const capacity = (r: PhaseResult) =>

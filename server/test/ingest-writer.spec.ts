@@ -2,6 +2,8 @@ import { NOTIFY_CHANNELS, type EventsIngestedPayload } from '@pmd/db';
 import { useTestDatabase } from '@pmd/db/testing';
 import { minuteRollupMismatches, restEvent, storedEvents } from '@pmd/testkit';
 import pg from 'pg';
+// The end of this turn of the event loop, when the writer starts the statements of the requests stored in it.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BATCH_SIZE, validateEvent, type ValidEvent } from '../src/services/ingest-validation.ts';
 import { IngestWriter, SKIP_KNOWN_IDS_MS } from '../src/services/ingest-writer.ts';
@@ -40,8 +42,6 @@ describe('IngestWriter (group commit)', () => {
     return notified.splice(0).map((note) => note.stored);
   };
 
-  /** The end of this turn of the event loop, when the writer starts the statements of the requests stored in it. */
-  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
   /** Stores `events` in a turn of their own, so their statement has started before anything else is stored. */
   const storedAlone = async (writer: IngestWriter, events: ValidEvent[]) => {
     const credited = writer.store(events);

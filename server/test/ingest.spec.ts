@@ -1,4 +1,5 @@
 import { NOTIFY_CHANNELS, type EventsIngestedPayload } from '@pmd/db';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import pg from 'pg';
 import { ingestEvents } from '../src/services/ingest.ts';
 import { describe, expect, it } from 'vitest';
@@ -198,7 +199,6 @@ describe('GraphQL ingestEvents', () => {
         Array.from({ length: to - from }, (_, i) => restEvent(from + i, 'merge'));
       // The first two, each stored in a turn of the event loop of its own, start a statement each; the next two,
       // stored in one turn, go together in a third statement, where the earlier of them is credited the ids they share.
-      const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
       const firstRequest = ingestEvents(pool, events(0, 100));
       await nextTurn();
       const secondRequest = ingestEvents(pool, [...events(100, 200), ...events(150, 160)]);

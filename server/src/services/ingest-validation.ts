@@ -77,6 +77,19 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
  * MINUTE_ROWS_RETENTION_DAYS) moves the oldest accepted instant forward from the fixed RETENTION_DAYS bound.
  */
 export function validateEvent(input: unknown, now: Date, retention: RetentionSettings = {}): EventValidation {
+  return eventValidator(now, retention)(input);
+}
+
+/**
+ * `validateEvent` for a batch: the rules at `now` under `retention`, with the oldest accepted instant worked out once
+ * rather than once per event.
+ */
+export function eventValidator(now: Date, retention: RetentionSettings = {}): (input: unknown) => EventValidation {
+  const limit = acceptanceLimit(now, retention);
+  return (input) => checkEvent(input, now, limit);
+}
+
+function checkEvent(input: unknown, now: Date, limit: AcceptanceLimit): EventValidation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return {
       ok: false,
@@ -97,7 +110,7 @@ export function validateEvent(input: unknown, now: Date, retention: RetentionSet
     if (typeof result === 'string') ids[field] = result;
     else errors.push(result);
   }
-  const ts = checkTimestamp(candidate.ts, now, retention);
+  const ts = checkTimestamp(candidate.ts, now, limit);
   if (typeof ts !== 'string') errors.push(ts);
   const eventType = checkEventType(candidate.event_type);
   if (typeof eventType !== 'string') errors.push(eventType);
@@ -168,7 +181,7 @@ function checkAmount(field: 'cost' | 'revenue', value: unknown, max: number): nu
 const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
 
-function checkTimestamp(value: unknown, now: Date, retention: RetentionSettings): string | EventFieldError {
+function checkTimestamp(value: unknown, now: Date, limit: AcceptanceLimit): string | EventFieldError {
   if (value === undefined) return { field: 'ts', msg: 'Field required', type: 'missing' };
   // Text only, from both doors: a parsed Date would have lost the microseconds and the "no offset = UTC" reading.
   if (typeof value !== 'string')
@@ -186,7 +199,6 @@ function checkTimestamp(value: unknown, now: Date, retention: RetentionSettings)
     return { field: 'ts', msg: 'Input should not be more than 5 minutes in the future', type: 'datetime_future' };
   }
   // Nothing older than what is kept: its raw events or minute rows may already be gone (domain/src/retention.ts).
-  const limit = acceptanceLimitOf(now, retention);
   if (epochMs < limit.oldest.getTime()) {
     return {
       field: 'ts',
@@ -195,14 +207,6 @@ function checkTimestamp(value: unknown, now: Date, retention: RetentionSettings)
     };
   }
   return utcText;
-}
-
-/** `acceptanceLimit`, worked out once per batch (one `now`, one `retention`) rather than once per event. */
-let lastLimit: { now: Date; retention: RetentionSettings; limit: AcceptanceLimit } | undefined;
-function acceptanceLimitOf(now: Date, retention: RetentionSettings): AcceptanceLimit {
-  if (lastLimit?.now !== now || lastLimit.retention !== retention)
-    lastLimit = { now, retention, limit: acceptanceLimit(now, retention) };
-  return lastLimit.limit;
 }
 
 /** An instant read from an event's `ts`: epoch milliseconds, and the text stored (`2026-11-25T10:00:00.123456Z`). */

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { RetentionSettings } from '@pmd/domain';
-import { MAX_BATCH_SIZE, validateEvent, type EventFieldError, type ValidEvent } from './ingest-validation.ts';
+import { eventValidator, MAX_BATCH_SIZE, type EventFieldError, type ValidEvent } from './ingest-validation.ts';
 import { BatchTooLargeError } from './errors.ts';
 import { ingestWriterFor } from './ingest-writer.ts';
 
@@ -40,8 +40,9 @@ export async function ingestEvents(
   if (candidates.length > MAX_BATCH_SIZE) throw new BatchTooLargeError(candidates.length);
   const valid: ValidEvent[] = [];
   const rejected: RejectedEvent[] = [];
+  const validate = eventValidator(now, retention);
   candidates.forEach((candidate, index) => {
-    const result = validateEvent(candidate, now, retention);
+    const result = validate(candidate);
     if (result.ok) valid.push(result.event);
     else rejected.push({ index, eventId: eventIdOf(candidate), errors: result.errors });
   });
