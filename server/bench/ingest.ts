@@ -185,10 +185,6 @@ async function runPhase(
   return { name, events: bodies.reduce((sum, b) => sum + b.events, 0), seconds, latenciesMs };
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
 async function copyPhase(databaseUrl: string, events: BenchEvent[]): Promise<PhaseResult> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -464,14 +460,13 @@ function report({ revision, rounds, phases, rssMb }: RevisionResult): void {
     '  CPU ms per 1000 events: server / postgres / client',
   );
   for (const r of phases) {
-    const sorted = [...r.latenciesMs].sort((x, y) => x - y);
     console.log(
       r.name.padEnd(46),
       String(r.events).padStart(8),
       r.seconds.toFixed(2).padStart(8),
       Math.round(rate(r)).toString().padStart(10),
-      (sorted.length ? percentile(sorted, 50).toFixed(1) : '-').padStart(8),
-      (sorted.length ? percentile(sorted, 99).toFixed(1) : '-').padStart(8),
+      (r.latenciesMs.length ? quantile(r.latenciesMs, 0.5).toFixed(1) : '-').padStart(8),
+      (r.latenciesMs.length ? quantile(r.latenciesMs, 0.99).toFixed(1) : '-').padStart(8),
       r.cpu
         ? `  ${[r.cpu.server, r.cpu.postgres, r.cpu.client].map((c) => ((c * 1e6) / r.events).toFixed(1)).join(' / ')}`
         : '',

@@ -23,6 +23,7 @@ import {
 } from '../../generator/src/simulation.ts'; // by path: the generator's tests depend on the worker
 import pg from 'pg';
 import { evaluateAlerts } from '../src/lib/alerts.ts';
+import { quantile } from '../../server/bench/lib/stats.ts';
 import { createRule, setRules } from '../test/testkit/rules.ts';
 
 /**
@@ -207,13 +208,11 @@ async function dropRun(client: pg.ClientBase, variant: Variant, onset: number): 
   return { detect, resolve, early };
 }
 
-const percentile = (sorted: number[], p: number) =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : 'miss');
 /** Percentiles over every run, a miss counting as infinitely late (so a p95 with >5 % misses says "miss"). */
 function delays(values: (number | null)[]) {
-  const sorted = values.map((v) => v ?? Infinity).sort((a, b) => a - b);
-  return { p50: fmt(percentile(sorted, 0.5)), p95: fmt(percentile(sorted, 0.95)), max: fmt(sorted.at(-1) ?? NaN) };
+  const late = values.map((v) => v ?? Infinity);
+  return { p50: fmt(quantile(late, 0.5)), p95: fmt(quantile(late, 0.95)), max: fmt(quantile(late, 1)) };
 }
 
 let dataDir: string | undefined;
