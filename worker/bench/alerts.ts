@@ -23,7 +23,7 @@ import {
 } from '../../generator/src/simulation.ts'; // by path: the generator's tests depend on the worker
 import pg from 'pg';
 import { evaluateAlerts } from '../src/lib/alerts.ts';
-import { quantile } from '../../server/bench/lib/stats.ts';
+import { quantile } from '../../server/bench/lib/stats.ts'; // by path: the benches' one percentile rule
 import { createRule, setRules } from '../test/testkit/rules.ts';
 
 /**
