@@ -1,17 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 
 /**
- * Bounds a JSON body before `JSON.parse` sees it. One pass over the bytes counts values and nesting and checks that
- * every string is valid UTF-8, so that
- * - a body of the allowed size cannot expand into millions of objects (`[{},{},…]` is 3 bytes per object, and V8
- *   spends about 50 bytes of heap on each): the value count is capped;
- * - nesting cannot exhaust a stack in the recursive steps after parsing (GraphQL variable coercion, validation);
- * - invalid UTF-8 is refused instead of being silently replaced by U+FFFD, which made ids `collide-\xff` and
- *   `collide-\xfe` equal and dropped the second event as a "duplicate".
- * It is not a JSON validator: malformed JSON passes through to `JSON.parse`, which reports it.
- *
- * Two passes with one verdict: a fast one that answers only "within the limits" (the common case), and, when it cannot
- * say so, the byte-by-byte one (`scanJsonBounds`), which decides and names where the body went wrong.
+ * The most values a body may hold (objects, arrays, strings, numbers, literals; keys are not values) and its deepest
+ * nesting.
  */
 export interface JsonLimits {
   maxValues: number;
@@ -25,6 +16,19 @@ export type JsonGuardVerdict =
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
+/**
+ * Bounds a JSON body before `JSON.parse` sees it: it counts values and nesting and checks that every string is valid
+ * UTF-8, so that
+ * - a body of the allowed size cannot expand into millions of objects (`[{},{},…]` is 3 bytes per object, and V8
+ *   spends about 50 bytes of heap on each): the value count is capped;
+ * - nesting cannot exhaust a stack in the recursive steps after parsing (GraphQL variable coercion, validation);
+ * - invalid UTF-8 is refused instead of being silently replaced by U+FFFD, which made ids `collide-\xff` and
+ *   `collide-\xfe` equal and dropped the second event as a "duplicate".
+ * It is not a JSON validator: malformed JSON passes through to `JSON.parse`, which reports it.
+ *
+ * Two passes with one verdict: a fast one that answers only "within the limits" (the common case), and, when it cannot
+ * say so, the byte-by-byte one (`scanJsonBounds`), which decides and names where the body went wrong.
+ */
 export function guardJson(body: Uint8Array, limits: JsonLimits): JsonGuardVerdict {
   return withinJsonLimits(body, limits) ? { ok: true } : scanJsonBounds(body, limits);
 }
