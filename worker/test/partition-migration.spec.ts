@@ -78,7 +78,7 @@ describe(`migration ${PARTITIONING} on a database holding events`, () => {
       expect(before.events).toHaveLength(3000);
       expect(before.rollups.every((rows) => rows.length > 0)).toBe(true);
 
-      expect(await migrate(url, log)).toEqual([PARTITIONING]);
+      expect(await migrate(url, log, undefined, PARTITIONING)).toEqual([PARTITIONING]);
 
       expect(await snapshot(pool, url)).toEqual(before);
       for (const grain of GRAINS) expect(await storedRollup(pool, grain)).toEqual(await expectedRollup(pool, grain));

@@ -36,6 +36,15 @@ async function runPartitionTask(url: string, tick: Date, retention: RetentionSet
   }
 }
 
+/** Polls `condition` every 10 ms until it holds; fails after 10 s. */
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 const event = (eventId: string, ts: string): EventRow => ({
   eventId,
   ts,
@@ -115,6 +124,58 @@ describe('raw_events partitions', () => {
     // Still one event per id once moved: the same ids again are all duplicates.
     expect(await storeTestEvents(pool, late)).toBe(0);
   });
+
+  it('shows a reader that waited for a move every moved event, not neither copy', async () => {
+    const late = randomEvents(seededRandom(7), 200, { from: Date.parse('2026-04-10T00:00:00Z'), spanMs: DAY_MS });
+    expect(await storeTestEvents(pool, late)).toBe(200);
+    const countDay = `SELECT count(*)::int AS n FROM raw_events
+                      WHERE ts >= '2026-04-10T00:00:00Z' AND ts < '2026-04-11T00:00:00Z'`;
+    const mover = await pool.connect();
+    const reader = await pool.connect();
+    try {
+      // The move holds its locks until it commits; the reader's query starts meanwhile and must wait for it.
+      await mover.query('BEGIN');
+      expect((await mover.query('SELECT raw_events_create_partition($1::date) AS moved', ['2026-04-10'])).rows).toEqual(
+        [{ moved: 200 }],
+      );
+      const readerPid = (await reader.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      const read = reader.query<{ n: number }>(countDay);
+      await waitUntil(async () => {
+        const { rows } = await pool.query(`SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1`, [readerPid]);
+        return rows[0]?.wait_event_type === 'Lock';
+      });
+      await mover.query('COMMIT');
+      // Planned before the commit and read after it, the query once saw the day in neither place: its plan had no
+      // partition for the day, and its snapshot no longer had the rows in the default partition.
+      expect((await read).rows).toEqual([{ n: 200 }]);
+    } finally {
+      await mover.query('ROLLBACK'); // after a failed step: the move's locks would hold up the next test
+      mover.release();
+      reader.release();
+    }
+  });
+
+  it('gives up moving a day while a long read holds raw_events, and moves it on the next run', async () => {
+    const late = randomEvents(seededRandom(8), 50, { from: Date.parse('2026-04-20T00:00:00Z'), spanMs: DAY_MS });
+    expect(await storeTestEvents(pool, late)).toBe(50);
+    const reader = await pool.connect();
+    try {
+      await reader.query('BEGIN');
+      await reader.query('SELECT count(*) FROM raw_events');
+      const started = Date.now();
+      const failed = capturedLogger('worker', 'error');
+      await runPartitionTask(database.url, new Date('2026-04-21T00:10:00Z'), {}, graphileLogger(failed.log));
+      // The lock timeout (5 s), not the read: ingest would queue behind a waiting move for as long as it waits.
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(JSON.stringify(failed.lines)).toContain('lock timeout');
+      expect((await partitionCounts())['20260420']).toBeUndefined();
+    } finally {
+      await reader.query('ROLLBACK');
+      reader.release();
+    }
+    await runPartitionTask(database.url, new Date('2026-04-21T00:10:00Z'));
+    expect(await partitionCounts()).toMatchObject({ '20260420': 50, default: 0 });
+  }, 30_000);
 
   it('with RAW_EVENTS_RETENTION_DAYS, drops exactly the days before the horizon and their ids', async () => {
     // 100 events on each of 2026-10-01 … 2026-10-05; the horizon of 2 days at 2026-10-05 is 2026-10-03T00:00Z.

@@ -5,10 +5,12 @@ import { inTransaction } from './transaction.ts';
 const PARTITION_DAYS_AHEAD = 3;
 
 /**
- * How long dropping a day waits for raw_events: DROP of a partition locks the whole table, and ingest queues behind a
- * waiting drop. Past it the drop gives up until the next run instead of stalling ingest behind a long read.
+ * How long creating or dropping a day waits for raw_events. Both lock the whole table: DROP of a partition always does,
+ * and a creation does so that no query plans without the day while its late events leave the default partition
+ * (migration 20261203170000). Ingest queues behind a waiting lock, so past this the run gives up until the next one
+ * instead of stalling ingest behind a long read (a report, a dump).
  */
-const DROP_LOCK_TIMEOUT = '5s';
+const PARTITION_LOCK_TIMEOUT = '5s';
 
 /** The day partitions' names, as raw_events_create_partition (migration 20261202200000) makes them. */
 const DAY_PARTITION_NAME = /^raw_events_p(\d{4})(\d{2})(\d{2})$/;
@@ -46,13 +48,17 @@ export async function maintainRawEventPartitions(
     utcDay(new Date(tick.getTime() + i * DAY_MS)),
   );
   for (const day of [...new Set([...waiting.rows.map((row) => row.day), ...ahead])].sort()) {
-    const { rows } = await client.query<{ moved: string | null }>(
-      'SELECT raw_events_create_partition($1::date) AS moved',
-      [day],
-    );
-    if (rows[0]!.moved === null) continue;
+    const moved = await inTransaction(client, async () => {
+      await client.query(`SET LOCAL lock_timeout = '${PARTITION_LOCK_TIMEOUT}'`);
+      const { rows } = await client.query<{ moved: string | null }>(
+        'SELECT raw_events_create_partition($1::date) AS moved',
+        [day],
+      );
+      return rows[0]!.moved;
+    });
+    if (moved === null) continue;
     run.created.push(day);
-    run.moved += Number(rows[0]!.moved);
+    run.moved += Number(moved);
   }
   if (rawHorizon) {
     for (const { name, day } of await dayPartitions(client)) {
@@ -80,7 +86,7 @@ async function dayPartitions(client: pg.ClientBase): Promise<{ name: string; day
 async function dropDay(client: pg.ClientBase, name: string): Promise<number> {
   const partition = client.escapeIdentifier(name);
   return inTransaction(client, async () => {
-    await client.query(`SET LOCAL lock_timeout = '${DROP_LOCK_TIMEOUT}'`);
+    await client.query(`SET LOCAL lock_timeout = '${PARTITION_LOCK_TIMEOUT}'`);
     // No event may reach the day between deleting its ids and dropping it (its id would stay, refused forever).
     await client.query(`LOCK TABLE ${partition} IN SHARE MODE`);
     const { rowCount } = await client.query(
