@@ -12,7 +12,10 @@ const PARTITION_DAYS_AHEAD = 3;
  */
 const PARTITION_LOCK_TIMEOUT = '5s';
 
-/** The day partitions' names, as raw_events_create_partition (migration 20261202200000) makes them. */
+/**
+ * The day partitions' names, as raw_events_create_partition makes them (migration 20261202200000; its replacement in
+ * 20261203170000 keeps them).
+ */
 const DAY_PARTITION_NAME = /^raw_events_p(\d{4})(\d{2})(\d{2})$/;
 
 const DAY_MS = 86_400_000;
