@@ -53,7 +53,13 @@ describe('money on the dashboard', () => {
     await settings().getByLabel('Name', { exact: true }).fill(NAME);
     await settings().getByRole('button', { name: 'Save settings' }).click();
     await page.getByTestId('campaign-saved').waitFor({ timeout: LIVE_TIMEOUT_MS });
-    expect(await page.locator('#campaign-heading [data-testid="campaign-name"]').textContent()).toBe(NAME);
+    // The heading comes from the page's own query, which urql re-reads once the mutation's Campaign invalidates it:
+    // it follows the save by one round trip, not with it.
+    await expect
+      .poll(() => page.locator('#campaign-heading [data-testid="campaign-name"]').textContent(), {
+        timeout: LIVE_TIMEOUT_MS,
+      })
+      .toBe(NAME);
     expect(await page.locator('#campaign-heading [data-testid="campaign-id"]').textContent()).toBe(MONEY.campaign_id);
 
     await page.getByRole('link', { name: 'Campaigns', exact: true }).click();
