@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { defineProject } from 'vitest/config';
+import { LIVE_TIMEOUT_MS } from './e2e/support/timeouts.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -21,6 +22,8 @@ export default defineProject({
     include: ['e2e/**/*.spec.ts'],
     globalSetup: ['./e2e/support/global-setup.ts'],
     testTimeout: 90_000,
+    // A poll follows an action the app answers asynchronously; vitest's default of 1 s is short for a loaded machine.
+    expect: { poll: { timeout: LIVE_TIMEOUT_MS } },
     hookTimeout: 240_000,
   },
 });

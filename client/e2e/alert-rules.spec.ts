@@ -154,10 +154,15 @@ describe('alert rules page', () => {
     const enabled = row(RULE).getByRole('switch', { name: `${RULE} enabled` });
     await enabled.click();
     await expect.poll(() => enabled.isChecked()).toBe(false);
-    expect(await query(`SELECT enabled FROM alert_rules WHERE name = $1`, [RULE])).toEqual([{ enabled: false }]);
+    // The switch is a native checkbox: it flips on the click itself, before the mutation has reached the database.
+    await expect
+      .poll(() => query(`SELECT enabled FROM alert_rules WHERE name = $1`, [RULE]), { timeout: LIVE_TIMEOUT_MS })
+      .toEqual([{ enabled: false }]);
     await enabled.click();
     await expect.poll(() => enabled.isChecked()).toBe(true);
-    expect(await query(`SELECT enabled FROM alert_rules WHERE name = $1`, [RULE])).toEqual([{ enabled: true }]);
+    await expect
+      .poll(() => query(`SELECT enabled FROM alert_rules WHERE name = $1`, [RULE]), { timeout: LIVE_TIMEOUT_MS })
+      .toEqual([{ enabled: true }]);
   });
 
   it('shows validation issues next to their fields, from the form and from the server', async () => {

@@ -194,10 +194,12 @@ describe('dashboard against the running system', () => {
     expect(updated.impressions).toBe('400');
     await waitForCards(updated);
 
-    const statuses = await page!.locator('[data-testid="campaign-row"]').allInnerTexts();
+    // The table comes from the live breakdown, a subscription of its own: the cards' push does not mean it has pushed.
+    const rowOf = async (campaignId: string) =>
+      (await page!.locator('[data-testid="campaign-row"]').allInnerTexts()).find((row) => row.includes(campaignId));
     // Too few impressions and signups here to judge either way (status.spec.ts shows each status).
-    expect(statuses.find((row) => row.includes('camp_e2e_search'))).toContain('Not enough data');
-    expect(statuses.find((row) => row.includes('camp_e2e_email'))).toContain('Not enough data');
+    await expect.poll(() => rowOf('camp_e2e_search'), { timeout: LIVE_TIMEOUT_MS }).toContain('Not enough data');
+    await expect.poll(() => rowOf('camp_e2e_email'), { timeout: LIVE_TIMEOUT_MS }).toContain('Not enough data');
 
     await page!.screenshot({ path: path.join(RESULTS_DIR, 'dashboard-overview.png'), fullPage: true });
   });
