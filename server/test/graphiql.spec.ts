@@ -160,7 +160,9 @@ describe('GraphiQL in a browser with READ_TOKEN set', () => {
       await page.getByRole('button', { name: 'Headers' }).click();
       const headersEditor = page.locator('.graphiql-editor-tool .monaco-editor').last();
       await headersEditor.waitFor({ state: 'visible', timeout: 10_000 });
-      await expect.poll(() => editorText(headersEditor)).toContain('"Authorization": "Bearer <READ_TOKEN>"');
+      await expect
+        .poll(() => editorText(headersEditor), { timeout: 10_000 })
+        .toContain('"Authorization": "Bearer <READ_TOKEN>"');
       // With the placeholder as it is, the server refuses the query.
       expect(await run(page)).toContain('UNAUTHENTICATED');
 
