@@ -51,8 +51,7 @@ export async function maintainRawEventPartitions(
     utcDay(new Date(tick.getTime() + i * DAY_MS)),
   );
   for (const day of [...new Set([...waiting.rows.map((row) => row.day), ...ahead])].sort()) {
-    const moved = await inTransaction(client, async () => {
-      await client.query(`SET LOCAL lock_timeout = '${PARTITION_LOCK_TIMEOUT}'`);
+    const moved = await inPartitionTransaction(client, async () => {
       const { rows } = await client.query<{ moved: string | null }>(
         'SELECT raw_events_create_partition($1::date) AS moved',
         [day],
@@ -73,6 +72,14 @@ export async function maintainRawEventPartitions(
   return run;
 }
 
+/** `work` in a transaction whose locks wait at most PARTITION_LOCK_TIMEOUT (creating and dropping days share it). */
+function inPartitionTransaction<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
+  return inTransaction(client, async () => {
+    await client.query(`SET LOCAL lock_timeout = '${PARTITION_LOCK_TIMEOUT}'`);
+    return work();
+  });
+}
+
 /** Every day partition of raw_events, oldest first. */
 async function dayPartitions(client: pg.ClientBase): Promise<{ name: string; day: string }[]> {
   const { rows } = await client.query<{ name: string }>(
@@ -88,8 +95,7 @@ async function dayPartitions(client: pg.ClientBase): Promise<{ name: string; day
 /** Drops one day's partition and its events' ids; returns how many events went. */
 async function dropDay(client: pg.ClientBase, name: string): Promise<number> {
   const partition = client.escapeIdentifier(name);
-  return inTransaction(client, async () => {
-    await client.query(`SET LOCAL lock_timeout = '${PARTITION_LOCK_TIMEOUT}'`);
+  return inPartitionTransaction(client, async () => {
     // No event may reach the day between deleting its ids and dropping it (its id would stay, refused forever).
     await client.query(`LOCK TABLE ${partition} IN SHARE MODE`);
     const { rowCount } = await client.query(
