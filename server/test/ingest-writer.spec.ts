@@ -6,7 +6,7 @@ import pg from 'pg';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BATCH_SIZE, validateEvent, type ValidEvent } from '../src/services/ingest-validation.ts';
-import { IngestWriter, SKIP_KNOWN_IDS_MS } from '../src/services/ingest-writer.ts';
+import { EVENTS_FOR_ANOTHER_STATEMENT, IngestWriter, SKIP_KNOWN_IDS_MS } from '../src/services/ingest-writer.ts';
 
 /** Events `${prefix}-${from}` … `${prefix}-${to - 1}`, validated as the ingest service hands them to the writer. */
 function validEvents(prefix: string, from: number, to: number): ValidEvent[] {
@@ -165,22 +165,44 @@ describe('IngestWriter (group commit)', () => {
   it('runs as many statements at once as its cap, the next request waiting for either; overlapping ids are stored and credited once', async () => {
     const writer = new IngestWriter(pool, 2);
     const { credited } = await whileEventIdsLocked(async () => {
-      // One request per turn, so each may start a statement of its own.
-      const first = await storedAlone(writer, validEvents('two', 0, 50));
-      const second = await storedAlone(writer, validEvents('two', 25, 75));
-      const credited = Promise.all([first.credited, second.credited, writer.store(validEvents('two', 75, 90))]);
+      // One request per turn, so each may start a statement of its own (each is enough events for one beside another).
+      const first = await storedAlone(writer, validEvents('two', 0, EVENTS_FOR_ANOTHER_STATEMENT));
+      const second = await storedAlone(writer, validEvents('two', 50, 50 + EVENTS_FOR_ANOTHER_STATEMENT));
+      const third = validEvents('two', 50 + EVENTS_FOR_ANOTHER_STATEMENT, 65 + EVENTS_FOR_ANOTHER_STATEMENT);
+      const credited = Promise.all([first.credited, second.credited, writer.store(third)]);
       await expect.poll(runningIngestStatements).toBe(2);
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await runningIngestStatements()).toBe(2);
       return { credited };
     });
     const [first, second, third] = await credited;
-    // Which of the first two got 25..49 depends on which took the lock first; together they stored 0..74 once.
-    expect(first! + second!).toBe(75);
-    expect([first, second]).toContain(50);
+    // Which of the first two got the 50 ids they share depends on which took the lock first; they stored them once.
+    expect(first! + second!).toBe(50 + EVENTS_FOR_ANOTHER_STATEMENT);
+    expect([first, second]).toContain(EVENTS_FOR_ANOTHER_STATEMENT);
     expect(third).toBe(15);
-    expect((await statements()).sort((a, b) => a - b)).toEqual([15, 25, 50]);
-    expect(await storedEvents(database.url, "event_id LIKE 'two-%'")).toHaveLength(90);
+    expect((await statements()).sort((a, b) => a - b)).toEqual([15, 50, EVENTS_FOR_ANOTHER_STATEMENT]);
+    expect(await storedEvents(database.url, "event_id LIKE 'two-%'")).toHaveLength(65 + EVENTS_FOR_ANOTHER_STATEMENT);
+    expect(await minuteRollupMismatches(database.url)).toEqual([]);
+  });
+
+  it(`starts a statement beside a running one only for ${EVENTS_FOR_ANOTHER_STATEMENT} waiting events; fewer wait for the next`, async () => {
+    const writer = new IngestWriter(pool);
+    const small = EVENTS_FOR_ANOTHER_STATEMENT / 2 - 1;
+    const { credited } = await whileEventIdsLocked(async () => {
+      const first = await storedAlone(writer, validEvents('beside', 0, 10));
+      await expect.poll(runningIngestStatements).toBe(1);
+      // Two turns of small requests: together one event short of the threshold, so no statement starts beside.
+      const waiting = [await storedAlone(writer, validEvents('beside', 10, 10 + small))];
+      waiting.push(await storedAlone(writer, validEvents('beside', 10 + small, 10 + 2 * small)));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await runningIngestStatements()).toBe(1);
+      // Two more events reach it: the three waiting requests go together in a statement beside the first.
+      waiting.push(await storedAlone(writer, validEvents('beside', 10 + 2 * small, 12 + 2 * small)));
+      await expect.poll(runningIngestStatements).toBe(2);
+      return { credited: Promise.all([first.credited, ...waiting.map((request) => request.credited)]) };
+    });
+    expect(await credited).toEqual([10, small, small, 2]);
+    expect((await statements()).sort((a, b) => a - b)).toEqual([10, 2 + 2 * small]);
     expect(await minuteRollupMismatches(database.url)).toEqual([]);
   });
 });
