@@ -325,7 +325,8 @@ function roundInput(round: number) {
  * The untimed warm-up, per door: enough requests for V8 to optimise each path (JIT), so a phase's one round measures
  * the steady state a long-running server is in, as its later rounds do. The server's CPU per REST ×50 event falls
  * for about 200,000 events: in rounds of 20,000 after 400 batches of warm-up it went 27, 22, 23, 21, 18, 19, 16, 15,
- * 14, 13, 17, 13, 13, 12 µs; with 400 batches, a one-round (b) cost it 18–23 µs, with 4,000 11–14. About 4 s per door.
+ * 14, 13, 17, 13, 13, 12 µs; with 400 batches, a one-round (b) cost it 18–23 µs, with 4,000 11–15 (three runs). It
+ * takes about 4 s of GraphQL and 8 s of REST per revision.
  */
 const WARM_UP = { graphqlBatches: 200, restBatches: 4000, singles: 1000 };
 const warm = makeEvents(WARM_UP.graphqlBatches * 1000 + WARM_UP.restBatches * 50 + WARM_UP.singles, 'warm');
