@@ -8,7 +8,8 @@
  *   (c) REST POST /events, one event per request, from --clients clients,
  *   (d) COPY of the rows of (a) into a scratch copy of raw_events (same indexes) — the floor of what PostgreSQL can do,
  * and prints events/s, request latency p50/p99, the ratio (a)/(d) and the server's peak RSS.
- * Request bodies are serialised before the clock starts, so the figures are the server's, not the client's JSON.
+ * Request bodies are serialised (and this process's garbage collected) before the clock starts, so the figures are the
+ * server's, not the client's JSON.
  * With `--baseline <rev>` (e.g. `main`) that revision's server runs too, on a database of its own migrated by its own
  * migrations (lib/revision.ts); each phase runs against both servers in turn, and a last table sets them side by side.
  * With `--rounds N` every phase runs N times (new event ids each round): the tables show, per phase, the round of median
@@ -115,17 +116,21 @@ async function withCpu(serverPid: number, databaseUrl: string, run: () => Promis
         'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
       )
     ).rows.map((r) => r.pid);
-  const sum = async (pids: number[]) => (await Promise.all(pids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
+  const cpuByPid = async (pids: number[]) =>
+    new Map(await Promise.all(pids.map(async (pid) => [pid, await cpuSeconds(pid)] as const)));
   try {
-    const pidsBefore = await backendPids();
-    const before = { server: await cpuSeconds(serverPid), postgres: await sum(pidsBefore), client: process.cpuUsage() };
+    const backendsBefore = await cpuByPid(await backendPids());
+    const before = { server: await cpuSeconds(serverPid), client: process.cpuUsage() };
     const result = await run();
-    // Backends opened during the phase started from 0 CPU; backends closed during it are lost (the pool keeps them).
-    const pidsAfter = [...new Set([...pidsBefore, ...(await backendPids())])];
+    // Backends opened during the phase started from 0 CPU. A backend closed during it (the pool's idle timeout, as a
+    // server may idle while another revision's phase runs) reads 0 now: its CPU in the phase is lost, never negative.
+    const backendsAfter = await cpuByPid([...new Set([...backendsBefore.keys(), ...(await backendPids())])]);
     const usage = process.cpuUsage(before.client);
+    let postgres = 0;
+    for (const [pid, after] of backendsAfter) postgres += Math.max(0, after - (backendsBefore.get(pid) ?? 0));
     result.cpu = {
       server: (await cpuSeconds(serverPid)) - before.server,
-      postgres: (await sum(pidsAfter)) - before.postgres,
+      postgres,
       client: (usage.user + usage.system) / 1e6,
     };
     return result;
@@ -329,7 +334,15 @@ function roundInput(round: number) {
  * takes about 4 s of GraphQL and 8 s of REST per revision.
  */
 const WARM_UP = { graphqlBatches: 200, restBatches: 4000, singles: 1000 };
-const warm = makeEvents(WARM_UP.graphqlBatches * 1000 + WARM_UP.restBatches * 50 + WARM_UP.singles, 'warm');
+
+/**
+ * A full garbage collection of this process before each timed phase: otherwise the collection of what building a
+ * round's bodies left (or the warm-up's) falls on the first phase measured, against whichever revision runs first. With
+ * `--baseline HEAD` (the same code twice) the first revision's (a) ran at 0.83–0.88× the second's, with 2.2–3.0 µs of
+ * client CPU per event against 1.6–1.9, in two runs; with this, 1.07, 1.07 and 0.91× in three (the pairing's noise on a
+ * shared 2-core machine). `pnpm bench:ingest` exposes it (`--expose-gc`).
+ */
+const collectGarbage = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 interface RevisionResult {
   revision: Revision;
@@ -351,7 +364,8 @@ async function startRevision(revision: Revision, databaseUrl: string): Promise<R
   await revision.migrate(databaseUrl);
   const server = await startServer(path.join(revision.root, 'server'), databaseUrl);
   const { baseUrl } = server;
-  // JIT and connection warm-up, untimed, with ids of their own.
+  // JIT and connection warm-up, untimed, with ids of their own (each revision on its own database).
+  const warm = makeEvents(WARM_UP.graphqlBatches * 1000 + WARM_UP.restBatches * 50 + WARM_UP.singles, 'warm');
   const restStart = WARM_UP.graphqlBatches * 1000;
   const singlesStart = restStart + WARM_UP.restBatches * 50;
   await runPhase('warm-up', `${baseUrl}/graphql`, chunks(warm.slice(0, restStart), 1000).map(graphqlBody), () => {});
@@ -420,7 +434,10 @@ async function measure(running: RunningRevision[]): Promise<RevisionResult[]> {
     );
     const measured = running.map((): PhaseResult[] => []);
     for (const phase of phases) {
-      for (const [i, target] of running.entries()) measured[i]!.push(await phase(target));
+      for (const [i, target] of running.entries()) {
+        collectGarbage();
+        measured[i]!.push(await phase(target));
+      }
     }
     measured.forEach((phasesOfRound, i) => results[i]!.rounds.push(phasesOfRound));
   }
