@@ -44,8 +44,6 @@ export const SKIP_KNOWN_IDS_MS = 10_000;
  */
 export class IngestWriter {
   private readonly queue: PendingWrite[] = [];
-  /** The events of the queue's writes. */
-  private queuedEvents = 0;
   private writing = 0;
   private drainScheduled = false;
   private skipKnownIdsUntil = 0;
@@ -60,7 +58,6 @@ export class IngestWriter {
   store(events: ValidEvent[]): Promise<number> {
     return new Promise((resolve, reject) => {
       this.queue.push({ events, resolve, reject });
-      this.queuedEvents += events.length;
       this.drainSoon();
     });
   }
@@ -83,7 +80,12 @@ export class IngestWriter {
   /** A free slot, and either no statement running or enough waiting events for one beside it. */
   private mayStartStatement(): boolean {
     if (!this.queue.length || this.writing >= this.statementsInFlight) return false;
-    return this.writing === 0 || this.queuedEvents >= this.eventsForAnotherStatement;
+    return this.writing === 0 || this.queuedEvents() >= this.eventsForAnotherStatement;
+  }
+
+  /** The events waiting: what arrived since the running statements took theirs, so a sum over a short queue. */
+  private queuedEvents(): number {
+    return this.queue.reduce((events, write) => events + write.events.length, 0);
   }
 
   private async drain(): Promise<void> {
@@ -96,7 +98,6 @@ export class IngestWriter {
           size += this.queue[0]!.events.length;
           group.push(this.queue.shift()!);
         }
-        this.queuedEvents -= size;
         try {
           if (group.length === 1) {
             group[0]!.resolve((await this.write(group[0]!.events, false)).stored);
