@@ -307,10 +307,21 @@ const toInput = (e: BenchEvent) => ({
   eventType: e.event_type.toUpperCase(),
   cost: e.cost,
 });
-const graphqlBody = (batch: BenchEvent[]) => ({
-  body: JSON.stringify({ query: mutation, variables: { events: batch.map(toInput) } }),
-  events: batch.length,
-});
+/** Events per request of (a) and of (b). */
+const GRAPHQL_BATCH = 1000;
+const REST_BATCH = 50;
+
+/** Request bodies of each door for `events`, serialised ahead (the round's phases and the warm-up share them). */
+const bodiesOf = {
+  graphql: (events: BenchEvent[]) =>
+    chunks(events, GRAPHQL_BATCH).map((batch) => ({
+      body: JSON.stringify({ query: mutation, variables: { events: batch.map(toInput) } }),
+      events: batch.length,
+    })),
+  restBatch: (events: BenchEvent[]) =>
+    chunks(events, REST_BATCH).map((batch) => ({ body: JSON.stringify(batch), events: batch.length })),
+  restSingle: (events: BenchEvent[]) => events.map((event) => ({ body: JSON.stringify(event), events: 1 })),
+};
 
 /** A round's events and request bodies: every revision gets the same ones, each on a database of its own. */
 function roundInput(round: number) {
@@ -318,12 +329,9 @@ function roundInput(round: number) {
   const graphqlEvents = makeEvents(EVENTS, prefix('gql'));
   return {
     graphqlEvents,
-    graphqlBodies: chunks(graphqlEvents, 1000).map(graphqlBody),
-    restBodies: chunks(makeEvents(EVENTS, prefix('rest')), 50).map((batch) => ({
-      body: JSON.stringify(batch),
-      events: batch.length,
-    })),
-    singleBodies: makeEvents(SINGLE_EVENTS, prefix('one')).map((event) => ({ body: JSON.stringify(event), events: 1 })),
+    graphqlBodies: bodiesOf.graphql(graphqlEvents),
+    restBodies: bodiesOf.restBatch(makeEvents(EVENTS, prefix('rest'))),
+    singleBodies: bodiesOf.restSingle(makeEvents(SINGLE_EVENTS, prefix('one'))),
   };
 }
 /**
@@ -365,22 +373,17 @@ async function startRevision(revision: Revision, databaseUrl: string): Promise<R
   const server = await startServer(path.join(revision.root, 'server'), databaseUrl);
   const { baseUrl } = server;
   // JIT and connection warm-up, untimed, with ids of their own (each revision on its own database).
-  const warm = makeEvents(WARM_UP.graphqlBatches * 1000 + WARM_UP.restBatches * 50 + WARM_UP.singles, 'warm');
-  const restStart = WARM_UP.graphqlBatches * 1000;
-  const singlesStart = restStart + WARM_UP.restBatches * 50;
-  await runPhase('warm-up', `${baseUrl}/graphql`, chunks(warm.slice(0, restStart), 1000).map(graphqlBody), () => {});
+  const restStart = WARM_UP.graphqlBatches * GRAPHQL_BATCH;
+  const singlesStart = restStart + WARM_UP.restBatches * REST_BATCH;
+  const warm = makeEvents(singlesStart + WARM_UP.singles, 'warm');
+  await runPhase('warm-up', `${baseUrl}/graphql`, bodiesOf.graphql(warm.slice(0, restStart)), () => {});
   await runPhase(
     'warm-up',
     `${baseUrl}/events/batch`,
-    chunks(warm.slice(restStart, singlesStart), 50).map((batch) => ({ body: JSON.stringify(batch), events: 50 })),
+    bodiesOf.restBatch(warm.slice(restStart, singlesStart)),
     () => {},
   );
-  await runPhase(
-    'warm-up',
-    `${baseUrl}/events`,
-    warm.slice(singlesStart).map((event) => ({ body: JSON.stringify(event), events: 1 })),
-    () => {},
-  );
+  await runPhase('warm-up', `${baseUrl}/events`, bodiesOf.restSingle(warm.slice(singlesStart)), () => {});
   return { revision, databaseUrl, server };
 }
 
