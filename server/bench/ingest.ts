@@ -16,7 +16,6 @@
  * rate, and the targets are checked on the medians, as rates on a shared 2-core machine move by ±10% between runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Agent, request as httpRequest } from 'node:http';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { createLogger, ensureDatabase, freePort, startEmbeddedCluster } from '@pmd/db';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { KeepAliveClient } from './lib/keep-alive-client.ts';
 import { revisionsToMeasure, type Revision } from './lib/revision.ts';
 import { quantile } from './lib/stats.ts';
 
@@ -139,30 +139,6 @@ async function withCpu(serverPid: number, databaseUrl: string, run: () => Promis
   }
 }
 
-// node:http with keep-alive costs the client far less CPU than fetch; client and server share the same 2 cores.
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-
-function post(url: string, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (part: Buffer) => parts.push(part));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString() }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 /** Sends every body from `clients` concurrent loops; each response must report the expected stored count. */
 async function runPhase(
   name: string,
@@ -172,17 +148,26 @@ async function runPhase(
 ): Promise<PhaseResult> {
   let next = 0;
   const latenciesMs: number[] = [];
+  const { hostname, port, pathname } = new URL(url);
+  // Connected before the clock starts, as a long-running sender's connections are.
+  const clients = await Promise.all(
+    Array.from({ length: CLIENTS }, () => KeepAliveClient.connect(hostname, Number(port))),
+  );
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (next < bodies.length) {
-        const { body, events } = bodies[next++]!;
-        const t0 = performance.now();
-        const response = await post(url, body);
-        latenciesMs.push(performance.now() - t0);
-        if (response.status !== 200) throw new Error(`${name}: HTTP ${response.status} ${response.text.slice(0, 300)}`);
-        const json = JSON.parse(response.text);
-        checkResponse(json, events);
+    clients.map(async (client) => {
+      try {
+        while (next < bodies.length) {
+          const { body, events } = bodies[next++]!;
+          const t0 = performance.now();
+          const response = await client.post(pathname, body);
+          latenciesMs.push(performance.now() - t0);
+          if (response.status !== 200)
+            throw new Error(`${name}: HTTP ${response.status} ${response.text.slice(0, 300)}`);
+          checkResponse(JSON.parse(response.text), events);
+        }
+      } finally {
+        client.close();
       }
     }),
   );
