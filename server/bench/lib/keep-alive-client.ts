@@ -13,7 +13,7 @@ const HEADERS_END = Buffer.from('\r\n\r\n');
  * ingest bench, which shares the machine's 2 cores with the server and PostgreSQL it measures. `node:http`'s client
  * spent 7–11 µs of CPU per REST ×50 event (350–550 µs per request: its agent, header objects, streams); in production
  * the senders are on other machines. It reads only what the server sends here: a status line and a
- * `content-length` body (no chunks, no 1xx responses, no compression).
+ * `content-length` or chunked body (no 1xx responses, no trailers, no compression).
  */
 export class KeepAliveClient {
   private received: Buffer[] = [];
@@ -93,11 +93,26 @@ function parseResponse(data: Buffer): BenchResponse | undefined {
   const headersEnd = data.indexOf(HEADERS_END);
   if (headersEnd < 0) return undefined;
   const head = data.toString('latin1', 0, headersEnd);
-  // The server sends every response of these routes with a length (a string body), never chunked.
-  const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-  if (!length) throw new Error(`a response without content-length: ${head}`);
+  const status = Number(head.slice(9, 12));
   const bodyStart = headersEnd + HEADERS_END.length;
-  const end = bodyStart + Number(length[1]);
-  if (data.length < end) return undefined;
-  return { status: Number(head.slice(9, 12)), text: data.toString('utf8', bodyStart, end) };
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+  if (length) {
+    const end = bodyStart + Number(length[1]);
+    return data.length < end ? undefined : { status, text: data.toString('utf8', bodyStart, end) };
+  }
+  // Older revisions measured as a --baseline answer REST in chunks.
+  if (!/\r\ntransfer-encoding:\s*chunked/i.test(head)) throw new Error(`a response without a length: ${head}`);
+  const parts: Buffer[] = [];
+  let at = bodyStart;
+  for (;;) {
+    const sizeEnd = data.indexOf('\r\n', at);
+    if (sizeEnd < 0) return undefined;
+    const size = parseInt(data.toString('latin1', at, sizeEnd), 16);
+    const chunkStart = sizeEnd + 2;
+    // Each chunk, and the last (empty) one, ends with CRLF.
+    if (data.length < chunkStart + size + 2) return undefined;
+    if (size === 0) return { status, text: Buffer.concat(parts).toString('utf8') };
+    parts.push(data.subarray(chunkStart, chunkStart + size));
+    at = chunkStart + size + 2;
+  }
 }
