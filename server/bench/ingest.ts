@@ -272,6 +272,7 @@ async function startServer(serverDir: string, databaseUrl: string): Promise<{ ch
     if (healthy) return { child, baseUrl };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  child.kill('SIGTERM');
   throw new Error('server did not become healthy in 30 s');
 }
 
@@ -352,12 +353,14 @@ interface RunningRevision {
   server: { child: ChildProcess; baseUrl: string };
 }
 
-/** `revision`'s server on a database migrated by its own migrations, warmed up. */
+/** `revision`'s server on a database migrated by its own migrations. */
 async function startRevision(revision: Revision, databaseUrl: string): Promise<RunningRevision> {
   await revision.migrate(databaseUrl);
-  const server = await startServer(path.join(revision.root, 'server'), databaseUrl);
-  const { baseUrl } = server;
-  // JIT and connection warm-up, untimed, with ids of their own (each revision on its own database).
+  return { revision, databaseUrl, server: await startServer(path.join(revision.root, 'server'), databaseUrl) };
+}
+
+/** JIT and connection warm-up, untimed, with ids of their own (each revision on its own database). */
+async function warmUp({ server: { baseUrl } }: RunningRevision): Promise<void> {
   const restStart = WARM_UP.graphqlBatches * GRAPHQL_BATCH;
   const singlesStart = restStart + WARM_UP.restBatches * REST_BATCH;
   const warm = makeEvents(singlesStart + WARM_UP.singles, 'warm');
@@ -369,7 +372,6 @@ async function startRevision(revision: Revision, databaseUrl: string): Promise<R
     () => {},
   );
   await runPhase('warm-up', `${baseUrl}/events`, bodiesOf.restSingle(warm.slice(singlesStart)), () => {});
-  return { revision, databaseUrl, server };
 }
 
 async function stopRevision({ server }: RunningRevision): Promise<void> {
@@ -530,7 +532,9 @@ const running: RunningRevision[] = [];
 try {
   for (const [i, revision] of revisions.entries()) {
     const databaseUrl = await databases.createDatabase(`pmd_bench_${Date.now().toString(36)}_${i}`);
+    // Running before its warm-up, so a failed warm-up still stops the server (in `finally`).
     running.push(await startRevision(revision, databaseUrl));
+    await warmUp(running.at(-1)!);
   }
   const results = await measure(running);
   results.forEach(report);
