@@ -106,7 +106,12 @@ async function cpuSeconds(pid: number): Promise<number> {
   }
 }
 
-/** Measures the CPU the server, the database's backends and this process spend while `run` goes. */
+/**
+ * Measures the CPU the server, the database's backends and this process spend while `run` goes. PostgreSQL's
+ * background processes (they serve every database of the cluster) are not counted, nor an autovacuum worker that
+ * starts and ends within the phase: in one window of 100,000 REST ×50 events, autovacuum took 6.3 µs per event and the
+ * I/O worker, checkpointer and writers 3.1 more, beside the backends' 37.5.
+ */
 async function withCpu(serverPid: number, databaseUrl: string, run: () => Promise<PhaseResult>): Promise<PhaseResult> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
