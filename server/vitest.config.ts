@@ -9,7 +9,7 @@ export default defineProject({
   resolve: { alias: { graphql: require.resolve('graphql') } },
   test: {
     name: 'server',
-    include: ['test/**/*.spec.ts', 'src/**/*.spec.ts'],
+    include: ['test/**/*.spec.ts', 'src/**/*.spec.ts', 'bench/**/*.spec.ts'],
     // The `security` project (vitest.security.config.ts) runs these once, with its own timeouts.
     exclude: ['test/security/**'],
     // Tests drive real servers over HTTP: a loaded 2-core machine needs more than vitest's 5 s default.
