@@ -108,6 +108,7 @@ function parseResponse(data: Buffer): BenchResponse | undefined {
     const sizeEnd = data.indexOf('\r\n', at);
     if (sizeEnd < 0) return undefined;
     const size = parseInt(data.toString('latin1', at, sizeEnd), 16);
+    if (Number.isNaN(size)) throw new Error(`a chunk without a size: ${data.toString('latin1', at, sizeEnd)}`);
     const chunkStart = sizeEnd + 2;
     // Each chunk, and the last (empty) one, ends with CRLF.
     if (data.length < chunkStart + size + 2) return undefined;
