@@ -16,8 +16,8 @@ const HEADERS_END = Buffer.from('\r\n\r\n');
  * `content-length` or chunked body (no 1xx responses, no trailers, no compression).
  */
 export class KeepAliveClient {
-  private received: Buffer[] = [];
-  private receivedBytes = 0;
+  /** The start of a response whose rest has not arrived yet. */
+  private partial: Buffer | undefined;
   private pending: { resolve(response: BenchResponse): void; reject(error: Error): void } | undefined;
   private closedError: Error | undefined;
 
@@ -58,9 +58,8 @@ export class KeepAliveClient {
   }
 
   private onData(chunk: Buffer): void {
-    this.received.push(chunk);
-    this.receivedBytes += chunk.length;
-    const data = this.received.length === 1 ? chunk : Buffer.concat(this.received, this.receivedBytes);
+    const data = this.partial ? Buffer.concat([this.partial, chunk]) : chunk;
+    this.partial = undefined;
     let response: BenchResponse | undefined;
     try {
       response = parseResponse(data);
@@ -70,11 +69,9 @@ export class KeepAliveClient {
       return;
     }
     if (!response) {
-      this.received = [data];
+      this.partial = data;
       return;
     }
-    this.received = [];
-    this.receivedBytes = 0;
     const pending = this.pending;
     this.pending = undefined;
     pending?.resolve(response);
