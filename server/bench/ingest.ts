@@ -7,7 +7,7 @@
  *   (b) REST POST /events/batch, batches of 50, from --clients clients,
  *   (c) REST POST /events, one event per request, from --clients clients,
  *   (d) COPY of the rows of (a) into a scratch copy of raw_events (same indexes) — the floor of what PostgreSQL can do,
- * and prints events/s, request latency p50/p99, the ratio (a)/(d) and the server's peak RSS.
+ * and prints events/s, request latency p50/p99, WAL bytes per event, the ratio (a)/(d) and the server's peak RSS.
  * Request bodies are serialised (and this process's garbage collected) before the clock starts, so the figures are the
  * server's, not the client's JSON.
  * With `--baseline <rev>` (e.g. `main`) that revision's server runs too, on a database of its own migrated by its own
@@ -94,6 +94,25 @@ interface PhaseResult {
   latenciesMs: number[];
   /** CPU seconds spent during the phase by the server process, by this database's PostgreSQL backends, by this client. */
   cpu?: { server: number; postgres: number; client: number };
+  /**
+   * WAL the cluster wrote during the phase (`pg_current_wal_lsn()` before and after): what a standby streams and a
+   * commit flushes. The whole cluster's, so a baseline server idling beside it or another database's work adds to it.
+   */
+  walBytes?: number;
+}
+
+/** The cluster's WAL position now (compare two with `walBytesSince`). */
+async function walPosition(client: pg.ClientBase): Promise<string> {
+  return (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn;
+}
+
+/** Bytes of WAL written since `position`. */
+async function walBytesSince(client: pg.ClientBase, position: string): Promise<number> {
+  const { rows } = await client.query<{ bytes: string }>(
+    'SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::text AS bytes',
+    [position],
+  );
+  return Number(rows[0]!.bytes);
 }
 
 /** utime + stime of a process in seconds (0 when it is gone or not on this machine). */
@@ -125,8 +144,9 @@ async function withCpu(serverPid: number, databaseUrl: string, run: () => Promis
     new Map(await Promise.all(pids.map(async (pid) => [pid, await cpuSeconds(pid)] as const)));
   try {
     const backendsBefore = await cpuByPid(await backendPids());
-    const before = { server: await cpuSeconds(serverPid), client: process.cpuUsage() };
+    const before = { server: await cpuSeconds(serverPid), client: process.cpuUsage(), wal: await walPosition(client) };
     const result = await run();
+    result.walBytes = await walBytesSince(client, before.wal);
     // Backends opened during the phase started from 0 CPU. A backend closed during it (the pool's idle timeout, as a
     // server may idle while another revision's phase runs) reads 0 now: its CPU in the phase is lost, never negative.
     const backendsAfter = await cpuByPid([...new Set([...backendsBefore.keys(), ...(await backendPids())])]);
@@ -191,6 +211,7 @@ async function copyPhase(databaseUrl: string, events: BenchEvent[]): Promise<Pha
     );
     const backendPid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     const cpuBefore = { postgres: await cpuSeconds(backendPid), client: process.cpuUsage() };
+    const walBefore = await walPosition(client);
     const started = performance.now();
     await pipeline(
       Readable.from(chunks(lines, 1000).map((chunk) => chunk.join(''))),
@@ -199,6 +220,7 @@ async function copyPhase(databaseUrl: string, events: BenchEvent[]): Promise<Pha
       ),
     );
     const seconds = (performance.now() - started) / 1000;
+    const walBytes = await walBytesSince(client, walBefore);
     const clientUsage = process.cpuUsage(cpuBefore.client);
     const cpu = {
       server: 0,
@@ -206,7 +228,14 @@ async function copyPhase(databaseUrl: string, events: BenchEvent[]): Promise<Pha
       client: (clientUsage.user + clientUsage.system) / 1e6,
     };
     await client.query('DROP TABLE bench_raw_events');
-    return { name: '(d) COPY into a scratch raw_events', events: events.length, seconds, latenciesMs: [], cpu };
+    return {
+      name: '(d) COPY into a scratch raw_events',
+      events: events.length,
+      seconds,
+      latenciesMs: [],
+      cpu,
+      walBytes,
+    };
   } finally {
     await client.end();
   }
@@ -471,6 +500,7 @@ function report({ revision, rounds, phases, rssMb }: RevisionResult): void {
     'events/s'.padStart(10),
     'p50 ms'.padStart(8),
     'p99 ms'.padStart(8),
+    'WAL B/event'.padStart(12),
     '  CPU ms per 1000 events: server / postgres / client',
   );
   for (const r of phases) {
@@ -481,6 +511,7 @@ function report({ revision, rounds, phases, rssMb }: RevisionResult): void {
       Math.round(rate(r)).toString().padStart(10),
       (r.latenciesMs.length ? quantile(r.latenciesMs, 0.5).toFixed(1) : '-').padStart(8),
       (r.latenciesMs.length ? quantile(r.latenciesMs, 0.99).toFixed(1) : '-').padStart(8),
+      (r.walBytes === undefined ? '-' : (r.walBytes / r.events).toFixed(0)).padStart(12),
       r.cpu
         ? `  ${[r.cpu.server, r.cpu.postgres, r.cpu.client].map((c) => ((c * 1e6) / r.events).toFixed(1)).join(' / ')}`
         : '',
