@@ -9,8 +9,9 @@ import { ms, quantile } from './lib/stats.ts';
 
 /**
  * `pnpm bench:read [--events 10000000] [--iterations 40] [--brute-iterations 3] [--baseline <git rev>]`: p50/p95 over
- * HTTP of overview, funnel and breakdown for 15 min, 1 h, 24 h and 7 d windows on N raw events spread over 90 days
- * (rollups built as the worker would), against the same numbers by brute force over raw_events.
+ * HTTP of overview, funnel, breakdown and one campaign's overview for 15 min, 1 h, 24 h and 7 d windows, the campaign
+ * list and one campaign's conversion delays, on N raw events spread over 90 days (rollups built as the worker would),
+ * against the same numbers by brute force over raw_events (the conversion delays have none).
  * With `--baseline <rev>` (e.g. `main`) that revision's server is measured afterwards in the same run, on a database of
  * its own migrated by its own migrations (lib/revision.ts) and loaded with the same seeded rows by `load` below, whose
  * plain SQL only writes tables and columns both revisions have; a last table sets both side by side.
@@ -114,17 +115,36 @@ async function loadIn(session: pg.PoolClient): Promise<void> {
 
 const TOTALS =
   'impressions clicks signups activations ctr clickToSignup signupToActivation spend cpc cpm costPerSignup costPerActivation';
+/**
+ * The campaign of the filtered reads: one campaign's reads are those raw_events' (campaign_id, ts) index serves (the
+ * raw edges of its windows, its first and last event, its conversion delays), so a change to that index shows here.
+ */
+const ONE_CAMPAIGN = KEYS[0]![0];
 const QUERIES = {
   overview: `query ($w: WindowInput!) { overview(window: $w) { ... on Overview { current { ${TOTALS} } previous { ${TOTALS} } change { clicks ctr } } } }`,
   funnel: `query ($w: WindowInput!) { funnel(window: $w) { ... on Funnel { stages { stage count conversionFromPrevious } } } }`,
   breakdown: `query ($w: WindowInput!) { breakdown(window: $w) { ... on Breakdown { rows { campaignId channel status totals { ${TOTALS} } } } } }`,
+  'overview, one campaign': `query ($w: WindowInput!, $f: KpiFilter) { overview(window: $w, filter: $f) { ... on Overview { current { ${TOTALS} } previous { ${TOTALS} } change { clicks ctr } } } }`,
 };
+/** Cells read once, not per window: the campaign list (first and last events), one campaign's conversion delays. */
+const CAMPAIGNS_QUERY = '{ campaigns { campaignId channels firstEventAt lastEventAt } }';
+const DELAYS_QUERY = `query ($w: WindowInput!, $f: KpiFilter) { conversionDelays(window: $w, filter: $f) { ... on ConversionDelays { steps { p50 } } } }`;
+const CAMPAIGN_FILTER = { campaignIds: [ONE_CAMPAIGN] };
 
 const BRUTE_SUMS = `count(*) FILTER (WHERE event_type = 'ad_impression') AS impressions,
   count(*) FILTER (WHERE event_type = 'ad_click') AS clicks, count(*) FILTER (WHERE event_type = 'signup') AS signups,
   count(*) FILTER (WHERE event_type = 'activation') AS activations, sum(cost) AS spend`;
 
 async function bruteForce(pool: pg.Pool, kind: keyof typeof QUERIES, from: Date, to: Date): Promise<unknown> {
+  if (kind === 'overview, one campaign') {
+    const sums = (start: Date, end: Date) =>
+      pool.query(`SELECT ${BRUTE_SUMS} FROM raw_events WHERE ts >= $1 AND ts < $2 AND campaign_id = $3`, [
+        start,
+        end,
+        ONE_CAMPAIGN,
+      ]);
+    return [(await sums(from, to)).rows, (await sums(new Date(2 * from.getTime() - to.getTime()), from)).rows];
+  }
   if (kind === 'breakdown') {
     return (
       await pool.query(
@@ -188,41 +208,61 @@ function record(result: RevisionResult, row: string[], fast: number[]): void {
   result.p95s.push(quantile(fast, 0.95));
 }
 
-/** Every cell against every target (this checkout, the baseline), their requests taking turns. */
+/**
+ * One cell against every target: `body` over HTTP ITERATIONS times, the targets' requests taking turns, then `brute`
+ * (the same numbers by SQL over raw_events) BRUTE_ITERATIONS times, when the cell has one.
+ */
+async function measureCell(
+  targets: Target[],
+  kind: string,
+  label: string,
+  body: unknown,
+  brute: ((pool: pg.Pool) => Promise<unknown>) | null,
+): Promise<void> {
+  for (const target of targets) for (let i = 0; i < 5; i++) await post(target, body);
+  // Request by request in turn, so a neighbour's burst on this shared machine delays every revision alike.
+  const fast = targets.map((): number[] => []);
+  for (let i = 0; i < ITERATIONS; i++) {
+    for (const [t, target] of targets.entries()) fast[t]!.push(await timed(() => post(target, body)));
+  }
+  for (const [t, target] of targets.entries()) {
+    const bruteMs: number[] = [];
+    for (let i = 0; brute && i < BRUTE_ITERATIONS; i++) bruteMs.push(await timed(() => brute(target.pool)));
+    const p50 = quantile(fast[t]!, 0.5);
+    const p95 = quantile(fast[t]!, 0.95);
+    const bruteP50 = bruteMs.length ? quantile(bruteMs, 0.5) : null;
+    const bruteCells = bruteP50 === null ? ['-', '-'] : [ms(bruteP50), `${(bruteP50 / p50).toFixed(0)}×`];
+    record(target.result, [kind, label, ms(p50), ms(p95), ...bruteCells], fast[t]!);
+    log.info({ revision: target.revision.label, kind, window: label, p50, p95, bruteP50 }, 'measured');
+  }
+}
+
+/** Every cell against every target (this checkout, the baseline). */
 async function measure(targets: Target[]): Promise<void> {
   const now = Date.now();
   for (const [label, minutes] of WINDOWS) {
     // Explicit from/to so brute force reads exactly the same window; the edges are not minute-aligned on purpose.
     const to = new Date(now - 1_234);
     const from = new Date(to.getTime() - minutes * 60_000);
+    const w = { from: from.toISOString(), to: to.toISOString() };
     for (const kind of Object.keys(QUERIES) as (keyof typeof QUERIES)[]) {
-      const requestTo = (target: Target) => () =>
-        post(target, { query: QUERIES[kind], variables: { w: { from: from.toISOString(), to: to.toISOString() } } });
-      for (const target of targets) for (let i = 0; i < 5; i++) await requestTo(target)();
-      // Request by request in turn, so a neighbour's burst on this shared machine delays every revision alike.
-      const fast = targets.map((): number[] => []);
-      for (let i = 0; i < ITERATIONS; i++) {
-        for (const [t, target] of targets.entries()) fast[t]!.push(await timed(requestTo(target)));
-      }
-      for (const [t, target] of targets.entries()) {
-        const brute: number[] = [];
-        for (let i = 0; i < BRUTE_ITERATIONS; i++)
-          brute.push(await timed(() => bruteForce(target.pool, kind, from, to)));
-        const p50 = quantile(fast[t]!, 0.5);
-        const p95 = quantile(fast[t]!, 0.95);
-        const speedup = quantile(brute, 0.5) / p50;
-        record(
-          target.result,
-          [kind, label, ms(p50), ms(p95), ms(quantile(brute, 0.5)), `${speedup.toFixed(0)}×`],
-          fast[t]!,
-        );
-        log.info(
-          { revision: target.revision.label, kind, window: label, p50, p95, bruteP50: quantile(brute, 0.5) },
-          'measured',
-        );
-      }
+      // Variables an operation does not declare are ignored, so every kind gets the filter.
+      const body = { query: QUERIES[kind], variables: { w, f: CAMPAIGN_FILTER } };
+      await measureCell(targets, kind, label, body, (pool) => bruteForce(pool, kind, from, to));
     }
   }
+  await measureCell(targets, 'campaigns (first and last event)', '-', { query: CAMPAIGNS_QUERY }, (pool) =>
+    pool.query('SELECT campaign_id, min(ts), max(ts) FROM raw_events GROUP BY 1'),
+  );
+  const to = new Date(now - 1_234);
+  const delaysWindow = { from: new Date(to.getTime() - 24 * 60 * 60_000).toISOString(), to: to.toISOString() };
+  await measureCell(
+    targets,
+    'conversionDelays, one campaign',
+    '24 h',
+    { query: DELAYS_QUERY, variables: { w: delaysWindow, f: CAMPAIGN_FILTER } },
+    null,
+  );
   // The floor: the same HTTP + GraphQL round trip without any database work.
   const floor = targets.map((): number[] => []);
   for (let i = 0; i < ITERATIONS; i++) {
