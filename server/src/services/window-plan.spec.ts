@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   planCoverage,
   planWindow,
-  rawEdgeHulls,
+  edgeHulls,
   type InstantRange,
   type RollupGrain,
   type WindowPlan,
@@ -191,19 +191,17 @@ describe('planCoverage', () => {
   });
 });
 
-describe('rawEdgeHulls', () => {
+describe('edgeHulls', () => {
   it("gives a 7-day window's start edge and end edge a hull each, not one hull over the 8 days between", () => {
     const plan = planWindow({ from: t('2026-11-20T13:58:30.250Z'), to: t('2026-11-27T13:58:30.250Z') });
-    expect(rawEdgeHulls(plan.raw)).toEqual([
+    expect(edgeHulls(plan.raw)).toEqual([
       { from: t('2026-11-20T13:58:30.250Z'), to: t('2026-11-20T13:59:00Z') },
       { from: t('2026-11-27T13:58:00Z'), to: t('2026-11-27T13:58:30.250Z') },
     ]);
-    expect(rawEdgeHulls(planWindow({ from: t('2026-11-20T13:58:30Z'), to: t('2026-11-20T14:58:00Z') }).raw)).toEqual([
+    expect(edgeHulls(planWindow({ from: t('2026-11-20T13:58:30Z'), to: t('2026-11-20T14:58:00Z') }).raw)).toEqual([
       { from: t('2026-11-20T13:58:30Z'), to: t('2026-11-20T13:59:00Z') },
     ]);
-    expect(rawEdgeHulls(planWindow({ from: t('2026-11-20T13:58:00Z'), to: t('2026-11-20T14:58:00Z') }).raw)).toEqual(
-      [],
-    );
+    expect(edgeHulls(planWindow({ from: t('2026-11-20T13:58:00Z'), to: t('2026-11-20T14:58:00Z') }).raw)).toEqual([]);
   });
 
   it('covers every raw range with at most two disjoint hulls, also where local days start inside a minute', () => {
@@ -219,7 +217,7 @@ describe('rawEdgeHulls', () => {
           const window = { from: new Date(base + offset), to: new Date(base + offset + length) };
           const boundaries = grain === 'minute' ? [] : bucketBoundaries(window.from, window.to, grain, zone);
           const { raw } = planWindow(window, grain, boundaries);
-          const hulls = rawEdgeHulls(raw);
+          const hulls = edgeHulls(raw);
           expect(hulls.length).toBe(Math.min(raw.length, 2));
           for (const range of raw) {
             expect(hulls.filter((hull) => hull.from <= range.from && range.to <= hull.to)).toHaveLength(1);

@@ -172,18 +172,17 @@ export function planCoverage(
 }
 
 /**
- * The raw ranges (sorted, disjoint, as planWindow gives them) covered by at most two hulls: split at the widest gap
- * between neighbours, so a window's start edge and end edge each get their own hull (one range: one hull; none:
- * none). Local bucket boundaries that are not whole minutes (Africa/Monrovia's −0:44:30 before 1972) add raw ranges
- * in between; each joins the hull of its side, so the hulls still cover every raw range.
+ * One level's ranges (sorted, disjoint, as planWindow gives them: the raw ranges, the minute ranges) covered by at
+ * most two hulls: split at the widest gap between neighbours, so a window's start edge and end edge each get their own
+ * hull (one range: one hull; none: none). Local bucket boundaries that are not whole minutes (Africa/Monrovia's
+ * −0:44:30 before 1972) add raw ranges in between, and those that are not whole hours minute ranges; each joins the
+ * hull of its side, so the hulls still cover every range.
  */
-export function rawEdgeHulls(raw: readonly InstantRange[]): InstantRange[] {
-  if (raw.length <= 1) return raw.map((range) => ({ ...range }));
+export function edgeHulls(ranges: readonly InstantRange[]): InstantRange[] {
+  if (ranges.length <= 1) return ranges.map((range) => ({ ...range }));
+  const gapBefore = (i: number) => ranges[i]!.from.getTime() - ranges[i - 1]!.to.getTime();
   let split = 1;
-  for (let i = 2; i < raw.length; i++) {
-    if (raw[i]!.from.getTime() - raw[i - 1]!.to.getTime() > raw[split]!.from.getTime() - raw[split - 1]!.to.getTime())
-      split = i;
-  }
-  const hull = (ranges: readonly InstantRange[]) => ({ from: ranges[0]!.from, to: ranges.at(-1)!.to });
-  return [hull(raw.slice(0, split)), hull(raw.slice(split))];
+  for (let i = 2; i < ranges.length; i++) if (gapBefore(i) > gapBefore(split)) split = i;
+  const hull = (part: readonly InstantRange[]) => ({ from: part[0]!.from, to: part.at(-1)!.to });
+  return [hull(ranges.slice(0, split)), hull(ranges.slice(split))];
 }
