@@ -119,47 +119,46 @@ const TOTALS =
  * The campaign of the filtered reads: one campaign's reads are those raw_events' (campaign_id, ts) index serves (the
  * raw edges of its windows, its first and last event, its conversion delays), so a change to that index shows here.
  */
-const ONE_CAMPAIGN = KEYS[0]![0];
+const ONE_CAMPAIGN = KEYS[0]![0]!;
 const QUERIES = {
-  overview: `query ($w: WindowInput!) { overview(window: $w) { ... on Overview { current { ${TOTALS} } previous { ${TOTALS} } change { clicks ctr } } } }`,
+  overview: `query ($w: WindowInput!, $f: KpiFilter) { overview(window: $w, filter: $f) { ... on Overview { current { ${TOTALS} } previous { ${TOTALS} } change { clicks ctr } } } }`,
   funnel: `query ($w: WindowInput!) { funnel(window: $w) { ... on Funnel { stages { stage count conversionFromPrevious } } } }`,
   breakdown: `query ($w: WindowInput!) { breakdown(window: $w) { ... on Breakdown { rows { campaignId channel status totals { ${TOTALS} } } } } }`,
-  'overview, one campaign': `query ($w: WindowInput!, $f: KpiFilter) { overview(window: $w, filter: $f) { ... on Overview { current { ${TOTALS} } previous { ${TOTALS} } change { clicks ctr } } } }`,
 };
+/** The cells of each window: a query, and the campaign it is filtered to (null: every campaign). */
+const WINDOW_CELLS: { kind: string; query: keyof typeof QUERIES; campaign: string | null }[] = [
+  { kind: 'overview', query: 'overview', campaign: null },
+  { kind: 'funnel', query: 'funnel', campaign: null },
+  { kind: 'breakdown', query: 'breakdown', campaign: null },
+  { kind: 'overview, one campaign', query: 'overview', campaign: ONE_CAMPAIGN },
+];
 /** Cells read once, not per window: the campaign list (first and last events), one campaign's conversion delays. */
 const CAMPAIGNS_QUERY = '{ campaigns { campaignId channels firstEventAt lastEventAt } }';
 const DELAYS_QUERY = `query ($w: WindowInput!, $f: KpiFilter) { conversionDelays(window: $w, filter: $f) { ... on ConversionDelays { steps { p50 } } } }`;
-const CAMPAIGN_FILTER = { campaignIds: [ONE_CAMPAIGN] };
+const campaignFilter = (campaign: string) => ({ campaignIds: [campaign] });
 
 const BRUTE_SUMS = `count(*) FILTER (WHERE event_type = 'ad_impression') AS impressions,
   count(*) FILTER (WHERE event_type = 'ad_click') AS clicks, count(*) FILTER (WHERE event_type = 'signup') AS signups,
   count(*) FILTER (WHERE event_type = 'activation') AS activations, sum(cost) AS spend`;
 
-async function bruteForce(pool: pg.Pool, kind: keyof typeof QUERIES, from: Date, to: Date): Promise<unknown> {
-  if (kind === 'overview, one campaign') {
-    const sums = (start: Date, end: Date) =>
-      pool.query(`SELECT ${BRUTE_SUMS} FROM raw_events WHERE ts >= $1 AND ts < $2 AND campaign_id = $3`, [
-        start,
-        end,
-        ONE_CAMPAIGN,
-      ]);
-    return [(await sums(from, to)).rows, (await sums(new Date(2 * from.getTime() - to.getTime()), from)).rows];
-  }
-  if (kind === 'breakdown') {
-    return (
+async function bruteForce(
+  pool: pg.Pool,
+  kind: keyof typeof QUERIES,
+  campaign: string | null,
+  from: Date,
+  to: Date,
+): Promise<unknown> {
+  const rows = async (select: string, start: Date, end: Date, groupBy = '') =>
+    (
       await pool.query(
-        `SELECT campaign_id, channel, ${BRUTE_SUMS} FROM raw_events WHERE ts >= $1 AND ts < $2 GROUP BY 1, 2`,
-        [from, to],
+        `SELECT ${select} FROM raw_events WHERE ts >= $1 AND ts < $2 AND ($3::text IS NULL OR campaign_id = $3) ${groupBy}`,
+        [start, end, campaign],
       )
     ).rows;
-  }
-  const current = await pool.query(`SELECT ${BRUTE_SUMS} FROM raw_events WHERE ts >= $1 AND ts < $2`, [from, to]);
-  if (kind === 'funnel') return current.rows;
-  const previous = await pool.query(`SELECT ${BRUTE_SUMS} FROM raw_events WHERE ts >= $1 AND ts < $2`, [
-    new Date(2 * from.getTime() - to.getTime()),
-    from,
-  ]);
-  return [current.rows, previous.rows];
+  if (kind === 'breakdown') return rows(`campaign_id, channel, ${BRUTE_SUMS}`, from, to, 'GROUP BY 1, 2');
+  const current = await rows(BRUTE_SUMS, from, to);
+  if (kind === 'funnel') return current;
+  return [current, await rows(BRUTE_SUMS, new Date(2 * from.getTime() - to.getTime()), from)];
 }
 
 async function timed(run: () => Promise<unknown>): Promise<number> {
@@ -245,10 +244,11 @@ async function measure(targets: Target[]): Promise<void> {
     const to = new Date(now - 1_234);
     const from = new Date(to.getTime() - minutes * 60_000);
     const w = { from: from.toISOString(), to: to.toISOString() };
-    for (const kind of Object.keys(QUERIES) as (keyof typeof QUERIES)[]) {
-      // Variables an operation does not declare are ignored, so every kind gets the filter.
-      const body = { query: QUERIES[kind], variables: { w, f: CAMPAIGN_FILTER } };
-      await measureCell(targets, kind, label, body, (pool) => bruteForce(pool, kind, from, to));
+    for (const { kind, query, campaign } of WINDOW_CELLS) {
+      const variables = campaign ? { w, f: campaignFilter(campaign) } : { w };
+      await measureCell(targets, kind, label, { query: QUERIES[query], variables }, (pool) =>
+        bruteForce(pool, query, campaign, from, to),
+      );
     }
   }
   await measureCell(targets, 'campaigns (first and last event)', '-', { query: CAMPAIGNS_QUERY }, (pool) =>
@@ -260,7 +260,7 @@ async function measure(targets: Target[]): Promise<void> {
     targets,
     'conversionDelays, one campaign',
     '24 h',
-    { query: DELAYS_QUERY, variables: { w: delaysWindow, f: CAMPAIGN_FILTER } },
+    { query: DELAYS_QUERY, variables: { w: delaysWindow, f: campaignFilter(ONE_CAMPAIGN) } },
     null,
   );
   // The floor: the same HTTP + GraphQL round trip without any database work.
