@@ -97,14 +97,14 @@ function windowSourcesSql(plan: WindowPlan, filter: KpiFilter, add: AddParameter
   // it scanned the whole minute rollup in parallel (a one-campaign overview of 24 h over 90 days: 155–226 ms over HTTP,
   // against 5–9 unfiltered). One branch, not one per edge: planning the query is about as costly as running it.
   // Without minute ranges the branch reads nothing, which keeps `sources` a query.
-  const minuteHulls = edgeHulls(plan.minutes)
+  const minuteBounds = edgeHulls(plan.minutes)
     .map((edge) => `(m.minute >= ${add(edge.from, 'timestamptz')} AND m.minute < ${add(edge.to, 'timestamptz')})`)
     .join(' OR ');
   const branches = [
     `SELECT m.campaign_id, m.channel, m.minute AS at, ${COUNTER_COLUMNS}
   FROM campaign_metrics_minute m
   JOIN ${ranges(plan.minutes)} AS r(f, t) ON m.minute >= r.f AND m.minute < r.t
-  WHERE ${where('m')} AND (${minuteHulls || 'false'})`,
+  WHERE ${where('m')} AND (${minuteBounds || 'false'})`,
   ];
   // Raw events per edge, each bounded by its hull as plain parameters: PostgreSQL prunes raw_events' day partitions on
   // these, which it cannot do through a join, so each edge opens only its own day (one hull over a 7-day window's two
