@@ -1,4 +1,4 @@
-import { COUNTER_NAMES, COUNTERS, KPIS, type CounterName, type KpiName } from './metrics.ts';
+import { COUNTER_NAMES, COUNTERS, EVENT_TYPES, KPIS, type CounterName, type KpiName } from './metrics.ts';
 
 /**
  * SQL fragments derived from the registry, so every statement that counts, sums or divides metrics lists the same
@@ -21,6 +21,24 @@ export const CAMPAIGN_ALIAS = 'c';
 /** The event column a sum counter adds up. */
 function summedColumn(name: CounterName): 'cost' | 'revenue' {
   return COUNTERS[name].aggregation === 'revenue' ? 'revenue' : 'cost';
+}
+
+/**
+ * The count counter of each event type: every event adds 1 to exactly one of them, so their sum is a rollup row's
+ * number of events. Checked when the module loads, as an event type without its count would make that sum miss events.
+ */
+const EVENT_COUNT_COLUMNS: readonly string[] = EVENT_TYPES.map((type) => {
+  const name = COUNTER_NAMES.find((candidate) => {
+    const counter = COUNTERS[candidate];
+    return counter.aggregation === 'count' && counter.eventType === type;
+  });
+  if (!name) throw new Error(`event type ${type} has no count counter in COUNTERS`);
+  return column(name);
+});
+
+/** Whether a rollup row (alias) counts any event: a row of imported spend alone does not. */
+export function rollupRowHoldsEventsSql(alias: string): string {
+  return `(${EVENT_COUNT_COLUMNS.map((name) => `${alias}.${name}`).join(' + ')}) > 0`;
 }
 
 /** Condition on an event for a counter (its type; for spend, that its campaign's spend comes from events), or null. */

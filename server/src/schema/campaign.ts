@@ -233,7 +233,7 @@ builder.queryField('campaigns', (t) =>
     authScopes: { reader: true },
     type: [CampaignRef],
     description: 'Every campaign of the catalog (with events, imported spend, or only settings so far), by id.',
-    resolve: (_root, _args, ctx) => listCampaigns(ctx.pool),
+    resolve: (_root, _args, ctx) => listCampaigns(ctx.pool, ctx.config.retention),
   }),
 );
 
@@ -245,7 +245,7 @@ builder.queryField('campaign', (t) =>
     errors: { types: [NotFoundError], directResult: true, union: { description: 'The campaign, or NotFoundError.' } },
     args: { campaignId: t.arg.string({ required: true, description: 'The campaign id.' }) },
     resolve: async (_root, { campaignId }, ctx) => {
-      const campaign = await findCampaign(ctx.pool, campaignId);
+      const campaign = await findCampaign(ctx.pool, ctx.config.retention, campaignId);
       if (!campaign)
         throw new NotFoundError(
           `No campaign "${campaignId}" is known (no events, spend or settings).`,

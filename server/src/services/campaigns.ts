@@ -4,6 +4,7 @@ import {
   defaultCampaignSettings,
   MAX_ID_LENGTH,
   oldestRewritableInstant,
+  rollupRowHoldsEventsSql,
   validateCampaignSettings,
   type CampaignObjective,
   type CampaignSettings,
@@ -65,9 +66,21 @@ function settingsOf(row: SettingsRow): CampaignSettings & { updatedAt: Date } {
  * The catalog's campaigns (ingest adds a row on a campaign's first event, a spend import on its first row, an admin
  * before either) and any campaign the minute rollup holds without one, with their channels and first and last event.
  * Channels come from a skip scan of the minute rollup's primary key (one index probe per campaign and channel, not a
- * scan of millions of rows); first and last event times from raw_events' (campaign_id, ts) index.
+ * scan of millions of rows).
+ *
+ * First and last events: raw_events' (campaign_id, ts) index is only on closed days' partitions (migration
+ * 20261204120000), so on the days still being written a campaign's events are found by time. Its minute rows say
+ * which minutes hold its events from `oldestRewritableInstant` on (before it raw events are dropped or minute rows
+ * trimmed): the first and last such minute, found per channel through the rollup's key, bound the search to one
+ * minute each. Before that instant the index answers, as the days there are closed (unless retention keeps less than
+ * two days).
  */
-export async function listCampaigns(pool: pg.Pool | pg.ClientBase, campaignId?: string): Promise<CampaignSummary[]> {
+export async function listCampaigns(
+  pool: pg.Pool | pg.ClientBase,
+  retention: RetentionSettings,
+  campaignId?: string,
+): Promise<CampaignSummary[]> {
+  const exactMinutesFrom = oldestRewritableInstant(new Date(), retention);
   const { rows } = await pool.query<
     SettingsRow & {
       campaign_id: string;
@@ -90,18 +103,41 @@ export async function listCampaigns(pool: pg.Pool | pg.ClientBase, campaignId?: 
        ) next
      ),
      campaign_channels AS (
-       SELECT campaign_id, array_agg(channel ORDER BY channel) AS channels FROM campaign_keys GROUP BY campaign_id
+       SELECT k.campaign_id, array_agg(k.channel ORDER BY k.channel) AS channels,
+              min(first_minute.minute) AS first_minute, max(last_minute.minute) AS last_minute
+       FROM campaign_keys k
+       LEFT JOIN LATERAL (
+         SELECT m.minute FROM campaign_metrics_minute m
+         WHERE m.campaign_id = k.campaign_id AND m.channel = k.channel
+           AND ($2::timestamptz IS NULL OR m.minute >= $2) AND ${rollupRowHoldsEventsSql('m')}
+         ORDER BY m.minute LIMIT 1
+       ) first_minute ON true
+       LEFT JOIN LATERAL (
+         SELECT m.minute FROM campaign_metrics_minute m
+         WHERE m.campaign_id = k.campaign_id AND m.channel = k.channel
+           AND ($2::timestamptz IS NULL OR m.minute >= $2) AND ${rollupRowHoldsEventsSql('m')}
+         ORDER BY m.minute DESC LIMIT 1
+       ) last_minute ON true
+       GROUP BY k.campaign_id
      )
      SELECT ids.campaign_id, coalesce(k.channels, '{}') AS channels, c.campaign_id IS NOT NULL AS cataloged,
             ${SETTINGS_COLUMNS},
-            (SELECT min(ts) FROM raw_events e WHERE e.campaign_id = ids.campaign_id) AS first_event_at,
-            (SELECT max(ts) FROM raw_events e WHERE e.campaign_id = ids.campaign_id) AS last_event_at
+            coalesce(
+              (SELECT min(ts) FROM raw_events e WHERE e.campaign_id = ids.campaign_id AND e.ts < $2),
+              (SELECT min(ts) FROM raw_events e WHERE e.campaign_id = ids.campaign_id
+                 AND e.ts >= k.first_minute AND e.ts < k.first_minute + interval '1 minute')
+            ) AS first_event_at,
+            coalesce(
+              (SELECT max(ts) FROM raw_events e WHERE e.campaign_id = ids.campaign_id
+                 AND e.ts >= k.last_minute AND e.ts < k.last_minute + interval '1 minute'),
+              (SELECT max(ts) FROM raw_events e WHERE e.campaign_id = ids.campaign_id AND e.ts < $2)
+            ) AS last_event_at
      FROM (SELECT campaign_id FROM campaigns WHERE $1::text IS NULL OR campaign_id = $1
            UNION SELECT campaign_id FROM campaign_channels) ids
      LEFT JOIN campaigns c ON c.campaign_id = ids.campaign_id
      LEFT JOIN campaign_channels k ON k.campaign_id = ids.campaign_id
      ORDER BY ids.campaign_id`,
-    [campaignId ?? null],
+    [campaignId ?? null, exactMinutesFrom],
   );
   return rows.map((row) => ({
     campaignId: row.campaign_id,
@@ -113,8 +149,12 @@ export async function listCampaigns(pool: pg.Pool | pg.ClientBase, campaignId?: 
   }));
 }
 
-export async function findCampaign(pool: pg.Pool | pg.ClientBase, campaignId: string): Promise<CampaignSummary | null> {
-  const [campaign] = await listCampaigns(pool, campaignId);
+export async function findCampaign(
+  pool: pg.Pool | pg.ClientBase,
+  retention: RetentionSettings,
+  campaignId: string,
+): Promise<CampaignSummary | null> {
+  const [campaign] = await listCampaigns(pool, retention, campaignId);
   return campaign ?? null;
 }
 
@@ -176,7 +216,7 @@ export async function updateCampaign(
         values: [campaignId, rewritable],
       });
     }
-    return (await findCampaign(client, campaignId))!;
+    return (await findCampaign(client, retention, campaignId))!;
   });
 }
 
