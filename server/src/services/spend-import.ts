@@ -166,16 +166,21 @@ async function storeSpendRows(pool: pg.Pool, rows: readonly SpendRow[], timeZone
       ...rows.map((row) => ({ campaignId: row.campaignId, channel: row.channel, start: row.periodStart })),
     ].filter((key) => fromImports.has(key.campaignId));
     if (touched.length) {
+      // Periods start on whole minutes (zone offsets are whole minutes), so each key is one minute row.
+      const minutes = touched.map((key) => Math.floor(key.start.getTime() / 60_000) * 60_000);
       await rebuildMinutes(client, {
-        // Periods start on whole minutes (zone offsets are whole minutes), so each key is one minute row.
-        where: (alias, ts) => `EXISTS (
+        // The keys' hull as plain parameters ($4, $5): PostgreSQL cannot bound a join to the array by time, so without
+        // it the recomputation read every retained day of raw_events to find the keys' minutes.
+        where: (alias, ts) => `${ts} >= $4 AND ${ts} < $5 AND EXISTS (
           SELECT 1 FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS k(campaign_id, channel, minute)
           WHERE k.campaign_id = ${alias}.campaign_id AND k.channel = ${alias}.channel
             AND ${ts} >= k.minute AND ${ts} < k.minute + interval '1 minute')`,
         values: [
           touched.map((key) => key.campaignId),
           touched.map((key) => key.channel),
-          touched.map((key) => new Date(Math.floor(key.start.getTime() / 60_000) * 60_000)),
+          minutes.map((minute) => new Date(minute)),
+          new Date(Math.min(...minutes)),
+          new Date(Math.max(...minutes) + 60_000),
         ],
       });
     }
