@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfillDays } from '../src/lib/backfill.ts';
 
 const PARTITIONING = '20261202200000_partition_raw_events';
+const CAMPAIGN_INDEX = '20261204120000_campaign_index_on_closed_days';
 const DAY_MS = 86_400_000;
 const DAYS = [new Date('2026-11-20T00:00:00Z'), new Date('2026-11-21T00:00:00Z'), new Date('2026-11-22T00:00:00Z')];
 const GRAINS: Grain[] = ['minute', 'hour', 'day'];
@@ -38,9 +39,10 @@ describe(`migration ${PARTITIONING} on a database holding events`, () => {
   const cluster = useTestDatabase();
   let url: string;
   let pool: pg.Pool;
+  let names: string[];
 
   beforeAll(async () => {
-    const names = (await readMigrations()).map((migration) => migration.name);
+    names = (await readMigrations()).map((migration) => migration.name);
     const before = names[names.indexOf(PARTITIONING) - 1]!;
     url = await ensureDatabase(cluster.adminUrl, `pmd_test_partition_migration_${process.pid}`);
     await migrate(url, log, undefined, before);
@@ -104,6 +106,22 @@ describe(`migration ${PARTITIONING} on a database holding events`, () => {
       const resent = { ...toEventRow(events[0]!), ts: new Date(new Date(events[0]!.ts).getTime() + DAY_MS) };
       expect((await storeEvents(pool, [resent], { notify: false })).stored).toBe(0);
       expect(await storedEvents(url)).toEqual(before.events);
+
+      // The campaign index then leaves the partitioned table and stays on the closed days and the default partition.
+      const next = names[names.indexOf(PARTITIONING) + 1]!;
+      expect(await migrate(url, log, undefined, CAMPAIGN_INDEX)).toEqual(
+        names.slice(names.indexOf(next), names.indexOf(CAMPAIGN_INDEX) + 1),
+      );
+      const { rows: indexed } = await pool.query<{ partition: string }>(
+        `SELECT t.relname AS partition FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+         JOIN pg_class t ON t.oid = x.indrelid
+         WHERE i.relname LIKE '%campaign_id_ts_idx' AND x.indisvalid ORDER BY 1`,
+      );
+      expect(indexed.map((row) => row.partition)).toEqual([
+        'raw_events_default',
+        ...before.perDay.map(({ day }) => name(new Date(day))),
+      ]);
+      expect(await snapshot(pool, url)).toEqual(before);
     },
   );
 });

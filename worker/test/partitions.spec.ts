@@ -169,6 +169,69 @@ describe('raw_events partitions', () => {
     expect(await partitionCounts()).toMatchObject({ '20260420': 50, default: 0 });
   }, 30_000);
 
+  /** Partitions (YYYYMMDD, or `default`) with a (campaign_id, ts) index → whether it is valid. */
+  async function campaignIndexes(): Promise<Record<string, boolean>> {
+    const { rows } = await pool.query<{ name: string; valid: boolean }>(
+      `SELECT t.relname AS name, x.indisvalid AS valid FROM pg_index x
+       JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+       JOIN pg_inherits h ON h.inhrelid = t.oid AND h.inhparent = 'raw_events'::regclass
+       JOIN pg_attribute a1 ON a1.attrelid = t.oid AND a1.attnum = x.indkey[0]
+       JOIN pg_attribute a2 ON a2.attrelid = t.oid AND a2.attnum = x.indkey[1]
+       WHERE i.relname = t.relname || '_campaign_id_ts_idx' AND x.indnatts = 2
+         AND a1.attname = 'campaign_id' AND a2.attname = 'ts'`,
+    );
+    return Object.fromEntries(rows.map((row) => [row.name.replace('raw_events_', '').replace(/^p/, ''), row.valid]));
+  }
+
+  it('indexes each day by campaign once it is closed (before yesterday), and the default partition', async () => {
+    // Events on 2027-06-10 … 2027-06-14; the tick is 2027-06-14, so the 10th to the 12th are closed.
+    for (let day = 10; day <= 14; day++) {
+      const from = Date.parse(`2027-06-${day}T00:00:00Z`);
+      await storeTestEvents(pool, randomEvents(seededRandom(day), 50, { from, spanMs: DAY_MS, prefix: `i${day}` }));
+    }
+    await pool.query('DROP INDEX IF EXISTS raw_events_default_campaign_id_ts_idx'); // a restore without it heals
+    const info = capturedLogger('worker', 'info');
+    await runPartitionTask(database.url, new Date('2027-06-14T00:10:00Z'), {}, graphileLogger(info.log));
+    const indexes = await campaignIndexes();
+    expect(indexes).toMatchObject({ '20270610': true, '20270611': true, '20270612': true, default: true });
+    for (const open of ['20270613', '20270614', '20270615', '20270616', '20270617']) {
+      expect(await partitionCounts()).toHaveProperty(open);
+      expect(indexes).not.toHaveProperty(open);
+    }
+    const changed = info.lines.find((line) => line.msg === 'raw_events partitions changed');
+    expect(changed?.indexed).toEqual(
+      expect.arrayContaining(['raw_events_default', 'raw_events_p20270610', 'raw_events_p20270612']),
+    );
+
+    // The next day closes the 13th; nothing else is built again.
+    const next = capturedLogger('worker', 'info');
+    await runPartitionTask(database.url, new Date('2027-06-15T00:10:00Z'), {}, graphileLogger(next.log));
+    expect(await campaignIndexes()).toMatchObject({ '20270613': true });
+    expect(next.lines.find((line) => line.msg === 'raw_events partitions changed')?.indexed).toEqual([
+      'raw_events_p20270613',
+    ]);
+  });
+
+  it('rebuilds an index a failed build left invalid', async () => {
+    await storeTestEvents(
+      pool,
+      randomEvents(seededRandom(3), 50, { from: Date.parse('2027-07-01T00:00:00Z'), spanMs: DAY_MS, prefix: 'v' }),
+    );
+    await runPartitionTask(database.url, new Date('2027-07-05T00:10:00Z'));
+    expect(await campaignIndexes()).toMatchObject({ '20270701': true });
+    // What an interrupted CREATE INDEX CONCURRENTLY leaves: the index in the catalog, marked invalid (unused by reads).
+    await pool.query(
+      `UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'raw_events_p20270701_campaign_id_ts_idx'::regclass`,
+    );
+    expect(await campaignIndexes()).toMatchObject({ '20270701': false });
+    const info = capturedLogger('worker', 'info');
+    await runPartitionTask(database.url, new Date('2027-07-05T00:20:00Z'), {}, graphileLogger(info.log));
+    expect(await campaignIndexes()).toMatchObject({ '20270701': true });
+    expect(info.lines.find((line) => line.msg === 'raw_events partitions changed')?.indexed).toEqual([
+      'raw_events_p20270701',
+    ]);
+  });
+
   it('with RAW_EVENTS_RETENTION_DAYS, drops exactly the days before the horizon and their ids', async () => {
     // 100 events on each of 2026-10-01 … 2026-10-05; the horizon of 2 days at 2026-10-05 is 2026-10-03T00:00Z.
     for (let day = 1; day <= 5; day++) {

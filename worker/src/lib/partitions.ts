@@ -1,3 +1,4 @@
+import { dayPartitions, indexClosedDays } from '@pmd/db';
 import type pg from 'pg';
 import { inTransaction } from './transaction.ts';
 
@@ -12,12 +13,6 @@ const PARTITION_DAYS_AHEAD = 3;
  */
 const PARTITION_LOCK_TIMEOUT = '5s';
 
-/**
- * The day partitions' names, as raw_events_create_partition makes them (migration 20261202200000; its replacement in
- * 20261203170000 keeps them).
- */
-const DAY_PARTITION_NAME = /^raw_events_p(\d{4})(\d{2})(\d{2})$/;
-
 const DAY_MS = 86_400_000;
 
 export interface PartitionRun {
@@ -29,6 +24,8 @@ export interface PartitionRun {
   dropped: string[];
   /** Events (and their event_ids rows) gone with the dropped partitions. */
   droppedEvents: number;
+  /** Partitions of closed days (and the default one) that got their (campaign_id, ts) index in this run. */
+  indexed: string[];
 }
 
 const utcDay = (instant: Date) => instant.toISOString().slice(0, 10);
@@ -36,14 +33,15 @@ const utcDay = (instant: Date) => instant.toISOString().slice(0, 10);
 /**
  * Creates the partitions of the days ahead of `tick` and of every day with events waiting in the default partition
  * (moving them in), then, when `rawHorizon` is set, drops the partitions of the UTC days before it together with
- * their `event_ids` rows, one day per transaction.
+ * their `event_ids` rows, one day per transaction, and builds the (campaign_id, ts) index of the days that closed
+ * (`indexClosedDays`).
  */
 export async function maintainRawEventPartitions(
   client: pg.ClientBase,
   tick: Date,
   rawHorizon: Date | null,
 ): Promise<PartitionRun> {
-  const run: PartitionRun = { created: [], moved: 0, dropped: [], droppedEvents: 0 };
+  const run: PartitionRun = { created: [], moved: 0, dropped: [], droppedEvents: 0, indexed: [] };
   const waiting = await client.query<{ day: string }>(
     `SELECT DISTINCT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM raw_events_default`,
   );
@@ -69,6 +67,8 @@ export async function maintainRawEventPartitions(
       run.dropped.push(day);
     }
   }
+  // Last, so a day dropped above is not indexed, and a closed day created above for late events is.
+  run.indexed = await indexClosedDays(client, tick);
   return run;
 }
 
@@ -77,18 +77,6 @@ function inPartitionTransaction<T>(client: pg.ClientBase, work: () => Promise<T>
   return inTransaction(client, async () => {
     await client.query(`SET LOCAL lock_timeout = '${PARTITION_LOCK_TIMEOUT}'`);
     return work();
-  });
-}
-
-/** Every day partition of raw_events, oldest first. */
-async function dayPartitions(client: pg.ClientBase): Promise<{ name: string; day: string }[]> {
-  const { rows } = await client.query<{ name: string }>(
-    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-     WHERE i.inhparent = 'raw_events'::regclass ORDER BY 1`,
-  );
-  return rows.flatMap(({ name }) => {
-    const match = DAY_PARTITION_NAME.exec(name);
-    return match ? [{ name, day: `${match[1]}-${match[2]}-${match[3]}` }] : [];
   });
 }
 
