@@ -1,3 +1,4 @@
+import { indexClosedDays } from '@pmd/db';
 import { useTestDatabase } from '@pmd/db/testing';
 import { minuteRowsHorizon, rawEventsHorizon, type RetentionSettings } from '@pmd/domain';
 import { randomEvents, seededRandom, storeTestEvents, type CampaignKey } from '@pmd/testkit';
@@ -31,14 +32,16 @@ describe("listCampaigns' first and last event, on closed and open days", () => {
 
   beforeEach(async () => {
     await pool.query('TRUNCATE raw_events, event_ids, campaign_metrics_minute, rollup_dirty_hours, campaigns CASCADE');
-    // The days' partitions, and the campaign index on the closed ones (before yesterday), as the worker leaves them.
+    // The days' partitions, and the campaign index on the closed ones, as the worker leaves them.
     for (let days = 7; days >= -1; days--) {
       const day = new Date(today - days * DAY_MS).toISOString().slice(0, 10);
       await pool.query('SELECT raw_events_create_partition($1::date)', [day]);
-      if (days >= 2) {
-        const name = `raw_events_p${day.replaceAll('-', '')}`;
-        await pool.query(`CREATE INDEX IF NOT EXISTS ${name}_campaign_id_ts_idx ON ${name} (campaign_id, ts)`);
-      }
+    }
+    const client = await pool.connect();
+    try {
+      await indexClosedDays(client, new Date(now));
+    } finally {
+      client.release();
     }
     const random = seededRandom(20261204);
     for (const [i, { key, fromDays, toDays }] of PLACED.entries()) {
