@@ -7,7 +7,7 @@ export { stopOnSignals } from './shutdown.ts';
 export { createLogger, type Logger } from './logger.ts';
 export * from './env.ts';
 export { migrate, readMigrations, MIGRATIONS_DIR } from './migrate.ts';
-export { campaignIndexName, dayPartitions, indexClosedDays, OPEN_DAYS } from './raw-event-partitions.ts';
+export { dayPartitions, indexClosedDays } from './raw-event-partitions.ts';
 // The domain (metric registry, formulas, limits, NOTIFY channels and payloads), for callers that import @pmd/db.
 export * from '@pmd/domain';
 export {

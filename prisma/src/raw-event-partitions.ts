@@ -11,10 +11,10 @@ const DAY_PARTITION_NAME = /^raw_events_p(\d{4})(\d{2})(\d{2})$/;
  * raw_events' (campaign_id, ts) index is built on a day's partition only once the day is older (migration
  * 20261204120000): maintaining it cost every ingested event a B-tree insert, one sorted build costs far less.
  */
-export const OPEN_DAYS = 2;
+const OPEN_DAYS = 2;
 
 /** The name of a partition's (campaign_id, ts) index, as PostgreSQL named the partitioned index's copies. */
-export const campaignIndexName = (partition: string) => `${partition}_campaign_id_ts_idx`;
+const campaignIndexName = (partition: string) => `${partition}_campaign_id_ts_idx`;
 
 const DAY_MS = 86_400_000;
 
@@ -35,7 +35,9 @@ export async function dayPartitions(client: pg.ClientBase): Promise<{ name: stri
  * the OPEN_DAYS ending at `now`'s UTC day, and the default partition (late events of days without a partition: rarely
  * written, and read by campaign like any closed day). CONCURRENTLY, so ingest of late events into the day goes on
  * while it builds; a build that failed or was killed leaves an invalid index, which is dropped and built again.
- * Must run outside a transaction. Returns the partitions indexed.
+ * No lock timeout: the build's lock (SHARE UPDATE EXCLUSIVE on the one partition) does not stop inserts, so waiting for
+ * a long read or a dump to end holds up only this task, while a timeout would leave an invalid index to build again
+ * every minute. Must run outside a transaction. Returns the partitions indexed.
  */
 export async function indexClosedDays(client: pg.ClientBase, now: Date): Promise<string[]> {
   const firstOpenDay = new Date((Math.floor(now.getTime() / DAY_MS) - (OPEN_DAYS - 1)) * DAY_MS)

@@ -85,7 +85,8 @@ try {
         [first, Math.min(EVENTS, first + chunk - 1), START, END.getTime() - START.getTime(), EVENTS],
       );
     }
-    await indexClosedDays(client, new Date());
+    // At the end of the week, as the worker would leave it: its last day, still open, without the index.
+    await indexClosedDays(client, END);
     await client.query('ANALYZE raw_events');
   });
 
