@@ -63,6 +63,23 @@ function settingsOf(row: SettingsRow): CampaignSettings & { updatedAt: Date } {
 }
 
 /**
+ * listCampaigns' lateral probe of the minute rollup's key: the first (ASC) or last (DESC) minute from $2 on in which
+ * campaign and channel `k` has events.
+ */
+const minuteWithEventsSql = (order: 'ASC' | 'DESC') => `(
+  SELECT m.minute FROM campaign_metrics_minute m
+  WHERE m.campaign_id = k.campaign_id AND m.channel = k.channel
+    AND ($2::timestamptz IS NULL OR m.minute >= $2) AND ${rollupRowHoldsEventsSql('m')}
+  ORDER BY m.minute ${order} LIMIT 1)`;
+
+/** The earliest or latest time of campaign `ids.campaign_id`'s raw events (alias e) under `condition`. */
+const eventTimeSql = (aggregate: 'min' | 'max', condition: string) =>
+  `(SELECT ${aggregate}(e.ts) FROM raw_events e WHERE e.campaign_id = ids.campaign_id AND ${condition})`;
+
+/** Raw events (alias e) within the minute starting at `minute`. */
+const withinMinuteSql = (minute: string) => `e.ts >= ${minute} AND e.ts < ${minute} + interval '1 minute'`;
+
+/**
  * The catalog's campaigns (ingest adds a row on a campaign's first event, a spend import on its first row, an admin
  * before either) and any campaign the minute rollup holds without one, with their channels and first and last event.
  * Channels come from a skip scan of the minute rollup's primary key (one index probe per campaign and channel, not a
@@ -106,32 +123,16 @@ export async function listCampaigns(
        SELECT k.campaign_id, array_agg(k.channel ORDER BY k.channel) AS channels,
               min(first_minute.minute) AS first_minute, max(last_minute.minute) AS last_minute
        FROM campaign_keys k
-       LEFT JOIN LATERAL (
-         SELECT m.minute FROM campaign_metrics_minute m
-         WHERE m.campaign_id = k.campaign_id AND m.channel = k.channel
-           AND ($2::timestamptz IS NULL OR m.minute >= $2) AND ${rollupRowHoldsEventsSql('m')}
-         ORDER BY m.minute LIMIT 1
-       ) first_minute ON true
-       LEFT JOIN LATERAL (
-         SELECT m.minute FROM campaign_metrics_minute m
-         WHERE m.campaign_id = k.campaign_id AND m.channel = k.channel
-           AND ($2::timestamptz IS NULL OR m.minute >= $2) AND ${rollupRowHoldsEventsSql('m')}
-         ORDER BY m.minute DESC LIMIT 1
-       ) last_minute ON true
+       LEFT JOIN LATERAL ${minuteWithEventsSql('ASC')} first_minute ON true
+       LEFT JOIN LATERAL ${minuteWithEventsSql('DESC')} last_minute ON true
        GROUP BY k.campaign_id
      )
      SELECT ids.campaign_id, coalesce(k.channels, '{}') AS channels, c.campaign_id IS NOT NULL AS cataloged,
             ${SETTINGS_COLUMNS},
-            coalesce(
-              (SELECT min(ts) FROM raw_events e WHERE e.campaign_id = ids.campaign_id AND e.ts < $2),
-              (SELECT min(ts) FROM raw_events e WHERE e.campaign_id = ids.campaign_id
-                 AND e.ts >= k.first_minute AND e.ts < k.first_minute + interval '1 minute')
-            ) AS first_event_at,
-            coalesce(
-              (SELECT max(ts) FROM raw_events e WHERE e.campaign_id = ids.campaign_id
-                 AND e.ts >= k.last_minute AND e.ts < k.last_minute + interval '1 minute'),
-              (SELECT max(ts) FROM raw_events e WHERE e.campaign_id = ids.campaign_id AND e.ts < $2)
-            ) AS last_event_at
+            coalesce(${eventTimeSql('min', 'e.ts < $2')}, ${eventTimeSql('min', withinMinuteSql('k.first_minute'))})
+              AS first_event_at,
+            coalesce(${eventTimeSql('max', withinMinuteSql('k.last_minute'))}, ${eventTimeSql('max', 'e.ts < $2')})
+              AS last_event_at
      FROM (SELECT campaign_id FROM campaigns WHERE $1::text IS NULL OR campaign_id = $1
            UNION SELECT campaign_id FROM campaign_channels) ids
      LEFT JOIN campaigns c ON c.campaign_id = ids.campaign_id
