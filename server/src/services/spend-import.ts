@@ -17,7 +17,7 @@ import {
   type SpendRowError,
 } from './spend-import-parse.ts';
 import { inTransaction } from './transaction.ts';
-import { resolveTimeZone } from './windows.ts';
+import { MINUTE_MS, resolveTimeZone } from './windows.ts';
 
 export type { SpendRowError };
 
@@ -167,7 +167,7 @@ async function storeSpendRows(pool: pg.Pool, rows: readonly SpendRow[], timeZone
     ].filter((key) => fromImports.has(key.campaignId));
     if (touched.length) {
       // Periods start on whole minutes (zone offsets are whole minutes), so each key is one minute row.
-      const minutes = touched.map((key) => Math.floor(key.start.getTime() / 60_000) * 60_000);
+      const minutes = touched.map((key) => Math.floor(key.start.getTime() / MINUTE_MS) * MINUTE_MS);
       await rebuildMinutes(client, {
         // The keys' hull as plain parameters ($4, $5): PostgreSQL cannot bound a join to the array by time, so without
         // it the recomputation read every retained day of raw_events to find the keys' minutes.
@@ -180,7 +180,7 @@ async function storeSpendRows(pool: pg.Pool, rows: readonly SpendRow[], timeZone
           touched.map((key) => key.channel),
           minutes.map((minute) => new Date(minute)),
           new Date(Math.min(...minutes)),
-          new Date(Math.max(...minutes) + 60_000),
+          new Date(Math.max(...minutes) + MINUTE_MS),
         ],
       });
     }
