@@ -183,6 +183,13 @@ describe('raw_events partitions', () => {
     return Object.fromEntries(rows.map((row) => [row.name.replace('raw_events_', '').replace(/^p/, ''), row.valid]));
   }
 
+  /** Runs the task at `tick`; the partitions its log line says it indexed (undefined: it logged no change). */
+  async function partitionsIndexedByRun(tick: Date): Promise<unknown> {
+    const info = capturedLogger('worker', 'info');
+    await runPartitionTask(database.url, tick, {}, graphileLogger(info.log));
+    return info.lines.find((line) => line.msg === 'raw_events partitions changed')?.indexed;
+  }
+
   it('indexes each day by campaign once it is closed (before yesterday), and the default partition', async () => {
     // Events on 2027-06-10 … 2027-06-14; the tick is 2027-06-14, so the 10th to the 12th are closed.
     for (let day = 10; day <= 14; day++) {
@@ -190,26 +197,21 @@ describe('raw_events partitions', () => {
       await storeTestEvents(pool, randomEvents(seededRandom(day), 50, { from, spanMs: DAY_MS, prefix: `i${day}` }));
     }
     await pool.query('DROP INDEX IF EXISTS raw_events_default_campaign_id_ts_idx'); // a restore without it heals
-    const info = capturedLogger('worker', 'info');
-    await runPartitionTask(database.url, new Date('2027-06-14T00:10:00Z'), {}, graphileLogger(info.log));
+    const indexed = await partitionsIndexedByRun(new Date('2027-06-14T00:10:00Z'));
     const indexes = await campaignIndexes();
     expect(indexes).toMatchObject({ '20270610': true, '20270611': true, '20270612': true, default: true });
     for (const open of ['20270613', '20270614', '20270615', '20270616', '20270617']) {
       expect(await partitionCounts()).toHaveProperty(open);
       expect(indexes).not.toHaveProperty(open);
     }
-    const changed = info.lines.find((line) => line.msg === 'raw_events partitions changed');
-    expect(changed?.indexed).toEqual(
+    expect(indexed).toEqual(
       expect.arrayContaining(['raw_events_default', 'raw_events_p20270610', 'raw_events_p20270612']),
     );
 
     // The next day closes the 13th; nothing else is built again.
-    const next = capturedLogger('worker', 'info');
-    await runPartitionTask(database.url, new Date('2027-06-15T00:10:00Z'), {}, graphileLogger(next.log));
+    const next = await partitionsIndexedByRun(new Date('2027-06-15T00:10:00Z'));
     expect(await campaignIndexes()).toMatchObject({ '20270613': true });
-    expect(next.lines.find((line) => line.msg === 'raw_events partitions changed')?.indexed).toEqual([
-      'raw_events_p20270613',
-    ]);
+    expect(next).toEqual(['raw_events_p20270613']);
   });
 
   it('rebuilds an index a failed build left invalid', async () => {
@@ -224,12 +226,9 @@ describe('raw_events partitions', () => {
       `UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'raw_events_p20270701_campaign_id_ts_idx'::regclass`,
     );
     expect(await campaignIndexes()).toMatchObject({ '20270701': false });
-    const info = capturedLogger('worker', 'info');
-    await runPartitionTask(database.url, new Date('2027-07-05T00:20:00Z'), {}, graphileLogger(info.log));
+    const indexed = await partitionsIndexedByRun(new Date('2027-07-05T00:20:00Z'));
     expect(await campaignIndexes()).toMatchObject({ '20270701': true });
-    expect(info.lines.find((line) => line.msg === 'raw_events partitions changed')?.indexed).toEqual([
-      'raw_events_p20270701',
-    ]);
+    expect(indexed).toEqual(['raw_events_p20270701']);
   });
 
   it('with RAW_EVENTS_RETENTION_DAYS, drops exactly the days before the horizon and their ids', async () => {
