@@ -43,6 +43,8 @@ function nativeSql(native: string): string {
       return `timestamp(${args ?? '3'}) without time zone`;
     case 'Date':
       return 'date';
+    case 'SmallInt':
+      return 'smallint';
     case 'Decimal':
       return `numeric(${(args ?? '65,30').replace(/\s/g, '')})`;
     case 'Text':

@@ -1,3 +1,4 @@
+import { readRetentionHorizons } from '@pmd/db';
 import { useTestDatabase } from '@pmd/db/testing';
 import { DEFAULT_TIME_ZONE } from '@pmd/domain';
 import { Logger, runTaskListOnce } from 'graphile-worker';
@@ -85,8 +86,11 @@ describe('trim_minute_rows', () => {
     );
     expect(dirtyHourMinutes.rows[0]!.n).toBeGreaterThan(1);
 
+    expect(await readRetentionHorizons(pool)).toEqual({ rawEvents: null, minuteRows: null });
     await runTrim();
     expect(await minuteRowsBefore(HORIZON)).toBe(dirtyHourMinutes.rows[0]!.n);
+    // What it trimmed before is recorded, for servers whose own settings keep more (services/retention-in-force.ts).
+    expect(await readRetentionHorizons(pool)).toEqual({ rawEvents: null, minuteRows: HORIZON });
     // Minute rows from the horizon on are untouched.
     expect((await storedRollup(pool, 'minute')).filter((row) => String(row.minute) >= '2026-11-18 00:00')).toEqual(
       keptMinutes,

@@ -1,4 +1,4 @@
-import { storeEvents, type EventRow } from '@pmd/db';
+import { readRetentionHorizons, storeEvents, type EventRow } from '@pmd/db';
 import { capturedLogger, useTestDatabase } from '@pmd/db/testing';
 import { DEFAULT_TIME_ZONE, type RetentionSettings } from '@pmd/domain';
 import { minuteRollupMismatches, randomEvents, seededRandom, storeTestEvents } from '@pmd/testkit';
@@ -250,6 +250,9 @@ describe('raw_events partitions', () => {
       { rawEventsDays: 2 },
       graphileLogger(info.log),
     );
+    // The horizon is recorded, for servers whose own settings keep more days (services/retention-in-force.ts)...
+    const horizon = new Date('2026-10-03T00:00:00Z');
+    expect(await readRetentionHorizons(pool)).toEqual({ rawEvents: horizon, minuteRows: null });
     const counts = await partitionCounts();
     expect(Object.keys(counts).filter((name) => name < '20261003')).toEqual([]);
     expect(counts).toMatchObject({ '20261003': 100, '20261004': 100, '20261005': 100, default: 0 });
@@ -272,5 +275,9 @@ describe('raw_events partitions', () => {
       ].sort(),
       droppedEvents: 200,
     });
+
+    // ...and never moves back: a worker restarted with a longer retention cannot bring the dropped days back.
+    await runPartitionTask(database.url, new Date('2026-10-05T00:10:00Z'), { rawEventsDays: 5 });
+    expect(await readRetentionHorizons(pool)).toEqual({ rawEvents: horizon, minuteRows: null });
   });
 });

@@ -1,3 +1,4 @@
+import { recordRetentionHorizons } from '@pmd/db';
 import type pg from 'pg';
 
 /** Minute rows deleted per statement: each chunk is its own short transaction, so ingest and rollups never wait long. */
@@ -39,6 +40,8 @@ export async function trimMinuteRows(
   chunkRows = TRIM_CHUNK_ROWS,
   maxChunks = TRIM_MAX_CHUNKS,
 ): Promise<TrimResult> {
+  // Recorded first: a server whose own settings keep more days stops counting on these minute rows before they go.
+  await recordRetentionHorizons(client, { minuteRows: horizon });
   let deleted = 0;
   for (let chunk = 0; chunk < maxChunks; chunk++) {
     const { rowCount } = await client.query(TRIM_CHUNK_SQL, [horizon, chunkRows]);

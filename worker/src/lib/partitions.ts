@@ -1,4 +1,4 @@
-import { dayPartitions, indexClosedDays } from '@pmd/db';
+import { dayPartitions, indexClosedDays, recordRetentionHorizons } from '@pmd/db';
 import type pg from 'pg';
 import { inTransaction } from './transaction.ts';
 
@@ -61,6 +61,8 @@ export async function maintainRawEventPartitions(
     run.moved += Number(moved);
   }
   if (rawHorizon) {
+    // Recorded first: a server whose own settings keep more days stops counting on these days before they go.
+    await recordRetentionHorizons(client, { rawEvents: rawHorizon });
     for (const { name, day } of await dayPartitions(client)) {
       if (day >= utcDay(rawHorizon)) continue;
       run.droppedEvents += await dropDay(client, name);
