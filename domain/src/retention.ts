@@ -11,6 +11,12 @@ export interface RetentionSettings {
   rawEventsDays?: number | undefined;
   /** Whole UTC days of minute rows kept before today's, once their hours are rolled up (unset: all are kept). */
   minuteRowsDays?: number | undefined;
+  /**
+   * From when the worker's retention has already removed rows (the `retention_horizons` row; the server reads it). A
+   * worker keeping fewer days than the days above moves the horizons later: nothing may count on rows that are gone.
+   * Unset (the worker's own settings): the days alone.
+   */
+  removedBefore?: KeptRows | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -26,12 +32,22 @@ function utcMidnightDaysBefore(now: Date, days: number): Date {
  * partition and its `event_ids` rows are gone.
  */
 export function rawEventsHorizon(now: Date, settings: RetentionSettings): Date | null {
-  return settings.rawEventsDays === undefined ? null : utcMidnightDaysBefore(now, settings.rawEventsDays);
+  return later(horizonOfDays(now, settings.rawEventsDays), settings.removedBefore?.rawEvents ?? null);
 }
 
 /** The oldest instant whose minute rows are kept (null: all are kept); older minute rows of clean hours are trimmed. */
 export function minuteRowsHorizon(now: Date, settings: RetentionSettings): Date | null {
-  return settings.minuteRowsDays === undefined ? null : utcMidnightDaysBefore(now, settings.minuteRowsDays);
+  return later(horizonOfDays(now, settings.minuteRowsDays), settings.removedBefore?.minuteRows ?? null);
+}
+
+function horizonOfDays(now: Date, days: number | undefined): Date | null {
+  return days === undefined ? null : utcMidnightDaysBefore(now, days);
+}
+
+/** The later of two horizons, null being "nothing removed". */
+function later(a: Date | null, b: Date | null): Date | null {
+  if (!a || !b) return a ?? b;
+  return a > b ? a : b;
 }
 
 /** From when each storage level still holds rows (null: all of it is kept); reads plan around what is gone. */
@@ -51,10 +67,7 @@ export function keptRows(now: Date, settings: RetentionSettings): KeptRows {
  * spend imports refuse it, and a spend-source switch rewrites only minutes from here on.
  */
 export function oldestRewritableInstant(now: Date, settings: RetentionSettings): Date | null {
-  const raw = rawEventsHorizon(now, settings);
-  const minutes = minuteRowsHorizon(now, settings);
-  if (!raw || !minutes) return raw ?? minutes;
-  return raw > minutes ? raw : minutes;
+  return later(rawEventsHorizon(now, settings), minuteRowsHorizon(now, settings));
 }
 
 /** The oldest instant ingest accepts, and why, in words naming the setting that sets it. */
@@ -73,8 +86,9 @@ export function acceptanceLimit(now: Date, settings: RetentionSettings): Accepta
     oldest: new Date(now.getTime() - RETENTION_DAYS * DAY_MS),
     because: `events are accepted at most ${RETENTION_DAYS} days old`,
   };
-  const raw = rawEventsHorizon(now, settings);
-  const minutes = minuteRowsHorizon(now, settings);
+  const raw = horizonOfDays(now, settings.rawEventsDays);
+  const minutes = horizonOfDays(now, settings.minuteRowsDays);
+  const removed = settings.removedBefore;
   const limits = [fixed];
   if (raw) {
     limits.push({
@@ -86,6 +100,22 @@ export function acceptanceLimit(now: Date, settings: RetentionSettings): Accepta
     limits.push({
       oldest: minutes,
       because: `minute rows are kept ${days(settings.minuteRowsDays!)} (MINUTE_ROWS_RETENTION_DAYS)`,
+    });
+  }
+  // After this server's own days, so that a tie keeps naming them: the worker's horizons are later only when its
+  // settings keep fewer days than this server's.
+  if (removed?.rawEvents) {
+    limits.push({
+      oldest: removed.rawEvents,
+      because:
+        "the worker has dropped raw events before then (its RAW_EVENTS_RETENTION_DAYS keeps fewer days than the server's)",
+    });
+  }
+  if (removed?.minuteRows) {
+    limits.push({
+      oldest: removed.minuteRows,
+      because:
+        "the worker has trimmed minute rows before then (its MINUTE_ROWS_RETENTION_DAYS keeps fewer days than the server's)",
     });
   }
   return limits.reduce((latest, limit) => (limit.oldest > latest.oldest ? limit : latest));

@@ -231,7 +231,8 @@ export const REPORTING_ENV = {
 /**
  * How long raw events and minute rows are kept (unset: forever). The worker drops and trims by them, the server refuses
  * older events and says where a window reaches past them: both processes read them from here (`@pmd/domain`'s
- * retention horizons turn them into instants).
+ * retention horizons turn them into instants). Should two processes' values differ, what the worker removed wins: it
+ * records it in `retention_horizons` and servers read that (server/src/services/retention-in-force.ts).
  */
 export const RETENTION_ENV = {
   RAW_EVENTS_RETENTION_DAYS: envTypes.number({ integer: true, min: 1, max: RETENTION_DAYS }).optional(),

@@ -36,6 +36,7 @@ import { restRoutes } from './rest/index.ts';
 import { useRestRoutes } from './rest/router.ts';
 import { schema } from './schema/index.ts';
 import { clientKeyOf, mayUseGraphQL, scopesOf } from './services/access.ts';
+import { RetentionInForce } from './services/retention-in-force.ts';
 
 /**
  * Primary connections of live views with a standby: one for the WAL position of the shared replay check, one more so
@@ -111,6 +112,7 @@ export function buildApp(options: BuildAppOptions): App {
     log,
     metrics,
     ingestLimiter,
+    retention: new RetentionInForce({ pool, configured: config.retention, log }),
   };
   const listener = createNotificationListener({
     databaseUrl: options.databaseUrl,
@@ -192,6 +194,7 @@ export function buildApp(options: BuildAppOptions): App {
     context,
     async start(port = config.port) {
       tickers.start();
+      await context.retention.start();
       await listener.start();
       const frontDoor = createFrontDoor({
         handler: yoga,
@@ -307,6 +310,7 @@ export function buildApp(options: BuildAppOptions): App {
     async stop() {
       await listener.stop();
       tickers.stop();
+      context.retention.stop();
       await disposeWs?.();
       await Promise.all(
         servers.map((server) => {

@@ -2,6 +2,7 @@ import type { Logger, PrismaClient } from '@pmd/db';
 import type pg from 'pg';
 import type { ServerConfig } from './config.ts';
 import type { Scopes } from './services/access.ts';
+import type { RetentionInForce } from './services/retention-in-force.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { RateLimiter } from './observability/rate-limit.ts';
 import type { LivePubSub } from './live/pubsub.ts';
@@ -28,6 +29,11 @@ export interface AppContext {
   metrics: Metrics;
   /** Per-client ingest token buckets; null when INGEST_RATE_LIMIT=0. */
   ingestLimiter: RateLimiter | null;
+  /**
+   * What reads and ingest count on being kept: `config.retention` and what the worker has removed. Read its
+   * `settings()` at the time of use; `config.retention` alone would miss a worker keeping fewer days.
+   */
+  retention: RetentionInForce;
 }
 
 /** One GraphQL operation's context, over HTTP (with its `request`) or a websocket (no request). */

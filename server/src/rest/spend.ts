@@ -60,7 +60,7 @@ export const spendRoutes: RestRoute[] = [
           app.pool,
           { ...upload, timeZone: url.searchParams.get('time_zone') },
           app.config.reportingTimeZone,
-          app.config.retention,
+          app.retention.settings(),
         );
         const body = {
           stored: result.stored,

@@ -170,7 +170,7 @@ builder.queryField('breakdown', (t) =>
     resolve: (_root, args, ctx) =>
       breakdown(
         ctx.pool,
-        windowFromArgs(args.window, ctx.config.reportingTimeZone, ctx.config.retention),
+        windowFromArgs(args.window, ctx.config.reportingTimeZone, ctx.retention.settings()),
         filterFromArgs(args.filter),
         {
           by: args.by ?? undefined,

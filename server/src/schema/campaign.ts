@@ -233,7 +233,7 @@ builder.queryField('campaigns', (t) =>
     authScopes: { reader: true },
     type: [CampaignRef],
     description: 'Every campaign of the catalog (with events, imported spend, or only settings so far), by id.',
-    resolve: (_root, _args, ctx) => listCampaigns(ctx.pool, ctx.config.retention),
+    resolve: (_root, _args, ctx) => listCampaigns(ctx.pool, ctx.retention.settings()),
   }),
 );
 
@@ -245,7 +245,7 @@ builder.queryField('campaign', (t) =>
     errors: { types: [NotFoundError], directResult: true, union: { description: 'The campaign, or NotFoundError.' } },
     args: { campaignId: t.arg.string({ required: true, description: 'The campaign id.' }) },
     resolve: async (_root, { campaignId }, ctx) => {
-      const campaign = await findCampaign(ctx.pool, ctx.config.retention, campaignId);
+      const campaign = await findCampaign(ctx.pool, ctx.retention.settings(), campaignId);
       if (!campaign)
         throw new NotFoundError(
           `No campaign "${campaignId}" is known (no events, spend or settings).`,
@@ -353,7 +353,7 @@ builder.mutationField('updateCampaign', (t) =>
           tags: input.tags,
           spendSource: input.spendSource,
         },
-        ctx.config.retention,
+        ctx.retention.settings(),
       ),
   }),
 );

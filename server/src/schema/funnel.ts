@@ -66,7 +66,7 @@ builder.queryField('funnel', (t) =>
     resolve: (_root, args, ctx) =>
       funnel(
         ctx.pool,
-        windowFromArgs(args.window, ctx.config.reportingTimeZone, ctx.config.retention),
+        windowFromArgs(args.window, ctx.config.reportingTimeZone, ctx.retention.settings()),
         filterFromArgs(args.filter),
       ),
   }),

@@ -247,7 +247,7 @@ builder.queryField('overview', (t) =>
     resolve: (_root, args, ctx) =>
       overview(
         ctx.pool,
-        windowFromArgs(args.window, ctx.config.reportingTimeZone, ctx.config.retention),
+        windowFromArgs(args.window, ctx.config.reportingTimeZone, ctx.retention.settings()),
         filterFromArgs(args.filter),
         comparisonFromArgs(args.compareTo),
       ),

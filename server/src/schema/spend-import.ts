@@ -97,7 +97,7 @@ builder.mutationField('importSpend', (t) =>
         ctx.pool,
         { rows: args.rows, csv: args.csv, timeZone: args.timeZone },
         ctx.config.reportingTimeZone,
-        ctx.config.retention,
+        ctx.retention.settings(),
       ),
   }),
 );

@@ -77,7 +77,7 @@ builder.queryField('timeSeries', (t) =>
     resolve: (_root, args, ctx) =>
       timeSeries(
         ctx.pool,
-        windowFromArgs(args.window, ctx.config.reportingTimeZone, ctx.config.retention),
+        windowFromArgs(args.window, ctx.config.reportingTimeZone, ctx.retention.settings()),
         args.granularity,
         filterFromArgs(args.filter),
       ),

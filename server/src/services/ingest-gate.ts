@@ -40,7 +40,7 @@ export async function ingestThroughGate(
       };
     }
   }
-  const outcome = await ingestEvents(app.pool, candidates, app.config.retention);
+  const outcome = await ingestEvents(app.pool, candidates, app.retention.settings());
   app.metrics.ingestEvents.inc({ result: 'stored' }, outcome.stored);
   app.metrics.ingestEvents.inc({ result: 'duplicate' }, outcome.duplicates);
   app.metrics.ingestEvents.inc({ result: 'rejected' }, outcome.rejected.length);

@@ -1,0 +1,95 @@
+import { readRetentionHorizons, type Logger } from '@pmd/db';
+import { minuteRowsHorizon, rawEventsHorizon, type KeptRows, type RetentionSettings } from '@pmd/domain';
+import type pg from 'pg';
+
+/**
+ * How often the worker's recorded horizons are read again. The worker moves them at most once a UTC day per level (at
+ * its tick after midnight), and only a worker keeping fewer days than this server moves them past the server's own;
+ * one primary-key read every 10 s bounds how long such a server still counts on rows the worker has just removed.
+ */
+const REFRESH_MS = 10_000;
+
+export interface RetentionInForceOptions {
+  /** The primary's pool: the worker records its horizons there. */
+  pool: pg.Pool;
+  /** This server's RAW_EVENTS_RETENTION_DAYS and MINUTE_ROWS_RETENTION_DAYS. */
+  configured: RetentionSettings;
+  log: Logger;
+}
+
+/**
+ * The retention reads and ingest go by: this server's own settings, and what the worker has already removed
+ * (`retention_horizons`). With the same settings in both processes the worker's horizons are never the later ones;
+ * with a worker keeping fewer days, they are, and every answer follows them: windows say where rows are gone, ingest
+ * refuses events the next drop would delete, the campaign list reads raw events where minute rows were trimmed.
+ */
+export class RetentionInForce {
+  private current: RetentionSettings;
+  private reading: KeptRows = { rawEvents: null, minuteRows: null };
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: RetentionInForceOptions) {
+    this.current = options.configured;
+  }
+
+  /** The settings to pass to reads and ingest at this moment. */
+  settings(): RetentionSettings {
+    return this.current;
+  }
+
+  /** Reads the recorded horizons, then again every REFRESH_MS until `stop`. */
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Reads the recorded horizons now (a failed read keeps the last ones: they only ever move forward). */
+  async refresh(): Promise<void> {
+    const { pool, configured, log } = this.options;
+    let removedBefore: KeptRows;
+    try {
+      removedBefore = await readRetentionHorizons(pool);
+    } catch (error) {
+      log.warn({ err: error }, "could not read the worker's retention horizons; keeping the last reading");
+      return;
+    }
+    if (
+      sameInstant(removedBefore.rawEvents, this.reading.rawEvents) &&
+      sameInstant(removedBefore.minuteRows, this.reading.minuteRows)
+    ) {
+      return;
+    }
+    this.reading = removedBefore;
+    this.current = { ...configured, removedBefore };
+    const now = new Date();
+    const ownRaw = rawEventsHorizon(now, configured);
+    const ownMinutes = minuteRowsHorizon(now, configured);
+    if (isLater(removedBefore.rawEvents, ownRaw) || isLater(removedBefore.minuteRows, ownMinutes)) {
+      log.warn(
+        {
+          rawEventsRemovedBefore: removedBefore.rawEvents?.toISOString() ?? null,
+          minuteRowsRemovedBefore: removedBefore.minuteRows?.toISOString() ?? null,
+          rawEventsKeptFrom: ownRaw?.toISOString() ?? null,
+          minuteRowsKeptFrom: ownMinutes?.toISOString() ?? null,
+        },
+        "the worker has removed rows this server's retention settings keep (RAW_EVENTS_RETENTION_DAYS or " +
+          'MINUTE_ROWS_RETENTION_DAYS differ between them): reads and ingest follow what the worker removed',
+      );
+    }
+  }
+}
+
+function sameInstant(a: Date | null, b: Date | null): boolean {
+  return a?.getTime() === b?.getTime();
+}
+
+/** True when `removed` is past `own` (null `own`: this server keeps everything). */
+function isLater(removed: Date | null, own: Date | null): boolean {
+  return removed !== null && (own === null || removed > own);
+}
