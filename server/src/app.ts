@@ -77,7 +77,8 @@ export function buildApp(options: BuildAppOptions): App {
   const replica = config.readDatabaseUrl ? createDatabaseClients(config.readDatabaseUrl, { max: 20 }) : undefined;
   const readFreshness = replica ? new ReadFreshness(replica.pool) : undefined;
   const pubsub = createLivePubSub();
-  const metrics = createMetrics(pool, readFreshness);
+  const retention = new RetentionInForce({ pool, configured: config.retention, log });
+  const metrics = createMetrics(pool, retention, readFreshness);
   // Live views get a small pool of their own: however many there are, ingest, /health and reads keep `pool`. With a
   // standby it reads the standby, and a few primary connections tell how far the standby must have replayed after a
   // NOTIFY (and serve a computation whose wait ran out); LISTEN itself stays on the primary.
@@ -112,7 +113,7 @@ export function buildApp(options: BuildAppOptions): App {
     log,
     metrics,
     ingestLimiter,
-    retention: new RetentionInForce({ pool, configured: config.retention, log }),
+    retention,
   };
   const listener = createNotificationListener({
     databaseUrl: options.databaseUrl,

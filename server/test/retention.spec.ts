@@ -53,6 +53,13 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** `iso` without zero milliseconds, as reasons print instants. */
 const isoSeconds = (ms: number) => iso(ms).replace('.000Z', 'Z');
 
+/** `pmd_retention_removed_past_settings` by level, from a real scrape of /metrics. */
+async function removedPastSettings(baseUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const samples = text.matchAll(/^pmd_retention_removed_past_settings\{level="(\w+)"\} (\d+)$/gm);
+  return Object.fromEntries([...samples].map(([, level, value]) => [level!, Number(value)]));
+}
+
 interface Coverage {
   complete: boolean;
   answeredFrom: string;
@@ -166,6 +173,9 @@ describe(`retention (seed ${SEED})`, () => {
       expect(data.overview.coverage, name).toEqual(answers.get(name)!.coverage);
       expectTotals(data.overview.current, answers.get(name)!.expected, name);
     }
+    // The worker trimmed by this server's own horizon: nothing past its settings.
+    await server.current.app.context.retention.refresh();
+    expect(await removedPastSettings(server.current.baseUrl)).toEqual({ raw_events: 0, minute_rows: 0 });
     // A fully kept window still equals brute force over what raw_events holds now.
     const [expected] = await bruteForce(clients.pool, { from: WINDOWS.kept.from, to: WINDOWS.kept.to });
     expectTotals((await overviewOf(WINDOWS.kept)).overview.current, expected, 'kept after the drop');
@@ -331,7 +341,7 @@ describe(`a worker keeping fewer days than the server (seed ${SEED})`, () => {
     await clients?.close();
   });
 
-  it("logs that the worker removed rows the server's settings keep", () => {
+  it("logs that the worker removed rows the server's settings keep, and says so on /metrics", async () => {
     const warning = warnings.lines.find((line) => String(line.msg).startsWith('the worker has removed rows'));
     expect(warning).toMatchObject({
       rawEventsRemovedBefore: iso(rawHorizon),
@@ -339,6 +349,7 @@ describe(`a worker keeping fewer days than the server (seed ${SEED})`, () => {
       rawEventsKeptFrom: null,
       minuteRowsKeptFrom: null,
     });
+    expect(await removedPastSettings(server.current.baseUrl)).toEqual({ raw_events: 1, minute_rows: 1 });
   });
 
   it('windows reaching before the trimmed minute rows say so, and equal brute force over what they answer', async () => {

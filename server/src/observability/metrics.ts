@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ReadFreshness } from '../replica/freshness.ts';
+import type { RetentionInForce } from '../services/retention-in-force.ts';
 
 /**
  * Metrics that exist only with a standby (READ_DATABASE_URL): the operations kit (deploy/) reads them, and a server
@@ -18,7 +19,7 @@ export const STANDBY_ONLY_METRICS = {
  * rollup figures are read from the database at scrape time, so any replica reports the whole pipeline. `readFreshness`:
  * the read database's, when READ_DATABASE_URL is set.
  */
-export function createMetrics(pool: pg.Pool, readFreshness?: ReadFreshness) {
+export function createMetrics(pool: pg.Pool, retention: RetentionInForce, readFreshness?: ReadFreshness) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'pmd_process_' });
   // prom-client names three gauges `*_total`, a suffix reserved for counters (`promtool check metrics` rejects them).
@@ -132,6 +133,21 @@ export function createMetrics(pool: pg.Pool, readFreshness?: ReadFreshness) {
         SELECT extract(epoch FROM now() - min(created_at))::float8 AS age FROM notification_deliveries
         WHERE status IN ('pending', 'sending')`);
       this.set(rows[0]?.age ?? 0);
+    },
+  });
+
+  // Per process: each server compares the worker's record with its own settings (a replica's .env may differ).
+  new Gauge({
+    name: 'pmd_retention_removed_past_settings',
+    help:
+      "1 when the worker has removed rows this server's retention settings keep (its RAW_EVENTS_RETENTION_DAYS or " +
+      'MINUTE_ROWS_RETENTION_DAYS keeps fewer days), by level (raw_events, minute_rows); the server then goes by the worker.',
+    labelNames: ['level'] as const,
+    registers,
+    collect() {
+      const past = retention.removedPastSettings();
+      this.set({ level: 'raw_events' }, Number(past.rawEvents));
+      this.set({ level: 'minute_rows' }, Number(past.minuteRows));
     },
   });
 

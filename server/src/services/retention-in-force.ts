@@ -37,6 +37,15 @@ export class RetentionInForce {
     return this.current;
   }
 
+  /** Per level, whether the last reading is past this server's own horizon at `now`. */
+  removedPastSettings(now = new Date()): RemovedPastSettings {
+    const { configured } = this.options;
+    return {
+      rawEvents: isLater(this.reading.rawEvents, rawEventsHorizon(now, configured)),
+      minuteRows: isLater(this.reading.minuteRows, minuteRowsHorizon(now, configured)),
+    };
+  }
+
   /** Reads the recorded horizons, then again every REFRESH_MS until `stop`. */
   async start(): Promise<void> {
     await this.refresh();
@@ -67,22 +76,30 @@ export class RetentionInForce {
     }
     this.reading = removedBefore;
     this.current = { ...configured, removedBefore };
-    const now = new Date();
-    const ownRaw = rawEventsHorizon(now, configured);
-    const ownMinutes = minuteRowsHorizon(now, configured);
-    if (isLater(removedBefore.rawEvents, ownRaw) || isLater(removedBefore.minuteRows, ownMinutes)) {
+    const past = this.removedPastSettings();
+    if (past.rawEvents || past.minuteRows) {
+      const now = new Date();
       log.warn(
         {
           rawEventsRemovedBefore: removedBefore.rawEvents?.toISOString() ?? null,
           minuteRowsRemovedBefore: removedBefore.minuteRows?.toISOString() ?? null,
-          rawEventsKeptFrom: ownRaw?.toISOString() ?? null,
-          minuteRowsKeptFrom: ownMinutes?.toISOString() ?? null,
+          rawEventsKeptFrom: rawEventsHorizon(now, configured)?.toISOString() ?? null,
+          minuteRowsKeptFrom: minuteRowsHorizon(now, configured)?.toISOString() ?? null,
         },
         "the worker has removed rows this server's retention settings keep (RAW_EVENTS_RETENTION_DAYS or " +
           'MINUTE_ROWS_RETENTION_DAYS differ between them): reads and ingest follow what the worker removed',
       );
     }
   }
+}
+
+/**
+ * Per level, whether the worker has removed rows this server's own settings keep (its settings keep fewer days): the
+ * warning above and the `pmd_retention_removed_past_settings` gauge.
+ */
+export interface RemovedPastSettings {
+  rawEvents: boolean;
+  minuteRows: boolean;
 }
 
 function sameInstant(a: Date | null, b: Date | null): boolean {
