@@ -3,11 +3,18 @@ import { minuteRowsHorizon, rawEventsHorizon, type KeptRows, type RetentionSetti
 import type pg from 'pg';
 
 /**
- * How often the worker's recorded horizons are read again. The worker moves them at most once a UTC day per level (at
- * its tick after midnight), and only a worker keeping fewer days than this server moves them past the server's own;
- * one primary-key read every 10 s bounds how long such a server still counts on rows the worker has just removed.
+ * How often the worker's recorded horizons are read again. The worker moves them once a UTC day per level (raw events
+ * at its first tick after midnight, minute rows an hour later), and only a worker keeping fewer days than this server
+ * moves them past the server's own; one primary-key read every 10 s bounds how long such a server still counts on
+ * rows the worker has just removed.
  */
 const REFRESH_MS = 10_000;
+
+/**
+ * How far past this server's own horizon the worker's must be to count as settings that differ (the warning and the
+ * gauge). Differing settings put the two a whole day apart; less is the two machines' clocks around midnight.
+ */
+const CLOCK_SKEW_MS = 3_600_000;
 
 export interface RetentionInForceOptions {
   /** The primary's pool: the worker records its horizons there. */
@@ -106,7 +113,7 @@ function sameInstant(a: Date | null, b: Date | null): boolean {
   return a?.getTime() === b?.getTime();
 }
 
-/** True when `removed` is past `own` (null `own`: this server keeps everything). */
+/** True when `removed` is past `own` by more than clock skew (null `own`: this server keeps everything). */
 function isLater(removed: Date | null, own: Date | null): boolean {
-  return removed !== null && (own === null || removed > own);
+  return removed !== null && (own === null || removed.getTime() > own.getTime() + CLOCK_SKEW_MS);
 }
