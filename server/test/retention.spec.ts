@@ -382,9 +382,9 @@ describe(`a worker keeping fewer days than the server (seed ${SEED})`, () => {
     // The first events lie between the two horizons: in raw events, before any minute row that remains.
     expect(rows.every((row) => row.first.getTime() < minuteHorizon)).toBe(true);
     expect(
-      result.data.campaigns
-        .map((c: { campaignId: string; firstEventAt: string; lastEventAt: string }) => c)
-        .sort((a: { campaignId: string }, b: { campaignId: string }) => a.campaignId.localeCompare(b.campaignId)),
+      result.data.campaigns.sort((a: { campaignId: string }, b: { campaignId: string }) =>
+        a.campaignId.localeCompare(b.campaignId),
+      ),
     ).toEqual(
       rows.map((row) => ({
         campaignId: row.campaign_id,

@@ -31,8 +31,8 @@ export interface RetentionInForceOptions {
  * refuses events the next drop would delete, the campaign list reads raw events where minute rows were trimmed.
  */
 export class RetentionInForce {
+  /** `configured`, with the last reading of the worker's record as `removedBefore` once there is one. */
   private current: RetentionSettings;
-  private reading: KeptRows = { rawEvents: null, minuteRows: null };
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RetentionInForceOptions) {
@@ -47,9 +47,10 @@ export class RetentionInForce {
   /** Per level, whether the last reading is past this server's own horizon at `now`. */
   removedPastSettings(now = new Date()): RemovedPastSettings {
     const { configured } = this.options;
+    const removedBefore = this.current.removedBefore;
     return {
-      rawEvents: isLater(this.reading.rawEvents, rawEventsHorizon(now, configured)),
-      minuteRows: isLater(this.reading.minuteRows, minuteRowsHorizon(now, configured)),
+      rawEvents: isLater(removedBefore?.rawEvents ?? null, rawEventsHorizon(now, configured)),
+      minuteRows: isLater(removedBefore?.minuteRows ?? null, minuteRowsHorizon(now, configured)),
     };
   }
 
@@ -75,13 +76,13 @@ export class RetentionInForce {
       log.warn({ err: error }, "could not read the worker's retention horizons; keeping the last reading");
       return;
     }
+    const last = this.current.removedBefore;
     if (
-      sameInstant(removedBefore.rawEvents, this.reading.rawEvents) &&
-      sameInstant(removedBefore.minuteRows, this.reading.minuteRows)
+      sameInstant(removedBefore.rawEvents, last?.rawEvents ?? null) &&
+      sameInstant(removedBefore.minuteRows, last?.minuteRows ?? null)
     ) {
       return;
     }
-    this.reading = removedBefore;
     this.current = { ...configured, removedBefore };
     const past = this.removedPastSettings();
     if (past.rawEvents || past.minuteRows) {
