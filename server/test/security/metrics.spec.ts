@@ -69,6 +69,8 @@ describe('/metrics', () => {
     expect(text.length, '/metrics bytes').toBeLessThan(200_000);
     expect(text.includes('no-such-path-'), 'a request path as a label').toBe(false);
     expect(text.includes('Unique9'), 'an unknown operation name as a label').toBe(false);
+    // The retention gauge takes no input: its one label has two values, whatever the traffic.
+    expect(text.match(/^pmd_retention_removed_past_settings\{level="\w+"\} /gm)).toHaveLength(2);
     await expectServerFine(server, '10,000 unique paths and operation names, then /metrics');
   });
 });
