@@ -104,6 +104,11 @@ describe(`imported spend equals brute force (seed ${SEED})`, () => {
     return rows;
   }
   let firstHourRows: Record<string, unknown>[];
+  /**
+   * An imported hour after every event (New York's 23:00 of 3 November is 04:00 UTC on the 4th): once its campaign
+   * takes spend from events again, its minute, hourly and daily rows hold nothing and must be gone, not zero.
+   */
+  const LONE_HOUR = { hour: '2026-11-03T23:00', campaignId: 'camp_google_brand', channel: 'google', spend: 12.5 };
 
   const windows = [
     // Sub-minute edges: the trailing raw edge [10:00, 10:00:20) holds an imported hour's start.
@@ -166,14 +171,15 @@ describe(`imported spend equals brute force (seed ${SEED})`, () => {
     const hours = await gql(IMPORT, {
       rows: [
         ...firstHourRows,
+        LONE_HOUR,
         // Skipped by the spring-forward change in New York: refused, the others stored.
         { hour: '2026-03-08T02:00', campaignId: 'camp_google_brand', channel: 'google', spend: 1 },
       ],
       timeZone: NEW_YORK,
     });
-    expect(hours.data.importSpend).toMatchObject({ stored: 72, replaced: 0, rejected: 1, timeZone: NEW_YORK });
+    expect(hours.data.importSpend).toMatchObject({ stored: 73, replaced: 0, rejected: 1, timeZone: NEW_YORK });
     expect(hours.data.importSpend.errors).toEqual([
-      { line: 73, field: 'hour', reason: expect.stringContaining('does not exist') },
+      { line: 74, field: 'hour', reason: expect.stringContaining('does not exist') },
     ]);
 
     // Days of camp_google_brand on meta in New York (the 25-hour 1 November among them) as CSV, with a bad line.
