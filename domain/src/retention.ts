@@ -21,6 +21,17 @@ export interface RetentionSettings {
 
 const DAY_MS = 86_400_000;
 
+/** How often each server reads the worker's recorded horizons again (server/src/services/retention-in-force.ts). */
+export const RECORDED_HORIZONS_REFRESH_MS = 10_000;
+
+/**
+ * How long the worker lets a horizon it recorded stand before it removes rows before it: three of the servers' reads,
+ * so every server already refuses events, and no longer counts on rows, before the horizon when they go. A server
+ * whose own settings keep more days then never acknowledges an event the removal takes, nor writes a minute row into
+ * an hour whose other minutes are trimmed.
+ */
+export const RECORDED_HORIZON_SETTLE_MS = 3 * RECORDED_HORIZONS_REFRESH_MS;
+
 /** Start of the UTC day `days` days before `now`'s UTC day. */
 function utcMidnightDaysBefore(now: Date, days: number): Date {
   return new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS - days * DAY_MS);

@@ -4,6 +4,7 @@
 export * from './random.ts';
 export * from './events.ts';
 export * from './store.ts';
+export * from './retention.ts';
 export * from './oracle.ts';
 export * from './expect.ts';
 export * from './browser.ts';

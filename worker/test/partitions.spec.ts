@@ -1,7 +1,13 @@
 import { readRetentionHorizons, storeEvents, type EventRow } from '@pmd/db';
 import { capturedLogger, useTestDatabase } from '@pmd/db/testing';
 import { DEFAULT_TIME_ZONE, type RetentionSettings } from '@pmd/domain';
-import { minuteRollupMismatches, randomEvents, seededRandom, storeTestEvents } from '@pmd/testkit';
+import {
+  letRecordedHorizonsStand,
+  minuteRollupMismatches,
+  randomEvents,
+  seededRandom,
+  storeTestEvents,
+} from '@pmd/testkit';
 import { runTaskListOnce, type Logger } from 'graphile-worker';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -243,16 +249,18 @@ describe('raw_events partitions', () => {
     await runPartitionTask(database.url, new Date('2026-10-05T00:10:00Z'));
     expect(await idCount()).toBe(500);
 
-    const info = capturedLogger('worker', 'info');
-    await runPartitionTask(
-      database.url,
-      new Date('2026-10-05T00:10:00Z'),
-      { rawEventsDays: 2 },
-      graphileLogger(info.log),
-    );
-    // The horizon is recorded, for servers whose own settings keep more days (services/retention-in-force.ts)...
+    // The first run with the setting records the horizon, for servers whose own settings keep more days
+    // (services/retention-in-force.ts), and drops nothing while they have not read it yet...
+    const tick = new Date('2026-10-05T00:10:00Z');
+    await runPartitionTask(database.url, tick, { rawEventsDays: 2 });
     const horizon = new Date('2026-10-03T00:00:00Z');
     expect(await readRetentionHorizons(pool)).toEqual({ rawEvents: horizon, minuteRows: null });
+    expect(await partitionCounts()).toMatchObject({ '20261001': 100, '20261002': 100 });
+    expect(await idCount()).toBe(500);
+    // ...and a run once it has stood drops the days before it.
+    await letRecordedHorizonsStand(pool);
+    const info = capturedLogger('worker', 'info');
+    await runPartitionTask(database.url, tick, { rawEventsDays: 2 }, graphileLogger(info.log));
     const counts = await partitionCounts();
     expect(Object.keys(counts).filter((name) => name < '20261003')).toEqual([]);
     expect(counts).toMatchObject({ '20261003': 100, '20261004': 100, '20261005': 100, default: 0 });
@@ -277,7 +285,7 @@ describe('raw_events partitions', () => {
     });
 
     // ...and never moves back: a worker restarted with a longer retention cannot bring the dropped days back.
-    await runPartitionTask(database.url, new Date('2026-10-05T00:10:00Z'), { rawEventsDays: 5 });
+    await runPartitionTask(database.url, tick, { rawEventsDays: 5 });
     expect(await readRetentionHorizons(pool)).toEqual({ rawEvents: horizon, minuteRows: null });
   });
 });

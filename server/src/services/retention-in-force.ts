@@ -1,14 +1,12 @@
 import { readRetentionHorizons, type Logger } from '@pmd/db';
-import { minuteRowsHorizon, rawEventsHorizon, type KeptRows, type RetentionSettings } from '@pmd/domain';
+import {
+  minuteRowsHorizon,
+  RECORDED_HORIZONS_REFRESH_MS,
+  rawEventsHorizon,
+  type KeptRows,
+  type RetentionSettings,
+} from '@pmd/domain';
 import type pg from 'pg';
-
-/**
- * How often the worker's recorded horizons are read again. The worker moves them once a UTC day per level (raw events
- * at its first tick after midnight, minute rows an hour later), and only a worker keeping fewer days than this server
- * moves them past the server's own; one primary-key read every 10 s bounds how long such a server still counts on
- * rows the worker has just removed.
- */
-const REFRESH_MS = 10_000;
 
 /**
  * How far past this server's own horizon the worker's must be to count as settings that differ (the warning and the
@@ -54,10 +52,14 @@ export class RetentionInForce {
     };
   }
 
-  /** Reads the recorded horizons, then again every REFRESH_MS until `stop`. */
+  /**
+   * Reads the recorded horizons, then again every RECORDED_HORIZONS_REFRESH_MS until `stop`. The worker moves them
+   * once a UTC day per level (raw events at its first tick after midnight, minute rows an hour later) and removes rows
+   * only once a move has stood for RECORDED_HORIZON_SETTLE_MS, so this server learns of it first.
+   */
   async start(): Promise<void> {
     await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+    this.timer = setInterval(() => void this.refresh(), RECORDED_HORIZONS_REFRESH_MS);
     this.timer.unref();
   }
 

@@ -29,19 +29,27 @@ const TRIM_CHUNK_SQL = `
 export interface TrimResult {
   /** Minute rows deleted. */
   deleted: number;
-  /** False when the run stopped at TRIM_MAX_CHUNKS with rows left for the next one. */
+  /**
+   * False when the run left rows for the next one: it stopped at TRIM_MAX_CHUNKS, or the horizon had just moved and
+   * has not stood long enough yet (`recordRetentionHorizons`).
+   */
   finished: boolean;
 }
 
-/** Deletes the rolled-up minute rows before `horizon`, chunk by chunk, up to TRIM_MAX_CHUNKS chunks. */
+/**
+ * Records `horizon`, then, once it has stood, deletes the rolled-up minute rows before it, chunk by chunk, up to
+ * TRIM_MAX_CHUNKS chunks.
+ */
 export async function trimMinuteRows(
   client: pg.ClientBase,
   horizon: Date,
   chunkRows = TRIM_CHUNK_ROWS,
   maxChunks = TRIM_MAX_CHUNKS,
 ): Promise<TrimResult> {
-  // Recorded first: a server whose own settings keep more days stops counting on these minute rows before they go.
-  await recordRetentionHorizons(client, { minuteRows: horizon });
+  // Recorded first, and trimmed only once it has stood (a later run when it just moved): a server whose own settings
+  // keep more days has stopped writing minute rows before it, and counting on them, before they go.
+  if (!(await recordRetentionHorizons(client, { minuteRows: horizon })).minuteRows)
+    return { deleted: 0, finished: false };
   let deleted = 0;
   for (let chunk = 0; chunk < maxChunks; chunk++) {
     const { rowCount } = await client.query(TRIM_CHUNK_SQL, [horizon, chunkRows]);

@@ -32,8 +32,8 @@ const utcDay = (instant: Date) => instant.toISOString().slice(0, 10);
 
 /**
  * Creates the partitions of the days ahead of `tick` and of every day with events waiting in the default partition
- * (moving them in), then, when `rawHorizon` is set, drops the partitions of the UTC days before it together with
- * their `event_ids` rows, one day per transaction, and builds the (campaign_id, ts) index of the days that closed
+ * (moving them in), then, when `rawHorizon` is set, records it and, once the record has stood, drops the partitions
+ * of the UTC days before it together with their `event_ids` rows, one day per transaction, and builds the (campaign_id, ts) index of the days that closed
  * (`indexClosedDays`).
  */
 export async function maintainRawEventPartitions(
@@ -60,9 +60,9 @@ export async function maintainRawEventPartitions(
     run.created.push(day);
     run.moved += Number(moved);
   }
-  if (rawHorizon) {
-    // Recorded first: a server whose own settings keep more days stops counting on these days before they go.
-    await recordRetentionHorizons(client, { rawEvents: rawHorizon });
+  // Recorded first, and dropped only once it has stood (a later run when it just moved): a server whose own settings
+  // keep more days has stopped accepting events of these days, and counting on them, before they go.
+  if (rawHorizon && (await recordRetentionHorizons(client, { rawEvents: rawHorizon })).rawEvents) {
     for (const { name, day } of await dayPartitions(client)) {
       if (day >= utcDay(rawHorizon)) continue;
       run.droppedEvents += await dropDay(client, name);
