@@ -27,8 +27,8 @@ export const RECORDED_HORIZONS_REFRESH_MS = 10_000;
 /**
  * How long the worker lets a horizon it recorded stand before it removes rows before it: three of the servers' reads,
  * so every server already refuses events, and no longer counts on rows, before the horizon when they go. A server
- * whose own settings keep more days then never acknowledges an event the removal takes, nor writes a minute row into
- * an hour whose other minutes are trimmed.
+ * whose own settings keep more days then neither reads rows that are gone nor writes a minute row into an hour whose
+ * other minutes are trimmed (the hourly rollup would recompute that hour from part of it).
  */
 export const RECORDED_HORIZON_SETTLE_MS = 3 * RECORDED_HORIZONS_REFRESH_MS;
 
