@@ -17,9 +17,9 @@ export interface RemovableLevels {
 /**
  * Moves the recorded horizons forward to `horizons` (an instant that is null, or earlier than the recorded one, leaves
  * it as it is: what was removed stays removed), stamping each one that moves. Answers, per level given, whether the
- * recorded horizon (at or past the given one) has stood for RECORDED_HORIZON_SETTLE_MS by the database's clock: only then have all
- * servers read it (services/retention-in-force.ts), so only then may rows before the given horizon go; rows before a
- * horizon that moved just now go on a later run.
+ * recorded horizon (at or past the given one) has stood for RECORDED_HORIZON_SETTLE_MS by the database's clock: only
+ * then have all servers read it (services/retention-in-force.ts), so only then may rows before the given horizon go;
+ * rows before a horizon that moved just now go on a later run.
  */
 export async function recordRetentionHorizons(
   client: pg.ClientBase,

@@ -35,15 +35,17 @@ function recomputeSql(table: string, bucket: string, sums: string): string {
        DELETE FROM ${table} t USING keys k
        WHERE t.campaign_id = k.campaign_id AND t.channel = k.channel AND t.${bucket} = k.${bucket}
          AND NOT EXISTS (
-           SELECT 1 FROM sums s WHERE s.campaign_id = k.campaign_id AND s.channel = k.channel AND s.${bucket} = k.${bucket}
+           SELECT 1 FROM sums s
+           WHERE s.campaign_id = k.campaign_id AND s.channel = k.channel AND s.${bucket} = k.${bucket}
          )
      )`;
 }
 
 /**
  * Brute-force stand-in for the worker: recomputes the hours queued in rollup_dirty_hours (before `before`) from
- * raw_events and imported spend, queues their days, drains the hour queue; then, when `days` is set, recomputes the queued days from the
- * hourly rows and drains the day queue. A bucket left with no source rows is deleted, as the worker deletes it.
+ * raw_events and imported spend, queues their days, drains the hour queue; then, when `days` is set, recomputes the
+ * queued days from the hourly rows and drains the day queue. A bucket left with no source rows is deleted, as the
+ * worker deletes it.
  */
 export async function rollUp(pool: pg.Pool, options: { before?: Date; days?: boolean } = {}): Promise<void> {
   const before = options.before ?? new Date('9999-01-01T00:00:00Z');
