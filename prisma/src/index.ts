@@ -8,7 +8,7 @@ export { createLogger, type Logger } from './logger.ts';
 export * from './env.ts';
 export { migrate, readMigrations, MIGRATIONS_DIR } from './migrate.ts';
 export { dayPartitions, indexClosedDays } from './raw-event-partitions.ts';
-export { readRetentionHorizons, recordRetentionHorizons, type RemovableLevels } from './retention-horizons.ts';
+export { readRetentionHorizons, recordRetentionHorizons } from './retention-horizons.ts';
 // The domain (metric registry, formulas, limits, NOTIFY channels and payloads), for callers that import @pmd/db.
 export * from '@pmd/domain';
 export {

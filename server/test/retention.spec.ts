@@ -54,6 +54,21 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** `iso` without zero milliseconds, as reasons print instants. */
 const isoSeconds = (ms: number) => iso(ms).replace('.000Z', 'Z');
 
+/**
+ * Both `describe`s' start: a database with `count` seeded random events over the `days` before `now`, rolled up (hours
+ * and days). Returns its clients and the random source, for more events.
+ */
+async function rolledUpEvents(databaseUrl: string, count: number, days: number, now: number) {
+  const clients = createDatabaseClients(databaseUrl);
+  const random = seededRandom(SEED);
+  await storeTestEvents(
+    clients.pool,
+    randomEvents(random, count, { from: new Date(now - days * DAY), to: new Date(now) }),
+  );
+  await rollUp(clients.pool, { days: true });
+  return { clients, random };
+}
+
 /** `pmd_retention_removed_past_settings` by level, from a real scrape of /metrics. */
 async function removedPastSettings(baseUrl: string): Promise<Record<string, number>> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
@@ -101,15 +116,10 @@ describe(`retention (seed ${SEED})`, () => {
   });
 
   beforeAll(async () => {
-    clients = createDatabaseClients(server.current.databaseUrl);
-    const random = seededRandom(SEED);
-    await storeTestEvents(
-      clients.pool,
-      randomEvents(random, 9_000, { from: new Date(now - 9 * DAY), to: new Date(now) }),
-    );
-    await rollUp(clients.pool, { days: true });
+    const seeded = await rolledUpEvents(server.current.databaseUrl, 9_000, 9, now);
+    clients = seeded.clients;
     // Late events of the kept days, not rolled up yet: dirty hours are read from minute rows.
-    await storeTestEvents(clients.pool, randomEvents(random, 300, { from: rawHorizon!, to: new Date(now) }));
+    await storeTestEvents(clients.pool, randomEvents(seeded.random, 300, { from: rawHorizon!, to: new Date(now) }));
   }, 120_000);
 
   afterAll(async () => {
@@ -321,13 +331,7 @@ describe(`a worker keeping fewer days than the server (seed ${SEED})`, () => {
   const minuteHorizon = minuteRowsHorizon(new Date(now), WORKER_RETENTION)!.getTime();
 
   beforeAll(async () => {
-    clients = createDatabaseClients(server.current.databaseUrl);
-    const random = seededRandom(SEED);
-    await storeTestEvents(
-      clients.pool,
-      randomEvents(random, 6_000, { from: new Date(now - 7 * DAY), to: new Date(now) }),
-    );
-    await rollUp(clients.pool, { days: true });
+    ({ clients } = await rolledUpEvents(server.current.databaseUrl, 6_000, 7, now));
     // The worker's two retention steps, as its tasks run them at `now`: the first runs record the horizons and remove
     // nothing, the server reads them, and the runs once they have stood remove the rows.
     const client = await clients.pool.connect();

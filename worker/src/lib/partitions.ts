@@ -33,8 +33,8 @@ const utcDay = (instant: Date) => instant.toISOString().slice(0, 10);
 /**
  * Creates the partitions of the days ahead of `tick` and of every day with events waiting in the default partition
  * (moving them in), then, when `rawHorizon` is set, records it and, once the record has stood, drops the partitions
- * of the UTC days before it together with their `event_ids` rows, one day per transaction, and builds the (campaign_id, ts) index of the days that closed
- * (`indexClosedDays`).
+ * of the UTC days before it together with their `event_ids` rows, one day per transaction, and builds the
+ * (campaign_id, ts) index of the days that closed (`indexClosedDays`).
  */
 export async function maintainRawEventPartitions(
   client: pg.ClientBase,
